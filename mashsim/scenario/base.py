@@ -1,0 +1,80 @@
+"""The base of every scenario model: strict fields and provenance tags.
+
+Any value in a scenario file may be written plainly (``staff = 5``) or as a
+table that says where it came from::
+
+    staff = { value = 5, tag = "S", source = "Barking & Dagenham MASH" }
+
+``tag`` is ``S`` (a public source), ``D`` (derived from sourced figures) or
+``E`` (an estimate).  The wrapper is unwrapped before validation and kept
+beside the model, so ``mashsim show`` can print evidence next to assumption.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterator, Literal
+
+from pydantic import BaseModel, ConfigDict, PrivateAttr, model_validator
+
+Tag = Literal["S", "D", "E"]
+_WRAPPER_KEYS = {"value", "tag", "source", "note"}
+
+
+class Provenance(BaseModel):
+    """Where a value came from."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    tag: Tag | None = None
+    source: str | None = None
+    note: str | None = None
+
+    def label(self) -> str:
+        parts = [f"[{self.tag}]" if self.tag else "", self.source or "", self.note or ""]
+        return " ".join(p for p in parts if p)
+
+
+def is_provenance_wrapper(value: Any) -> bool:
+    return isinstance(value, dict) and "value" in value and set(value) <= _WRAPPER_KEYS
+
+
+class Model(BaseModel):
+    """Strict model: unknown fields are errors; values may carry provenance."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=False)
+
+    _provenance: dict[str, Provenance] = PrivateAttr(default_factory=dict)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _unwrap_provenance(cls, data: Any, handler: Any) -> Any:
+        tags: dict[str, Provenance] = {}
+        if isinstance(data, dict):
+            data = dict(data)
+            for key, value in list(data.items()):
+                if is_provenance_wrapper(value):
+                    rest = {k: v for k, v in value.items() if k != "value"}
+                    tags[key] = Provenance(**rest)
+                    data[key] = value["value"]
+        model = handler(data)
+        if tags and isinstance(model, Model):
+            model._provenance.update(tags)
+        return model
+
+    def provenance(self) -> Iterator[tuple[str, Any, Provenance]]:
+        """Yield ``(dotted path, value, provenance)`` for every tagged value below this model."""
+        yield from _walk(self, "")
+
+
+def _walk(obj: Any, prefix: str) -> Iterator[tuple[str, Any, Provenance]]:
+    if isinstance(obj, Model):
+        for name, prov in obj._provenance.items():
+            yield f"{prefix}{name}", getattr(obj, name, None), prov
+        for name in type(obj).model_fields:
+            yield from _walk(getattr(obj, name), f"{prefix}{name}.")
+    elif isinstance(obj, dict):
+        for key, value in obj.items():
+            yield from _walk(value, f"{prefix}{key}.")
+    elif isinstance(obj, (list, tuple)):
+        for i, value in enumerate(obj):
+            yield from _walk(value, f"{prefix}{i}.")

@@ -1,0 +1,59 @@
+"""Checks that need the whole scenario: names that must exist, work with no one to do it."""
+
+from __future__ import annotations
+
+from mashsim.scenario.errors import Problem
+from mashsim.scenario.schema import HUB_ROLES, OUTCOMES, RESEARCHED_RAGS, RISK_LEVELS, Scenario
+
+RESERVED_NAMES = set(HUB_ROLES) | set(RISK_LEVELS) | set(OUTCOMES) | {"hub", "triage", "decision"}
+
+
+def check_scenario(scenario: Scenario) -> list[Problem]:
+    """Every cross-reference problem in ``scenario``; empty when it is sound."""
+    problems: list[Problem] = []
+    hours = scenario.calendar.hours
+    periods = scenario.calendar.periods
+    allowed_hours = ", ".join(sorted(hours))
+
+    if scenario.hub_hours not in hours:
+        problems.append(Problem("hub_hours", f"no such hours pattern (allowed: {allowed_hours})", scenario.hub_hours))
+
+    for name, source in scenario.arrivals.sources.items():
+        for period in source.period_multipliers:
+            if period not in periods:
+                allowed = ", ".join(sorted(periods)) or "none defined in calendar.periods"
+                problems.append(
+                    Problem(f"arrivals.sources.{name}.period_multipliers.{period}",
+                            f"no such calendar period (allowed: {allowed})")
+                )
+
+    for name in scenario.agencies:
+        if name in RESERVED_NAMES:
+            problems.append(Problem(f"agencies.{name}", f"'{name}' is reserved; choose another agency name"))
+
+    prefix = {name: f"roles.{name}" for name in HUB_ROLES}
+    asked = {a for rag in RESEARCHED_RAGS for a in getattr(scenario.policy.ask, rag)}
+    total_arrivals = sum(s.annual_contacts for s in scenario.arrivals.sources.values())
+    for name, role in scenario.staffed_roles().items():
+        path = prefix.get(name, f"agencies.{name}")
+        if role.hours not in hours:
+            problems.append(Problem(f"{path}.hours", f"no such hours pattern (allowed: {allowed_hours})", role.hours))
+        receives_work = (name in HUB_ROLES and total_arrivals > 0) or name in asked
+        if receives_work and role.max_staff() == 0 and role.out_of_hours_staff == 0:
+            why = "every contact" if name in HUB_ROLES else "contacts (policy.ask names it)"
+            problems.append(
+                Problem(f"{path}.staff",
+                        f"work is routed to this role for {why} but it has no staff and no out-of-hours cover; "
+                        "allowed: staff > 0 or out_of_hours_staff > 0", role.staff)
+            )
+
+    for rag in RESEARCHED_RAGS:
+        names = getattr(scenario.policy.ask, rag)
+        for i, agency in enumerate(names):
+            if agency not in scenario.agencies:
+                allowed = ", ".join(scenario.agencies) or "none defined"
+                problems.append(Problem(f"policy.ask.{rag}.{i}", f"no such agency (allowed: {allowed})", agency))
+        if len(set(names)) != len(names):
+            problems.append(Problem(f"policy.ask.{rag}", "an agency is listed twice", names))
+    return problems
+

@@ -1,0 +1,133 @@
+"""Reading scenarios: TOML files or dicts, ``--set`` overrides, validation, hashing."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import tomllib
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+from pydantic import ValidationError
+
+from mashsim.scenario.base import is_provenance_wrapper
+from mashsim.scenario.checks import check_scenario
+from mashsim.scenario.errors import Problem, ScenarioError, problems_from_validation
+from mashsim.scenario.schema import Scenario
+
+PACKAGE_SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
+
+
+def read_toml(path: str | Path) -> dict[str, Any]:
+    """The raw table of a TOML file; a missing file or a syntax error is a :class:`ScenarioError`."""
+    path = Path(path)
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        raise ScenarioError([Problem("", "file not found")], str(path)) from None
+    except IsADirectoryError:
+        raise ScenarioError([Problem("", "is a directory, not a TOML file")], str(path)) from None
+    except tomllib.TOMLDecodeError as error:
+        raise ScenarioError([Problem("", f"TOML syntax error: {error}")], str(path)) from None
+    except UnicodeDecodeError:
+        raise ScenarioError([Problem("", "not a UTF-8 text file")], str(path)) from None
+
+
+def parse_assignment(text: str) -> tuple[str, Any]:
+    """Split ``path=value``; the value is read as TOML (``2``, ``false``, ``["police"]``), else as text."""
+    path, sep, raw = text.partition("=")
+    path, raw = path.strip(), raw.strip()
+    if not sep or not path:
+        raise ScenarioError([Problem("--set", "expected PATH=VALUE, e.g. roles.screeners.staff=4", text)], "--set")
+    try:
+        value = tomllib.loads(f"v = {raw}")["v"]
+    except tomllib.TOMLDecodeError:
+        value = raw
+    return path, value
+
+
+def apply_overrides(raw: Mapping[str, Any], overrides: Iterable[tuple[str, Any]]) -> dict[str, Any]:
+    """A copy of ``raw`` with each dotted path set; tables on the way are created when missing."""
+    data = copy.deepcopy(dict(raw))
+    for path, value in overrides:
+        parts = path.split(".")
+        node: Any = data
+        for depth, part in enumerate(parts):
+            last = depth == len(parts) - 1
+            if isinstance(node, list):
+                if not part.isdigit() or int(part) >= len(node):
+                    where = ".".join(parts[:depth])
+                    raise ScenarioError(
+                        [Problem(path, f"{where} is a list of {len(node)}; give an index from 0 to {len(node) - 1}")],
+                        "--set",
+                    )
+                key: Any = int(part)
+            elif isinstance(node, dict):
+                key = part
+            else:
+                where = ".".join(parts[:depth])
+                raise ScenarioError([Problem(path, f"{where} is a value, not a table")], "--set")
+            current = node[key] if isinstance(node, list) or key in node else None
+            if is_provenance_wrapper(current):
+                # the value no longer is what its tag describes: say so in `mashsim show`
+                current["note"] = f"changed by --set {path}"
+                current.pop("tag", None)
+                current.pop("source", None)
+                node, key, current = current, "value", current["value"]
+            if last:
+                node[key] = value
+            else:
+                if not isinstance(current, (dict, list)):
+                    node[key] = {}
+                node = node[key]
+    return data
+
+
+def build_scenario(raw: Mapping[str, Any], source: str = "<scenario>") -> Scenario:
+    """Validate a raw table into a :class:`Scenario`, raising one error that lists every problem."""
+    try:
+        scenario = Scenario.model_validate(dict(raw))
+    except ValidationError as error:
+        raise ScenarioError(problems_from_validation(error, Scenario), source) from None
+    problems = check_scenario(scenario)
+    if problems:
+        raise ScenarioError(problems, source)
+    return scenario
+
+
+def load_scenario(
+    source: str | Path | Mapping[str, Any],
+    overrides: Iterable[str | tuple[str, Any]] = (),
+) -> Scenario:
+    """Load a scenario from a TOML path, a built-in name or a dict, with ``--set``-style overrides.
+
+    >>> s = load_scenario("london-borough", ["roles.screeners.staff=4"])
+    >>> s.roles.screeners.staff
+    4.0
+    """
+    pairs = [parse_assignment(o) if isinstance(o, str) else o for o in overrides]
+    if isinstance(source, Mapping):
+        raw, name = dict(source), "<scenario>"
+    else:
+        path = resolve_path(source)
+        raw, name = read_toml(path), str(source)
+    if pairs:
+        name = f"{name} (with --set {', '.join(p for p, _ in pairs)})"
+    return build_scenario(apply_overrides(raw, pairs), name)
+
+
+def resolve_path(source: str | Path) -> Path:
+    """A path as given, or a scenario shipped in ``scenarios/`` by its name (``london-borough``)."""
+    path = Path(source)
+    if path.exists() or path.suffix:
+        return path
+    shipped = PACKAGE_SCENARIOS / f"{path.name}.toml"
+    return shipped if shipped.exists() else path
+
+
+def scenario_hash(scenario: Scenario) -> str:
+    """A short, stable fingerprint of the resolved scenario (defaults filled)."""
+    text = json.dumps(scenario.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]

@@ -1,0 +1,472 @@
+"""The scenario format: pydantic models, with the defaults a file may leave out.
+
+Units: times of day and deadlines in hours, task times in minutes, volumes a
+year, probabilities in [0, 1].  Field names are the dotted paths that
+``mashsim run --set`` takes (``roles.screeners.staff``, ``policy.ask.green``).
+Cross-references (agency names, hour patterns, periods) are checked in
+:mod:`mashsim.scenario.checks`, which reports each problem with its path.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import Discriminator, Field, Tag, field_validator, model_validator
+
+from mashsim.scenario.base import Model, is_provenance_wrapper
+
+Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+NonNegative = Annotated[float, Field(ge=0.0)]
+Positive = Annotated[float, Field(gt=0.0)]
+
+RISK_LEVELS = ("low", "medium", "high", "critical")
+RAGS = ("blue", "green", "amber", "red")
+RESEARCHED_RAGS = ("green", "amber", "red")
+OUTCOMES = ("nfa", "early_help", "s17", "s47")
+CONCERNS = ("neglect", "physical", "sexual", "emotional", "domestic_abuse", "fgm")
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+HUB_ROLES = ("contact_officers", "screeners", "managers")
+_SUM_TOLERANCE = 1e-6
+
+
+def _check_sums_to_one(values: dict[str, float], what: str) -> None:
+    total = sum(values.values())
+    if not math.isclose(total, 1.0, abs_tol=_SUM_TOLERANCE):
+        raise ValueError(f"{what} must sum to 1 (got {total:.6g})")
+
+
+# --------------------------------------------------------------------------- durations
+
+
+class Triangular(Model):
+    """Triangular task time in minutes: the domain brief's "mode (min-max)"."""
+
+    dist: Literal["triangular"] = "triangular"
+    min: NonNegative
+    mode: NonNegative
+    max: Positive
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "Triangular":
+        if not self.min <= self.mode <= self.max or self.min == self.max:
+            raise ValueError("need min <= mode <= max and min < max")
+        return self
+
+    @property
+    def mean(self) -> float:
+        return (self.min + self.mode + self.max) / 3.0
+
+
+class Exponential(Model):
+    """Exponential task time in minutes (for textbook M/M/c checks)."""
+
+    dist: Literal["exponential"]
+    mean: Positive
+
+
+class Constant(Model):
+    """Fixed task time in minutes (for M/D/c checks)."""
+
+    dist: Literal["constant"]
+    mean: NonNegative
+
+
+class Lognormal(Model):
+    """Lognormal task time in minutes, given by its mean and standard deviation."""
+
+    dist: Literal["lognormal"]
+    mean: Positive
+    sd: Positive
+
+
+class Uniform(Model):
+    """Uniform task time in minutes."""
+
+    dist: Literal["uniform"]
+    min: NonNegative
+    max: Positive
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "Uniform":
+        if not self.min < self.max:
+            raise ValueError("need min < max")
+        return self
+
+    @property
+    def mean(self) -> float:
+        return (self.min + self.max) / 2.0
+
+
+def _dist_of(value: Any) -> str:
+    # a table with no `dist` is triangular: the domain brief's "mode (min-max)"
+    if is_provenance_wrapper(value):
+        value = value["value"]
+    if isinstance(value, dict):
+        return value.get("dist", "triangular")
+    return getattr(value, "dist", "triangular")
+
+
+Duration = Annotated[
+    Union[
+        Annotated[Triangular, Tag("triangular")],
+        Annotated[Exponential, Tag("exponential")],
+        Annotated[Constant, Tag("constant")],
+        Annotated[Lognormal, Tag("lognormal")],
+        Annotated[Uniform, Tag("uniform")],
+    ],
+    Discriminator(_dist_of, custom_error_type="dist", custom_error_message=(
+        "unknown dist; allowed: triangular, exponential, constant, lognormal, uniform")),
+]
+
+
+# --------------------------------------------------------------------------- calendar
+
+
+class HoursPattern(Model):
+    """When a role is on duty: the same hours on each listed weekday."""
+
+    days: list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]] = Field(min_length=1)
+    start: Annotated[float, Field(ge=0.0, lt=24.0)] = 9.0
+    end: Annotated[float, Field(gt=0.0, le=24.0)] = 17.0
+    bank_holidays: bool = Field(False, description="on duty on bank holidays too")
+
+    @model_validator(mode="after")
+    def _order(self) -> "HoursPattern":
+        if self.end <= self.start:
+            raise ValueError(f"end ({self.end}) must be after start ({self.start})")
+        return self
+
+    @property
+    def hours_per_day(self) -> float:
+        return self.end - self.start
+
+
+def _default_hours() -> dict[str, HoursPattern]:
+    return {
+        "office": HoursPattern(days=list(WEEKDAYS[:5]), start=9.0, end=17.0),
+        "always": HoursPattern(days=list(WEEKDAYS), start=0.0, end=24.0, bank_holidays=True),
+    }
+
+
+class Period(Model):
+    """A named calendar period (a school holiday, Christmas) with an arrival multiplier."""
+
+    dates: list[tuple[dt.date, dt.date]] = Field(
+        min_length=1, description="inclusive [first, last] date ranges"
+    )
+    multiplier: NonNegative = 1.0
+
+    @field_validator("dates")
+    @classmethod
+    def _ordered(cls, ranges: list[tuple[dt.date, dt.date]]) -> list[tuple[dt.date, dt.date]]:
+        for first, last in ranges:
+            if last < first:
+                raise ValueError(f"range ends ({last}) before it starts ({first})")
+        return ranges
+
+
+class Calendar(Model):
+    start_date: dt.date = Field(dt.date(2025, 1, 6), description="simulated time 0 is 00:00 on this day")
+    bank_holidays: list[dt.date] = Field(default_factory=list)
+    periods: dict[str, Period] = Field(default_factory=dict)
+    hours: dict[str, HoursPattern] = Field(default_factory=_default_hours)
+
+    @field_validator("hours")
+    @classmethod
+    def _keep_builtins(cls, hours: dict[str, HoursPattern]) -> dict[str, HoursPattern]:
+        return {**_default_hours(), **hours}
+
+
+# --------------------------------------------------------------------------- arrivals
+
+
+class RiskMix(Model):
+    low: Probability
+    medium: Probability
+    high: Probability
+    critical: Probability
+
+    @model_validator(mode="after")
+    def _sums(self) -> "RiskMix":
+        _check_sums_to_one(self.model_dump(), "risk mix")
+        return self
+
+
+class ConcernMix(Model):
+    neglect: Probability = 0.0
+    physical: Probability = 0.0
+    sexual: Probability = Field(0.0, description="including child sexual exploitation")
+    emotional: Probability = 0.0
+    domestic_abuse: Probability = 0.0
+    fgm: Probability = 0.0
+
+    @model_validator(mode="after")
+    def _sums(self) -> "ConcernMix":
+        _check_sums_to_one(self.model_dump(), "concern mix")
+        return self
+
+
+def _profile(length: int):
+    def check(values: list[float]) -> list[float]:
+        if len(values) != length:
+            raise ValueError(f"needs exactly {length} values (got {len(values)})")
+        if any(v < 0 for v in values):
+            raise ValueError("values must be >= 0")
+        if sum(values) <= 0:
+            raise ValueError("at least one value must be > 0")
+        return values
+
+    return check
+
+
+class Source(Model):
+    """One referral source: its volume and, optionally, its own profiles."""
+
+    annual_contacts: NonNegative = Field(description="contacts a year before holiday multipliers")
+    day_profile: list[float] | None = Field(None, description="7 weights, Monday first; default arrivals.day_profile")
+    hour_profile: list[float] | None = Field(None, description="24 weights from midnight; default arrivals.hour_profile")
+    period_multipliers: dict[str, NonNegative] = Field(
+        default_factory=dict, description="per calendar period; replaces the period's own multiplier"
+    )
+    risk_mix: RiskMix | None = None
+    concern_mix: ConcernMix | None = None
+
+    @field_validator("day_profile")
+    @classmethod
+    def _day(cls, v: list[float] | None) -> list[float] | None:
+        return v if v is None else _profile(7)(v)
+
+    @field_validator("hour_profile")
+    @classmethod
+    def _hour(cls, v: list[float] | None) -> list[float] | None:
+        return v if v is None else _profile(24)(v)
+
+
+class Arrivals(Model):
+    day_profile: list[float] = Field(default_factory=lambda: [1, 1, 1, 1, 1, 0.1, 0.1])
+    hour_profile: list[float] = Field(
+        default_factory=lambda: [0.2] * 8 + [1.0] * 10 + [0.4] * 6, description="24 weights from midnight"
+    )
+    risk_mix: RiskMix = Field(
+        default_factory=lambda: RiskMix(low=0.5, medium=0.275, high=0.175, critical=0.05)
+    )
+    concern_mix: ConcernMix = Field(
+        default_factory=lambda: ConcernMix(
+            neglect=0.35, physical=0.15, sexual=0.08, emotional=0.17, domestic_abuse=0.24, fgm=0.01
+        )
+    )
+    urgent_flag: Probability = Field(
+        0.7, description="chance a referrer flags a critical-risk contact as urgent (served as Red from logging)"
+    )
+    sources: dict[str, Source] = Field(min_length=1)
+
+    @field_validator("day_profile")
+    @classmethod
+    def _day(cls, v: list[float]) -> list[float]:
+        return _profile(7)(v)
+
+    @field_validator("hour_profile")
+    @classmethod
+    def _hour(cls, v: list[float]) -> list[float]:
+        return _profile(24)(v)
+
+
+# --------------------------------------------------------------------------- staff
+
+
+class StaffChange(Model):
+    """From the start of ``day`` (counted from time 0), the role has ``staff`` FTE."""
+
+    day: Annotated[int, Field(ge=0)]
+    staff: NonNegative
+
+
+class Staffing(Model):
+    """A staffed role: headcount, hours, absence, out-of-hours cover for Red work."""
+
+    staff: NonNegative = Field(description="FTE on duty in working hours; a fraction works that share of days")
+    hours: str = Field("office", description="a pattern in calendar.hours")
+    absence_rate: Probability = Field(0.0, description="chance a staff member is away on a given day")
+    out_of_hours_staff: Annotated[int, Field(ge=0)] = Field(
+        0, description="staff for urgent (Red) work outside `hours`"
+    )
+    changes: list[StaffChange] = Field(default_factory=list)
+    initial_backlog: Annotated[int, Field(ge=0)] = Field(0, description="tasks waiting at time 0")
+
+    def staff_on_day(self, day: int) -> float:
+        staff = self.staff
+        for change in sorted(self.changes, key=lambda c: c.day):
+            if change.day <= day:
+                staff = change.staff
+        return staff
+
+    def max_staff(self) -> float:
+        return max([self.staff, *(c.staff for c in self.changes)])
+
+
+class Role(Staffing):
+    task_minutes: Duration
+
+
+class HubRoles(Model):
+    contact_officers: Role = Field(description="log contacts")
+    screeners: Role = Field(description="social workers who screen and RAG-rate contacts")
+    managers: Role = Field(description="decide the outcome after research")
+
+
+# --------------------------------------------------------------------------- agencies
+
+
+class RiskProbabilities(Model):
+    """A probability for each level of true risk."""
+
+    low: Probability
+    medium: Probability
+    high: Probability
+    critical: Probability
+
+
+class Channel(Model):
+    """How requests and returns travel between the hub and a desk (each way)."""
+
+    latency_hours: NonNegative = 0.0
+    loss: Probability = Field(0.0, description="chance a return's content does not reach the decision")
+
+
+class Channels(Model):
+    co_located: Channel = Field(default_factory=Channel)
+    remote: Channel = Field(default_factory=lambda: Channel(latency_hours=2.0, loss=0.03))
+
+
+class Agency(Staffing):
+    """A partner agency's research desk."""
+
+    research_minutes: Duration
+    holds_information: RiskProbabilities = Field(
+        description="chance the agency holds information relevant to the child's risk"
+    )
+    match_failure: Probability = Field(0.0, description="chance the desk's search misses the child's records")
+    location: Literal["co-located", "remote"] = "co-located"
+    channel: Channel | None = Field(None, description="overrides channels.<location>")
+
+
+# --------------------------------------------------------------------------- hub behaviour
+
+
+class RagDeadline(Model):
+    deadline_hours: Positive
+    clock: Literal["working", "elapsed"] = Field(
+        "working", description="working: hours of the hub's working pattern; elapsed: the clock runs out of hours"
+    )
+
+
+class RagDeadlines(Model):
+    """Time from screening for agencies' returns and the decision (Blue has none)."""
+
+    red: RagDeadline = Field(default_factory=lambda: RagDeadline(deadline_hours=4, clock="elapsed"))
+    amber: RagDeadline = Field(default_factory=lambda: RagDeadline(deadline_hours=24))
+    green: RagDeadline = Field(default_factory=lambda: RagDeadline(deadline_hours=72))
+
+
+class Screening(Model):
+    under_rating: Probability = Field(0.10, description="chance a contact is rated one level below its true risk")
+    over_rating: Probability = Field(0.05, description="chance a contact is rated one level above")
+    under_rating_per_waiting: NonNegative = Field(
+        0.0, description="added to under_rating per contact waiting for each screener on duty"
+    )
+    under_rating_max: Probability = 0.5
+
+    @model_validator(mode="after")
+    def _room(self) -> "Screening":
+        if self.under_rating + self.over_rating > 1.0:
+            raise ValueError("under_rating + over_rating must be <= 1")
+        if self.under_rating_max < self.under_rating:
+            raise ValueError("under_rating_max must be >= under_rating")
+        if self.under_rating_max + self.over_rating > 1.0:
+            raise ValueError("under_rating_max + over_rating must be <= 1")
+        return self
+
+
+class OutcomeMix(Model):
+    nfa: Probability = 0.0
+    early_help: Probability = 0.0
+    s17: Probability = 0.0
+    s47: Probability = 0.0
+
+    @model_validator(mode="after")
+    def _sums(self) -> "OutcomeMix":
+        _check_sums_to_one(self.model_dump(), "outcome mix")
+        return self
+
+
+class Outcomes(Model):
+    """The decision's outcome mix for each RAG the manager arrives at."""
+
+    blue: OutcomeMix = Field(default_factory=lambda: OutcomeMix(nfa=1.0))
+    green: OutcomeMix = Field(default_factory=lambda: OutcomeMix(nfa=0.3, early_help=0.6, s17=0.1))
+    amber: OutcomeMix = Field(default_factory=lambda: OutcomeMix(nfa=0.05, early_help=0.15, s17=0.65, s47=0.15))
+    red: OutcomeMix = Field(default_factory=lambda: OutcomeMix(s17=0.2, s47=0.8))
+
+
+class Decision(Model):
+    recognition: Probability = Field(
+        0.8, description="chance each signal that reaches the decision lets the manager see the true risk"
+    )
+    outcomes: Outcomes = Field(default_factory=Outcomes)
+
+
+class AskLists(Model):
+    """Which agencies' desks are asked for each RAG."""
+
+    red: list[str] = Field(default_factory=list)
+    amber: list[str] = Field(default_factory=list)
+    green: list[str] = Field(default_factory=list)
+
+
+class Policy(Model):
+    decide_at_deadline: bool = Field(
+        True, description="decide with what has arrived by the deadline (false: wait for every return)"
+    )
+    decision_allowance_hours: NonNegative = Field(
+        1.0, description="research is cut off this long before the RAG deadline, leaving time to decide"
+    )
+    red_priority: bool = Field(True, description="Red work is served before other work in every queue")
+    ask: AskLists = Field(default_factory=AskLists)
+
+
+class RunSettings(Model):
+    horizon_days: Positive = Field(91.0, description="measured days after the warm-up")
+    warmup_days: NonNegative = Field(14.0, description="days simulated first and excluded from every metric")
+    replications: Annotated[int, Field(ge=1)] = 10
+    seed: Annotated[int, Field(ge=0)] = 42
+
+
+class Scenario(Model):
+    """A whole MASH scenario: one hub, its sources, staff, partner agencies and policies."""
+
+    name: str = Field(min_length=1)
+    description: str = ""
+    run: RunSettings = Field(default_factory=RunSettings)
+    calendar: Calendar = Field(default_factory=Calendar)
+    hub_hours: str = Field("office", description="the working pattern that working-hour deadlines count in")
+    arrivals: Arrivals
+    roles: HubRoles
+    agencies: dict[str, Agency] = Field(default_factory=dict)
+    channels: Channels = Field(default_factory=Channels)
+    rag: RagDeadlines = Field(default_factory=RagDeadlines)
+    screening: Screening = Field(default_factory=Screening)
+    decision: Decision = Field(default_factory=Decision)
+    policy: Policy = Field(default_factory=Policy)
+
+    def channel_for(self, agency: str) -> Channel:
+        desk = self.agencies[agency]
+        if desk.channel is not None:
+            return desk.channel
+        return self.channels.co_located if desk.location == "co-located" else self.channels.remote
+
+    def staffed_roles(self) -> dict[str, Staffing]:
+        """Every staffed role by name: the hub's roles, then each agency's desk."""
+        hub = {name: getattr(self.roles, name) for name in HUB_ROLES}
+        return {**hub, **self.agencies}
