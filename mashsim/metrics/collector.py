@@ -1,0 +1,194 @@
+"""Streaming metrics of one replication: fed as contacts arrive and are decided.
+
+Only contacts that arrive inside the measurement window (after the warm-up,
+before the end of the horizon) count, so ``contacts_arrived ==
+contacts_decided + contacts_open_at_end`` always.  Nothing per contact is kept
+unless records are asked for.
+"""
+
+from __future__ import annotations
+
+from mashsim.metrics.histogram import DelayHistogram
+from mashsim.model.calendar import WorkingClock
+from mashsim.model.contact import BLUE, HIGH, Contact
+from mashsim.model.roles import Role
+from mashsim.scenario.schema import CONCERNS, OUTCOMES, RAGS, RISK_LEVELS
+
+CAUSES = ("not_asked", "screened_out", "late", "unmatched", "lost_in_channel")
+NOT_ASKED, SCREENED_OUT, LATE, UNMATCHED, LOST = range(len(CAUSES))
+REACHED = -1
+_REFERRAL = {OUTCOMES.index("s17"), OUTCOMES.index("s47")}
+_LOW_OUTCOMES = {OUTCOMES.index("nfa"), OUTCOMES.index("early_help")}
+DELAY_STATS = ("mean", "median", "p90", "p95", "max")
+
+
+def signal_fates(c: Contact) -> list[int | None]:
+    """Per agency: None if it held nothing, REACHED, or the cause of the miss."""
+    fates: list[int | None] = []
+    asked = set(c.asked)
+    for i, held in enumerate(c.holds):
+        if not held:
+            fates.append(None)
+        elif c.rag == BLUE:
+            fates.append(SCREENED_OUT)
+        elif i not in asked:
+            fates.append(NOT_ASKED)
+        elif c.returned[i] is None:
+            fates.append(LATE)
+        elif c.unmatched[i]:
+            fates.append(UNMATCHED)
+        elif c.lost[i]:
+            fates.append(LOST)
+        else:
+            fates.append(REACHED)
+    return fates
+
+
+def _ratio(numerator: float, denominator: float) -> float:
+    return numerator / denominator if denominator else float("nan")
+
+
+def _delay_stats(h: DelayHistogram) -> dict[str, float]:
+    return {"mean": h.mean(), "median": h.quantile(0.5), "p90": h.quantile(0.9),
+            "p95": h.quantile(0.95), "max": h.maximum}
+
+
+class Collector:
+    """Accumulates every metric of one replication as the model runs."""
+
+    def __init__(self, agencies: list[str], sources: list[str], start: float, end: float,
+                 hub_clock: WorkingClock, record: bool = False) -> None:
+        self.agencies = agencies
+        self.sources = sources
+        self.start, self.end = start, end
+        self.clock = hub_clock
+        self.arrived_n = 0
+        self.decided_n = 0
+        self.delay = DelayHistogram()
+        self.delay_by_rag = [DelayHistogram() for _ in RAGS]
+        self.by_rag = [0] * len(RAGS)
+        self.rag_breaches = [0] * len(RAGS)
+        self.day_breaches = [0] * len(RAGS)
+        self.outcomes = [0] * len(OUTCOMES)
+        self.high_risk = 0
+        self.under_triaged = 0
+        self.held = [0] * len(agencies)
+        self.missed = [[0] * len(CAUSES) for _ in agencies]
+        self.held_by_risk = [0] * len(RISK_LEVELS)
+        self.missed_by_risk = [0] * len(RISK_LEVELS)
+        self.record = record
+        self.records: list[dict] = []
+        self._open: dict[int, Contact] = {}
+
+    # ------------------------------------------------------------ observer
+    def arrived(self, c: Contact) -> None:
+        if self.start <= c.arrived < self.end:
+            c.counted = True
+            self.arrived_n += 1
+            if self.record:
+                self._open[c.id] = c
+
+    def decided(self, c: Contact) -> None:
+        if not c.counted:
+            return
+        self.decided_n += 1
+        delay = c.decided_at - c.arrived
+        rag = c.rag
+        self.delay.add(delay)
+        self.delay_by_rag[rag].add(delay)
+        self.by_rag[rag] += 1
+        rag_breach = c.deadline is not None and c.decided_at > c.deadline
+        day_breach = c.decided_at > self.clock.add(c.arrived, self.clock.hours_per_day)
+        self.rag_breaches[rag] += rag_breach
+        self.day_breaches[rag] += day_breach
+        self.outcomes[c.outcome] += 1
+        under_triaged = c.risk >= HIGH and c.outcome in _LOW_OUTCOMES
+        if c.risk >= HIGH:
+            self.high_risk += 1
+            self.under_triaged += under_triaged
+        fates = signal_fates(c)
+        for i, fate in enumerate(fates):
+            if fate is None:
+                continue
+            self.held[i] += 1
+            self.held_by_risk[c.risk] += 1
+            if fate != REACHED:
+                self.missed[i][fate] += 1
+                self.missed_by_risk[c.risk] += 1
+        if self.record:
+            self._open.pop(c.id, None)
+            self.records.append(self._record(c, fates, rag_breach, day_breach, under_triaged))
+
+    # -------------------------------------------------------------- results
+    def _record(self, c: Contact, fates, rag_breach: bool, day_breach: bool, under_triaged: bool) -> dict:
+        decided = c.decided_at is not None
+        row = {
+            "contact_id": c.id,
+            "source": self.sources[c.source],
+            "arrived_h": c.arrived,
+            "true_risk": RISK_LEVELS[c.risk],
+            "concern": CONCERNS[c.concern],
+            "urgent_flag": c.urgent,
+            "rag": RAGS[c.rag] if c.rag is not None else None,
+            "screened_h": c.screened_at,
+            "deadline_h": c.deadline,
+            "decided_h": c.decided_at,
+            "decision_delay_h": c.decided_at - c.arrived if decided else None,
+            "decided_rag": RAGS[c.decided_rag] if decided else None,
+            "outcome": OUTCOMES[c.outcome] if decided else None,
+            "rag_breach": rag_breach,
+            "working_day_breach": day_breach,
+            "under_triaged": under_triaged,
+            "signals_held": sum(1 for f in fates if f is not None) if decided else sum(c.holds),
+            "signals_missed": sum(1 for f in fates if f is not None and f != REACHED) if decided else None,
+        }
+        for name, fate in zip(self.agencies, fates if decided else [None] * len(self.agencies)):
+            row[f"signal_{name}"] = (None if fate is None else "reached" if fate == REACHED else CAUSES[fate])
+        return row
+
+    def open_records(self) -> list[dict]:
+        """Records of contacts still open at the end (only when recording)."""
+        return [self._record(c, [], False, False, False) for c in self._open.values()]
+
+    def metrics(self, roles: dict[str, Role]) -> dict[str, float]:
+        """Every metric as a flat ``{dotted name: value}`` dict."""
+        m: dict[str, float] = {
+            "contacts_arrived": float(self.arrived_n),
+            "contacts_decided": float(self.decided_n),
+            "contacts_open_at_end": float(self.arrived_n - self.decided_n),
+        }
+        held, missed_total = sum(self.held), sum(map(sum, self.missed))
+        m["missed_signal_rate"] = _ratio(missed_total, held)
+        for i, name in enumerate(self.agencies):
+            m[f"missed_signal_rate.by_agency.{name}"] = _ratio(sum(self.missed[i]), self.held[i])
+        for k, cause in enumerate(CAUSES):
+            m[f"missed_signal_rate.by_cause.{cause}"] = _ratio(sum(row[k] for row in self.missed), held)
+        for r, level in enumerate(RISK_LEVELS):
+            m[f"missed_signal_rate.by_risk.{level}"] = _ratio(self.missed_by_risk[r], self.held_by_risk[r])
+        m["under_triage_rate"] = _ratio(self.under_triaged, self.high_risk)
+        for stat, value in _delay_stats(self.delay).items():
+            m[f"decision_delay_hours.{stat}"] = value
+        for r, rag in enumerate(RAGS):
+            for stat, value in _delay_stats(self.delay_by_rag[r]).items():
+                m[f"decision_delay_hours.by_rag.{rag}.{stat}"] = value
+        researched = self.decided_n - self.by_rag[BLUE]
+        m["rag_breach_rate"] = _ratio(sum(self.rag_breaches), researched)
+        for r, rag in enumerate(RAGS):
+            if rag != "blue":
+                m[f"rag_breach_rate.by_rag.{rag}"] = _ratio(self.rag_breaches[r], self.by_rag[r])
+        m["working_day_breach_rate"] = _ratio(sum(self.day_breaches), self.decided_n)
+        for r, rag in enumerate(RAGS):
+            m[f"working_day_breach_rate.by_rag.{rag}"] = _ratio(self.day_breaches[r], self.by_rag[r])
+        for r, rag in enumerate(RAGS):
+            m[f"rag_share.by_rag.{rag}"] = _ratio(self.by_rag[r], self.decided_n)
+        for k, outcome in enumerate(OUTCOMES):
+            m[f"outcome_share.by_outcome.{outcome}"] = _ratio(self.outcomes[k], self.decided_n)
+        m["referral_rate"] = _ratio(sum(self.outcomes[k] for k in _REFERRAL), self.decided_n)
+        for name, role in roles.items():
+            stats = role.stats
+            span = stats.last - stats.since
+            m[f"utilisation.by_role.{name}"] = _ratio(stats.duty_busy_area, stats.duty_capacity_area)
+            m[f"queue_length.by_role.{name}"] = _ratio(stats.queue_area, span)
+            m[f"wait_hours.by_role.{name}"] = _ratio(stats.wait_total, stats.started)
+            m[f"backlog_at_end.by_role.{name}"] = float(role.waiting + role.busy)
+        return m

@@ -1,0 +1,91 @@
+"""Simulated time and the calendar: days, duty hours, bank holidays, working-hour clocks.
+
+Simulated time is in hours; time 0 is midnight at the start of
+``calendar.start_date``.  Day ``d`` covers hours ``[24 d, 24 d + 24)``.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+
+from mashsim.scenario.schema import WEEKDAYS, Calendar, HoursPattern
+
+HOURS_PER_DAY = 24.0
+
+
+class CalendarView:
+    """Answers calendar questions by day index: weekday, holidays, periods, duty hours."""
+
+    def __init__(self, calendar: Calendar) -> None:
+        self.calendar = calendar
+        self._bank_holidays = set(calendar.bank_holidays)
+        self._period_days: dict[dt.date, list[str]] = {}
+        for name, period in calendar.periods.items():
+            for first, last in period.dates:
+                day = first
+                while day <= last:
+                    self._period_days.setdefault(day, []).append(name)
+                    day += dt.timedelta(days=1)
+
+    def date(self, day: int) -> dt.date:
+        return self.calendar.start_date + dt.timedelta(days=day)
+
+    def weekday(self, day: int) -> int:
+        """0 for Monday ... 6 for Sunday."""
+        return self.date(day).weekday()
+
+    def periods_on(self, day: int) -> list[str]:
+        return self._period_days.get(self.date(day), [])
+
+    def duty_interval(self, pattern: HoursPattern, day: int) -> tuple[float, float] | None:
+        """Hours of day ``day`` (from its midnight) when ``pattern`` is on duty, or None."""
+        date = self.date(day)
+        if WEEKDAYS[date.weekday()] not in pattern.days:
+            return None
+        if date in self._bank_holidays and not pattern.bank_holidays:
+            return None
+        return pattern.start, pattern.end
+
+    def clock(self, pattern: HoursPattern) -> "WorkingClock":
+        return WorkingClock(self, pattern)
+
+
+class WorkingClock:
+    """Converts between elapsed hours and the working hours of one duty pattern."""
+
+    def __init__(self, view: CalendarView, pattern: HoursPattern) -> None:
+        self._view = view
+        self._pattern = pattern
+        self._cumulative = [0.0]  # working hours before day d
+        self._open: list[float] = []
+        self.hours_per_day = pattern.hours_per_day
+
+    def _extend(self, days: int) -> None:
+        while len(self._open) < days:
+            day = len(self._open)
+            interval = self._view.duty_interval(self._pattern, day)
+            start, end = interval if interval else (0.0, 0.0)
+            self._open.append(start)
+            self._cumulative.append(self._cumulative[-1] + end - start)
+
+    def working_before(self, t: float) -> float:
+        """Working hours elapsed from time 0 up to ``t``."""
+        day = int(t // HOURS_PER_DAY)
+        self._extend(day + 1)
+        start = self._open[day]
+        length = self._cumulative[day + 1] - self._cumulative[day]
+        into = t - day * HOURS_PER_DAY - start
+        return self._cumulative[day] + min(max(into, 0.0), length)
+
+    def add(self, t: float, hours: float) -> float:
+        """The time at which ``hours`` working hours have passed after ``t``."""
+        if hours <= 0:
+            return t
+        target = self.working_before(t) + hours
+        while self._cumulative[-1] < target:
+            if len(self._open) > 200_000:  # ~550 years: the pattern never works
+                raise ValueError("this hours pattern has no working time")
+            self._extend(len(self._open) + 366)
+        day = bisect.bisect_left(self._cumulative, target) - 1
+        return day * HOURS_PER_DAY + self._open[day] + (target - self._cumulative[day])

@@ -1,0 +1,219 @@
+"""The MASH front door: log, screen (RAG), ask the agency desks, decide.
+
+Each step is a task for a staffed role; when it finishes, the role calls the
+next step.  Writing the flow as callbacks rather than one SimPy process per
+contact keeps the cost per contact low and the steps easy to read in order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Protocol
+
+import networkx as nx
+import numpy as np
+import simpy
+
+from mashsim.model.calendar import WorkingClock
+from mashsim.model.contact import BLUE, GREEN, RED, Contact
+from mashsim.model.network import DECISION, TRIAGE, desk_node
+from mashsim.model.roles import Job, Role
+from mashsim.scenario.schema import OUTCOMES, RAGS, RESEARCHED_RAGS, Scenario
+
+
+class Observer(Protocol):
+    """What the hub tells the metrics: a contact arrived, a contact was decided."""
+
+    def arrived(self, contact: Contact) -> None: ...
+
+    def decided(self, contact: Contact) -> None: ...
+
+
+TraceHook = Callable[[float, str, Contact, dict], None]
+
+
+@dataclass
+class Desk:
+    """An agency's research desk as the hub sees it."""
+
+    index: int
+    name: str
+    role: Role
+    request_latency: float
+    return_latency: float
+
+
+class Hub:
+    """One MASH: moves each contact through its roles and reports to the observer."""
+
+    def __init__(self, env: simpy.Environment, scenario: Scenario, roles: dict[str, Role],
+                 network: nx.DiGraph, clocks: dict[str, WorkingClock], observer: Observer,
+                 trace: TraceHook | None = None) -> None:
+        self.env = env
+        self.observer = observer
+        self.trace = trace
+        self.logging = roles["contact_officers"]
+        self.screening = roles["screeners"]
+        self.deciding = roles["managers"]
+        self.desks = [
+            Desk(i, name, roles[name],
+                 network.edges[TRIAGE, desk_node(name)]["latency_hours"] if network.has_edge(TRIAGE, desk_node(name)) else 0.0,
+                 network.edges[desk_node(name), DECISION]["latency_hours"])
+            for i, name in enumerate(scenario.agencies)
+        ]
+        by_name = {d.name: d.index for d in self.desks}
+        self.ask = {RAGS.index(rag): tuple(by_name[a] for a in getattr(scenario.policy.ask, rag))
+                    for rag in RESEARCHED_RAGS}
+        self.deadlines = {
+            RAGS.index(rag): (getattr(scenario.rag, rag).deadline_hours, getattr(scenario.rag, rag).clock)
+            for rag in RESEARCHED_RAGS
+        }
+        self.hub_clock = clocks[scenario.hub_hours]
+        s = scenario.screening
+        self.under, self.over = s.under_rating, s.over_rating
+        self.under_per_waiting, self.under_max = s.under_rating_per_waiting, s.under_rating_max
+        self.recognition = scenario.decision.recognition
+        self.outcome_cdf = {
+            RAGS.index(rag): np.cumsum([getattr(getattr(scenario.decision.outcomes, rag), o) for o in OUTCOMES]).tolist()
+            for rag in RAGS
+        }
+        self.decide_at_deadline = scenario.policy.decide_at_deadline
+        self.allowance = scenario.policy.decision_allowance_hours
+
+    def _note(self, kind: str, contact: Contact, **detail) -> None:
+        if self.trace is not None:
+            self.trace(self.env.now, kind, contact, detail)
+
+    # ------------------------------------------------------------------ flow
+    def arrive(self, c: Contact) -> None:
+        self.observer.arrived(c)
+        self._note("arrived", c)
+        self.logging.submit(c, c.urgent, c.log_hours, self._logged)
+
+    def _logged(self, job: Job) -> None:
+        c = job.contact
+        c.logged_at = self.env.now
+        self._note("logged", c)
+        self.screening.submit(c, c.urgent, c.screen_hours, self._screened)
+
+    def _screened(self, job: Job) -> None:
+        c = job.contact
+        self.rate(c, self._rate(c))
+
+    def enter_backlog(self, c: Contact, role: str) -> None:
+        """Start ``c`` at time 0 waiting for ``role``: the scenario's initial backlog."""
+        self.observer.arrived(c)
+        if role == "contact_officers":
+            self.logging.submit(c, c.urgent, c.log_hours, self._logged)
+            return
+        c.logged_at = self.env.now
+        if role == "screeners":
+            self.screening.submit(c, c.urgent, c.screen_hours, self._screened)
+        elif role == "managers":
+            self.rate(c, max(c.correct_rag, GREEN), asked=())
+        else:
+            desk = next(d for d in self.desks if d.name == role)
+            self.rate(c, max(c.correct_rag, GREEN), asked=(desk.index,))
+
+    def rate(self, c: Contact, rag: int, asked: tuple[int, ...] | None = None) -> None:
+        """Give ``c`` its RAG and send it on: Blue is closed at once, the rest are researched
+        by the desks ``asked`` (by default those the policy names for the RAG)."""
+        now = self.env.now
+        c.screened_at = now
+        c.rag = rag
+        self._note("screened", c, rag=RAGS[rag])
+        if rag == BLUE:
+            c.sent_at = now
+            self._close(c, BLUE)
+            return
+        hours, clock = self.deadlines[rag]
+        if clock == "elapsed":
+            c.deadline = now + hours
+            cutoff = now + max(hours - self.allowance, 0.0)
+        else:
+            c.deadline = self.hub_clock.add(now, hours)
+            cutoff = self.hub_clock.add(now, max(hours - self.allowance, 0.0))
+        self.request(c, self.ask[rag] if asked is None else asked)
+        if self.decide_at_deadline and c.pending:
+            self.env.timeout(max(cutoff - now, 0.0)).callbacks.append(lambda _e, c=c: self._cutoff(c))
+
+    def request(self, c: Contact, asked: tuple[int, ...]) -> None:
+        """Ask the desks ``asked`` what they hold on ``c``; with none to ask, go to decision."""
+        c.asked = asked
+        c.returned = [None] * len(self.desks)
+        c.pending = len(asked)
+        if not asked:
+            self._to_decision(c)
+            return
+        self._note("asked", c, agencies=[self.desks[i].name for i in asked])
+        for i in asked:
+            desk = self.desks[i]
+            if desk.request_latency > 0.0:
+                self.env.timeout(desk.request_latency).callbacks.append(
+                    lambda _e, c=c, desk=desk: self._request_arrives(c, desk))
+            else:
+                self._request_arrives(c, desk)
+
+    def _rate(self, c: Contact) -> int:
+        correct = c.correct_rag
+        on_duty = max(self.screening.capacity, 1)
+        under = min(self.under + self.under_per_waiting * self.screening.waiting / on_duty, self.under_max)
+        if c.u_screen < under and correct > BLUE:
+            return correct - 1
+        if c.u_screen > 1.0 - self.over and correct < RED:
+            return correct + 1
+        return correct
+
+    def _request_arrives(self, c: Contact, desk: Desk) -> None:
+        if c.sent_at is not None:  # decided while the request was on its way
+            return
+        c.jobs.append(desk.role.submit(c, c.rag == RED, c.research_hours[desk.index],
+                                       lambda job, desk=desk: self._researched(job, desk)))
+
+    def _researched(self, job: Job, desk: Desk) -> None:
+        c = job.contact
+        if desk.return_latency > 0.0:
+            self.env.timeout(desk.return_latency).callbacks.append(lambda _e: self._returned(c, desk))
+        else:
+            self._returned(c, desk)
+
+    def _returned(self, c: Contact, desk: Desk) -> None:
+        if c.sent_at is not None:
+            self._note("returned late", c, agency=desk.name)
+            return
+        c.returned[desk.index] = self.env.now
+        c.pending -= 1
+        self._note("returned", c, agency=desk.name, content=self.reaches(c, desk.index))
+        if c.pending == 0:
+            self._to_decision(c)
+
+    def _cutoff(self, c: Contact) -> None:
+        if c.sent_at is None:
+            self._note("deadline", c, waiting_for=[self.desks[i].name for i in c.asked if c.returned[i] is None])
+            self._to_decision(c)
+
+    def _to_decision(self, c: Contact) -> None:
+        c.sent_at = self.env.now
+        for job in c.jobs:
+            job.role.cancel(job)
+        c.jobs = []
+        self.deciding.submit(c, c.rag == RED, c.decide_hours, self._decided)
+
+    def _decided(self, job: Job) -> None:
+        c = job.contact
+        reached = sum(1 for i in c.asked if self.reaches(c, i))
+        seen = reached and c.u_reveal < 1.0 - (1.0 - self.recognition) ** reached
+        self._close(c, c.correct_rag if seen else c.rag)
+
+    def _close(self, c: Contact, decided_rag: int) -> None:
+        c.decided_at = self.env.now
+        c.decided_rag = decided_rag
+        cdf = self.outcome_cdf[decided_rag]
+        c.outcome = next((k for k, p in enumerate(cdf) if c.u_outcome < p), len(cdf) - 1)
+        self._note("decided", c, rag=RAGS[decided_rag], outcome=OUTCOMES[c.outcome])
+        self.observer.decided(c)
+
+    @staticmethod
+    def reaches(c: Contact, i: int) -> bool:
+        """Whether desk ``i``'s return carried a signal to the decision."""
+        return c.holds[i] and c.returned[i] is not None and not c.unmatched[i] and not c.lost[i]
