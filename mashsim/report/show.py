@@ -1,0 +1,80 @@
+"""``mashsim show``: the resolved scenario, where its figures came from, and its network."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from mashsim.model.network import build_network, check_network, describe_network
+from mashsim.scenario.load import scenario_hash
+from mashsim.scenario.schema import HUB_ROLES, Scenario, Staffing
+
+
+def _duration(d) -> str:
+    if d.dist == "triangular":
+        return f"{d.mode:g} ({d.min:g}–{d.max:g}) min"
+    if d.dist == "uniform":
+        return f"uniform {d.min:g}–{d.max:g} min"
+    if d.dist == "lognormal":
+        return f"lognormal mean {d.mean:g}, sd {d.sd:g} min"
+    return f"{d.dist} mean {d.mean:g} min"
+
+
+def _staff_row(name: str, role: Staffing, task) -> list[str]:
+    changes = ", ".join(f"day {c.day}: {c.staff:g}" for c in role.changes) or "-"
+    return [name, f"{role.staff:g}", role.hours, f"{role.absence_rate:.0%}", str(role.out_of_hours_staff),
+            _duration(task), changes]
+
+
+def print_scenario(scenario: Scenario, console: Console | None = None) -> None:
+    """Print the scenario as resolved, with provenance tags and the agency network."""
+    console = console or Console()
+    run = scenario.run
+    console.print(f"[bold]{scenario.name}[/bold]  (hash {scenario_hash(scenario)})")
+    if scenario.description:
+        console.print(scenario.description)
+    console.print(f"run: {run.horizon_days:g} days after {run.warmup_days:g} warm-up, "
+                  f"{run.replications} replications, seed {run.seed}; time 0 = {scenario.calendar.start_date}; "
+                  f"working-hour deadlines count in '{scenario.hub_hours}' hours")
+
+    sources = Table(title="Sources")
+    for col in ("source", "contacts a year", "period multipliers"):
+        sources.add_column(col)
+    for name, src in scenario.arrivals.sources.items():
+        mult = ", ".join(f"{k} ×{v:g}" for k, v in src.period_multipliers.items()) or "calendar's"
+        sources.add_row(name, f"{src.annual_contacts:,.0f}", mult)
+    console.print(sources)
+
+    staff = Table(title="Staff")
+    for col in ("role", "staff (FTE)", "hours", "absence", "out of hours", "task time", "changes"):
+        staff.add_column(col)
+    for name in HUB_ROLES:
+        role = getattr(scenario.roles, name)
+        staff.add_row(*_staff_row(name, role, role.task_minutes))
+    for name, agency in scenario.agencies.items():
+        staff.add_row(*_staff_row(f"{name} desk", agency, agency.research_minutes))
+    console.print(staff)
+
+    policy = scenario.policy
+    console.print(f"policy: {'decide at the RAG deadline' if policy.decide_at_deadline else 'wait for every return'}"
+                  f" (allowance {policy.decision_allowance_hours:g} h); Red priority "
+                  f"{'on' if policy.red_priority else 'off'}")
+    for rag in ("red", "amber", "green"):
+        deadline = getattr(scenario.rag, rag)
+        console.print(f"  {rag}: deadline {deadline.deadline_hours:g} {deadline.clock} hours; asks "
+                      f"{', '.join(getattr(policy.ask, rag)) or 'no one'}")
+
+    console.print("\n[bold]Network[/bold]")
+    graph = build_network(scenario)
+    for line in describe_network(graph):
+        console.print(f"  {line}")
+    for warning in check_network(graph):
+        console.print(f"  [yellow]warning:[/yellow] {warning}")
+
+    tags = Table(title="Where the figures come from (S source · D derived · E estimate)")
+    for col in ("field", "value", "tag", "source / note"):
+        tags.add_column(col)
+    for path, value, prov in scenario.provenance():
+        text = value.model_dump() if hasattr(value, "model_dump") else value
+        tags.add_row(path, str(text), prov.tag or "", " ".join(filter(None, [prov.source, prov.note])))
+    console.print(tags)

@@ -1,0 +1,91 @@
+"""The terminal summary of a run: the headline metrics with their 95% confidence intervals."""
+
+from __future__ import annotations
+
+import math
+
+from rich.console import Console
+from rich.table import Table
+
+from mashsim.experiment.runner import RunResult
+from mashsim.experiment.stats import Interval
+from mashsim.metrics.collector import CAUSES
+from mashsim.scenario.schema import HUB_ROLES, OUTCOMES, RESEARCHED_RAGS
+
+RATE_PREFIXES = ("missed_signal_rate", "under_triage_rate", "rag_breach_rate", "working_day_breach_rate",
+                 "referral_rate", "outcome_share", "rag_share", "utilisation")
+
+
+def _fmt(name: str, value: float) -> str:
+    if value is None or math.isnan(value):
+        return "-"
+    if name.startswith(RATE_PREFIXES):
+        return f"{value:.1%}"
+    if name.startswith("contacts_") or name.startswith("backlog_at_end"):
+        return f"{value:,.0f}"
+    return f"{value:,.1f}"
+
+
+def _rows(result: RunResult) -> list[tuple[str, str | None]]:
+    """(metric name, section heading or None) in the order people read them."""
+    s = result.scenario
+    rows: list[tuple[str, str | None]] = [
+        ("contacts_arrived", "Accounting"), ("contacts_decided", None), ("contacts_open_at_end", None),
+        ("missed_signal_rate", "Missed signals (share of signals agencies held)"),
+    ]
+    rows += [(f"missed_signal_rate.by_cause.{c}", None) for c in CAUSES]
+    rows += [(f"missed_signal_rate.by_agency.{a}", None) for a in s.agencies]
+    rows += [("under_triage_rate", "Outcomes"), ("referral_rate", None)]
+    rows += [(f"outcome_share.by_outcome.{o}", None) for o in OUTCOMES]
+    rows += [(f"decision_delay_hours.{stat}", "Time from contact to decision (hours)")
+             if stat == "mean" else (f"decision_delay_hours.{stat}", None)
+             for stat in ("mean", "median", "p90", "p95", "max")]
+    rows += [(f"decision_delay_hours.by_rag.{rag}.{stat}", None)
+             for rag in ("red", "amber", "green", "blue") for stat in ("mean", "p90")]
+    rows += [("rag_breach_rate", "Timescales"), *[(f"rag_breach_rate.by_rag.{r}", None) for r in reversed(RESEARCHED_RAGS)]]
+    rows += [("working_day_breach_rate", None),
+             *[(f"working_day_breach_rate.by_rag.{r}", None) for r in ("red", "amber", "green", "blue")]]
+    roles = [*HUB_ROLES, *s.agencies]
+    for i, role in enumerate(roles):
+        rows.append((f"utilisation.by_role.{role}", "Staff (utilisation in working hours; mean queue)" if i == 0 else None))
+    rows += [(f"queue_length.by_role.{role}", None) for role in roles]
+    return rows
+
+
+def summary_table(result: RunResult, level: float = 0.95) -> Table:
+    """A rich table of the run's headline metrics."""
+    summary = result.summary(level)
+    n = len(result.replications)
+    table = Table(
+        title=f"{result.scenario.name} · {n} replication{'s' if n != 1 else ''} · seed {result.seed}",
+        caption=f"scenario {result.scenario_hash} · mashsim {result.version} · "
+                f"{result.scenario.run.horizon_days:g} days after {result.scenario.run.warmup_days:g} warm-up · "
+                f"{level:.0%} CI (t)",
+    )
+    table.add_column("metric")
+    table.add_column("mean", justify="right")
+    table.add_column(f"{level:.0%} CI", justify="right")
+    for name, heading in _rows(result):
+        interval: Interval | None = summary.get(name)
+        if interval is None:
+            continue
+        if heading:
+            table.add_section()
+            table.add_row(f"[bold]{heading}[/bold]", "", "")
+        ci = "-" if math.isnan(interval.ci_low) else f"{_fmt(name, interval.ci_low)} – {_fmt(name, interval.ci_high)}"
+        table.add_row(_label(name), _fmt(name, interval.mean), ci)
+    return table
+
+
+def _label(name: str) -> str:
+    parts = name.split(".")
+    if len(parts) == 1:
+        return name
+    rest = " ".join(p for p in parts[1:] if not p.startswith("by_"))
+    if parts[0] in ("utilisation", "queue_length"):
+        rest = f"{rest} {parts[0].replace('_', ' ')}"
+    return "  " + rest
+
+
+def print_summary(result: RunResult, console: Console | None = None) -> None:
+    (console or Console()).print(summary_table(result))
