@@ -74,6 +74,8 @@ class Collector:
         self.under_triaged = 0
         self.held = [0] * len(agencies)
         self.missed = [[0] * len(CAUSES) for _ in agencies]
+        self.requests = [0] * len(agencies)
+        self.late_returns = [0] * len(agencies)
         self.held_by_risk = [0] * len(RISK_LEVELS)
         self.missed_by_risk = [0] * len(RISK_LEVELS)
         self.record = record
@@ -106,6 +108,9 @@ class Collector:
         if c.risk >= HIGH:
             self.high_risk += 1
             self.under_triaged += under_triaged
+        for i in c.asked:
+            self.requests[i] += 1
+            self.late_returns[i] += c.returned[i] is None
         fates = signal_fates(c)
         for i, fate in enumerate(fates):
             if fate is None:
@@ -165,6 +170,8 @@ class Collector:
             m[f"missed_signal_rate.by_cause.{cause}"] = _ratio(sum(row[k] for row in self.missed), held)
         for r, level in enumerate(RISK_LEVELS):
             m[f"missed_signal_rate.by_risk.{level}"] = _ratio(self.missed_by_risk[r], self.held_by_risk[r])
+        for i, name in enumerate(self.agencies):
+            m[f"late_return_rate.by_agency.{name}"] = _ratio(self.late_returns[i], self.requests[i])
         m["under_triage_rate"] = _ratio(self.under_triaged, self.high_risk)
         for stat, value in _delay_stats(self.delay).items():
             m[f"decision_delay_hours.{stat}"] = value

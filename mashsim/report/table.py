@@ -12,7 +12,7 @@ from mashsim.experiment.stats import Interval
 from mashsim.metrics.collector import CAUSES
 from mashsim.scenario.schema import HUB_ROLES, OUTCOMES, RESEARCHED_RAGS
 
-RATE_PREFIXES = ("missed_signal_rate", "under_triage_rate", "rag_breach_rate", "working_day_breach_rate",
+RATE_PREFIXES = ("missed_signal_rate", "late_return_rate", "under_triage_rate", "rag_breach_rate", "working_day_breach_rate",
                  "referral_rate", "outcome_share", "rag_share", "utilisation")
 
 
@@ -35,6 +35,8 @@ def _rows(result: RunResult) -> list[tuple[str, str | None]]:
     ]
     rows += [(f"missed_signal_rate.by_cause.{c}", None) for c in CAUSES]
     rows += [(f"missed_signal_rate.by_agency.{a}", None) for a in s.agencies]
+    rows += [(f"late_return_rate.by_agency.{a}", "Requests not answered before the decision") if i == 0
+             else (f"late_return_rate.by_agency.{a}", None) for i, a in enumerate(s.agencies)]
     rows += [("under_triage_rate", "Outcomes"), ("referral_rate", None)]
     rows += [(f"outcome_share.by_outcome.{o}", None) for o in OUTCOMES]
     rows += [(f"decision_delay_hours.{stat}", "Time from contact to decision (hours)")
