@@ -35,6 +35,40 @@ def read_toml(path: str | Path) -> dict[str, Any]:
         raise ScenarioError([Problem("", "not a UTF-8 text file")], str(path)) from None
 
 
+def read_scenario_file(path: str | Path, _seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """The raw table of a scenario file, with ``extends = "other.toml"`` resolved.
+
+    A file that extends another holds only what differs: its tables are merged
+    into the other's, field by field; any other value replaces the other's.
+    """
+    path = Path(path)
+    raw = read_toml(path)
+    parent = raw.pop("extends", None)
+    if parent is None:
+        return raw
+    if not isinstance(parent, str):
+        raise ScenarioError([Problem("extends", "must be the path of another scenario file", parent)], str(path))
+    base_path = (path.parent / parent).resolve()
+    if base_path in _seen or base_path == path.resolve():
+        raise ScenarioError([Problem("extends", "scenario files extend each other in a loop", parent)], str(path))
+    if not base_path.exists():
+        raise ScenarioError([Problem("extends", f"no such file ({base_path})", parent)], str(path))
+    return merge_tables(read_scenario_file(base_path, (*_seen, path.resolve())), raw)
+
+
+def merge_tables(base: Mapping[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
+    """``top`` merged over ``base``: tables recursively, everything else replaced."""
+    merged = copy.deepcopy(dict(base))
+    for key, value in top.items():
+        below = merged.get(key)
+        if isinstance(value, dict) and isinstance(below, dict) and not is_provenance_wrapper(value) \
+                and not is_provenance_wrapper(below):
+            merged[key] = merge_tables(below, value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
 def parse_assignment(text: str) -> tuple[str, Any]:
     """Split ``path=value``; the value is read as TOML (``2``, ``false``, ``["police"]``), else as text."""
     path, sep, raw = text.partition("=")
@@ -112,7 +146,7 @@ def load_scenario(
         raw, name = dict(source), "<scenario>"
     else:
         path = resolve_path(source)
-        raw, name = read_toml(path), str(source)
+        raw, name = read_scenario_file(path), str(source)
     if pairs:
         name = f"{name} (with --set {', '.join(p for p, _ in pairs)})"
     return build_scenario(apply_overrides(raw, pairs), name)
