@@ -80,6 +80,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ScenarioError as error:
         print(error.report(), file=sys.stderr)
         return EXIT_INPUT
+    except OSError as error:
+        print(f"mashsim: {error.strerror or error}: {error.filename or ''}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("interrupted: nothing was written", file=sys.stderr)
         return EXIT_INTERRUPTED

@@ -82,6 +82,10 @@ def parse_assignment(text: str) -> tuple[str, Any]:
     return path, value
 
 
+# Tables keyed by names the scenario defines: --set must not invent a new name by a typo.
+NAMED_TABLES = {"agencies": "agency", "arrivals.sources": "source", "calendar.periods": "calendar period"}
+
+
 def apply_overrides(raw: Mapping[str, Any], overrides: Iterable[tuple[str, Any]]) -> dict[str, Any]:
     """A copy of ``raw`` with each dotted path set; tables on the way are created when missing."""
     data = copy.deepcopy(dict(raw))
@@ -103,6 +107,11 @@ def apply_overrides(raw: Mapping[str, Any], overrides: Iterable[tuple[str, Any]]
             else:
                 where = ".".join(parts[:depth])
                 raise ScenarioError([Problem(path, f"{where} is a value, not a table")], "--set")
+            parent = ".".join(parts[:depth])
+            if parent in NAMED_TABLES and isinstance(node, dict) and key not in node and not last:
+                allowed = ", ".join(node) or "none defined"
+                raise ScenarioError(
+                    [Problem(path, f"no {NAMED_TABLES[parent]} named '{key}' (allowed: {allowed})")], "--set")
             current = node[key] if isinstance(node, list) or key in node else None
             if is_provenance_wrapper(current):
                 # the value no longer is what its tag describes: say so in `mashsim show`
@@ -149,7 +158,11 @@ def load_scenario(
         raw, name = read_scenario_file(path), str(source)
     if pairs:
         name = f"{name} (with --set {', '.join(p for p, _ in pairs)})"
-    return build_scenario(apply_overrides(raw, pairs), name)
+        try:
+            raw = apply_overrides(raw, pairs)
+        except ScenarioError as error:
+            raise ScenarioError(error.problems, name) from None
+    return build_scenario(raw, name)
 
 
 def resolve_path(source: str | Path) -> Path:
