@@ -9,11 +9,10 @@ The Python API, also used by the command line::
     result.frame()                              # per-replication metrics, a pandas DataFrame
 """
 
-__version__ = "0.1.0"
-
-from mashsim.experiment import Interval, RunResult, run_replications  # noqa: E402
-from mashsim.replication import ReplicationResult, simulate  # noqa: E402
-from mashsim.scenario import Scenario, ScenarioError, load_scenario  # noqa: E402
+from mashsim._version import __version__
+from mashsim.experiment import Interval, RunResult, run_replications
+from mashsim.replication import ReplicationResult, simulate
+from mashsim.scenario import Scenario, ScenarioError, load_scenario
 
 __all__ = [
     "Interval",

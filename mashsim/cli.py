@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-from mashsim import __version__
+from mashsim._version import __version__
 from mashsim.scenario import Scenario, ScenarioError, load_scenario, scenario_hash
 
 EXIT_OK, EXIT_INPUT, EXIT_INTERRUPTED = 0, 2, 130

@@ -8,7 +8,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
-from mashsim import __version__
+from mashsim._version import __version__
 from mashsim.experiment.stats import Interval, t_interval
 from mashsim.replication import ReplicationResult, simulate
 from mashsim.scenario.load import scenario_hash
