@@ -83,8 +83,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as error:
         print(f"mashsim: {error.strerror or error}: {error.filename or ''}", file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        # the reader (e.g. `| head`) went away: not an error of ours
+        sys.stderr.close()
+        return EXIT_OK
     except KeyboardInterrupt:
-        print("interrupted: nothing was written", file=sys.stderr)
+        print("interrupted: any result file already written is complete; the rest were not written",
+              file=sys.stderr)
         return EXIT_INTERRUPTED
 
 

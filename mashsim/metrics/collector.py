@@ -129,7 +129,8 @@ class Collector:
         decided = c.decided_at is not None
         row = {
             "contact_id": c.id,
-            "source": self.sources[c.source],
+            "source": "backlog" if c.backlog else self.sources[c.source],
+            "backlog": c.backlog,
             "arrived_h": c.arrived,
             "true_risk": RISK_LEVELS[c.risk],
             "concern": CONCERNS[c.concern],
@@ -152,8 +153,13 @@ class Collector:
         return row
 
     def open_records(self) -> list[dict]:
-        """Records of contacts still open at the end (only when recording)."""
-        return [self._record(c, [], False, False, False) for c in self._open.values()]
+        """Records of contacts still open at the end (only when recording); breaches as at the end."""
+        end = self.end
+        return [
+            self._record(c, [], c.deadline is not None and end > c.deadline,
+                         end > self.clock.add(c.arrived, self.clock.hours_per_day), False)
+            for c in self._open.values()
+        ]
 
     def metrics(self, roles: dict[str, Role]) -> dict[str, float]:
         """Every metric as a flat ``{dotted name: value}`` dict."""

@@ -2,7 +2,7 @@
 
 The rate of a source is piecewise constant by the hour:
 ``annual / 8766 h x day weight x hour weight x period multiplier``, the
-weights normalised to mean 1.  Arrival times come week by week by thinning
+weights normalised to mean 1; a bank holiday takes Sunday's day weight.  Arrival times come week by week by thinning
 (Lewis & Shedler): candidate points of a homogeneous process at the week's
 peak rate, each kept with probability ``rate(t) / peak``.  Working a week at
 a time keeps memory flat however long the horizon.
@@ -21,6 +21,7 @@ from mashsim.model.streams import Streams
 from mashsim.scenario.schema import CONCERNS, HUB_ROLES, RISK_LEVELS, ConcernMix, RiskMix, Scenario, Source
 
 HOURS_PER_YEAR = 365.25 * 24.0
+SUNDAY = 6  # bank holidays take Sunday's share of arrivals
 CHUNK_DAYS = 7
 
 
@@ -35,7 +36,7 @@ def hourly_rates(scenario: Scenario, source: Source, view: CalendarView, first_d
     per_day = np.empty(days)
     for i in range(days):
         day = first_day + i
-        factor = day_w[view.weekday(day)]
+        factor = day_w[SUNDAY if view.is_bank_holiday(day) else view.weekday(day)]
         for period in view.periods_on(day):
             if period in source.period_multipliers:
                 factor *= source.period_multipliers[period]

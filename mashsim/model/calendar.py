@@ -7,11 +7,13 @@ Simulated time is in hours; time 0 is midnight at the start of
 from __future__ import annotations
 
 import bisect
+import math
 import datetime as dt
 
 from mashsim.scenario.schema import WEEKDAYS, Calendar, HoursPattern
 
 HOURS_PER_DAY = 24.0
+_HORIZON_LIMIT_DAYS = 100 * 366  # working-hour sums further out than this are "never"
 
 
 class CalendarView:
@@ -34,6 +36,9 @@ class CalendarView:
     def weekday(self, day: int) -> int:
         """0 for Monday ... 6 for Sunday."""
         return self.date(day).weekday()
+
+    def is_bank_holiday(self, day: int) -> bool:
+        return self.date(day) in self._bank_holidays
 
     def periods_on(self, day: int) -> list[str]:
         return self._period_days.get(self.date(day), [])
@@ -84,8 +89,10 @@ class WorkingClock:
             return t
         target = self.working_before(t) + hours
         while self._cumulative[-1] < target:
-            if len(self._open) > 200_000:  # ~550 years: the pattern never works
-                raise ValueError("this hours pattern has no working time")
+            if len(self._open) > _HORIZON_LIMIT_DAYS:
+                if self._cumulative[-1] == 0.0:
+                    raise ValueError("this hours pattern has no working time")
+                return math.inf  # beyond any run: never reached
             self._extend(len(self._open) + 366)
         day = bisect.bisect_left(self._cumulative, target) - 1
         return day * HOURS_PER_DAY + self._open[day] + (target - self._cumulative[day])

@@ -69,6 +69,7 @@ class Hub:
             for rag in RESEARCHED_RAGS
         }
         self.hub_clock = clocks[scenario.hub_hours]
+        self.screener_staffing = scenario.roles.screeners
         s = scenario.screening
         self.under, self.over = s.under_rating, s.over_rating
         self.under_per_waiting, self.under_max = s.under_rating_per_waiting, s.under_rating_max
@@ -156,8 +157,10 @@ class Hub:
 
     def _rate(self, c: Contact) -> int:
         correct = c.correct_rag
-        on_duty = max(self.screening.capacity, 1)
-        under = min(self.under + self.under_per_waiting * self.screening.waiting / on_duty, self.under_max)
+        # pressure is the queue per screener in post, not per person on duty: at night the
+        # out-of-hours cover is not rushed by routine contacts waiting for the morning
+        in_post = max(self.screener_staffing.staff_on_day(int(self.env.now // 24.0)), 1.0)
+        under = min(self.under + self.under_per_waiting * self.screening.waiting / in_post, self.under_max)
         if c.u_screen < under and correct > BLUE:
             return correct - 1
         if c.u_screen > 1.0 - self.over and correct < RED:

@@ -18,10 +18,17 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
     os.close(fd)
     try:
         write(Path(tmp))
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; results are ordinary files
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def write_json(path: Path, data: Any) -> None:
@@ -52,6 +59,7 @@ def _with_provenance(frame, result: RunResult):
     frame = frame.copy()
     frame["scenario"] = result.scenario.name
     frame["scenario_hash"] = result.scenario_hash
-    frame["base_seed"] = result.seed
+    if "seed" not in frame:
+        frame["seed"] = result.seed
     frame["mashsim_version"] = result.version
     return frame

@@ -26,6 +26,17 @@ def _fmt(name: str, value: float) -> str:
     return f"{value:,.1f}"
 
 
+def _clip(name: str, low: float, high: float) -> tuple[float, float]:
+    """The interval cut to what the metric can be (rates in [0, 1], counts and times >= 0).
+
+    The cut interval covers the true value whenever the uncut one does, so the
+    confidence level is unchanged; the JSON output keeps the uncut interval.
+    """
+    if name.startswith(RATE_PREFIXES):
+        return max(low, 0.0), min(high, 1.0)
+    return max(low, 0.0), high
+
+
 def _rows(result: RunResult) -> list[tuple[str, str | None]]:
     """(metric name, section heading or None) in the order people read them."""
     s = result.scenario
@@ -35,7 +46,7 @@ def _rows(result: RunResult) -> list[tuple[str, str | None]]:
     ]
     rows += [(f"missed_signal_rate.by_cause.{c}", None) for c in CAUSES]
     rows += [(f"missed_signal_rate.by_agency.{a}", None) for a in s.agencies]
-    rows += [(f"late_return_rate.by_agency.{a}", "Requests not answered before the decision") if i == 0
+    rows += [(f"late_return_rate.by_agency.{a}", "Requests not answered before the case went to the manager") if i == 0
              else (f"late_return_rate.by_agency.{a}", None) for i, a in enumerate(s.agencies)]
     rows += [("under_triage_rate", "Outcomes"), ("referral_rate", None)]
     rows += [(f"outcome_share.by_outcome.{o}", None) for o in OUTCOMES]
@@ -74,7 +85,8 @@ def summary_table(result: RunResult, level: float = 0.95) -> Table:
         if heading:
             table.add_section()
             table.add_row(f"[bold]{heading}[/bold]", "", "")
-        ci = "-" if math.isnan(interval.ci_low) else f"{_fmt(name, interval.ci_low)} – {_fmt(name, interval.ci_high)}"
+        low, high = _clip(name, interval.ci_low, interval.ci_high)
+        ci = "-" if math.isnan(low) else f"{_fmt(name, low)} – {_fmt(name, high)}"
         table.add_row(_label(name), _fmt(name, interval.mean), ci)
     return table
 

@@ -12,9 +12,11 @@ beside the model, so ``mashsim show`` can print evidence next to assumption.
 
 from __future__ import annotations
 
+import difflib
 from typing import Any, Iterator, Literal
 
-from pydantic import BaseModel, ConfigDict, PrivateAttr, model_validator
+from pydantic import BaseModel, ConfigDict, PrivateAttr, ValidationError, model_validator
+from pydantic_core import PydanticCustomError
 
 Tag = Literal["S", "D", "E"]
 _WRAPPER_KEYS = {"value", "tag", "source", "note"}
@@ -35,7 +37,30 @@ class Provenance(BaseModel):
 
 
 def is_provenance_wrapper(value: Any) -> bool:
-    return isinstance(value, dict) and "value" in value and set(value) <= _WRAPPER_KEYS
+    """A table ``{value = ..., tag = ..., source = ..., note = ...}`` (a misspelt key still counts)."""
+    if not isinstance(value, dict) or "value" not in value:
+        return False
+    return all(key in _WRAPPER_KEYS or difflib.get_close_matches(key, _WRAPPER_KEYS, n=1) for key in value)
+
+
+def _provenance_of(key: str, table: dict[str, Any]) -> Provenance:
+    """The provenance in a wrapper table, or a located error naming the bad part."""
+    for part in table:
+        if part not in _WRAPPER_KEYS:
+            close = difflib.get_close_matches(part, _WRAPPER_KEYS, n=1)
+            raise PydanticCustomError("provenance", "{message}", {
+                "field": f"{key}.{part}",
+                "message": f"unknown key in a provenance table; did you mean '{close[0]}'? "
+                           f"allowed: {', '.join(sorted(_WRAPPER_KEYS))}",
+            })
+    try:
+        return Provenance(**{k: v for k, v in table.items() if k != "value"})
+    except ValidationError as error:
+        first = error.errors(include_url=False)[0]
+        part = ".".join(str(p) for p in first["loc"])
+        raise PydanticCustomError("provenance", "{message}", {
+            "field": f"{key}.{part}", "message": first["msg"], "input": first.get("input"),
+        }) from None
 
 
 class Model(BaseModel):
@@ -53,8 +78,7 @@ class Model(BaseModel):
             data = dict(data)
             for key, value in list(data.items()):
                 if is_provenance_wrapper(value):
-                    rest = {k: v for k, v in value.items() if k != "value"}
-                    tags[key] = Provenance(**rest)
+                    tags[key] = _provenance_of(key, value)
                     data[key] = value["value"]
         model = handler(data)
         if tags and isinstance(model, Model):

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 from mashsim.scenario.errors import Problem
 from mashsim.scenario.schema import HUB_ROLES, OUTCOMES, RESEARCHED_RAGS, RISK_LEVELS, Scenario
 
+NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
 RESERVED_NAMES = set(HUB_ROLES) | set(RISK_LEVELS) | set(OUTCOMES) | {"hub", "triage", "decision"}
 
 
@@ -30,21 +33,36 @@ def check_scenario(scenario: Scenario) -> list[Problem]:
     for name in scenario.agencies:
         if name in RESERVED_NAMES:
             problems.append(Problem(f"agencies.{name}", f"'{name}' is reserved; choose another agency name"))
+    named = {"agencies": scenario.agencies, "arrivals.sources": scenario.arrivals.sources,
+             "calendar.periods": scenario.calendar.periods, "calendar.hours": scenario.calendar.hours}
+    for table, names in named.items():
+        for name in names:
+            if not NAME.fullmatch(name):
+                problems.append(Problem(f"{table}.{name}", "names may hold letters, digits, '_' and '-' only "
+                                        "(they become parts of dotted metric and field paths)"))
 
     prefix = {name: f"roles.{name}" for name in HUB_ROLES}
     asked = {a for rag in RESEARCHED_RAGS for a in getattr(scenario.policy.ask, rag)}
+    routine_asked = {a for rag in ("green", "amber") for a in getattr(scenario.policy.ask, rag)}
     total_arrivals = sum(s.annual_contacts for s in scenario.arrivals.sources.values())
     for name, role in scenario.staffed_roles().items():
         path = prefix.get(name, f"agencies.{name}")
         if role.hours not in hours:
             problems.append(Problem(f"{path}.hours", f"no such hours pattern (allowed: {allowed_hours})", role.hours))
-        receives_work = (name in HUB_ROLES and total_arrivals > 0) or name in asked
-        if receives_work and role.max_staff() == 0 and role.out_of_hours_staff == 0:
-            why = "every contact" if name in HUB_ROLES else "contacts (policy.ask names it)"
+        routine = (name in HUB_ROLES and total_arrivals > 0) or name in routine_asked
+        urgent_only = not routine and name in asked
+        if routine and role.max_staff() == 0:
+            why = "every contact" if name in HUB_ROLES else "Green or Amber contacts (policy.ask names it)"
             problems.append(
                 Problem(f"{path}.staff",
-                        f"work is routed to this role for {why} but it has no staff and no out-of-hours cover; "
-                        "allowed: staff > 0 or out_of_hours_staff > 0", role.staff)
+                        f"work is routed to this role for {why} but it never has staff in working hours "
+                        "(out-of-hours cover takes Red work only); allowed: staff > 0", role.staff)
+            )
+        elif urgent_only and role.max_staff() == 0 and role.out_of_hours_staff == 0:
+            problems.append(
+                Problem(f"{path}.staff",
+                        "Red contacts are routed to this desk (policy.ask.red) but it has no staff and no "
+                        "out-of-hours cover; allowed: staff > 0 or out_of_hours_staff > 0", role.staff)
             )
 
     for rag in RESEARCHED_RAGS:

@@ -61,6 +61,11 @@ def problems_from_validation(
         loc = [str(p) for p in item["loc"] if not _is_union_tag(p)]
         path = ".".join(filter(None, [prefix, *loc]))
         message = item["msg"]
+        if item["type"] == "provenance":
+            context = item.get("ctx", {})
+            problems.append(Problem(f"{path}.{context['field']}", context["message"],
+                                    context.get("input", _MISSING)))
+            continue
         if item["type"] == "extra_forbidden":
             message = _unknown_field_message(model, loc)
         elif item["type"] == "missing":

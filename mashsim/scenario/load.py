@@ -9,7 +9,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from mashsim.scenario.base import is_provenance_wrapper
 from mashsim.scenario.checks import check_scenario
@@ -123,9 +123,28 @@ def apply_overrides(raw: Mapping[str, Any], overrides: Iterable[tuple[str, Any]]
                 node[key] = value
             else:
                 if not isinstance(current, (dict, list)):
-                    node[key] = {}
+                    # start from the schema's default, so setting one field keeps the others
+                    node[key] = default_table(parts[: depth + 1])
                 node = node[key]
     return data
+
+
+def default_table(parts: list[str]) -> dict[str, Any]:
+    """The schema's default for the table at ``parts`` as a raw dict, or an empty one."""
+    model: Any = Scenario
+    default: Any = None
+    for part in parts:
+        fields = getattr(model, "model_fields", None)
+        if fields is None or part not in fields:
+            return {}
+        info = fields[part]
+        default = info.get_default(call_default_factory=True)
+        model = type(default) if isinstance(default, BaseModel) else None
+        if model is None:
+            break
+    if isinstance(default, BaseModel):
+        return default.model_dump(mode="python")
+    return {}
 
 
 def build_scenario(raw: Mapping[str, Any], source: str = "<scenario>") -> Scenario:
@@ -153,6 +172,9 @@ def load_scenario(
     pairs = [parse_assignment(o) if isinstance(o, str) else o for o in overrides]
     if isinstance(source, Mapping):
         raw, name = dict(source), "<scenario>"
+        if "extends" in raw:
+            parent = raw.pop("extends")
+            raw = merge_tables(read_scenario_file(Path(parent)), raw)
     else:
         path = resolve_path(source)
         raw, name = read_scenario_file(path), str(source)

@@ -303,7 +303,8 @@ class Staffing(Model):
         return staff
 
     def max_staff(self) -> float:
-        return max([self.staff, *(c.staff for c in self.changes)])
+        """The most staff the role ever has (a change on day 0 replaces ``staff``)."""
+        return max([self.staff_on_day(0), *(c.staff for c in self.changes)])
 
 
 class Role(Staffing):
@@ -337,7 +338,7 @@ class Channel(Model):
 
 class Channels(Model):
     co_located: Channel = Field(default_factory=Channel)
-    remote: Channel = Field(default_factory=lambda: Channel(latency_hours=2.0, loss=0.03))
+    remote: Channel = Field(default_factory=lambda: Channel(latency_hours=1.0, loss=0.03))
 
 
 class Agency(Staffing):
@@ -374,7 +375,7 @@ class Screening(Model):
     under_rating: Probability = Field(0.10, description="chance a contact is rated one level below its true risk")
     over_rating: Probability = Field(0.05, description="chance a contact is rated one level above")
     under_rating_per_waiting: NonNegative = Field(
-        0.0, description="added to under_rating per contact waiting for each screener on duty"
+        0.0, description="added to under_rating per contact waiting to be screened, per screener in post (FTE)"
     )
     under_rating_max: Probability = 0.5
 
