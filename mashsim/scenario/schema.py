@@ -336,9 +336,16 @@ class Channel(Model):
     loss: Probability = Field(0.0, description="chance a return's content does not reach the decision")
 
 
+class RemoteChannel(Channel):
+    """A remote desk's channel: its defaults are the remote ones, field by field."""
+
+    latency_hours: NonNegative = 1.0
+    loss: Probability = Field(0.03, description="chance a return's content does not reach the decision")
+
+
 class Channels(Model):
     co_located: Channel = Field(default_factory=Channel)
-    remote: Channel = Field(default_factory=lambda: Channel(latency_hours=1.0, loss=0.03))
+    remote: RemoteChannel = Field(default_factory=RemoteChannel)
 
 
 class Agency(Staffing):
@@ -363,12 +370,31 @@ class RagDeadline(Model):
     )
 
 
-class RagDeadlines(Model):
-    """Time from screening for agencies' returns and the decision (Blue has none)."""
+class RedDeadline(RagDeadline):
+    """Red: 4 hours, and the clock runs out of hours (Luton) unless the scenario says otherwise."""
 
-    red: RagDeadline = Field(default_factory=lambda: RagDeadline(deadline_hours=4, clock="elapsed"))
-    amber: RagDeadline = Field(default_factory=lambda: RagDeadline(deadline_hours=24))
-    green: RagDeadline = Field(default_factory=lambda: RagDeadline(deadline_hours=72))
+    deadline_hours: Positive = 4.0
+    clock: Literal["working", "elapsed"] = "elapsed"
+
+
+class AmberDeadline(RagDeadline):
+    deadline_hours: Positive = 24.0
+
+
+class GreenDeadline(RagDeadline):
+    deadline_hours: Positive = 72.0
+
+
+class RagDeadlines(Model):
+    """Time from screening for agencies' returns and the decision (Blue has none).
+
+    Each RAG's table has its own defaults field by field (Surrey police MASH: 4 / 24 / 72), so
+    a file that writes only ``rag.red.deadline_hours`` keeps Red's elapsed clock.
+    """
+
+    red: RedDeadline = Field(default_factory=RedDeadline)
+    amber: AmberDeadline = Field(default_factory=AmberDeadline)
+    green: GreenDeadline = Field(default_factory=GreenDeadline)
 
 
 class Screening(Model):
