@@ -1,12 +1,14 @@
 """The ``mashsim`` command line: parses, calls the library, formats. No model logic here.
 
-Exit codes: 0 success, 2 bad input (with every problem listed), 130 interrupted.
+Exit codes: 0 success, 1 the operating system refused a file operation, 2 bad input (with every
+problem listed), 130 interrupted.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Sequence
@@ -80,13 +82,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ScenarioError as error:
         print(error.report(), file=sys.stderr)
         return EXIT_INPUT
+    except BrokenPipeError:
+        # the reader (e.g. `| head`) went away: not an error of ours
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so the flush at exit does not fail again
+        return EXIT_OK
     except OSError as error:
         print(f"mashsim: {error.strerror or error}: {error.filename or ''}", file=sys.stderr)
         return 1
-    except BrokenPipeError:
-        # the reader (e.g. `| head`) went away: not an error of ours
-        sys.stderr.close()
-        return EXIT_OK
     except KeyboardInterrupt:
         print("interrupted: any result file already written is complete; the rest were not written",
               file=sys.stderr)
@@ -105,8 +108,17 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from mashsim.report.table import summary_table
 
     scenario = _load(args)
-    if args.out is not None and args.out.exists() and not args.out.is_dir():
-        raise ScenarioError([_problem("--out", "exists and is not a folder", str(args.out))], "--out")
+    if args.out is not None:
+        # find an unusable --out before the run, not after it
+        if args.out.exists() and not args.out.is_dir():
+            raise ScenarioError([_problem("--out", "exists and is not a folder", str(args.out))], "--out")
+        try:
+            args.out.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise ScenarioError([_problem("--out", f"cannot create the folder ({error.strerror})",
+                                          str(args.out))], "--out") from None
+        if not os.access(args.out, os.W_OK):
+            raise ScenarioError([_problem("--out", "the folder is not writable", str(args.out))], "--out")
     n = args.replications or scenario.run.replications
     err = Console(stderr=True)
     show_progress = not args.json and err.is_terminal

@@ -13,12 +13,13 @@ _PER_DECADE = 200  # bins 1.16% wide: percentiles to about half a percent
 class DelayHistogram:
     """Counts delays (hours) in log-spaced bins; exact count, mean and max."""
 
-    __slots__ = ("counts", "n", "total", "maximum", "zeros")
+    __slots__ = ("counts", "n", "total", "minimum", "maximum", "zeros")
 
     def __init__(self) -> None:
         self.counts = np.zeros(int((_HIGH - _LOW) * _PER_DECADE) + 2, dtype=np.int64)
         self.n = 0
         self.total = 0.0
+        self.minimum = float("nan")
         self.maximum = float("nan")
         self.zeros = 0
 
@@ -27,6 +28,8 @@ class DelayHistogram:
         self.total += value
         if not value <= self.maximum:
             self.maximum = value
+        if not value >= self.minimum:
+            self.minimum = value
         if value <= 10.0 ** _LOW:
             self.zeros += 1
             return
@@ -40,6 +43,8 @@ class DelayHistogram:
         """The ``q`` quantile, interpolated inside its bin (log scale)."""
         if not self.n:
             return float("nan")
+        if q <= 0.0:
+            return self.minimum
         rank = q * self.n
         if rank <= self.zeros:
             return 0.0
@@ -48,4 +53,4 @@ class DelayHistogram:
         before = cumulative[index - 1] if index > 0 else self.zeros
         inside = (rank - before) / max(self.counts[index], 1)
         log_value = _LOW + (index - 1 + inside) / _PER_DECADE
-        return min(10.0 ** log_value, self.maximum)
+        return min(max(10.0 ** log_value, self.minimum), self.maximum)

@@ -51,12 +51,13 @@ def check_scenario(scenario: Scenario) -> list[Problem]:
             problems.append(Problem(f"{path}.hours", f"no such hours pattern (allowed: {allowed_hours})", role.hours))
         routine = (name in HUB_ROLES and total_arrivals > 0) or name in routine_asked
         urgent_only = not routine and name in asked
-        if routine and role.max_staff() == 0:
+        if routine and (role.max_staff() == 0 or role.absence_rate >= 1.0):
             why = "every contact" if name in HUB_ROLES else "Green or Amber contacts (policy.ask names it)"
             problems.append(
                 Problem(f"{path}.staff",
-                        f"work is routed to this role for {why} but it never has staff in working hours "
-                        "(out-of-hours cover takes Red work only); allowed: staff > 0", role.staff)
+                        f"work is routed to this role for {why} but it never has staff at work in working hours "
+                        "(out-of-hours cover takes Red work only); allowed: staff > 0 and absence_rate < 1",
+                        role.staff)
             )
         elif urgent_only and role.max_staff() == 0 and role.out_of_hours_staff == 0:
             problems.append(

@@ -104,15 +104,17 @@ def apply_overrides(raw: Mapping[str, Any], overrides: Iterable[tuple[str, Any]]
                 key: Any = int(part)
             elif isinstance(node, dict):
                 key = part
-            else:
-                where = ".".join(parts[:depth])
-                raise ScenarioError([Problem(path, f"{where} is a value, not a table")], "--set")
+            else:  # pragma: no cover - a scalar is never descended into (checked below)
+                raise AssertionError(path)
             parent = ".".join(parts[:depth])
             if parent in NAMED_TABLES and isinstance(node, dict) and key not in node and not last:
                 allowed = ", ".join(node) or "none defined"
                 raise ScenarioError(
                     [Problem(path, f"no {NAMED_TABLES[parent]} named '{key}' (allowed: {allowed})")], "--set")
             current = node[key] if isinstance(node, list) or key in node else None
+            if last and is_provenance_wrapper(value):
+                node[key] = value  # a new value with its own provenance replaces the old
+                continue
             if is_provenance_wrapper(current):
                 # the value no longer is what its tag describes: say so in `mashsim show`
                 current["note"] = f"changed by --set {path}"
@@ -122,7 +124,10 @@ def apply_overrides(raw: Mapping[str, Any], overrides: Iterable[tuple[str, Any]]
             if last:
                 node[key] = value
             else:
-                if not isinstance(current, (dict, list)):
+                if current is not None and not isinstance(current, (dict, list)):
+                    raise ScenarioError(
+                        [Problem(path, f"{'.'.join(parts[: depth + 1])} is a value, not a table", current)], "--set")
+                if current is None:
                     # start from the schema's default, so setting one field keeps the others
                     node[key] = default_table(parts[: depth + 1])
                 node = node[key]

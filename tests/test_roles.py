@@ -1,0 +1,157 @@
+"""Staffed roles: capacity changes, priority, FIFO, cancellation, out-of-hours (urgent-only) duty."""
+
+from __future__ import annotations
+
+import simpy
+
+from mashsim.model.roles import CANCELLED, DONE, QUEUED, RUNNING, Role
+
+
+class Log:
+    """Records (time started, time finished, name) of each job as it finishes."""
+
+    def __init__(self) -> None:
+        self.finished: list[tuple[float, float, str]] = []
+
+    def __call__(self, job) -> None:
+        self.finished.append((job.started_at, job.role.env.now, job.contact))
+
+    @property
+    def order(self) -> list[str]:
+        return [name for _, _, name in sorted(self.finished, key=lambda f: (f[0], f[1]))]
+
+
+def make_role(red_priority: bool = True, capacity: int = 0, urgent_only: bool = False):
+    env = simpy.Environment()
+    role = Role(env, "screeners", red_priority)
+    role.set_staffing(capacity, urgent_only=urgent_only)
+    return env, role, Log()
+
+
+def at(env: simpy.Environment, time: float, action) -> None:
+    env.timeout(time).callbacks.append(lambda _e: action())
+
+
+def test_a_new_role_is_off_duty_with_no_one_for_routine_work():
+    env = simpy.Environment()
+    role = Role(env, "x")
+    log = Log()
+    role.submit("routine", False, 1.0, log)
+    env.run(until=10)
+    assert log.finished == [] and role.waiting == 1
+
+
+def test_capacity_limits_how_many_work_at_once():
+    env, role, log = make_role(capacity=2)
+    for name in "abc":
+        role.submit(name, False, 1.0, log)
+    assert (role.busy, role.waiting) == (2, 1)
+    env.run()
+    assert log.finished == [(0.0, 1.0, "a"), (0.0, 1.0, "b"), (1.0, 2.0, "c")]
+
+
+def test_raising_capacity_starts_waiting_work_at_once():
+    env, role, log = make_role(capacity=0)
+    for name in "abc":
+        role.submit(name, False, 1.0, log)
+    at(env, 3.0, lambda: role.set_staffing(3, urgent_only=False))
+    env.run()
+    assert [(s, f) for s, f, _ in log.finished] == [(3.0, 4.0)] * 3
+
+
+def test_lowering_capacity_lets_running_work_finish_but_starts_nothing_new():
+    env, role, log = make_role(capacity=2)
+    for name in "abcd":
+        role.submit(name, False, 1.0, log)
+    at(env, 0.5, lambda: role.set_staffing(0, urgent_only=False))
+    at(env, 5.0, lambda: role.set_staffing(1, urgent_only=False))
+    env.run()
+    # a and b finish at 1 (no pre-emption); c and d wait until someone is back at 5, one at a time
+    assert log.finished == [(0.0, 1.0, "a"), (0.0, 1.0, "b"), (5.0, 6.0, "c"), (6.0, 7.0, "d")]
+
+
+def test_lowering_capacity_below_busy_waits_for_enough_to_finish():
+    env, role, log = make_role(capacity=3)
+    role.submit("a", False, 1.0, log)
+    role.submit("b", False, 2.0, log)
+    role.submit("c", False, 3.0, log)
+    role.submit("d", False, 1.0, log)
+    at(env, 0.5, lambda: role.set_staffing(1, urgent_only=False))
+    env.run()
+    # after a (t=1) and b (t=2) someone is still busy and one is on duty: d starts when c ends
+    assert log.finished == [(0.0, 1.0, "a"), (0.0, 2.0, "b"), (0.0, 3.0, "c"), (3.0, 4.0, "d")]
+
+
+def test_urgent_work_is_served_first_with_red_priority():
+    env, role, log = make_role(red_priority=True, capacity=0)
+    role.submit("routine-1", False, 1.0, log)
+    role.submit("routine-2", False, 1.0, log)
+    role.submit("urgent-1", True, 1.0, log)
+    role.submit("routine-3", False, 1.0, log)
+    role.submit("urgent-2", True, 1.0, log)
+    role.set_staffing(1, urgent_only=False)
+    env.run()
+    assert log.order == ["urgent-1", "urgent-2", "routine-1", "routine-2", "routine-3"]
+
+
+def test_work_is_served_in_submission_order_without_red_priority():
+    env, role, log = make_role(red_priority=False, capacity=0)
+    names = ["routine-1", "urgent-1", "routine-2", "urgent-2", "routine-3"]
+    for name in names:
+        role.submit(name, name.startswith("urgent"), 1.0, log)
+    role.set_staffing(1, urgent_only=False)
+    env.run()
+    assert log.order == names
+
+
+def test_cancelled_jobs_are_skipped_and_no_longer_waiting():
+    env, role, log = make_role(capacity=0)
+    jobs = {name: role.submit(name, name.startswith("u"), 1.0, log) for name in ["r1", "u1", "r2", "u2", "r3"]}
+    role.cancel(jobs["u1"])
+    role.cancel(jobs["r2"])
+    assert role.waiting == 3
+    assert jobs["u1"].state == CANCELLED and jobs["r1"].state == QUEUED
+    role.set_staffing(1, urgent_only=False)
+    env.run()
+    assert log.order == ["u2", "r1", "r3"]
+    assert role.waiting == 0 and role.busy == 0
+    assert jobs["u1"].state == CANCELLED and jobs["r3"].state == DONE
+
+
+def test_cancelling_a_running_job_lets_it_finish():
+    env, role, log = make_role(capacity=1)
+    job = role.submit("a", False, 2.0, log)
+    assert job.state == RUNNING
+    role.cancel(job)
+    env.run()
+    assert log.finished == [(0.0, 2.0, "a")]
+    assert job.state == DONE
+
+
+def test_out_of_hours_cover_takes_urgent_work_only():
+    for red_priority in (True, False):
+        env, role, log = make_role(red_priority=red_priority, capacity=1, urgent_only=True)
+        role.submit("routine-1", False, 1.0, log)
+        role.submit("urgent-1", True, 1.0, log)
+        role.submit("urgent-2", True, 1.0, log)
+        env.run(until=10)
+        assert log.order == ["urgent-1", "urgent-2"], red_priority
+        assert role.waiting == 1
+        # back on normal duty, the routine work is done
+        role.set_staffing(1, urgent_only=False)
+        env.run(until=20)
+        assert log.order == ["urgent-1", "urgent-2", "routine-1"]
+
+
+def test_waiting_time_and_started_count_are_kept():
+    env, role, log = make_role(capacity=1)
+    role.submit("a", False, 2.0, log)
+    role.submit("b", False, 1.0, log)
+    env.run()
+    role.close_stats()
+    assert role.stats.started == 2
+    assert role.stats.wait_total == 2.0  # b waited for a
+    # queue area: one waiting for 2 h; busy area: 3 h of work
+    assert role.stats.queue_area == 2.0
+    assert role.stats.busy_area == 3.0
+    assert role.stats.duty_busy_area == role.stats.duty_capacity_area == 3.0
