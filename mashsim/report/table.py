@@ -46,7 +46,7 @@ def _rows(result: RunResult) -> list[tuple[str, str | None]]:
     ]
     rows += [(f"missed_signal_rate.by_cause.{c}", None) for c in CAUSES]
     rows += [(f"missed_signal_rate.by_agency.{a}", None) for a in s.agencies]
-    rows += [(f"late_return_rate.by_agency.{a}", "Requests not answered before the case went to the manager") if i == 0
+    rows += [(f"late_return_rate.by_agency.{a}", "Late returns (unanswered at the cut-off)") if i == 0
              else (f"late_return_rate.by_agency.{a}", None) for i, a in enumerate(s.agencies)]
     rows += [("under_triage_rate", "Outcomes"), ("referral_rate", None)]
     rows += [(f"outcome_share.by_outcome.{o}", None) for o in OUTCOMES]
