@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Sequence
 
 from mashsim._version import __version__
-from mashsim.scenario import Scenario, ScenarioError, load_scenario, scenario_hash
+from mashsim.scenario import Problem, Scenario, ScenarioError, load_scenario, scenario_hash
 
 EXIT_OK, EXIT_INPUT, EXIT_INTERRUPTED = 0, 2, 130
 
@@ -111,14 +111,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if args.out is not None:
         # find an unusable --out before the run, not after it
         if args.out.exists() and not args.out.is_dir():
-            raise ScenarioError([_problem("--out", "exists and is not a folder", str(args.out))], "--out")
+            raise ScenarioError([Problem("--out", "exists and is not a folder", str(args.out))], "--out")
         try:
             args.out.mkdir(parents=True, exist_ok=True)
         except OSError as error:
-            raise ScenarioError([_problem("--out", f"cannot create the folder ({error.strerror})",
+            raise ScenarioError([Problem("--out", f"cannot create the folder ({error.strerror})",
                                           str(args.out))], "--out") from None
         if not os.access(args.out, os.W_OK):
-            raise ScenarioError([_problem("--out", "the folder is not writable", str(args.out))], "--out")
+            raise ScenarioError([Problem("--out", "the folder is not writable", str(args.out))], "--out")
     n = args.replications or scenario.run.replications
     err = Console(stderr=True)
     show_progress = not args.json and err.is_terminal
@@ -157,12 +157,6 @@ class _progress:
 
     def stop(self) -> None:
         self._bar.stop()
-
-
-def _problem(path: str, message: str, value):
-    from mashsim.scenario import Problem
-
-    return Problem(path, message, value)
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:

@@ -108,7 +108,7 @@ def run_replications(
     base = scenario.run.seed if seed is None else seed
     if n < 1:
         raise ValueError("replications must be at least 1")
-    workers = os.cpu_count() or 1 if workers is None else workers
+    workers = (os.cpu_count() or 1) if workers is None else workers
     results: list[ReplicationResult] = []
     if executor is None and (workers <= 1 or n == 1):
         for i in range(n):
