@@ -122,7 +122,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     n = args.replications or scenario.run.replications
     err = Console(stderr=True)
     show_progress = not args.json and err.is_terminal
-    progress_bar = _progress(err, n) if show_progress else None
+    progress_bar = _Progress(err, n) if show_progress else None
     try:
         result = run_replications(scenario, args.replications, args.seed, workers=args.workers,
                                   record=args.out is not None,
@@ -141,7 +141,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-class _progress:
+class _Progress:
     """A rich progress bar on stderr for replications."""
 
     def __init__(self, console, total: int) -> None:

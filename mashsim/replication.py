@@ -91,7 +91,7 @@ def simulate(scenario: Scenario, seed: int, replication: int = 0, *, record: boo
 def _arrivals(env: simpy.Environment, hub: Hub, factory: ContactFactory,
               batches: Iterator, ids: Iterator[int]):
     for times in batches:
-        for contact in factory.make(times, 0):
+        for contact in factory.make(times):
             if contact.arrived > env.now:
                 yield env.timeout(contact.arrived - env.now)
             contact.id = next(ids)
@@ -105,8 +105,7 @@ def _seed_backlog(scenario: Scenario, streams: Streams, hub: Hub, ids: Iterator[
         if not staffing.initial_backlog:
             continue
         factory = ContactFactory(scenario, streams, f"backlog/{name}", -1, mix.risk_mix, mix.concern_mix)
-        for contact in factory.make(np.zeros(staffing.initial_backlog), 0):
+        for contact in factory.make(np.zeros(staffing.initial_backlog)):
             contact.id = next(ids)
-            contact.source = 0
             contact.backlog = True
             hub.enter_backlog(contact, name)

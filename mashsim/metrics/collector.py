@@ -10,38 +10,13 @@ from __future__ import annotations
 
 from mashsim.metrics.histogram import DelayHistogram
 from mashsim.model.calendar import WorkingClock
-from mashsim.model.contact import BLUE, HIGH, Contact
+from mashsim.model.contact import BLUE, CAUSES, HIGH, REACHED, Contact
 from mashsim.model.roles import Role
 from mashsim.scenario.schema import CONCERNS, OUTCOMES, RAGS, RISK_LEVELS
 
-CAUSES = ("not_asked", "screened_out", "late", "unmatched", "lost_in_channel")
-NOT_ASKED, SCREENED_OUT, LATE, UNMATCHED, LOST = range(len(CAUSES))
-REACHED = -1
 _REFERRAL = {OUTCOMES.index("s17"), OUTCOMES.index("s47")}
 _LOW_OUTCOMES = {OUTCOMES.index("nfa"), OUTCOMES.index("early_help")}
 DELAY_STATS = ("mean", "median", "p90", "p95", "max")
-
-
-def signal_fates(c: Contact) -> list[int | None]:
-    """Per agency: None if it held nothing, REACHED, or the cause of the miss."""
-    fates: list[int | None] = []
-    asked = set(c.asked)
-    for i, held in enumerate(c.holds):
-        if not held:
-            fates.append(None)
-        elif c.rag == BLUE:
-            fates.append(SCREENED_OUT)
-        elif i not in asked:
-            fates.append(NOT_ASKED)
-        elif c.returned[i] is None:
-            fates.append(LATE)
-        elif c.unmatched[i]:
-            fates.append(UNMATCHED)
-        elif c.lost[i]:
-            fates.append(LOST)
-        else:
-            fates.append(REACHED)
-    return fates
 
 
 def _ratio(numerator: float, denominator: float) -> float:
@@ -111,7 +86,7 @@ class Collector:
         for i in c.asked:
             self.requests[i] += 1
             self.late_returns[i] += c.returned[i] is None
-        fates = signal_fates(c)
+        fates = c.fates
         for i, fate in enumerate(fates):
             if fate is None:
                 continue

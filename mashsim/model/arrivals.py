@@ -84,8 +84,8 @@ class ContactFactory:
             for n, _ in self._agencies
         ]
 
-    def make(self, times: np.ndarray, first_id: int) -> list[Contact]:
-        """Contacts arriving at ``times`` (ids from ``first_id``), all their draws made now."""
+    def make(self, times: np.ndarray) -> list[Contact]:
+        """Contacts arriving at ``times``, all their draws made now (the hub numbers them on arrival)."""
         n = times.size
         if n == 0:
             return []
@@ -117,7 +117,7 @@ class ContactFactory:
             times.tolist(), risk.tolist(), concern.tolist(), urgent.tolist(), u_screen.tolist(),
             u_reveal.tolist(), u_outcome.tolist(), log_h.tolist(), screen_h.tolist(), decide_h.tolist(),
         )):
-            c = Contact(first_id + j, self.index, t)
+            c = Contact(-1, self.index, t)
             c.risk, c.concern, c.urgent = rk, cn, ug
             c.u_screen, c.u_reveal, c.u_outcome = us, ur, uo
             c.log_hours, c.screen_hours, c.decide_hours = lh, sh, dh

@@ -6,6 +6,11 @@ from __future__ import annotations
 LOW, MEDIUM, HIGH, CRITICAL = range(4)
 BLUE, GREEN, AMBER, RED = range(4)
 
+# What became of a signal an agency held: it reached the decision, or the cause of the miss.
+CAUSES = ("not_asked", "screened_out", "late", "unmatched", "lost_in_channel")
+NOT_ASKED, SCREENED_OUT, LATE, UNMATCHED, LOST = range(len(CAUSES))
+REACHED = -1
+
 
 class Contact:
     """One contact's attributes (drawn at arrival) and its progress through the hub.
@@ -22,7 +27,7 @@ class Contact:
         "u_screen", "u_reveal", "u_outcome",
         "counted", "backlog",
         "logged_at", "screened_at", "rag", "deadline", "asked", "returned", "pending", "jobs",
-        "sent_at", "decided_at", "decided_rag", "outcome",
+        "sent_at", "decided_at", "decided_rag", "outcome", "fates",
     )
 
     def __init__(self, id: int, source: int, arrived: float) -> None:
@@ -43,8 +48,35 @@ class Contact:
         self.decided_at: float | None = None
         self.decided_rag: int | None = None
         self.outcome: int | None = None
+        self.fates: list[int | None] = []  # per agency, set when decided: see signal_fates
+
+    def carries_signal(self, i: int) -> bool:
+        """Whether agency ``i``'s return, once back, brings its information to the decision."""
+        return self.holds[i] and not self.unmatched[i] and not self.lost[i]
 
     @property
     def correct_rag(self) -> int:
         """The RAG a perfect screener would give: one RAG level per level of true risk."""
         return self.risk
+
+
+def signal_fates(c: Contact) -> list[int | None]:
+    """Per agency: None if it held nothing, REACHED, or the cause of the miss (an index of CAUSES)."""
+    fates: list[int | None] = []
+    asked = set(c.asked)
+    for i, held in enumerate(c.holds):
+        if not held:
+            fates.append(None)
+        elif c.rag == BLUE:
+            fates.append(SCREENED_OUT)
+        elif i not in asked:
+            fates.append(NOT_ASKED)
+        elif c.returned[i] is None:
+            fates.append(LATE)
+        elif c.unmatched[i]:
+            fates.append(UNMATCHED)
+        elif c.lost[i]:
+            fates.append(LOST)
+        else:
+            fates.append(REACHED)
+    return fates

@@ -15,7 +15,7 @@ import numpy as np
 import simpy
 
 from mashsim.model.calendar import WorkingClock
-from mashsim.model.contact import BLUE, GREEN, RED, Contact
+from mashsim.model.contact import BLUE, GREEN, REACHED, RED, Contact, signal_fates
 from mashsim.model.network import DECISION, TRIAGE, desk_node
 from mashsim.model.roles import Job, Role
 from mashsim.scenario.schema import OUTCOMES, RAGS, RESEARCHED_RAGS, Scenario
@@ -125,7 +125,7 @@ class Hub:
         self._note("screened", c, rag=RAGS[rag])
         if rag == BLUE:
             c.sent_at = now
-            self._close(c, BLUE)
+            self._close(c, BLUE, signal_fates(c))
             return
         hours, clock = self.deadlines[rag]
         if clock == "elapsed":
@@ -186,7 +186,7 @@ class Hub:
             return
         c.returned[desk.index] = self.env.now
         c.pending -= 1
-        self._note("returned", c, agency=desk.name, content=self.reaches(c, desk.index))
+        self._note("returned", c, agency=desk.name, content=c.carries_signal(desk.index))
         if c.pending == 0:
             self._to_decision(c)
 
@@ -204,19 +204,16 @@ class Hub:
 
     def _decided(self, job: Job) -> None:
         c = job.contact
-        reached = sum(1 for i in c.asked if self.reaches(c, i))
+        fates = signal_fates(c)
+        reached = fates.count(REACHED)
         seen = reached and c.u_reveal < 1.0 - (1.0 - self.recognition) ** reached
-        self._close(c, c.correct_rag if seen else c.rag)
+        self._close(c, c.correct_rag if seen else c.rag, fates)
 
-    def _close(self, c: Contact, decided_rag: int) -> None:
+    def _close(self, c: Contact, decided_rag: int, fates: list[int | None]) -> None:
+        c.fates = fates
         c.decided_at = self.env.now
         c.decided_rag = decided_rag
         cdf = self.outcome_cdf[decided_rag]
         c.outcome = next((k for k, p in enumerate(cdf) if c.u_outcome < p), len(cdf) - 1)
         self._note("decided", c, rag=RAGS[decided_rag], outcome=OUTCOMES[c.outcome])
         self.observer.decided(c)
-
-    @staticmethod
-    def reaches(c: Contact, i: int) -> bool:
-        """Whether desk ``i``'s return carried a signal to the decision."""
-        return c.holds[i] and c.returned[i] is not None and not c.unmatched[i] and not c.lost[i]

@@ -102,10 +102,8 @@ def apply_overrides(raw: Mapping[str, Any], overrides: Iterable[tuple[str, Any]]
                         "--set",
                     )
                 key: Any = int(part)
-            elif isinstance(node, dict):
+            else:  # a table: scalars are refused below before they are descended into
                 key = part
-            else:  # pragma: no cover - a scalar is never descended into (checked below)
-                raise AssertionError(path)
             parent = ".".join(parts[:depth])
             if parent in NAMED_TABLES and isinstance(node, dict) and key not in node and not last:
                 allowed = ", ".join(node) or "none defined"
