@@ -1,0 +1,78 @@
+"""Argument types and small helpers shared by the subcommands."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from mashsim.scenario import Problem, Scenario, ScenarioError, load_scenario
+
+EXIT_OK, EXIT_INPUT, EXIT_INTERRUPTED = 0, 2, 130
+
+
+def add_scenario_arguments(parser: argparse.ArgumentParser) -> None:
+    """The SCENARIO positional and the repeatable ``--set PATH=VALUE``."""
+    parser.add_argument("scenario", metavar="SCENARIO", help="scenario TOML file or shipped scenario name")
+    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
+                        help="override a field by its dotted path, e.g. roles.screeners.staff=4 (repeatable)")
+
+
+def load(args: argparse.Namespace) -> Scenario:
+    """The scenario named on the command line, with its ``--set`` overrides applied."""
+    return load_scenario(args.scenario, args.overrides)
+
+
+def positive_int(text: str) -> int:
+    value = _int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more (got {text})")
+    return value
+
+
+def non_negative_int(text: str) -> int:
+    value = _int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more (got {text})")
+    return value
+
+
+def _int(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number (got {text!r})") from None
+
+
+def writable_folder(path: Path, field: str = "--out") -> None:
+    """Create ``path`` if needed; a clear input error (exit 2) if it cannot be used for output.
+
+    Called before long work, so that an unusable folder is found before the run, not after it.
+    """
+    if path.exists() and not path.is_dir():
+        raise ScenarioError([Problem(field, "exists and is not a folder", str(path))], field)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ScenarioError([Problem(field, f"cannot create the folder ({error.strerror})", str(path))],
+                            field) from None
+    if not os.access(path, os.W_OK):
+        raise ScenarioError([Problem(field, "the folder is not writable", str(path))], field)
+
+
+class Progress:
+    """A transient rich progress bar with ETA on stderr; ``update(done, total)`` moves it."""
+
+    def __init__(self, console, total: int, label: str = "replications") -> None:
+        from rich.progress import BarColumn, Progress as RichProgress, TextColumn, TimeRemainingColumn
+
+        self._bar = RichProgress(TextColumn(label), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                                 TimeRemainingColumn(), console=console, transient=True)
+        self._task = self._bar.add_task(label, total=total)
+        self._bar.start()
+
+    def update(self, done: int, total: int) -> None:
+        self._bar.update(self._task, completed=done, total=total)
+
+    def stop(self) -> None:
+        self._bar.stop()

@@ -1,0 +1,56 @@
+"""``mashsim run``: replications of one scenario, printed with 95% CIs (or as JSON / files)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from mashsim.commands.common import (EXIT_OK, Progress, add_scenario_arguments, load, non_negative_int,
+                                     positive_int, writable_folder)
+
+NAME = "run"
+HELP = "run replications and print the metrics with 95%% CIs"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_scenario_arguments(parser)
+    parser.add_argument("-r", "--replications", type=positive_int,
+                        help="number of replications (default: scenario's run.replications)")
+    parser.add_argument("--seed", type=non_negative_int, help="base seed (default: scenario's run.seed)")
+    parser.add_argument("--workers", type=positive_int, default=None,
+                        help="processes to use (default: every core); results do not depend on it")
+    parser.add_argument("--json", action="store_true", help="print one JSON object on stdout and nothing else")
+    parser.add_argument("--out", type=Path, metavar="DIR",
+                        help="write summary.json, scenario.json, replications.parquet and per-contact records.parquet")
+
+
+def run(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from mashsim.experiment import run_replications
+    from mashsim.report.files import write_results
+    from mashsim.report.table import summary_table
+
+    scenario = load(args)
+    if args.out is not None:
+        writable_folder(args.out)
+    n = args.replications or scenario.run.replications
+    err = Console(stderr=True)
+    progress_bar = Progress(err, n) if not args.json and err.is_terminal else None
+    try:
+        result = run_replications(scenario, args.replications, args.seed, workers=args.workers,
+                                  record=args.out is not None,
+                                  progress=progress_bar.update if progress_bar else None)
+    finally:
+        if progress_bar:
+            progress_bar.stop()
+    if args.out is not None:
+        written = write_results(result, args.out)
+        if not args.json:
+            err.print(f"wrote {', '.join(str(p) for p in written)}")
+    if args.json:
+        print(json.dumps(result.to_dict()))
+    else:
+        Console().print(summary_table(result))
+    return EXIT_OK
