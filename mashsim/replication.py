@@ -15,9 +15,11 @@ import numpy as np
 import simpy
 
 from mashsim.metrics.collector import Collector
-from mashsim.model.arrivals import ContactFactory, arrival_batches
+from mashsim.model.arrivals import ArrivalFeed, ContactFactory, arrival_batches, contacts_of
 from mashsim.model.calendar import HOURS_PER_DAY, CalendarView
+from mashsim.model.contact import Contact
 from mashsim.model.duty import Presence, duty_rota
+from mashsim.model.events import call_later
 from mashsim.model.hub import Hub, TraceHook
 from mashsim.model.network import build_network
 from mashsim.model.roles import Role
@@ -65,12 +67,16 @@ def simulate(scenario: Scenario, seed: int, replication: int = 0, *, record: boo
     hub = Hub(env, scenario, roles, build_network(scenario), clocks, collector, trace)
     ids = itertools.count()
 
+    def deliver(contact: Contact) -> None:
+        contact.id = next(ids)
+        hub.arrive(contact)
+
     for index, (name, source) in enumerate(scenario.arrivals.sources.items()):
         factory = ContactFactory(scenario, streams, name, index,
                                  source.risk_mix or scenario.arrivals.risk_mix,
                                  source.concern_mix or scenario.arrivals.concern_mix)
-        batches = arrival_batches(scenario, view, factory, source, streams, end)
-        env.process(_arrivals(env, hub, factory, batches, ids))
+        contacts = contacts_of(factory, arrival_batches(scenario, view, factory, source, streams, end))
+        ArrivalFeed(env, contacts, deliver).start()
 
     _seed_backlog(scenario, streams, hub, ids)
 
@@ -78,7 +84,7 @@ def simulate(scenario: Scenario, seed: int, replication: int = 0, *, record: boo
         for role in roles.values():
             role.reset_stats()
 
-    env.timeout(warmup).callbacks.append(end_warmup)
+    call_later(env, warmup, end_warmup)
     env.run(until=end)
     for role in roles.values():
         role.close_stats()
@@ -86,16 +92,6 @@ def simulate(scenario: Scenario, seed: int, replication: int = 0, *, record: boo
     if record:
         records = collector.records + collector.open_records()
     return ReplicationResult(seed, replication, collector.metrics(roles), records)
-
-
-def _arrivals(env: simpy.Environment, hub: Hub, factory: ContactFactory,
-              batches: Iterator, ids: Iterator[int]):
-    for times in batches:
-        for contact in factory.make(times):
-            if contact.arrived > env.now:
-                yield env.timeout(contact.arrived - env.now)
-            contact.id = next(ids)
-            hub.arrive(contact)
 
 
 def _seed_backlog(scenario: Scenario, streams: Streams, hub: Hub, ids: Iterator[int]) -> None:

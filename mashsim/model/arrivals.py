@@ -10,13 +10,16 @@ a time keeps memory flat however long the horizon.
 
 from __future__ import annotations
 
-from typing import Iterator
+import itertools
+from typing import Callable, Iterable, Iterator
 
 import numpy as np
+import simpy
 
 from mashsim.model.calendar import CalendarView
 from mashsim.model.contact import CRITICAL, Contact
 from mashsim.model.durations import sample_hours
+from mashsim.model.events import call_later
 from mashsim.model.streams import Streams
 from mashsim.scenario.schema import CONCERNS, HUB_ROLES, RISK_LEVELS, ConcernMix, RiskMix, Scenario, Source
 
@@ -136,3 +139,40 @@ def arrival_batches(scenario: Scenario, view: CalendarView, factory: ContactFact
         times = arrival_times(rates, day * 24.0, rng)
         yield times[times < end]
         day += CHUNK_DAYS
+
+
+def contacts_of(factory: ContactFactory, batches: Iterable[np.ndarray]) -> Iterator[Contact]:
+    """The contacts of ``factory`` arriving at each batch of times, one batch made at a time."""
+    return itertools.chain.from_iterable(map(factory.make, batches))
+
+
+class ArrivalFeed:
+    """Delivers contacts (in order of arrival) each at its arrival time.
+
+    Only the next contact is on the event queue at any time; with contacts
+    made a batch (a week) at a time (:func:`contacts_of`), memory does not grow
+    with the horizon.  A chain of scheduled calls costs less per contact than
+    a SimPy process.
+    """
+
+    def __init__(self, env: simpy.Environment, contacts: Iterable[Contact], deliver: Callable[[Contact], None]) -> None:
+        self._env = env
+        self._contacts = iter(contacts)
+        self._deliver = deliver
+        self._next: Contact | None = None
+
+    def start(self) -> None:
+        self._advance()
+
+    def _advance(self) -> None:
+        env = self._env
+        for contact in self._contacts:
+            if contact.arrived > env._now:
+                self._next = contact
+                call_later(env, contact.arrived - env._now, self._arrive)
+                return
+            self._deliver(contact)
+
+    def _arrive(self, _event) -> None:
+        self._deliver(self._next)
+        self._advance()

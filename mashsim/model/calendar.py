@@ -77,7 +77,8 @@ class WorkingClock:
     def working_before(self, t: float) -> float:
         """Working hours elapsed from time 0 up to ``t``."""
         day = int(t // HOURS_PER_DAY)
-        self._extend(day + 1)
+        if day >= len(self._open):
+            self._extend(day + 1)
         start = self._open[day]
         length = self._cumulative[day + 1] - self._cumulative[day]
         into = t - day * HOURS_PER_DAY - start

@@ -16,6 +16,7 @@ import simpy
 
 from mashsim.model.calendar import WorkingClock
 from mashsim.model.contact import BLUE, GREEN, REACHED, RED, Contact, signal_fates
+from mashsim.model.events import call_later
 from mashsim.model.network import DECISION, TRIAGE, desk_node
 from mashsim.model.roles import Job, Role
 from mashsim.scenario.schema import OUTCOMES, RAGS, RESEARCHED_RAGS, Scenario
@@ -70,6 +71,7 @@ class Hub:
         }
         self.hub_clock = clocks[scenario.hub_hours]
         self.screener_staffing = scenario.roles.screeners
+        self._in_post_day, self._in_post = -1, 1.0
         s = scenario.screening
         self.under, self.over = s.under_rating, s.over_rating
         self.under_per_waiting, self.under_max = s.under_rating_per_waiting, s.under_rating_max
@@ -82,19 +84,20 @@ class Hub:
         self.allowance = scenario.policy.decision_allowance_hours
 
     def _note(self, kind: str, contact: Contact, **detail) -> None:
-        if self.trace is not None:
-            self.trace(self.env.now, kind, contact, detail)
+        self.trace(self.env.now, kind, contact, detail)
 
     # ------------------------------------------------------------------ flow
     def arrive(self, c: Contact) -> None:
         self.observer.arrived(c)
-        self._note("arrived", c)
+        if self.trace:
+            self._note("arrived", c)
         self.logging.submit(c, c.urgent, c.log_hours, self._logged)
 
     def _logged(self, job: Job) -> None:
         c = job.contact
         c.logged_at = self.env.now
-        self._note("logged", c)
+        if self.trace:
+            self._note("logged", c)
         self.screening.submit(c, c.urgent, c.screen_hours, self._screened)
 
     def _screened(self, job: Job) -> None:
@@ -122,7 +125,8 @@ class Hub:
         now = self.env.now
         c.screened_at = now
         c.rag = rag
-        self._note("screened", c, rag=RAGS[rag])
+        if self.trace:
+            self._note("screened", c, rag=RAGS[rag])
         if rag == BLUE:
             c.sent_at = now
             self._close(c, BLUE, signal_fates(c))
@@ -136,7 +140,7 @@ class Hub:
             cutoff = self.hub_clock.add(now, max(hours - self.allowance, 0.0))
         self.request(c, self.ask[rag] if asked is None else asked)
         if self.decide_at_deadline and c.pending:
-            self.env.timeout(max(cutoff - now, 0.0)).callbacks.append(lambda _e, c=c: self._cutoff(c))
+            call_later(self.env, max(cutoff - now, 0.0), lambda _e, c=c: self._cutoff(c))
 
     def request(self, c: Contact, asked: tuple[int, ...]) -> None:
         """Ask the desks ``asked`` what they hold on ``c``; with none to ask, go to decision."""
@@ -146,12 +150,12 @@ class Hub:
         if not asked:
             self._to_decision(c)
             return
-        self._note("asked", c, agencies=[self.desks[i].name for i in asked])
+        if self.trace:
+            self._note("asked", c, agencies=[self.desks[i].name for i in asked])
         for i in asked:
             desk = self.desks[i]
             if desk.request_latency > 0.0:
-                self.env.timeout(desk.request_latency).callbacks.append(
-                    lambda _e, c=c, desk=desk: self._request_arrives(c, desk))
+                call_later(self.env, desk.request_latency, lambda _e, c=c, desk=desk: self._request_arrives(c, desk))
             else:
                 self._request_arrives(c, desk)
 
@@ -159,13 +163,20 @@ class Hub:
         correct = c.correct_rag
         # pressure is the queue per screener in post, not per person on duty: at night the
         # out-of-hours cover is not rushed by routine contacts waiting for the morning
-        in_post = max(self.screener_staffing.staff_on_day(int(self.env.now // 24.0)), 1.0)
-        under = min(self.under + self.under_per_waiting * self.screening.waiting / in_post, self.under_max)
+        under = min(self.under + self.under_per_waiting * self.screening.waiting / self._screeners_in_post(),
+                    self.under_max)
         if c.u_screen < under and correct > BLUE:
             return correct - 1
         if c.u_screen > 1.0 - self.over and correct < RED:
             return correct + 1
         return correct
+
+    def _screeners_in_post(self) -> float:
+        day = int(self.env.now // 24.0)
+        if day != self._in_post_day:  # staff_on_day walks the changes: once a day is enough
+            self._in_post_day = day
+            self._in_post = max(self.screener_staffing.staff_on_day(day), 1.0)
+        return self._in_post
 
     def _request_arrives(self, c: Contact, desk: Desk) -> None:
         if c.sent_at is not None:  # decided while the request was on its way
@@ -176,23 +187,26 @@ class Hub:
     def _researched(self, job: Job, desk: Desk) -> None:
         c = job.contact
         if desk.return_latency > 0.0:
-            self.env.timeout(desk.return_latency).callbacks.append(lambda _e: self._returned(c, desk))
+            call_later(self.env, desk.return_latency, lambda _e: self._returned(c, desk))
         else:
             self._returned(c, desk)
 
     def _returned(self, c: Contact, desk: Desk) -> None:
         if c.sent_at is not None:
-            self._note("returned late", c, agency=desk.name)
+            if self.trace:
+                self._note("returned late", c, agency=desk.name)
             return
         c.returned[desk.index] = self.env.now
         c.pending -= 1
-        self._note("returned", c, agency=desk.name, content=c.carries_signal(desk.index))
+        if self.trace:
+            self._note("returned", c, agency=desk.name, content=c.carries_signal(desk.index))
         if c.pending == 0:
             self._to_decision(c)
 
     def _cutoff(self, c: Contact) -> None:
         if c.sent_at is None:
-            self._note("deadline", c, waiting_for=[self.desks[i].name for i in c.asked if c.returned[i] is None])
+            if self.trace:
+                self._note("deadline", c, waiting_for=[self.desks[i].name for i in c.asked if c.returned[i] is None])
             self._to_decision(c)
 
     def _to_decision(self, c: Contact) -> None:
@@ -215,5 +229,6 @@ class Hub:
         c.decided_rag = decided_rag
         cdf = self.outcome_cdf[decided_rag]
         c.outcome = next((k for k, p in enumerate(cdf) if c.u_outcome < p), len(cdf) - 1)
-        self._note("decided", c, rag=RAGS[decided_rag], outcome=OUTCOMES[c.outcome])
+        if self.trace:
+            self._note("decided", c, rag=RAGS[decided_rag], outcome=OUTCOMES[c.outcome])
         self.observer.decided(c)
