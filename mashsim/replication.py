@@ -14,7 +14,8 @@ from typing import Iterator
 import numpy as np
 import simpy
 
-from mashsim.metrics.collector import Collector
+from mashsim.metrics.collector import Collector, role_metrics
+from mashsim.metrics.hubs import network_metrics
 from mashsim.model.arrivals import ArrivalFeed, ContactFactory, arrival_batches, contacts_of
 from mashsim.model.calendar import HOURS_PER_DAY, CalendarView
 from mashsim.model.contact import Contact
@@ -24,7 +25,7 @@ from mashsim.model.hub import Hub, TraceHook
 from mashsim.model.network import build_network
 from mashsim.model.roles import Role
 from mashsim.model.streams import Streams
-from mashsim.scenario.schema import Scenario
+from mashsim.scenario.schema import HubSettings, Scenario, Staffing
 
 
 @dataclass
@@ -53,48 +54,72 @@ def simulate(scenario: Scenario, seed: int, replication: int = 0, *, record: boo
     clocks = {name: view.clock(pattern) for name, pattern in scenario.calendar.hours.items()}
     warmup = scenario.run.warmup_days * HOURS_PER_DAY
     end = warmup + scenario.run.horizon_days * HOURS_PER_DAY
+    network = build_network(scenario)
+    ids = itertools.count()
 
-    roles: dict[str, Role] = {}
-    for name, staffing in scenario.staffed_roles().items():
-        role = Role(env, name, scenario.policy.red_priority)
-        roles[name] = role
+    def staffed(name: str, staffing: Staffing, streams: Streams, red_priority: bool) -> Role:
+        role = Role(env, name, red_priority)
         presence = Presence(staffing, streams, name)
         pattern = scenario.calendar.hours[staffing.hours]
         env.process(duty_rota(env, role, view, pattern, presence, staffing.out_of_hours_staff))
+        return role
 
-    sources = list(scenario.arrivals.sources)
-    collector = Collector(list(scenario.agencies), sources, warmup, end, clocks[scenario.hub_hours], record)
-    hub = Hub(env, scenario, roles, build_network(scenario), clocks, collector, trace)
-    ids = itertools.count()
+    pools = {name: staffed(name, pool, streams.under("pool", name), scenario.policy.red_priority)
+             for name, pool in scenario.pools.items()}
+    hubs: dict[str | None, tuple[Collector, dict[str, Role]]] = {}
+    for hub_name, settings in scenario.hub_list():
+        # a hub's streams are named by the hub, so adding a hub leaves the others' draws alone
+        hub_streams = streams if hub_name is None else streams.under("hub", hub_name)
+        roles = {name: staffed(name, staffing, hub_streams, settings.policy.red_priority)
+                 for name, staffing in settings.staffed_roles().items()}
+        desks = {name: pools[a.pool] for name, a in settings.agencies.items() if a.pool is not None}
+        sources = list(settings.arrivals.sources)
+        collector = Collector(list(settings.agencies), sources, warmup, end, clocks[settings.hub_hours], record)
+        hub = Hub(env, settings, {**roles, **desks}, network, clocks, collector, trace, hub_name)
+        _start_arrivals(env, settings, hub, hub_streams, view, end, ids)
+        _seed_backlog(settings, hub_streams, hub, ids)
+        hubs[hub_name] = (collector, roles)
 
-    def deliver(contact: Contact) -> None:
-        contact.id = next(ids)
-        hub.arrive(contact)
-
-    for index, (name, source) in enumerate(scenario.arrivals.sources.items()):
-        factory = ContactFactory(scenario, streams, name, index,
-                                 source.risk_mix or scenario.arrivals.risk_mix,
-                                 source.concern_mix or scenario.arrivals.concern_mix)
-        contacts = contacts_of(factory, arrival_batches(scenario, view, factory, source, streams, end))
-        ArrivalFeed(env, contacts, deliver).start()
-
-    _seed_backlog(scenario, streams, hub, ids)
+    every_role = [*pools.values(), *(role for _, roles in hubs.values() for role in roles.values())]
 
     def end_warmup(_event: simpy.Event) -> None:
-        for role in roles.values():
+        for role in every_role:
             role.reset_stats()
 
     call_later(env, warmup, end_warmup)
     env.run(until=end)
-    for role in roles.values():
+    for role in every_role:
         role.close_stats()
+    if None in hubs:  # one hub: the metrics as they have always been named
+        collector, roles = hubs[None]
+        metrics = collector.metrics(roles)
+        metrics.update(role_metrics(pools, "by_pool"))
+    else:
+        metrics = network_metrics(hubs, pools)
     records = None
     if record:
-        records = collector.records + collector.open_records()
-    return ReplicationResult(seed, replication, collector.metrics(roles), records)
+        records = [row if name is None else {"hub": name, **row}
+                   for name, (collector, _) in hubs.items()
+                   for row in collector.records + collector.open_records()]
+    return ReplicationResult(seed, replication, metrics, records)
 
 
-def _seed_backlog(scenario: Scenario, streams: Streams, hub: Hub, ids: Iterator[int]) -> None:
+def _start_arrivals(env: simpy.Environment, settings: HubSettings, hub: Hub, streams: Streams,
+                    view: CalendarView, end: float, ids: Iterator[int]) -> None:
+    """Feed each source's contacts to ``hub``, numbered across the whole run as they arrive."""
+    def deliver(contact: Contact) -> None:
+        contact.id = next(ids)
+        hub.arrive(contact)
+
+    for index, (name, source) in enumerate(settings.arrivals.sources.items()):
+        factory = ContactFactory(settings, streams, name, index,
+                                 source.risk_mix or settings.arrivals.risk_mix,
+                                 source.concern_mix or settings.arrivals.concern_mix)
+        contacts = contacts_of(factory, arrival_batches(settings, view, factory, source, streams, end))
+        ArrivalFeed(env, contacts, deliver).start()
+
+
+def _seed_backlog(scenario: HubSettings, streams: Streams, hub: Hub, ids: Iterator[int]) -> None:
     """Put each role's initial backlog in its queue at time 0, as contacts at that stage."""
     mix = scenario.arrivals
     for name, staffing in scenario.staffed_roles().items():

@@ -21,21 +21,21 @@ from mashsim.model.contact import CRITICAL, Contact
 from mashsim.model.durations import sample_hours
 from mashsim.model.events import call_later
 from mashsim.model.streams import Streams
-from mashsim.scenario.schema import CONCERNS, HUB_ROLES, RISK_LEVELS, ConcernMix, RiskMix, Scenario, Source
+from mashsim.scenario.schema import CONCERNS, HUB_ROLES, RISK_LEVELS, ConcernMix, HubSettings, RiskMix, Source
 
 HOURS_PER_YEAR = 365.25 * 24.0
 SUNDAY = 6  # bank holidays take Sunday's share of arrivals
 CHUNK_DAYS = 7
 
 
-def hourly_rates(scenario: Scenario, source: Source, view: CalendarView, first_day: int, days: int) -> np.ndarray:
+def hourly_rates(scenario: HubSettings, source: Source, view: CalendarView, first_day: int, days: int) -> np.ndarray:
     """Expected contacts per hour of ``source`` for each hour of days ``[first_day, first_day + days)``."""
     arrivals = scenario.arrivals
     day_w = np.asarray(source.day_profile or arrivals.day_profile, dtype=float)
     hour_w = np.asarray(source.hour_profile or arrivals.hour_profile, dtype=float)
     day_w = day_w / day_w.mean()
     hour_w = hour_w / hour_w.mean()
-    base = source.annual_contacts / HOURS_PER_YEAR
+    base = source.annual_contacts * arrivals.scale / HOURS_PER_YEAR
     per_day = np.empty(days)
     for i in range(days):
         day = first_day + i
@@ -44,7 +44,7 @@ def hourly_rates(scenario: Scenario, source: Source, view: CalendarView, first_d
             if period in source.period_multipliers:
                 factor *= source.period_multipliers[period]
             else:
-                factor *= scenario.calendar.periods[period].multiplier
+                factor *= view.calendar.periods[period].multiplier
         per_day[i] = base * factor
     return (per_day[:, None] * hour_w[None, :]).ravel()
 
@@ -68,7 +68,7 @@ def _draw_index(mix: np.ndarray, u: np.ndarray) -> np.ndarray:
 class ContactFactory:
     """Makes the contacts of one source, drawing every attribute from that source's streams."""
 
-    def __init__(self, scenario: Scenario, streams: Streams, name: str, index: int,
+    def __init__(self, scenario: HubSettings, streams: Streams, name: str, index: int,
                  risk_mix: RiskMix, concern_mix: ConcernMix) -> None:
         self.name = name
         self.index = index
@@ -129,7 +129,7 @@ class ContactFactory:
         return contacts
 
 
-def arrival_batches(scenario: Scenario, view: CalendarView, factory: ContactFactory, source: Source,
+def arrival_batches(scenario: HubSettings, view: CalendarView, factory: ContactFactory, source: Source,
                     streams: Streams, end: float) -> Iterator[np.ndarray]:
     """Arrival times of one source, a week at a time, up to ``end`` hours."""
     rng = streams.rng("arrivals", factory.name)

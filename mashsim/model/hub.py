@@ -17,9 +17,9 @@ import simpy
 from mashsim.model.calendar import WorkingClock
 from mashsim.model.contact import BLUE, GREEN, REACHED, RED, Contact, signal_fates
 from mashsim.model.events import call_later
-from mashsim.model.network import DECISION, TRIAGE, desk_node
+from mashsim.model.network import DECISION, hub_node, research_node
 from mashsim.model.roles import Job, Role
-from mashsim.scenario.schema import OUTCOMES, RAGS, RESEARCHED_RAGS, Scenario
+from mashsim.scenario.schema import OUTCOMES, RAGS, RESEARCHED_RAGS, HubSettings
 
 
 class Observer(Protocol):
@@ -47,21 +47,23 @@ class Desk:
 class Hub:
     """One MASH: moves each contact through its roles and reports to the observer."""
 
-    def __init__(self, env: simpy.Environment, scenario: Scenario, roles: dict[str, Role],
+    def __init__(self, env: simpy.Environment, scenario: HubSettings, roles: dict[str, Role],
                  network: nx.DiGraph, clocks: dict[str, WorkingClock], observer: Observer,
-                 trace: TraceHook | None = None) -> None:
+                 trace: TraceHook | None = None, name: str | None = None) -> None:
+        """``scenario`` is this hub's settings (a one-hub Scenario, or one of its ``hubs``); ``roles``
+        gives a role for each of its roles and agency desks (a pooled desk's is the pool's team)."""
         self.env = env
+        self.name = name
         self.observer = observer
         self.trace = trace
         self.logging = roles["contact_officers"]
         self.screening = roles["screeners"]
         self.deciding = roles["managers"]
-        self.desks = [
-            Desk(i, name, roles[name],
-                 network.edges[TRIAGE, desk_node(name)]["latency_hours"] if network.has_edge(TRIAGE, desk_node(name)) else 0.0,
-                 network.edges[desk_node(name), DECISION]["latency_hours"])
-            for i, name in enumerate(scenario.agencies)
-        ]
+        # a channel has the same latency each way; the return edge is there even for a desk no RAG asks
+        latency = {agency: network.edges[research_node(scenario, agency, name), hub_node(name, DECISION)]["latency_hours"]
+                   for agency in scenario.agencies}
+        self.desks = [Desk(i, agency, roles[agency], latency[agency], latency[agency])
+                      for i, agency in enumerate(scenario.agencies)]
         by_name = {d.name: d.index for d in self.desks}
         self.ask = {RAGS.index(rag): tuple(by_name[a] for a in getattr(scenario.policy.ask, rag))
                     for rag in RESEARCHED_RAGS}

@@ -11,7 +11,7 @@ from typing import Any, Iterable, Mapping
 
 from pydantic import BaseModel, ValidationError
 
-from mashsim.scenario.base import is_provenance_wrapper
+from mashsim.scenario.base import is_provenance_wrapper, merge_tables
 from mashsim.scenario.checks import check_scenario
 from mashsim.scenario.errors import Problem, ScenarioError, problems_from_validation
 from mashsim.scenario.schema import Scenario
@@ -54,19 +54,6 @@ def read_scenario_file(path: str | Path, _seen: tuple[Path, ...] = ()) -> dict[s
     if not base_path.exists():
         raise ScenarioError([Problem("extends", f"no such file ({base_path})", parent)], str(path))
     return merge_tables(read_scenario_file(base_path, (*_seen, path.resolve())), raw)
-
-
-def merge_tables(base: Mapping[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
-    """``top`` merged over ``base``: tables recursively, everything else replaced."""
-    merged = copy.deepcopy(dict(base))
-    for key, value in top.items():
-        below = merged.get(key)
-        if isinstance(value, dict) and isinstance(below, dict) and not is_provenance_wrapper(value) \
-                and not is_provenance_wrapper(below):
-            merged[key] = merge_tables(below, value)
-        else:
-            merged[key] = copy.deepcopy(value)
-    return merged
 
 
 def parse_assignment(text: str) -> tuple[str, Any]:
