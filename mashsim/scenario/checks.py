@@ -66,6 +66,12 @@ def _check_hub(scenario: Scenario, hub: HubSettings, at: str) -> list[Problem]:
             allowed = ", ".join(scenario.pools) or "none defined in pools"
             problems.append(Problem(f"{at}agencies.{name}.pool", f"no such pool (allowed: {allowed})", agency.pool))
     problems += _check_names({f"{at}agencies": hub.agencies, f"{at}arrivals.sources": hub.arrivals.sources})
+    pooled: dict[str, str] = {}
+    for name, agency in hub.agencies.items():
+        if agency.pool is not None and pooled.setdefault(agency.pool, name) != name:
+            problems.append(Problem(f"{at}agencies.{name}.pool", f"agency '{pooled[agency.pool]}' of this hub "
+                                    "already sends its research to this pool; a pool staffs one desk per hub",
+                                    agency.pool))
 
     prefix = {name: f"{at}roles.{name}" for name in HUB_ROLES}
     asked = {a for rag in RESEARCHED_RAGS for a in getattr(hub.policy.ask, rag)}

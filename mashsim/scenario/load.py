@@ -70,7 +70,8 @@ def parse_assignment(text: str) -> tuple[str, Any]:
 
 
 # Tables keyed by names the scenario defines: --set must not invent a new name by a typo.
-NAMED_TABLES = {"agencies": "agency", "arrivals.sources": "source", "calendar.periods": "calendar period"}
+NAMED_TABLES = {"agencies": "agency", "arrivals.sources": "source", "calendar.periods": "calendar period",
+                "hubs": "hub", "pools": "pool"}
 
 
 def apply_overrides(raw: Mapping[str, Any], overrides: Iterable[tuple[str, Any]]) -> dict[str, Any]:
@@ -139,14 +140,41 @@ def default_table(parts: list[str]) -> dict[str, Any]:
 
 def build_scenario(raw: Mapping[str, Any], source: str = "<scenario>") -> Scenario:
     """Validate a raw table into a :class:`Scenario`, raising one error that lists every problem."""
+    hubs = list(raw.get("hubs") or {}) if isinstance(raw.get("hubs", {}), dict) else []
     try:
         scenario = Scenario.model_validate(dict(raw))
     except ValidationError as error:
-        raise ScenarioError(problems_from_validation(error, Scenario), source) from None
+        raise ScenarioError(once_for_all_hubs(problems_from_validation(error, Scenario), hubs), source) from None
     problems = check_scenario(scenario)
     if problems:
-        raise ScenarioError(problems, source)
+        raise ScenarioError(once_for_all_hubs(problems, hubs), source)
     return scenario
+
+
+def once_for_all_hubs(problems: list[Problem], hubs: list[str]) -> list[Problem]:
+    """A problem every hub inherits from the top-level tables, said once rather than once per hub.
+
+    It is dropped where the top-level table itself is reported, else named ``hubs.*.<path>``.
+    """
+    if len(hubs) < 2:
+        return problems
+    copies: dict[tuple[str, str, str], set[str]] = {}
+    for p in problems:
+        head, hub, rest = (p.path.split(".", 2) + ["", ""])[:3]
+        if head == "hubs" and hub in hubs and rest:
+            copies.setdefault((rest, p.message, repr(p.value)), set()).add(hub)
+    everywhere = {key for key, where in copies.items() if len(where) == len(hubs)}
+    top_level = {(p.path, p.message, repr(p.value)) for p in problems}
+    kept, said = [], set()
+    for p in problems:
+        head, hub, rest = (p.path.split(".", 2) + ["", ""])[:3]
+        key = (rest, p.message, repr(p.value))
+        if head != "hubs" or key not in everywhere:
+            kept.append(p)
+        elif key not in top_level and key not in said:
+            said.add(key)
+            kept.append(Problem(f"hubs.*.{rest}", p.message, p.value))
+    return kept
 
 
 def load_scenario(
