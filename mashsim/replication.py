@@ -7,7 +7,9 @@ nothing.
 
 from __future__ import annotations
 
+import gc
 import itertools
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Iterator
 
@@ -87,7 +89,8 @@ def simulate(scenario: Scenario, seed: int, replication: int = 0, *, record: boo
             role.reset_stats()
 
     call_later(env, warmup, end_warmup)
-    env.run(until=end)
+    with _few_collections():
+        env.run(until=end)
     for role in every_role:
         role.close_stats()
     if None in hubs:  # one hub: the metrics as they have always been named
@@ -102,6 +105,28 @@ def simulate(scenario: Scenario, seed: int, replication: int = 0, *, record: boo
                    for name, (collector, _) in hubs.items()
                    for row in collector.records + collector.open_records()]
     return ReplicationResult(seed, replication, metrics, records)
+
+
+@contextmanager
+def _few_collections() -> Iterator[None]:
+    """Run with fewer garbage collections.
+
+    A run makes and drops millions of small objects, nearly all freed at once by
+    reference counting; Python's default thresholds would meanwhile walk every
+    long-lived object (the scenario, the model) in frequent full collections.
+    Freezing what exists and collecting less often saves about a fifth of a large
+    run's time and changes no result.  The caller's settings are restored.
+    """
+    thresholds, frozen_before = gc.get_threshold(), gc.get_freeze_count()
+    if not frozen_before:
+        gc.freeze()
+    gc.set_threshold(20_000, 20, 20)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+        if not frozen_before:
+            gc.unfreeze()
 
 
 def _start_arrivals(env: simpy.Environment, settings: HubSettings, hub: Hub, streams: Streams,

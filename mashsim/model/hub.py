@@ -16,6 +16,7 @@ import simpy
 
 from mashsim.model.calendar import WorkingClock
 from mashsim.model.contact import BLUE, GREEN, REACHED, RED, Contact, signal_fates
+from mashsim.model.cutoffs import CutoffQueue
 from mashsim.model.events import call_later
 from mashsim.model.network import DECISION, hub_node, research_node
 from mashsim.model.roles import Job, Role
@@ -72,6 +73,7 @@ class Hub:
             for rag in RESEARCHED_RAGS
         }
         self.hub_clock = clocks[scenario.hub_hours]
+        self._cutoffs = {rag: CutoffQueue(env, self._cutoff) for rag in self.deadlines}
         self.screener_staffing = scenario.roles.screeners
         self._in_post_day, self._in_post = -1, 1.0
         s = scenario.screening
@@ -142,7 +144,7 @@ class Hub:
             cutoff = self.hub_clock.add(now, max(hours - self.allowance, 0.0))
         self.request(c, self.ask[rag] if asked is None else asked)
         if self.decide_at_deadline and c.pending:
-            call_later(self.env, max(cutoff - now, 0.0), lambda _e, c=c: self._cutoff(c))
+            self._cutoffs[rag].add(now + max(cutoff - now, 0.0), c)
 
     def request(self, c: Contact, asked: tuple[int, ...]) -> None:
         """Ask the desks ``asked`` what they hold on ``c``; with none to ask, go to decision."""

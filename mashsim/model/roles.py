@@ -109,6 +109,9 @@ class Role:
             self._observe(self.env._now)
             job.state = CANCELLED
             self.waiting -= 1
+            if not self.waiting:  # only cancelled jobs are left in the queues: drop them now
+                self._urgent.clear()
+                self._routine.clear()
 
     def set_staffing(self, capacity: int, urgent_only: bool) -> None:
         """Change the number on duty; with ``urgent_only`` they take urgent work only."""
@@ -172,7 +175,8 @@ class Role:
         if now != self.stats.last:
             self._observe(now)
         self._end(job)
-        self._dispatch()
+        if self.waiting:
+            self._dispatch()
 
     def _end(self, job: Job) -> None:
         job.state = DONE
