@@ -6,7 +6,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
 
 @dataclass(frozen=True)
@@ -36,6 +35,8 @@ def t_interval(values: list[float] | np.ndarray, level: float = 0.95) -> Interva
     mean = float(data.mean())
     if n < 2:
         return Interval(mean, math.nan, math.nan, n)
+    from scipy import stats  # here, not at the top: a process that only simulates never loads scipy (~70 MiB)
+
     sd = float(data.std(ddof=1))
     half = float(stats.t.ppf(0.5 + level / 2.0, n - 1)) * sd / math.sqrt(n)
     return Interval(mean, mean - half, mean + half, n)

@@ -82,7 +82,7 @@ class WorkingClock:
         start = self._open[day]
         length = self._cumulative[day + 1] - self._cumulative[day]
         into = t - day * HOURS_PER_DAY - start
-        return self._cumulative[day] + min(max(into, 0.0), length)
+        return self._cumulative[day] + (0.0 if into < 0.0 else length if into > length else into)
 
     def add(self, t: float, hours: float) -> float:
         """The time at which ``hours`` working hours have passed after ``t``."""

@@ -7,6 +7,7 @@ contact keeps the cost per contact low and the steps easy to read in order.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 from typing import Callable, Protocol
 
@@ -232,7 +233,7 @@ class Hub:
         c.decided_at = self.env.now
         c.decided_rag = decided_rag
         cdf = self.outcome_cdf[decided_rag]
-        c.outcome = next((k for k, p in enumerate(cdf) if c.u_outcome < p), len(cdf) - 1)
+        c.outcome = min(bisect.bisect_right(cdf, c.u_outcome), len(cdf) - 1)  # the first k with u < cdf[k]
         if self.trace:
             self._note("decided", c, rag=RAGS[decided_rag], outcome=OUTCOMES[c.outcome])
         self.observer.decided(c)

@@ -132,11 +132,13 @@ class Role:
         stats = self.stats
         elapsed = now - stats.last
         if elapsed > 0.0:
+            busy = self.busy
             stats.queue_area += self.waiting * elapsed
-            stats.busy_area += self.busy * elapsed
+            stats.busy_area += busy * elapsed
             if not self.urgent_only:
-                stats.duty_busy_area += self.busy * elapsed
-                stats.duty_capacity_area += max(self.capacity, self.busy) * elapsed
+                stats.duty_busy_area += busy * elapsed
+                # staff finishing a task after going off duty count as capacity while they do
+                stats.duty_capacity_area += (busy if busy > self.capacity else self.capacity) * elapsed
             stats.last = now
 
     def _dispatch(self) -> None:
