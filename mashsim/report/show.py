@@ -108,15 +108,16 @@ def _served_by(scenario: Scenario, pool: str) -> list[str]:
 
 
 def _hubs_table(scenario: Scenario) -> Table:
-    table = Table(title="Hubs")
+    table = Table(title="Hubs: contacts a year and staff (FTE); 'pool' = staffed by a pool below")
     desks = list(dict.fromkeys(a for hub in scenario.hubs.values() for a in hub.agencies))
-    for col in ("hub", "contacts a year", *HUB_ROLES, *desks):
-        table.add_column(col.replace("_", " "))
+    table.add_column("hub", no_wrap=True)
+    for col in ("contacts", "logging", "screening", "deciding", *desks):
+        table.add_column(col.replace("_", " "), justify="right")
     for name, hub in scenario.hubs.items():
         volume = sum(s.annual_contacts for s in hub.arrivals.sources.values()) * hub.arrivals.scale
         staff = [f"{getattr(hub.roles, r).staff:g}" for r in HUB_ROLES]
         for agency in desks:
             desk = hub.agencies.get(agency)
-            staff.append("-" if desk is None else f"pool {desk.pool}" if desk.pool else f"{desk.staff:g}")
+            staff.append("-" if desk is None else "pool" if desk.pool else f"{desk.staff:g}")
         table.add_row(name, f"{volume:,.0f}", *staff)
     return table
