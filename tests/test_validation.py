@@ -204,3 +204,11 @@ def test_each_family_is_judged_at_its_own_bonferroni_level(fast_report):
     for check in fast_report.checks:
         if check.family in sizes:
             assert f"Bonferroni, {sizes[check.family]} " in check.test, (check.family, check.test)
+
+
+def test_a_fast_run_does_not_overwrite_the_full_document(fast_report, tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr("mashsim.validation.suite.run_all", _fake_run(fast_report))
+    monkeypatch.chdir(tmp_path)
+    assert main(["check-model", "--fast"]) == 0
+    assert (tmp_path / "docs" / "validation-fast.md").exists()
+    assert not (tmp_path / "docs" / "validation.md").exists()

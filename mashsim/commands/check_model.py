@@ -17,13 +17,15 @@ NAME = "check-model"
 HELP = "verify the model against theory and an independent simulator; write docs/validation.md"
 EXIT_FAILED = 1
 DEFAULT_OUT = Path("docs") / "validation.md"
+DEFAULT_FAST_OUT = Path("docs") / "validation-fast.md"  # a quick run must not overwrite the full document
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--fast", action="store_true",
                         help="a subset for CI (seconds): no calibration, no warm-up or replications analysis")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, metavar="FILE",
-                        help=f"where to write the document (default: {DEFAULT_OUT}); its plot goes in img/ beside it")
+    parser.add_argument("--out", type=Path, default=None, metavar="FILE",
+                        help=f"where to write the document (default: {DEFAULT_OUT}, or {DEFAULT_FAST_OUT} with "
+                             "--fast); its plot goes in img/ beside it")
     parser.add_argument("--seed", type=non_negative_int, default=2024,
                         help="base seed of the checks (default: 2024; the default scenario keeps its own seed)")
     parser.add_argument("--workers", type=positive_int, default=None,
@@ -47,7 +49,8 @@ def run(args: argparse.Namespace) -> int:
     from mashsim.validation.table import results_table
     from mashsim.validation.suite import Options, plan, run_all
 
-    _check_out(args.out)
+    out = args.out or (DEFAULT_FAST_OUT if args.fast else DEFAULT_OUT)
+    _check_out(out)
     options = Options(fast=args.fast, seed=args.seed, workers=args.workers)
     err = Console(stderr=True)
     bar = Progress(err, len(plan(options)), "checks") if err.is_terminal else None
@@ -64,6 +67,6 @@ def run(args: argparse.Namespace) -> int:
         if bar:
             bar.stop()
     Console().print(results_table(report))
-    for path in write_document(report, args.out):
+    for path in write_document(report, out):
         err.print(f"wrote {path}", highlight=False)
     return EXIT_OK if report.passed else EXIT_FAILED

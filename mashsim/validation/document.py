@@ -201,7 +201,7 @@ def render(report: Report, today: dt.date | None = None) -> str:
     lines += ["## Reproduce", "",
               "```sh",
               ".venv/bin/mashsim check-model            # everything; writes docs/validation.md and docs/img/",
-              ".venv/bin/mashsim check-model --fast     # the subset CI runs, in seconds",
+              ".venv/bin/mashsim check-model --fast     # the subset CI runs, in seconds (docs/validation-fast.md)",
               ".venv/bin/python -m pytest tests/test_validation.py tests/test_ciw.py tests/test_extremes.py",
               "```", "",
               "Exit status 0 when every check passes, 1 when any fails (the document is written either way and "
