@@ -122,7 +122,8 @@ def describe(spec: ReducedMash) -> str:
     def task(t) -> str:
         return "/".join(f"{t[k]:g}" for k in ("min", "mode", "max")) if "mode" in t else str(dict(t))
     desks = "; ".join(f"{rag.capitalize()} → {spec.route[rag].replace('_', ' ')}" for rag in spec.route)
-    staff = ", ".join(f"{name.replace('_', ' ')} {servers} ({task(t)} min)" for name, (t, servers) in spec.desks.items())
+    staff = ", ".join(f"{name.replace('_', ' ')} {servers} ({task(t)} min)"
+                      for name, (t, servers) in spec.desks.items())
     mix = " / ".join(f"{RAGS[i]} {spec.risk_mix[level]:.1%}" for i, level in enumerate(spec.risk_mix))
     return (f"screening ({spec.screening[1]} staff, {task(spec.screening[0])} min) → one desk per RAG ({desks}; "
             f"desk staff: {staff}) → decision ({spec.decision[1]} staff, {task(spec.decision[0])} min); Blue "

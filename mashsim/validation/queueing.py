@@ -109,7 +109,8 @@ def tandem_case(lam: float, first: tuple[float, int], second: tuple[float, int],
                       ({"dist": "exponential", "mean": second[0]}, second[1]), horizon, warmup)
     result = run_replications(scenario, budget.replications, seed, workers=workers)
     (one, two), whole = jackson_tandem(lam, stations)
-    label = "M/M/{} → M/M/{}, ρ = {:.2g} → {:.2g}".format(first[1], second[1], *(lam / (mu * c) for mu, c in stations))
+    loads = [lam / (mu * c) for mu, c in stations]
+    label = f"M/M/{first[1]} → M/M/{second[1]}, ρ = {loads[0]:.2g} → {loads[1]:.2g}"
     note = budget.describe(rho)
     return [
         against_value(JACKSON, f"{label}: wait at screening", one.wq,
