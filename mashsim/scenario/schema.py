@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import Discriminator, Field, Tag, field_validator, model_validator
 
 from mashsim.scenario.base import Model, is_provenance_wrapper
+from mashsim.scenario.injects import Inject
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 NonNegative = Annotated[float, Field(ge=0.0)]
@@ -486,6 +487,8 @@ class Scenario(Model):
     screening: Screening = Field(default_factory=Screening)
     decision: Decision = Field(default_factory=Decision)
     policy: Policy = Field(default_factory=Policy)
+    injects: list[Inject] = Field(
+        default_factory=list, description="events injected for a training exercise: surge, outage, absence, policy")
 
     def channel_for(self, agency: str) -> Channel:
         desk = self.agencies[agency]
