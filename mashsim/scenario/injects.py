@@ -18,11 +18,11 @@ the scenario in :func:`mashsim.scenario.checks.check_injects`, with paths such a
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
-from pydantic import Discriminator, Field, Tag, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
-from mashsim.scenario.base import Model, is_provenance_wrapper
+from mashsim.scenario.base import Model, tagged_union
 
 KINDS = ("surge", "outage", "absence", "policy")
 HOURS_PER_DAY = 24.0
@@ -137,28 +137,10 @@ class PolicyInject(InjectBase):
         return "policy: " + ", ".join(f"{k} = {v}" for k, v in self.changes().items())
 
 
-def _kind_of(value: Any) -> str | None:
-    if is_provenance_wrapper(value):
-        value = value["value"]
-    if isinstance(value, dict):
-        return value.get("kind")
-    return getattr(value, "kind", None)
-
-
-Inject = Annotated[
-    Union[
-        Annotated[SurgeInject, Tag("surge")],
-        Annotated[OutageInject, Tag("outage")],
-        Annotated[AbsenceInject, Tag("absence")],
-        Annotated[PolicyInject, Tag("policy")],
-    ],
-    Discriminator(_kind_of, custom_error_type="kind", custom_error_message=(
-        "missing or unknown kind; allowed: surge, outage, absence, policy")),
-]
-
 INJECT_MODELS: dict[str, type[InjectBase]] = {
     "surge": SurgeInject, "outage": OutageInject, "absence": AbsenceInject, "policy": PolicyInject,
 }
+Inject = tagged_union(INJECT_MODELS, "kind")
 
 
 def inject_path(index: int, field: str | None = None) -> str:
