@@ -16,6 +16,7 @@ Event kinds, in time order, each with its ``detail``:
 - ``returned``: agency, content (its information reaches the decision), held (it held relevant
   information), unmatched, lost, failed (systems down: it answered with nothing)
 - ``deadline``: waiting_for (research cut off at the RAG deadline)
+- ``to decision``: the case goes to the managers (then ``closed`` if they are off duty)
 - ``returned late``: agency (back after the case went to decision)
 - ``decided``: rag (at the decision), screened_rag, outcome, on (desks whose returns were in),
   held (desks that held relevant information)
@@ -153,6 +154,8 @@ class TraceRun:
                     *self._closed(time, "contact_officers", c.urgent)]
         if kind == "logged":
             return [TraceEvent(time, kind, {}), *self._closed(time, "screeners", c.urgent)]
+        if kind == "to decision":
+            return [TraceEvent(time, kind, {}), *self._closed(time, "managers", c.rag == RED)]
         if kind == "asked":
             out = [TraceEvent(time, kind, dict(detail))]
             for agency in detail["agencies"]:

@@ -213,6 +213,7 @@ class Hub:
 
     def _to_decision(self, c: Contact) -> None:
         c.sent_at = self.env.now
+        self._note("to decision", c)
         for job in c.jobs:
             job.role.cancel(job)
         c.jobs = []

@@ -80,6 +80,8 @@ def describe(event: TraceEvent, clock: Clock) -> str:
             return f"{d['agency']} returned: nothing relevant held"
         why = "its search did not find the child's records" if d["unmatched"] else "the return was lost on the way"
         return f"{d['agency']} returned, but {why}"
+    if kind == "to decision":
+        return "sent to the managers for a decision"
     if kind == "returned late":
         return f"{d['agency']} returned after the case had gone to decision"
     if kind == "deadline":
