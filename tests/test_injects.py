@@ -126,7 +126,9 @@ def _expected_in_window(scenario) -> float:
 
 def test_a_surge_multiplies_arrivals_in_its_window_and_keeps_the_others():
     factor, n = 3.0, 30
-    base_s, surge_s = small_scenario(), with_injects({**WINDOW, "kind": "surge", "factor": factor})
+    short = ("run.horizon_days=2",)  # the run ends on day 4, after the window
+    base_s = small_scenario(*short)
+    surge_s = with_injects({**WINDOW, "kind": "surge", "factor": factor}, sets=short)
     extra = 0
     for r in range(n):
         _, base = traced(base_s, seed=2, replication=r)
@@ -143,8 +145,9 @@ def test_a_surge_multiplies_arrivals_in_its_window_and_keeps_the_others():
 
 def test_a_drop_keeps_each_usual_arrival_with_chance_factor_for_one_source_only():
     factor, n = 0.4, 60
-    base_s = small_scenario()
-    drop_s = with_injects({**WINDOW, "kind": "surge", "factor": factor, "source": "schools"})
+    short = ("run.horizon_days=2",)
+    base_s = small_scenario(*short)
+    drop_s = with_injects({**WINDOW, "kind": "surge", "factor": factor, "source": "schools"}, sets=short)
     schools = list(base_s.arrivals.sources).index("schools")
     kept = offered = 0
     for r in range(n):
