@@ -45,7 +45,7 @@ from mashsim.scenario.schema import CONCERNS, RAGS, RISK_LEVELS, Scenario
 
 PICKS = {
     "red-missed": "Red case with a missed signal",
-    "breach": "case decided after its RAG deadline",
+    "breach": "case that breached its RAG deadline",
     "random": "case",
 }
 _CASE_COLUMNS = {

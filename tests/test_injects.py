@@ -301,3 +301,17 @@ def test_run_replications_keeps_series_in_a_long_frame():
     rows = frame[(frame.replication == 1) & (frame.name == "open_contacts")]
     assert rows["value"].tolist() == one["open_contacts"]
     assert mashsim.run_replications(scenario, 1, seed=1).replications[0].series is None
+
+
+# ---------------------------------------------------------------------------- command line
+def test_show_lists_injects_and_validate_warns_of_one_in_the_warm_up(capsys):
+    from mashsim.cli import main
+
+    assert main(["show", "exercise-september-outage"]) == 0
+    out = capsys.readouterr().out
+    assert "Injected events" in out and "Police systems down" in out and "Tuesday 2" in out
+    assert main(["validate", "exercise-september-outage", "--set", "run.warmup_days=14.5"]) == 0
+    err = capsys.readouterr().err
+    assert "injects[1].start_day" in err and "warm-up" in err and "injects[0]" not in err
+    assert main(["validate", "exercise-september-outage", "--set", "injects.0.agency=polise"]) == 2
+    assert "injects[0].agency = 'polise': no such agency; did you mean 'police'?" in capsys.readouterr().err

@@ -103,7 +103,7 @@ def test_pick_finds_a_matching_case(run, kind):
 
 def test_pick_with_no_match_and_an_unknown_case_are_clear_errors():
     traced = trace_run(small_scenario("run.horizon_days=1", "run.warmup_days=0"), seed=1)
-    with pytest.raises(CaseNotFound, match="no case decided after its RAG deadline"):
+    with pytest.raises(CaseNotFound, match="no case that breached its RAG deadline"):
         traced.pick("breach", 0)
     with pytest.raises(CaseNotFound, match="no case 999999"):
         traced.events(999999)
@@ -152,7 +152,7 @@ def test_cli_unknown_case_and_no_match_exit_2(tmp_path, capsys):
     assert main(_cli_args(tmp_path, "--case", "999999")) == 2
     assert "--case: no case 999999" in capsys.readouterr().err
     assert main(_cli_args(tmp_path, "--pick", "breach", sets=("run.horizon_days=1", "run.warmup_days=0"))) == 2
-    assert "--pick: no case decided after its RAG deadline" in capsys.readouterr().err
+    assert "--pick: no case that breached its RAG deadline" in capsys.readouterr().err
 
 
 def test_cli_needs_a_case_or_a_pick(capsys):

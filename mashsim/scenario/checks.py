@@ -110,6 +110,15 @@ def check_injects(scenario: Scenario) -> list[Problem]:
     return problems
 
 
+def inject_warnings(scenario: Scenario) -> list[Problem]:
+    """Injects that are valid but partly outside the measured window (the metrics will not show them)."""
+    warmup = scenario.run.warmup_days * HOURS_PER_DAY
+    return [Problem(inject_path(i, "start_day"),
+                    f"starts in the warm-up (before day {scenario.run.warmup_days:g}): metrics count only contacts "
+                    "arriving after it", inject.start_day)
+            for i, inject in enumerate(scenario.injects) if inject.start_hours < warmup]
+
+
 def _unknown(path: str, what: str, value: str, allowed: list[str]) -> Problem:
     close = difflib.get_close_matches(value, allowed, n=1)
     hint = f"did you mean '{close[0]}'? " if close else ""
