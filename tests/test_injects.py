@@ -69,6 +69,14 @@ def test_every_bad_inject_is_reported_at_once():
     assert {p.path for p in caught.value.problems} == {"injects[0].agency", "injects[1].role"}
 
 
+def test_a_policy_inject_may_not_send_routine_work_to_a_desk_without_staff():
+    with pytest.raises(ScenarioError) as caught:
+        with_injects({**WINDOW, "kind": "policy", "ask": {"green": ["police"]}},
+                     sets=("agencies.police.staff=0", "policy.ask.amber=[\"health\"]"))
+    assert [p.path for p in caught.value.problems] == ["agencies.police.staff"]
+    assert "a policy inject does" in caught.value.problems[0].message
+
+
 def test_absence_names_a_role_several_ways():
     for role in ("screeners", "roles.screeners", "police", "agencies.police"):
         with_injects({**WINDOW, "kind": "absence", "role": role, "staff": 1})

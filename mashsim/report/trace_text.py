@@ -106,7 +106,7 @@ def to_markdown(run: TraceRun, case_id: int) -> str:
     clock = Clock(run.scenario.calendar.start_date)
     decided = not is_missing(row["decided_hours"])
     missed = [e.detail for e in events if e.kind == "missed"]
-    title = f"Case {case_id}: {str(row['rag'] or 'unscreened').capitalize()}"
+    title = f"Case {case_id}: {_rag(row['rag'], 'not yet screened')}"
     title += f", {OUTCOME_TEXT[row['outcome']]}" if decided else ", open at the end of the run"
     lines = [
         f"# {title}", "",
@@ -116,11 +116,11 @@ def to_markdown(run: TraceRun, case_id: int) -> str:
         f"| source | {row['source']} |",
         f"| concern | {row['concern'].replace('_', ' ')} |",
         f"| true risk | {row['true_risk']} |",
-        f"| screened | {str(row['rag'] or '-').capitalize()} |",
+        f"| screened | {_rag(row['rag'], 'not yet')} |",
     ]
     if decided:
         lines += [
-            f"| decided | {str(row['decided_rag']).capitalize()}: {OUTCOME_TEXT[row['outcome']]}, "
+            f"| decided | {_rag(row['decided_rag'], '-')}: {OUTCOME_TEXT[row['outcome']]}, "
             f"{row['delay_hours']:.1f} hours after arrival |",
             f"| RAG deadline | {'breached' if row['breach'] else 'met' if row['deadline_hours'] else 'none (Blue)'} |",
             f"| missed signals | {_names([_missed(m) for m in missed])} |",
@@ -135,6 +135,10 @@ def to_markdown(run: TraceRun, case_id: int) -> str:
             day = today
         lines.append(f"- {clock.time(event.time_hours)} {describe(event, clock)}")
     return "\n".join(lines).replace("\n\n\n", "\n\n") + "\n"
+
+
+def _rag(value, missing: str) -> str:
+    return missing if is_missing(value) else str(value).capitalize()
 
 
 def _missed(detail: dict) -> str:

@@ -44,8 +44,10 @@ def check_scenario(scenario: Scenario) -> list[Problem]:
                                         "(they become parts of dotted metric and field paths)"))
 
     prefix = {name: f"roles.{name}" for name in HUB_ROLES}
-    asked = {a for rag in RESEARCHED_RAGS for a in getattr(scenario.policy.ask, rag)}
-    routine_asked = {a for rag in ("green", "amber") for a in getattr(scenario.policy.ask, rag)}
+    asks = [scenario.policy.ask.model_dump(), *(i.changes().get("ask", {}) for i in scenario.injects
+                                                 if isinstance(i, PolicyInject))]
+    asked = {a for ask in asks for rag in RESEARCHED_RAGS for a in ask.get(rag, [])}
+    routine_asked = {a for ask in asks for rag in ("green", "amber") for a in ask.get(rag, [])}
     total_arrivals = sum(s.annual_contacts for s in scenario.arrivals.sources.values())
     for name, role in scenario.staffed_roles().items():
         path = prefix.get(name, f"agencies.{name}")
@@ -54,7 +56,8 @@ def check_scenario(scenario: Scenario) -> list[Problem]:
         routine = (name in HUB_ROLES and total_arrivals > 0) or name in routine_asked
         urgent_only = not routine and name in asked
         if routine and (role.max_staff() == 0 or role.absence_rate >= 1.0):
-            why = "every contact" if name in HUB_ROLES else "Green or Amber contacts (policy.ask names it)"
+            why = "every contact" if name in HUB_ROLES else \
+                "Green or Amber contacts (policy.ask names it, or a policy inject does)"
             problems.append(
                 Problem(f"{path}.staff",
                         f"work is routed to this role for {why} but it never has staff at work in working hours "
