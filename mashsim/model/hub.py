@@ -99,6 +99,9 @@ class Hub:
 
     # ------------------------------------------------------------------ flow
     def arrive(self, c: Contact) -> None:
+        # the clock reached the drawn time as now + (t - now), which can differ from t in the last bit:
+        # keep the contact's time equal to the simulation's, so traces and records agree exactly
+        c.arrived = self.env.now
         self.observer.arrived(c)
         self._note("arrived", c)
         self.logging.submit(c, c.urgent, c.log_hours, self._logged)
