@@ -179,7 +179,9 @@ def render(report: Report, today: dt.date | None = None) -> str:
         "- A check against theory **passes** when the expected figure lies inside the replications' interval. "
         "A family of *k* intervals is judged at level 1 − 0.05/*k* (Bonferroni), so that a correct model "
         "fails a whole family by chance at most 5% of the time; that wider interval is the one in "
-        "\"verdict based on\". Seeds are fixed: the run is repeatable bit for bit.",
+        "\"verdict based on\". So a plain 95% interval that misses is not a failure on its own: about one "
+        "in twenty miss by chance, and the three figures of one queue come from the same runs and tend to miss "
+        "together. Seeds are fixed: the run is repeatable bit for bit.",
         "- **Validation** (is the default scenario plausible?): the calibration table compares the default "
         "scenario with published figures. A figure outside its band does not fail the run: it points at the "
         "estimate (tagged E) to revisit.", "",
