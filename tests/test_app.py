@@ -38,10 +38,11 @@ def no_trouble(at: AppTest) -> None:
 
 @pytest.fixture
 def page() -> AppTest:
-    """The page opened on the default scenario, cut to 14 days and 3 replications for speed."""
+    """The page opened on the default scenario, cut to 14 days after 7 of warm-up, 3 replications, for speed."""
     at = AppTest.from_file(str(PAGE), default_timeout=TIMEOUT_S)
     at.run()
     widget(at.number_input, "Days measured").set_value(14.0)
+    widget(at.number_input, "Warm-up days (not measured)").set_value(7.0)
     widget(at.number_input, "Replications").set_value(3)
     return at.run()
 
@@ -141,7 +142,8 @@ def test_an_exported_exercise_uploaded_again_replays_the_same_numbers(page):
     press(page, "run")
     before = {m.label: m.value for m in page.metric}
     base = state.load_shipped("london-borough")
-    settings = {"run.horizon_days": 14.0, "run.replications": 3, "roles.screeners.staff": 4.0}
+    settings = {"run.horizon_days": 14.0, "run.warmup_days": 7.0, "run.replications": 3,
+                "roles.screeners.staff": 4.0}
     text = exercise.export_exercise(state.build(base, {**state.run_settings(base), **settings}))
 
     fresh = AppTest.from_file(str(PAGE), default_timeout=TIMEOUT_S)
@@ -151,5 +153,89 @@ def test_an_exported_exercise_uploaded_again_replays_the_same_numbers(page):
     assert not fresh.warning  # the saved hash matches
     assert widget(fresh.slider, "screeners").value == 4.0
     assert widget(fresh.number_input, "Days measured").value == 14.0
+    assert widget(fresh.number_input, "Warm-up days (not measured)").value == 7.0
     press(fresh, "run")
     assert {m.label: m.value for m in fresh.metric} == before
+
+
+def images(at: AppTest) -> int:
+    return len(at.get("image"))
+
+
+def inject_lines(at: AppTest) -> list[str]:
+    return [m.value for m in at.markdown if m.value[:1].isdigit() and ". " in m.value]
+
+
+def test_the_shipped_exercise_lists_its_injects_on_a_timeline(page):
+    page.selectbox(key="shipped").set_value("exercise-september-outage").run()
+    no_trouble(page)
+    lines = inject_lines(page)
+    assert lines[0].startswith("1. Police systems down: 09:00 Tuesday 2 September, 6 h")
+    assert len(lines) == 2 and images(page) == 1  # the timeline
+    remove = [b for b in page.button if b.label == "Remove"]
+    remove[0].click().run()
+    assert len(inject_lines(page)) == 1
+
+
+def add_event(at: AppTest, kind: str, day: int, hours: float, **fields) -> AppTest:
+    widget(at.selectbox, "Kind").set_value(kind).run()
+    widget(at.number_input, "Starts on day").set_value(day)
+    widget(at.number_input, "Lasts (hours)").set_value(hours)
+    for label, value in fields.items():
+        widget([*at.number_input, *at.selectbox, *at.text_input], label.replace("_", " ")).set_value(value)
+    return next(b for b in at.button if b.label == "Add event").click().run()
+
+
+def test_an_event_outside_the_run_is_refused_with_a_message(page):
+    add_event(page, "surge", day=400, hours=6)
+    assert not page.exception
+    assert "injects[0].start_day" in page.error[0].value.replace("\\", "")
+    assert inject_lines(page) == []
+
+
+def test_an_added_surge_is_run_and_raises_the_delays(page):
+    press(page, "run")
+    hours = as_number(kpi(page, "Hours to decision"))
+    # the whole measured fortnight at three times the arrivals, from day 7 (after the warm-up)
+    add_event(page, "surge", day=7, hours=14 * 24, **{"Arrivals ×": 3.0})
+    no_trouble(page)
+    assert inject_lines(page)[0].startswith("1. surge x3:")
+    press(page, "run")
+    no_trouble(page)
+    assert as_number(kpi(page, "Hours to decision")) > hours + 5
+    assert images(page) >= 3  # the timeline, the queues over time, the delays
+
+
+def test_a_policy_event_is_held_as_an_inject_and_exported(page):
+    add_event(page, "policy", day=9, hours=24, Change="Wait for every return",
+              **{"Label (optional, shown on the charts)": "no cut-off"})
+    no_trouble(page)
+    assert inject_lines(page) == ["1. no cut-off: 09:00 Wednesday 15 January, 24 h"]  # day 0 is Monday 6 January
+    held = next(v for k, v in page.session_state.items() if str(k).endswith(":injects"))
+    assert held == [{"kind": "policy", "start_day": 9 + 9 / 24, "hours": 24.0, "decide_at_deadline": False,
+                     "label": "no cut-off"}]
+    base = state.load_shipped("london-borough")
+    text = exercise.export_exercise(state.build(base, {**state.run_settings(base), "injects": held}))
+    assert "[[injects]]" in text and "decide_at_deadline = false" in text
+
+
+def test_the_case_list_filters_and_shows_a_trace(page):
+    press(page, "run")
+    no_trouble(page)
+    counts = [c.value for c in page.caption if " cases" in c.value and " of " in c.value]
+    total = int(counts[0].split(" of ")[1].split()[0].replace(",", ""))
+    widget(page.checkbox, "RAG deadline breached").check().run()
+    breached = [c.value for c in page.caption if " cases" in c.value and " of " in c.value][0]
+    assert int(breached.split(" of ")[0].replace(",", "")) < total
+    next(b for b in page.button if b.label == "Pick a Red case with a missed signal").click().run()
+    no_trouble(page)
+    trace = next(m.value for m in page.markdown if m.value.startswith("#### Case"))
+    assert trace.startswith(f"#### Case {widget(page.number_input, 'Case').value}: Red")
+    assert "missed signals | " in trace and "| missed signals | none" not in trace
+
+
+def test_an_unknown_case_is_a_message(page):
+    press(page, "run")
+    widget(page.number_input, "Case").set_value(10**6).run()
+    assert not page.exception
+    assert any("no case 1000000" in w.value for w in page.warning)

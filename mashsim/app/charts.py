@@ -16,12 +16,15 @@ from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 
 from mashsim.experiment import Interval
+from mashsim.metrics.collector import CAUSES
 from mashsim.model.network import DECISION, TRIAGE, build_network
 from mashsim.scenario import Scenario
 
 RAG_COLOURS = {"red": "#c0392b", "amber": "#e69f00", "green": "#2e8b57", "blue": "#3b6fb6"}
-CAUSE_COLOURS = {"not_asked": "#9e9e9e", "screened_out": "#3b6fb6", "late": "#e69f00",
-                 "unmatched": "#8e44ad", "lost_in_channel": "#c0392b"}
+_CAUSE_PALETTE = {"not_asked": "#9e9e9e", "screened_out": "#3b6fb6", "late": "#e69f00",
+                  "unmatched": "#8e44ad", "lost_in_channel": "#c0392b", "desk_outage": "#000000"}
+CAUSE_COLOURS = {cause: _CAUSE_PALETTE.get(cause, f"C{i}") for i, cause in enumerate(CAUSES)}
+INJECT_COLOURS = {"surge": "#e69f00", "outage": "#c0392b", "absence": "#8e44ad", "policy": "#3b6fb6"}
 LOAD_COLOURS = colormaps["RdYlGn_r"]
 
 
@@ -152,3 +155,66 @@ def _scalar_mappable(norm: Normalize):
     from matplotlib.cm import ScalarMappable
 
     return ScalarMappable(norm=norm, cmap=LOAD_COLOURS)
+
+
+def _mark_run(ax, scenario: Scenario, labels: bool) -> None:
+    """Shade the warm-up and each inject's span on an axis in days from time 0."""
+    warmup = scenario.run.warmup_days
+    if warmup > 0:
+        ax.axvspan(0, warmup, color="#eeeeee", zorder=0)
+        if labels:
+            ax.text(warmup / 2, 1.0, "warm-up", transform=ax.get_xaxis_transform(), ha="center", va="bottom",
+                    fontsize=8, color="#777777")
+    for inject in scenario.injects:
+        start, end = inject.start_hours / 24, inject.end_hours / 24
+        ax.axvspan(start, end, color=INJECT_COLOURS.get(inject.kind, "#999999"), alpha=0.18, zorder=0)
+        if labels:
+            ax.text(start, 1.0, inject.describe(), transform=ax.get_xaxis_transform(), ha="left", va="bottom",
+                    fontsize=8, rotation=20, color=INJECT_COLOURS.get(inject.kind, "#555555"))
+
+
+def queues_over_time(series: pd.DataFrame, scenario: Scenario) -> Figure:
+    """Tasks waiting at each hub role and each agency desk, hour by hour (mean over replications),
+    with the warm-up shaded and each inject's span marked."""
+    fig = Figure(figsize=(9, 6.5), layout="constrained")
+    if series.empty:
+        ax = fig.add_subplot()
+        ax.text(0.5, 0.5, "no series in this run", ha="center", va="center", transform=ax.transAxes)
+        ax.set_axis_off()
+        return fig
+    mean = series.groupby(["name", "time_hours"], sort=True)["value"].mean()
+    panels = [("queue_length.by_role.", "waiting at the hub"), ("queue_length.by_agency.", "waiting at agency desks"),
+              ("open_contacts", "contacts open (arrived, not decided)")]
+    axes = fig.subplots(len(panels), 1, sharex=True)
+    names = list(mean.index.get_level_values("name").unique())
+    for index, (ax, (prefix, title)) in enumerate(zip(axes, panels)):
+        _mark_run(ax, scenario, labels=index == 0)
+        for name in (n for n in names if n.startswith(prefix)):
+            line = mean.loc[name]
+            ax.plot(line.index.to_numpy() / 24, line.to_numpy(), linewidth=1,
+                    label=name.removeprefix(prefix).replace("_", " ") or None)
+        ax.set_ylabel(title, fontsize=8)
+        ax.grid(alpha=0.3)
+        if prefix != "open_contacts":
+            ax.legend(fontsize=7, ncols=3, loc="upper left", frameon=False)
+    axes[-1].set_xlabel(f"days from the start of the run ({scenario.calendar.start_date:%a %d %b %Y}, 00:00)")
+    return fig
+
+
+def inject_timeline(scenario: Scenario) -> Figure:
+    """The run's days with the warm-up shaded and one bar for each inject."""
+    injects = scenario.injects
+    fig = Figure(figsize=(9, 0.35 * max(len(injects), 1) + 1.0), layout="constrained")
+    ax = fig.add_subplot()
+    run = scenario.run
+    _mark_run(ax, scenario.model_copy(update={"injects": []}), labels=True)
+    for row, inject in enumerate(injects):
+        start, days = inject.start_hours / 24, inject.hours / 24
+        ax.barh(row, days, left=start, height=0.6, color=INJECT_COLOURS.get(inject.kind, "#999999"))
+        ax.text(start + days, row, f" {row + 1}. {inject.describe()}", va="center", fontsize=8)
+    ax.set_xlim(0, run.warmup_days + run.horizon_days)
+    ax.set_ylim(max(len(injects), 1) - 0.5, -0.5)
+    ax.set_yticks([])
+    ax.set_xlabel(f"days from the start of the run ({scenario.calendar.start_date:%a %d %b %Y}, 00:00)")
+    ax.grid(axis="x", alpha=0.3)
+    return fig

@@ -9,6 +9,7 @@ base and validates the whole, so bad input is a :class:`ScenarioError` like anyw
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import math
@@ -18,8 +19,12 @@ from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from mashsim.app.exercise import header_notes
+from pydantic import ValidationError
+
 from mashsim.experiment import RunResult, run_replications
+from mashsim.report.trace_text import Clock
 from mashsim.scenario import Problem, Scenario, ScenarioError, apply_overrides, build_scenario
+from mashsim.scenario.injects import INJECT_MODELS
 from mashsim.scenario.load import PACKAGE_SCENARIOS, merge_tables, read_scenario_file
 from mashsim.scenario.schema import HUB_ROLES, RESEARCHED_RAGS
 
@@ -172,10 +177,33 @@ def build(base: BaseScenario, settings: Mapping[str, Any]) -> Scenario:
     return build_scenario(raw, source)
 
 
+def describe_inject(inject: Mapping[str, Any], start: dt.date) -> str:
+    """An inject in words with its clock times: ``Police systems down: 09:00 Tuesday 2 September, 6 h``."""
+    model = INJECT_MODELS.get(inject.get("kind"))
+    try:
+        event = model.model_validate(dict(inject)) if model else None
+    except ValidationError:
+        event = None
+    if event is None:  # shown as written: the scenario's problems, shown too, say what is wrong
+        return f"{inject.get('kind', 'event')} (to be corrected): {dict(inject)}"
+    return f"{event.describe()}: {Clock(start).when(event.start_hours)}, {event.hours:g} h"
+
+
+def filter_cases(cases, rags: list[str], breach: bool = False, missed: bool = False,
+                 under_triaged: bool = False):
+    """The cases of a trace run with one of ``rags`` and, when asked, a breach, a missed signal, under-triage."""
+    keep = cases["rag"].isin(rags)
+    for wanted, column in ((breach, "breach"), (missed, "missed"), (under_triaged, "under_triaged")):
+        if wanted:
+            keep &= cases[column].astype(bool)
+    return cases[keep]
+
+
 def run(scenario: Scenario, progress: Callable[[int, int], None] | None = None) -> RunResult:
-    """The scenario's replications from its seed, keeping one record per contact for the charts.
+    """The scenario's replications from its seed, keeping one record per contact and the hourly
+    queue lengths for the charts.
 
     Serial: the page runs inside the server's thread, where a process pool is not safe to start;
     the short runs the page opens with take seconds.
     """
-    return run_replications(scenario, workers=1, record=True, progress=progress)
+    return run_replications(scenario, workers=1, record=True, series=True, progress=progress)
