@@ -239,3 +239,25 @@ def test_an_unknown_case_is_a_message(page):
     widget(page.number_input, "Case").set_value(10**6).run()
     assert not page.exception
     assert any("no case 1000000" in w.value for w in page.warning)
+
+
+def test_an_unexpected_failure_is_a_message_not_a_traceback(page, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(state, "run", broken)
+    press(page, "run")
+    assert not page.exception
+    assert "Something went wrong (RuntimeError: disk on fire)" in page.error[0].value
+
+
+def test_a_file_with_a_long_run_opens_with_its_own_settings(page):
+    text = (b'extends = "london-borough.toml"\nname = "long"\n'
+            b'[run]\nreplications = 500\nhorizon_days = 0.5\nwarmup_days = 0\n')
+    page.file_uploader(key="upload").set_value(("long.toml", text, "application/toml")).run()
+    no_trouble(page)
+    assert widget(page.number_input, "Replications").value == 500
+    assert widget(page.number_input, "Days measured").value == 0.5
+    widget(page.number_input, "Days measured").set_value(0.0).run()
+    assert not page.exception
+    assert "run.horizon_days" in page.error[0].value.replace("\\", "")

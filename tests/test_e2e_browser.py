@@ -122,6 +122,7 @@ def test_move_a_staffing_slider_run_and_see_a_kpi_change(playwright_api, dashboa
             expect(late).not_to_have_text(before)
             expect(page.get_by_text("The set-up has changed since this run")).to_have_count(0)
             after = late.inner_text()
+            expect(page.get_by_test_id("stException")).to_have_count(0)  # never a traceback in the page
             page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
         finally:
             browser.close()

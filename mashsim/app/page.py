@@ -44,6 +44,8 @@ def pick_scenario() -> state.BaseScenario | None:
         show_problems(error)
         st.info("Correct the file and upload it again, or remove it to use a shipped scenario.")
         return None
+    if upload:
+        bar.caption("The uploaded file is in use: remove it to pick a shipped scenario.")
     for note in base.notes:
         bar.warning(note)
     return base
@@ -55,12 +57,13 @@ def run_controls(base: state.BaseScenario) -> dict[str, Any]:
     bar.header("Run")
     key = base.key
     return {
-        "run.horizon_days": bar.number_input("Days measured", min_value=1.0, value=start["run.horizon_days"],
+        # no bounds beyond the scenario format's own, so any valid file opens (its checks report the rest)
+        "run.horizon_days": bar.number_input("Days measured", min_value=0.0, value=start["run.horizon_days"],
                                              step=7.0, format="%g", key=f"{key}:horizon"),
         "run.warmup_days": bar.number_input("Warm-up days (not measured)", min_value=0.0,
                                             value=start["run.warmup_days"], step=7.0, format="%g",
                                             key=f"{key}:warmup"),
-        "run.replications": int(bar.number_input("Replications", min_value=1, max_value=200,
+        "run.replications": int(bar.number_input("Replications", min_value=1,
                                                  value=start["run.replications"], step=1, key=f"{key}:reps",
                                                  help="A 95% CI needs at least 2.")),
         "run.seed": int(bar.number_input("Seed", min_value=0, value=start["run.seed"], step=1, key=f"{key}:seed",
