@@ -6,12 +6,14 @@ Prints, in one run:
 
 * contacts/s and SimPy events/s of the full model on the default borough;
 * seconds for one simulated year of ``london-borough`` and of ``london-wide`` (one core);
-* peak memory of each case, measured in a fresh subprocess per case (``ru_maxrss``: the
-  whole process, interpreter and libraries included; and tracemalloc's peak of Python
-  allocations), for ``london-wide`` at two horizons to show memory stays flat;
+* peak memory of one replication, each figure in a fresh subprocess (``ru_maxrss``: the
+  whole process, interpreter and libraries included; and, in another process,
+  tracemalloc's peak of Python allocations), for ``london-wide`` at two horizons to show
+  memory stays flat;
 * the same M/M/10 queue at rho = 0.95 (~200,000 customers) in mashsim configured as M/M/c
-  (the textbook configuration the Erlang C tests use), in a minimal hand-written SimPy
-  M/M/c, and in Ciw: customers/s and the ratios side by side;
+  (``mashsim.validation.configs.single_desk``, the configuration ``check-model`` tests
+  against Erlang C), in a minimal hand-written SimPy M/M/c, and in Ciw: customers/s and
+  the ratios side by side;
 * an overloaded borough (its staff at 32x its load, and halved screeners): the same run at
   horizons 1x, 2x, 4x, with seconds per contact, which stays flat when cost is linear.
 
@@ -31,17 +33,13 @@ import subprocess
 import sys
 import time
 import tracemalloc
-from pathlib import Path
 from typing import Any, Callable
 
 import simpy
 
 import mashsim.replication
 from mashsim import __version__, load_scenario, simulate
-
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
-from test_queueing_theory import mmc_scenario  # noqa: E402  (the textbook configuration)
+from mashsim.validation.configs import single_desk  # the textbook configuration check-model uses
 
 # ------------------------------------------------------------------------- cases
 YEAR = ["run.horizon_days=365", "run.warmup_days=0"]
@@ -75,7 +73,8 @@ def mmc_days(customers: int) -> float:
 
 
 def run_mashsim_mmc(customers: int) -> float:
-    scenario = load_scenario(mmc_scenario(MMC_LAMBDA, 60.0 / MMC_MU, MMC_C, days=mmc_days(customers), warmup=0))
+    scenario = single_desk(MMC_LAMBDA, {"dist": "exponential", "mean": 60.0 / MMC_MU}, MMC_C,
+                           horizon_days=mmc_days(customers), warmup_days=0)
     return simulate(scenario, seed=1).metrics["contacts_arrived"]
 
 
@@ -143,20 +142,26 @@ def one_case(case: str, arg: str) -> dict[str, Any]:
     return {"seconds": time.perf_counter() - start, "count": count}
 
 
-def memory_case(case: str, arg: str) -> dict[str, Any]:
-    """Peak memory of one case: ru_maxrss of this (fresh) process and tracemalloc's peak."""
+def memory_case(case: str, arg: str, traced: bool) -> dict[str, Any]:
+    """Peak memory of one case in this (fresh) process: ru_maxrss, or tracemalloc's peak.
+
+    The two are measured in separate processes: tracemalloc's own bookkeeping would
+    inflate the resident size.
+    """
+    if not traced:
+        result = one_case(case, arg)
+        result["rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        return result
     tracemalloc.start()
     result = one_case(case, arg)
-    _, peak = tracemalloc.get_traced_memory()
+    result["traced_peak_mib"] = tracemalloc.get_traced_memory()[1] / 2**20
     tracemalloc.stop()
-    result["traced_peak_mib"] = peak / 2**20
-    result["rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return result
 
 
-def in_subprocess(case: str, arg: str, memory: bool = False) -> dict[str, Any]:
-    flag = "--memory-case" if memory else "--case"
-    out = subprocess.run([sys.executable, __file__, flag, case, arg], check=True, capture_output=True, text=True,
+def in_subprocess(case: str, arg: str, memory: str = "") -> dict[str, Any]:
+    flags = ["--case", case, arg] if not memory else [f"--{memory}-case", case, arg]
+    out = subprocess.run([sys.executable, __file__, *flags], check=True, capture_output=True, text=True,
                          env={**os.environ, "PYTHONHASHSEED": "0"})
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -180,13 +185,14 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="timed runs of each case (median printed)")
     parser.add_argument("--quick", action="store_true", help="smaller M/M/c and overload runs, one repeat")
     parser.add_argument("--case", nargs=2, help=argparse.SUPPRESS)
-    parser.add_argument("--memory-case", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--rss-case", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--traced-case", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.case:
         print(json.dumps(one_case(*args.case)))
         return
-    if args.memory_case:
-        print(json.dumps(memory_case(*args.memory_case)))
+    if args.rss_case or args.traced_case:
+        print(json.dumps(memory_case(*(args.rss_case or args.traced_case), traced=bool(args.traced_case))))
         return
 
     repeat = 1 if args.quick else args.repeat
@@ -211,8 +217,9 @@ def main() -> None:
             load_scenario(name)
         except Exception:  # noqa: BLE001
             continue
-        r = in_subprocess("scenario", f"{name}|{days}", memory=True)
-        line(f"{name}, {days} days", f"{r['rss_mib']:7.1f} MiB max RSS   {r['traced_peak_mib']:7.1f} MiB traced peak")
+        rss = in_subprocess("scenario", f"{name}|{days}", memory="rss")["rss_mib"]
+        traced = in_subprocess("scenario", f"{name}|{days}", memory="traced")["traced_peak_mib"]
+        line(f"{name}, {days} days", f"{rss:7.1f} MiB max RSS   {traced:7.1f} MiB traced peak (Python objects)")
 
     print(f"\nM/M/{MMC_C} at rho = {MMC_LAMBDA / MMC_C / MMC_MU:.2f}, ~{customers:,} customers (customers/s; ratio to Ciw):")
     rates = {}

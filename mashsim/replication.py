@@ -18,12 +18,14 @@ import simpy
 
 from mashsim.metrics.collector import Collector, role_metrics
 from mashsim.metrics.hubs import network_metrics
+from mashsim.metrics.series import SeriesSampler
 from mashsim.model.arrivals import ArrivalFeed, ContactFactory, arrival_batches, contacts_of
 from mashsim.model.calendar import HOURS_PER_DAY, CalendarView
 from mashsim.model.contact import Contact
 from mashsim.model.duty import Presence, duty_rota
 from mashsim.model.events import call_later
 from mashsim.model.hub import Hub, TraceHook
+from mashsim.model.injects import InjectPlan
 from mashsim.model.network import build_network
 from mashsim.model.roles import Role
 from mashsim.model.streams import Streams
@@ -38,18 +40,23 @@ class ReplicationResult:
     replication: int
     metrics: dict[str, float]
     records: list[dict] | None = field(default=None, repr=False)
+    series: dict[str, list[float]] | None = field(default=None, repr=False)
 
 
 def simulate(scenario: Scenario, seed: int, replication: int = 0, *, record: bool = False,
-             trace: TraceHook | None = None) -> ReplicationResult:
+             trace: TraceHook | None = None, series: bool = False) -> ReplicationResult:
     """Run replication ``replication`` of ``scenario`` with base ``seed``.
 
     The same ``(scenario, seed, replication)`` gives the same result bit for
     bit; two scenarios that differ only in staffing or policy see the same
     contacts (common random numbers).  ``record`` keeps one record per
     contact; ``trace`` is called with ``(time, kind, contact, detail)`` at
-    every step of every contact.
+    every step of every contact; ``series`` samples queue lengths and open
+    contacts every hour (see :class:`mashsim.metrics.series.SeriesSampler`;
+    one-hub scenarios only).  The scenario's injects act on the run as it goes.
     """
+    if series and scenario.hubs:
+        raise ValueError("hourly series are not yet available for a scenario with hubs")
     env = simpy.Environment()
     streams = Streams(seed, replication)
     view = CalendarView(scenario.calendar)
@@ -58,27 +65,32 @@ def simulate(scenario: Scenario, seed: int, replication: int = 0, *, record: boo
     end = warmup + scenario.run.horizon_days * HOURS_PER_DAY
     network = build_network(scenario)
     ids = itertools.count()
+    plan = InjectPlan(scenario) if scenario.injects else None  # one-hub scenarios only (checked)
 
     def staffed(name: str, staffing: Staffing, streams: Streams, red_priority: bool) -> Role:
         role = Role(env, name, red_priority)
         presence = Presence(staffing, streams, name)
         pattern = scenario.calendar.hours[staffing.hours]
-        env.process(duty_rota(env, role, view, pattern, presence, staffing.out_of_hours_staff))
+        rostered = plan.staffing(role) if plan else role
+        env.process(duty_rota(env, rostered, view, pattern, presence, staffing.out_of_hours_staff))
         return role
 
     pools = {name: staffed(name, pool, streams.under("pool", name), scenario.policy.red_priority)
              for name, pool in scenario.pools.items()}
     hubs: dict[str | None, tuple[Collector, dict[str, Role]]] = {}
+    sampler = None
     for hub_name, settings in scenario.hub_list():
         # a hub's streams are named by the hub, so adding a hub leaves the others' draws alone
         hub_streams = streams if hub_name is None else streams.under("hub", hub_name)
         roles = {name: staffed(name, staffing, hub_streams, settings.policy.red_priority)
                  for name, staffing in settings.staffed_roles().items()}
-        desks = {name: pools[a.pool] for name, a in settings.agencies.items() if a.pool is not None}
-        sources = list(settings.arrivals.sources)
-        collector = Collector(list(settings.agencies), sources, warmup, end, clocks[settings.hub_hours], record)
-        hub = Hub(env, settings, {**roles, **desks}, network, clocks, collector, trace, hub_name)
-        _start_arrivals(env, settings, hub, hub_streams, view, end, ids)
+        desks = {**roles, **{name: pools[a.pool] for name, a in settings.agencies.items() if a.pool is not None}}
+        collector = Collector(list(settings.agencies), list(settings.arrivals.sources), warmup, end,
+                              clocks[settings.hub_hours], record)
+        if series:
+            sampler = SeriesSampler(env, desks, list(settings.agencies), collector, end)
+        hub = Hub(env, settings, desks, network, clocks, sampler or collector, trace, hub_name)
+        _start_arrivals(env, settings, hub, hub_streams, view, end, ids, plan)
         _seed_backlog(settings, hub_streams, hub, ids)
         hubs[hub_name] = (collector, roles)
 
@@ -104,7 +116,7 @@ def simulate(scenario: Scenario, seed: int, replication: int = 0, *, record: boo
         records = [row if name is None else {"hub": name, **row}
                    for name, (collector, _) in hubs.items()
                    for row in collector.records + collector.open_records()]
-    return ReplicationResult(seed, replication, metrics, records)
+    return ReplicationResult(seed, replication, metrics, records, sampler.series() if sampler else None)
 
 
 @contextmanager
@@ -112,10 +124,10 @@ def _few_collections() -> Iterator[None]:
     """Run with fewer garbage collections.
 
     A run makes and drops millions of small objects, nearly all freed at once by
-    reference counting; Python's default thresholds would meanwhile walk every
-    long-lived object (the scenario, the model) in frequent full collections.
-    Freezing what exists and collecting less often saves about a fifth of a large
-    run's time and changes no result.  The caller's settings are restored.
+    reference counting; Python's default thresholds would meanwhile walk the
+    long-lived objects (the scenario, the model) again and again.  Freezing what
+    exists and collecting less often changes no result; the caller's settings
+    are restored.
     """
     thresholds, frozen_before = gc.get_threshold(), gc.get_freeze_count()
     if not frozen_before:
@@ -130,8 +142,8 @@ def _few_collections() -> Iterator[None]:
 
 
 def _start_arrivals(env: simpy.Environment, settings: HubSettings, hub: Hub, streams: Streams,
-                    view: CalendarView, end: float, ids: Iterator[int]) -> None:
-    """Feed each source's contacts to ``hub``, numbered across the whole run as they arrive."""
+                    view: CalendarView, end: float, ids: Iterator[int], plan: InjectPlan | None) -> None:
+    """Feed each source's contacts (and a surge's extra ones) to ``hub``, numbered across the run as they arrive."""
     def deliver(contact: Contact) -> None:
         contact.id = next(ids)
         hub.arrive(contact)
@@ -141,7 +153,13 @@ def _start_arrivals(env: simpy.Environment, settings: HubSettings, hub: Hub, str
                                  source.risk_mix or settings.arrivals.risk_mix,
                                  source.concern_mix or settings.arrivals.concern_mix)
         contacts = contacts_of(factory, arrival_batches(settings, view, factory, source, streams, end))
+        if plan:
+            contacts = plan.thin(contacts, name, index, streams)
         ArrivalFeed(env, contacts, deliver).start()
+    if plan:
+        for extra in plan.extra_arrivals(streams, view, end):
+            ArrivalFeed(env, extra, deliver).start()
+        plan.start(env, hub)
 
 
 def _seed_backlog(scenario: HubSettings, streams: Streams, hub: Hub, ids: Iterator[int]) -> None:

@@ -46,7 +46,11 @@ def combined(collectors: list[Collector]) -> Collector:
     sources = list(dict.fromkeys(s for c in collectors for s in c.sources))
     first = collectors[0]
     total = Collector(agencies, sources, first.start, first.end, first.clock)
+    total.in_system_since = first.end
     for c in collectors:
+        c._count_in_system(c.end, 0)  # each hub's time-average brought up to the end of the window
+        total.in_system_area += c.in_system_area
+        total.in_system += c.in_system
         for name in _COUNTS:
             setattr(total, name, getattr(total, name) + getattr(c, name))
         total.delay.merge(c.delay)
@@ -70,7 +74,8 @@ def role_total(roles: Iterable[Role]) -> RoleTotal:
     stats = RoleStats(roles[0].stats.since)
     stats.last = roles[0].stats.last
     for role in roles:
-        for name in ("queue_area", "busy_area", "duty_busy_area", "duty_capacity_area", "started", "wait_total"):
+        for name in ("queue_area", "busy_area", "duty_busy_area", "duty_capacity_area", "started", "waited",
+                     "wait_total"):
             setattr(stats, name, getattr(stats, name) + getattr(role.stats, name))
     return RoleTotal(stats, sum(r.waiting for r in roles), sum(r.busy for r in roles))
 

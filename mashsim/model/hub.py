@@ -21,7 +21,7 @@ from mashsim.model.cutoffs import CutoffQueue
 from mashsim.model.events import call_later
 from mashsim.model.network import DECISION, hub_node, research_node
 from mashsim.model.roles import Job, Role
-from mashsim.scenario.schema import OUTCOMES, RAGS, RESEARCHED_RAGS, HubSettings
+from mashsim.scenario.schema import OUTCOMES, RAGS, RESEARCHED_RAGS, HubSettings, Policy
 
 
 class Observer(Protocol):
@@ -44,6 +44,7 @@ class Desk:
     role: Role
     request_latency: float
     return_latency: float
+    failing: int = 0  # above 0 while an outage in "fail" mode lasts: requests are answered with nothing
 
 
 class Hub:
@@ -61,14 +62,12 @@ class Hub:
         self.logging = roles["contact_officers"]
         self.screening = roles["screeners"]
         self.deciding = roles["managers"]
-        # a channel has the same latency each way; the return edge is there even for a desk no RAG asks
+        # a channel has the same latency each way; a desk no RAG asks (yet: a policy inject may) has
+        # no request edge, so its return edge gives the latency
         latency = {agency: network.edges[research_node(scenario, agency, name), hub_node(name, DECISION)]["latency_hours"]
                    for agency in scenario.agencies}
         self.desks = [Desk(i, agency, roles[agency], latency[agency], latency[agency])
                       for i, agency in enumerate(scenario.agencies)]
-        by_name = {d.name: d.index for d in self.desks}
-        self.ask = {RAGS.index(rag): tuple(by_name[a] for a in getattr(scenario.policy.ask, rag))
-                    for rag in RESEARCHED_RAGS}
         self.deadlines = {
             RAGS.index(rag): (getattr(scenario.rag, rag).deadline_hours, getattr(scenario.rag, rag).clock)
             for rag in RESEARCHED_RAGS
@@ -85,14 +84,29 @@ class Hub:
             RAGS.index(rag): np.cumsum([getattr(getattr(scenario.decision.outcomes, rag), o) for o in OUTCOMES]).tolist()
             for rag in RAGS
         }
-        self.decide_at_deadline = scenario.policy.decide_at_deadline
-        self.allowance = scenario.policy.decision_allowance_hours
+        self.set_policy(scenario.policy)
+
+    def set_policy(self, policy: Policy) -> None:
+        """Work to ``policy`` from now on: contacts screened from now, and every queue's priority."""
+        by_name = {d.name: d.index for d in self.desks}
+        self.ask = {RAGS.index(rag): tuple(by_name[a] for a in getattr(policy.ask, rag)) for rag in RESEARCHED_RAGS}
+        self.decide_at_deadline = policy.decide_at_deadline
+        self.allowance = policy.decision_allowance_hours
+        for role in (self.logging, self.screening, self.deciding, *(d.role for d in self.desks)):
+            role.red_priority = policy.red_priority
+
+    def set_failing(self, agency: str, change: int) -> None:
+        """Start (+1) or end (-1) an outage in "fail" mode at ``agency``'s desk."""
+        next(d for d in self.desks if d.name == agency).failing += change
 
     def _note(self, kind: str, contact: Contact, **detail) -> None:
         self.trace(self.env.now, kind, contact, detail)
 
     # ------------------------------------------------------------------ flow
     def arrive(self, c: Contact) -> None:
+        # the clock reached the drawn time as now + (t - now), which can differ from t in the last bit:
+        # keep the contact's time equal to the simulation's, so traces and records agree exactly
+        c.arrived = self.env.now
         self.observer.arrived(c)
         if self.trace:
             self._note("arrived", c)
@@ -186,11 +200,14 @@ class Hub:
     def _request_arrives(self, c: Contact, desk: Desk) -> None:
         if c.sent_at is not None:  # decided while the request was on its way
             return
+        if desk.failing:  # its systems are down: the desk answers at once that it can find nothing
+            c.failed = (*c.failed, desk.index)
+            self._send_back(c, desk)
+            return
         c.jobs.append(desk.role.submit(c, c.rag == RED, c.research_hours[desk.index],
-                                       lambda job, desk=desk: self._researched(job, desk)))
+                                       lambda job, desk=desk: self._send_back(job.contact, desk)))
 
-    def _researched(self, job: Job, desk: Desk) -> None:
-        c = job.contact
+    def _send_back(self, c: Contact, desk: Desk) -> None:
         if desk.return_latency > 0.0:
             call_later(self.env, desk.return_latency, lambda _e: self._returned(c, desk))
         else:
@@ -204,7 +221,8 @@ class Hub:
         c.returned[desk.index] = self.env.now
         c.pending -= 1
         if self.trace:
-            self._note("returned", c, agency=desk.name, content=c.carries_signal(desk.index))
+            self._note("returned", c, agency=desk.name, content=c.carries_signal(desk.index),
+                       failed=desk.index in c.failed)
         if c.pending == 0:
             self._to_decision(c)
 
@@ -216,6 +234,8 @@ class Hub:
 
     def _to_decision(self, c: Contact) -> None:
         c.sent_at = self.env.now
+        if self.trace:
+            self._note("to decision", c)
         for job in c.jobs:
             job.role.cancel(job)
         c.jobs = []

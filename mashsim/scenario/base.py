@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import copy
 import difflib
-from typing import Any, Iterator, Literal, Mapping
+from typing import Annotated, Any, Iterator, Literal, Mapping, Union
 
-from pydantic import BaseModel, ConfigDict, PrivateAttr, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, PrivateAttr, ValidationError, model_validator
+from pydantic import Tag as UnionTag
 from pydantic_core import PydanticCustomError
 
 Tag = Literal["S", "D", "E"]
@@ -116,3 +117,23 @@ def merge_tables(base: Mapping[str, Any], top: Mapping[str, Any]) -> dict[str, A
         else:
             merged[key] = copy.deepcopy(value)
     return merged
+
+
+def tagged_union(members: dict[str, type[BaseModel]], key: str, default: str | None = None) -> Any:
+    """A union of models told apart by the field ``key`` (``default`` when a table leaves it out),
+    with an error that lists the allowed values."""
+
+    def tag_of(value: Any) -> str | None:
+        if is_provenance_wrapper(value):
+            value = value["value"]
+        if isinstance(value, dict):
+            return value.get(key, default)
+        return getattr(value, key, default)
+
+    allowed = ", ".join(members)
+    message = f"unknown {key}; allowed: {allowed}" if default else f"missing or unknown {key}; allowed: {allowed}"
+    return Annotated[
+        Union[tuple(Annotated[model, UnionTag(tag)] for tag, model in members.items())],  # type: ignore[valid-type]
+        Discriminator(tag_of, custom_error_type=key, custom_error_message=message),
+    ]
+
