@@ -116,3 +116,22 @@ def test_london_wide_and_pooled_load_and_run_a_short_horizon():
     for m in (a, b):
         assert m["contacts_arrived"] == m["contacts_decided"] + m["contacts_open_at_end"]
     assert "utilisation.by_pool.met_police" in b and "utilisation.by_role.police" in a
+
+
+def test_injects_and_hourly_series_say_they_are_not_yet_available_with_hubs():
+    raw = hubs_dict({"a": {}, "b": {}})
+    raw["injects"] = [{"kind": "surge", "start_day": 3, "hours": 48, "factor": 2.0}]
+    with pytest.raises(ScenarioError) as caught:
+        build(raw)
+    assert [p.path for p in caught.value.problems] == ["injects"]
+    with pytest.raises(ValueError, match="not yet available"):
+        simulate(build(hubs_dict({"a": {}, "b": {}})), seed=1, series=True)
+
+
+def test_the_table_shows_a_pools_staff():
+    from mashsim.report.table import _rows
+    from mashsim.experiment import run_replications
+
+    result = run_replications(build(hubs_dict({"a": {}, "b": {}}, pooled=True)), 2, seed=1)
+    names = [name for name, _ in _rows(result)]
+    assert "utilisation.by_pool.met" in names and "queue_length.by_pool.met" in names
