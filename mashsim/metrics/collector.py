@@ -65,7 +65,7 @@ class Collector:
         self.in_system_since = start
 
     def _count_in_system(self, now: float, change: int) -> None:
-        clipped = min(max(now, self.start), self.end)
+        clipped = self.start if now < self.start else self.end if now > self.end else now
         self.in_system_area += self.in_system * (clipped - self.in_system_since)
         self.in_system_since = clipped
         self.in_system += change
