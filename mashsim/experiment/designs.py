@@ -96,10 +96,11 @@ def salib_design(kind: str, factors: Sequence[FactorLike], seed: int, *, traject
         raise MissingExtra(f"design '{kind}' needs SALib: pip install 'mashsim[sensitivity]'") from None
     problem = {"num_vars": len(factors), "names": [f.path for f in factors],
                "bounds": [salib_bounds(f) for f in factors]}
+    # SALib adds keys to the problem it is given; the problem recorded stays as written
     if kind == "morris":
-        sample = morris.sample(problem, N=int(trajectories or 0), num_levels=levels, seed=seed)
+        sample = morris.sample(dict(problem), N=int(trajectories or 0), num_levels=levels, seed=seed)
     else:
-        sample = sobol.sample(problem, N=int(n or 0), calc_second_order=second_order, seed=seed)
+        sample = sobol.sample(dict(problem), N=int(n or 0), calc_second_order=second_order, seed=seed)
     points = [{f.path: _salib_value(f, x) for f, x in zip(factors, row)} for row in sample]
     return DesignPoints(points, problem, sample)
 

@@ -90,12 +90,14 @@ class LocalEngine(Engine):
 
     def stop_now(self) -> None:
         pool = self.executor
-        pool.shutdown(wait=False, cancel_futures=True)
         terminate = getattr(pool, "terminate_workers", None)  # Python 3.14+
         if terminate is not None:
             terminate()
             return
-        for process in list(getattr(pool, "_processes", {}).values()):
+        # before 3.14 the pool has no public way to stop a running task: end its processes
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
             process.terminate()
 
 
