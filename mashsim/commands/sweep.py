@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import shlex
+import signal
 import sys
 from pathlib import Path
 
@@ -51,10 +52,12 @@ def run(args: argparse.Namespace) -> int:
             err.print(f"sweep {plan.experiment.name}: {len(plan.points)} design points x {reps}, "
                       f"seed {plan.seed}, on {engine.describe()} -> {out}")
         bar = Progress(err, 0) if talk and err.is_terminal else None
+        previous = signal.signal(signal.SIGTERM, _interrupt)  # a job manager's stop: as Ctrl-C
         try:
             summary = run_sweep(plan, out, engine, resume=args.resume, force=args.force,
                                 progress=bar.update if bar else None)
         finally:
+            signal.signal(signal.SIGTERM, previous)
             if bar:
                 bar.stop()
     if summary.interrupted:
@@ -68,6 +71,10 @@ def run(args: argparse.Namespace) -> int:
     else:
         _print_summary(err, summary, out)
     return EXIT_FAILURES if summary.failures else EXIT_OK
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
 
 
 def _print_summary(err, summary, out: Path) -> None:

@@ -14,6 +14,8 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import threading
+import time
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from typing import Any, Callable
 
@@ -21,6 +23,7 @@ from mashsim.scenario.errors import Problem, ScenarioError
 
 ENGINES = ("local", "dask", "serial")
 DASK_ADDRESS_VARIABLE = "DASK_SCHEDULER_ADDRESS"
+ORPHAN_CHECK_SECONDS = 1.0
 
 
 class InlineExecutor(Executor):
@@ -65,10 +68,20 @@ class Engine:
         self.close()
 
 
-def _ignore_interrupt() -> None:
+def _start_worker(parent: int) -> None:
+    """Set up a local worker process: Ctrl-C is the sweep's, and the worker ends with the sweep."""
     # Ctrl-C goes to the sweep, which stops the workers itself; a worker that took it would
     # print a traceback and break the pool.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A sweep killed outright (SIGKILL, out of memory) cannot stop its workers, and a forked
+    # worker left behind blocks for ever writing its result to a pipe its siblings hold open.
+    threading.Thread(target=_exit_when_orphaned, args=(parent,), daemon=True).start()
+
+
+def _exit_when_orphaned(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(ORPHAN_CHECK_SECONDS)
+    os._exit(1)
 
 
 class LocalEngine(Engine):
@@ -81,7 +94,7 @@ class LocalEngine(Engine):
         self.executor = self._pool()
 
     def _pool(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(max_workers=self.slots, initializer=_ignore_interrupt)
+        return ProcessPoolExecutor(max_workers=self.slots, initializer=_start_worker, initargs=(os.getpid(),))
 
     def recover(self, executor: Executor) -> None:
         if executor is self.executor:

@@ -26,6 +26,7 @@ from mashsim.scenario.load import (PACKAGE_SCENARIOS, apply_overrides, build_sce
 from mashsim.scenario.schema import Scenario
 
 _POINT_PROBLEMS_SHOWN = 5
+_SCENARIOS_KEPT = 64  # built scenarios kept: enough for the tasks in flight, a few MB
 
 
 @dataclass
@@ -43,6 +44,7 @@ class Plan:
     point_hashes: list[str] = field(repr=False)
     metrics: list[str] = field(repr=False)
     skipped_estimates: list[dict[str, str]] = field(default_factory=list)
+    _recent: dict[int, Scenario] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def points(self) -> list[dict[str, Any]]:
@@ -58,8 +60,14 @@ class Plan:
         return [(f.path, f.applied(values[f.path])) for f in self.factors]
 
     def scenario_at(self, point: int) -> Scenario:
-        """The scenario of design point ``point``."""
-        return build_scenario(apply_overrides(self.base_raw, self.assignments(point)), f"design point {point}")
+        """The scenario of design point ``point`` (the last few are kept: a point's batches come together)."""
+        cache = self._recent
+        if point not in cache:
+            cache[point] = build_scenario(apply_overrides(self.base_raw, self.assignments(point)),
+                                          f"design point {point}")
+            while len(cache) > _SCENARIOS_KEPT:
+                cache.pop(next(iter(cache)))
+        return cache[point]
 
     @property
     def experiment_hash(self) -> str:
@@ -87,7 +95,7 @@ class Plan:
             "design": design,
             "points": len(self.points),
             "factors": [f.to_json() for f in self.factors],
-            "replications": self.replications.model_dump(mode="json", exclude_none=True),
+            "replications": self.replications.describe(),
             "crn": True,
             "metrics": self.metrics,
         }

@@ -196,6 +196,14 @@ class Replications(_Strict):
     def fixed(self) -> bool:
         return self.n is not None
 
+    def describe(self) -> dict[str, Any]:
+        """The rule as recorded with results: only the fields that apply to it."""
+        if self.fixed:
+            return self.model_dump(mode="json", include={"n", "batch"}, exclude_none=True)
+        rule = self.model_dump(mode="json", include={"metric", "relative_half_width", "min", "max", "look_ahead",
+                                                    "batch"}, exclude_none=True)
+        return {**rule, "confidence_level": 0.95}
+
 
 class Experiment(_Strict):
     """A whole experiment file."""

@@ -205,6 +205,8 @@ def _drive(plan: Plan, store: ResultsFolder, engine: Engine, work: FixedWork | P
         in_flight[executor.submit(task_fn, scenario, plan.seed, task.replications)] = (task, executor)
 
     try:
+        if progress:
+            progress(0, work.total)
         while True:
             while len(in_flight) < window and (task := work.next()) is not None:
                 submit(task)
