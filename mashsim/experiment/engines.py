@@ -148,10 +148,11 @@ class DaskEngine(Engine):
         return f"dask ({self.address}), {self.slots} worker thread{'s' if self.slots != 1 else ''}"
 
     def stop_now(self) -> None:
-        self.executor.shutdown(wait=False)
         self.close()
 
     def close(self) -> None:
+        if self.client.status == "closed":
+            return
         try:
             self.executor.shutdown(wait=False)
             self.client.close()

@@ -84,7 +84,6 @@ class Plan:
 
     def describe(self) -> dict[str, Any]:
         """The contents of ``experiment.json`` (see the sweep results contract in docs/reference.md)."""
-        design = self.experiment.design.model_dump(mode="json", exclude_none=True)
         info: dict[str, Any] = {
             "experiment": self.resolved_experiment(),
             "experiment_hash": self.experiment_hash,
@@ -92,7 +91,7 @@ class Plan:
             "base_scenario": {"name": self.base.name, "hash": self.base_hash},
             "mashsim_version": __version__,
             "seed": self.seed,
-            "design": design,
+            "design": self.experiment.design.describe(),
             "points": len(self.points),
             "factors": [f.to_json() for f in self.factors],
             "replications": self.replications.describe(),

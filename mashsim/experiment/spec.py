@@ -133,6 +133,9 @@ class Estimates(_Strict):
     exclude: list[str] = Field(default_factory=list, description="field path patterns to leave out (fnmatch)")
 
 
+_DESIGN_FIELDS = {"grid": (), "lhs": ("n",), "morris": ("trajectories", "levels"), "sobol": ("n", "second_order")}
+
+
 class Design(_Strict):
     """How design points are chosen from the factors."""
 
@@ -159,6 +162,10 @@ class Design(_Strict):
             if not_here and getattr(self, name) is not None:
                 raise ValueError(f"{name} does not apply to design '{self.kind}'")
         return self
+
+    def describe(self) -> dict[str, Any]:
+        """The design as recorded with results: its kind and the fields that apply to it."""
+        return {"kind": self.kind, **{name: getattr(self, name) for name in _DESIGN_FIELDS[self.kind]}}
 
 
 class Replications(_Strict):

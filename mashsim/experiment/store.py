@@ -122,6 +122,10 @@ class ResultsFolder:
         return sorted(p for p in self.rows.glob("point-*.parquet") if _PART.match(p.name)) \
             if self.rows.is_dir() else []
 
+    def count_rows(self) -> int:
+        """Rows stored, from the part files' footers (no data is read)."""
+        return sum(pq.ParquetFile(part).metadata.num_rows for part in self.stored_parts())
+
     def stored(self, metric: str | None = None) -> Iterator[tuple[int, int, float]]:
         """``(point, replication, metric value or NaN)`` of every stored row, a file at a time."""
         columns = ["point", "replication"] + ([metric] if metric else [])

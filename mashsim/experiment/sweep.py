@@ -172,7 +172,7 @@ def run_sweep(plan: Plan, folder: Path, engine: Engine, *, resume: bool = False,
         work = _work(plan, store, engine.slots)
         summary.interrupted = not _drive(plan, store, engine, work, summary, progress, task)
         summary.precision = work.report()
-        summary.rows_stored = sum(1 for _ in store.stored())
+        summary.rows_stored = store.count_rows()
     finally:
         store.close()
         summary.seconds = time.perf_counter() - started
