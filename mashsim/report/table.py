@@ -26,7 +26,7 @@ def _fmt(name: str, value: float) -> str:
     return f"{value:,.1f}"
 
 
-def _clip(name: str, low: float, high: float) -> tuple[float, float]:
+def clip_interval(name: str, low: float, high: float) -> tuple[float, float]:
     """The interval cut to what the metric can be (rates in [0, 1], counts and times >= 0).
 
     The cut interval covers the true value whenever the uncut one does, so the
@@ -85,7 +85,7 @@ def summary_table(result: RunResult, level: float = 0.95) -> Table:
         if heading:
             table.add_section()
             table.add_row(f"[bold]{heading}[/bold]", "", "")
-        low, high = _clip(name, interval.ci_low, interval.ci_high)
+        low, high = clip_interval(name, interval.ci_low, interval.ci_high)
         ci = "-" if math.isnan(low) else f"{_fmt(name, low)} – {_fmt(name, high)}"
         table.add_row(_label(name), _fmt(name, interval.mean), ci)
     return table
