@@ -5,7 +5,9 @@
 Prints, in one run: replications per second of the same small sweep (london-borough, 13 weeks
 after 2 weeks' warm-up) on each engine, with the speed-up against the serial baseline measured
 in the same run, and checks that all three stored the same rows bit for bit.  The engines'
-start-up (worker processes, a Dask cluster) is timed apart from the sweep.
+start-up (worker processes, a Dask cluster) is timed apart from the sweep.  CPU seconds per
+replication (this process and its workers) show whether a parallel engine adds work: on a machine
+shared with other jobs the wall-clock speed-up says more about the other jobs than the engine.
 """
 
 from __future__ import annotations
@@ -57,21 +59,31 @@ def main() -> None:
         timings: dict[str, float] = {}
         tables = {}
         for kind in ("serial", "local", "dask"):
+            cpu_before = _cpu()
             started = time.perf_counter()
             with open_engine(kind, args.workers) as engine:
                 ready = time.perf_counter()
                 summary = run_sweep(plan, root / kind, engine)
                 finished = time.perf_counter()
+            cpu = _cpu() - cpu_before  # this process and its ended children (Dask's include start-up)
             assert not summary.failures, summary.failures
             timings[kind] = finished - ready
             tables[kind] = pd.read_parquet(root / kind / "rows").sort_values(["point", "replication"]) \
                 .reset_index(drop=True)
             speed = "[baseline]" if kind == "serial" else f"speed-up x{timings['serial'] / timings[kind]:.2f}"
             print(f"{engine.describe():42} {timings[kind]:7.2f} s  {total / timings[kind]:6.2f} replications/s  "
-                  f"{speed}   (start-up {ready - started:.1f} s)")
+                  f"{speed}   (start-up {ready - started:.1f} s; CPU {cpu / total:.2f} s a replication)")
         for kind in ("local", "dask"):
             pd.testing.assert_frame_equal(tables["serial"], tables[kind], check_exact=True)
         print(f"rows identical bit for bit on every engine · load average now {_load()}")
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and of its children that have ended."""
+    import resource
+
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def _load() -> str:

@@ -188,3 +188,21 @@ def test_part_files_hold_one_batch_each_under_their_final_name_only(tmp_path):
     names = sorted(p.name for p in (tmp_path / "out" / "rows").iterdir())
     assert names == sorted(f"point-{p}-reps-{r}.parquet" for p in range(4) for r in ("0-2", "3-4"))
     assert pq.read_table(tmp_path / "out" / "rows" / names[0]).num_rows == 3
+
+
+def test_memory_stays_flat_as_the_sweep_grows(tmp_path):
+    # rows go to disk as tasks finish: 10 times the rows, the same peak (tracemalloc, this process)
+    import tracemalloc
+
+    warm_up = make_plan(write_experiment(tmp_path, GRID.replace("n = 3", "n = 2")))
+    sweep(warm_up, tmp_path / "warm-up", task=experiments.known_variance_batch)  # first-use allocations
+    peaks = []
+    for n in (10, 100):
+        text = GRID.replace("n = 3", f"n = {n}\nbatch = 10")
+        plan = make_plan(write_experiment(tmp_path, text))
+        tracemalloc.start()
+        sweep(plan, tmp_path / f"out-{n}", task=experiments.known_variance_batch)
+        peaks.append(tracemalloc.get_traced_memory()[1])
+        tracemalloc.stop()
+        assert len(rows(tmp_path / f"out-{n}")) == 4 * n
+    assert peaks[1] < 1.3 * peaks[0], peaks

@@ -45,7 +45,8 @@ _RANGE_TEXT = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*\.\.\s*(-?\d+(?:\.\d+)?)\s*$"
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    # strict: "3" is not 3 and "yes" is not true; TOML has types, and a mistyped value is an error
+    model_config = ConfigDict(extra="forbid", strict=True, populate_by_name=True)
 
 
 def _number(value: float) -> int | float:
@@ -93,6 +94,11 @@ class Factor(_Strict):
                 raise ValueError('write a range as "FROM..TO" (step 1), e.g. "1..8", or {from, to, step}')
             return {"from": float(match[1]), "to": float(match[2])}
         return value
+
+    @field_validator("bounds", mode="before")
+    @classmethod
+    def _pair(cls, value: Any) -> Any:
+        return tuple(value) if isinstance(value, list) else value  # TOML has arrays, not tuples
 
     @field_validator("bounds")
     @classmethod

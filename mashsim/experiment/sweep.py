@@ -239,6 +239,11 @@ def _drive(plan: Plan, store: ResultsFolder, engine: Engine, work: FixedWork | P
             future.cancel()
         engine.stop_now()
         return False
+    except BaseException:
+        # e.g. the disk is full: what is queued is dropped, what runs is let finish, the error is raised
+        for future in in_flight:
+            future.cancel()
+        raise
 
 
 def _first_line(error: BaseException) -> str:
