@@ -66,7 +66,7 @@ def test_morris_has_r_trajectories_of_d_plus_one_points_moving_one_factor_at_a_t
     design = make_points("morris", factors, 1, trajectories=5, levels=4)
     assert len(design.points) == 5 * (3 + 1)
     assert design.salib_problem == {"num_vars": 3, "names": ["a", "b", "c"],
-                                    "bounds": [[0.0, 1.0], [10.0, 20.0], [0.5, 4.5]]}
+                                    "bounds": [[0.0, 1.0], [10.0, 20.0], [1.0, 5.0]]}
     sample = design.salib_sample
     for t in range(5):
         steps = np.diff(sample[t * 4:(t + 1) * 4], axis=0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 
+import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
@@ -206,3 +207,39 @@ def test_memory_stays_flat_as_the_sweep_grows(tmp_path):
         tracemalloc.stop()
         assert len(rows(tmp_path / f"out-{n}")) == 4 * n
     assert peaks[1] < 1.3 * peaks[0], peaks
+
+
+def test_a_morris_sweep_stores_the_salib_sample_for_analysis(tmp_path):
+    from SALib.analyze import morris
+
+    text = """\
+name = "m"
+scenario = "small.toml"
+seed = 3
+[[factors]]
+path = "agencies.police.staff"
+bounds = [1, 3]
+integer = true
+[estimates]
+spread = 0.2
+[design]
+kind = "morris"
+trajectories = 3
+[replications]
+n = 1
+"""
+    plan = make_plan(write_experiment(tmp_path, text))
+    out = tmp_path / "out"
+    sweep(plan, out)
+    info = json.loads((out / "experiment.json").read_text())
+    problem = info["salib_problem"]
+    assert problem["names"] == ["agencies.police.staff", "arrivals.sources.police.annual_contacts"]
+    points = pd.read_parquet(out / "points.parquet")
+    assert len(points) == 3 * (2 + 1)
+    sample = points[[f"salib_sample.{name}" for name in problem["names"]]].to_numpy()
+    # an integer factor takes the whole-number part of the sample over [1, 3 + 1]
+    assert (points["agencies.police.staff"] == np.floor(sample[:, 0] + 1e-9).clip(1, 3).astype(int)).all()
+    y = rows(out).set_index("point").loc[points["point"], "contacts_arrived"].to_numpy()
+    effects = morris.analyze(dict(problem), sample, y, num_levels=4)
+    # more contacts a year arrive when annual_contacts is higher; police staff does not change arrivals
+    assert effects["mu_star"][1] > 0 and effects["mu_star"][0] == 0

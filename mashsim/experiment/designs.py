@@ -7,7 +7,8 @@
 - ``sobol``: Saltelli's extension of a Sobol' sequence (SALib), for first and total-order indices.
 
 Integer factors take whole numbers with equal chances: a unit value ``u`` in [0, 1) becomes
-``low + floor(u * (high - low + 1))``; SALib designs sample ``[low - 0.5, high + 0.5]`` and round.
+``low + floor(u * (high - low + 1))``; SALib designs sample ``[low, high + 1]`` and map the same way
+(so a Morris grid level never falls on a rounding boundary).
 """
 
 from __future__ import annotations
@@ -77,14 +78,15 @@ def from_unit(factor: FactorLike, u: float) -> int | float:
     """The factor's value at ``u`` in [0, 1): linear over its bounds, or an integer stratum."""
     low, high = factor.bounds  # type: ignore[misc]
     if factor.integer:
-        return int(min(high, low + np.floor(u * (high - low + 1))))
+        # the small nudge keeps a level that is whole in exact arithmetic (u = 1/3 of 3 values) whole
+        return int(min(high, low + np.floor(u * (high - low + 1) + 1e-9)))
     return float(low + u * (high - low))
 
 
 def salib_bounds(factor: FactorLike) -> list[float]:
-    """The bounds SALib samples for a factor: widened by half a unit for integers, so each is equally likely."""
+    """The bounds SALib samples for a factor: ``[low, high + 1]`` for integers, so each is equally likely."""
     low, high = factor.bounds  # type: ignore[misc]
-    return [low - 0.5, high + 0.5] if factor.integer else [float(low), float(high)]
+    return [float(low), float(high + 1)] if factor.integer else [float(low), float(high)]
 
 
 def salib_design(kind: str, factors: Sequence[FactorLike], seed: int, *, trajectories: int | None,
@@ -109,4 +111,4 @@ def _salib_value(factor: FactorLike, x: float) -> int | float:
     if not factor.integer:
         return float(x)
     low, high = factor.bounds  # type: ignore[misc]
-    return int(np.clip(np.floor(x + 0.5), low, high))
+    return from_unit(factor, (x - low) / (high + 1 - low))
