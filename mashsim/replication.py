@@ -16,8 +16,8 @@ from typing import Iterator
 import numpy as np
 import simpy
 
-from mashsim.metrics.collector import Collector, role_metrics
-from mashsim.metrics.hubs import network_metrics
+from mashsim.metrics.collector import Collector
+from mashsim.metrics.hubs import run_metrics
 from mashsim.metrics.series import SeriesSampler
 from mashsim.model.arrivals import ArrivalFeed, ContactFactory, arrival_batches, contacts_of
 from mashsim.model.calendar import HOURS_PER_DAY, CalendarView
@@ -105,12 +105,7 @@ def simulate(scenario: Scenario, seed: int, replication: int = 0, *, record: boo
         env.run(until=end)
     for role in every_role:
         role.close_stats()
-    if None in hubs:  # one hub: the metrics as they have always been named
-        collector, roles = hubs[None]
-        metrics = collector.metrics(roles)
-        metrics.update(role_metrics(pools, "by_pool"))
-    else:
-        metrics = network_metrics(hubs, pools)
+    metrics = run_metrics(hubs, pools)
     records = None
     if record:
         records = [row if name is None else {"hub": name, **row}

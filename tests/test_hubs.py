@@ -135,3 +135,15 @@ def test_the_table_shows_a_pools_staff():
     result = run_replications(build(hubs_dict({"a": {}, "b": {}}, pooled=True)), 2, seed=1)
     names = [name for name, _ in _rows(result)]
     assert "utilisation.by_pool.met" in names and "queue_length.by_pool.met" in names
+
+
+@pytest.mark.parametrize("hubs", [{}, {"north": {}, "south": {"arrivals": {"scale": 0.5}}}])
+def test_metric_names_of_a_scenario_are_those_a_run_reports(hubs):
+    """Experiment files and staffing targets check metric names against these, hubs and pools included."""
+    from mashsim.metrics.names import metric_names
+
+    raw = hubs_dict(hubs, pooled=True)
+    if not hubs:
+        del raw["hubs"]
+    scenario = build(raw, "run.horizon_days=1", "run.warmup_days=0")
+    assert metric_names(scenario) == list(simulate(scenario, seed=1).metrics)

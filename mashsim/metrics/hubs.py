@@ -80,6 +80,18 @@ def role_total(roles: Iterable[Role]) -> RoleTotal:
     return RoleTotal(stats, sum(r.waiting for r in roles), sum(r.busy for r in roles))
 
 
+def run_metrics(hubs: Mapping[str | None, tuple[Collector, dict[str, Role]]],
+                pools: Mapping[str, Role]) -> dict[str, float]:
+    """The metrics of a run: ``hubs`` maps each hub (``None`` for a one-hub scenario) to its
+    collector and the roles it staffs itself; ``pools`` are the shared teams."""
+    if None in hubs:  # one hub: the metrics as they have always been named
+        collector, roles = hubs[None]
+        metrics = collector.metrics(roles)
+        metrics.update(role_metrics(pools, "by_pool"))
+        return metrics
+    return network_metrics(hubs, pools)  # type: ignore[arg-type]
+
+
 def network_metrics(hubs: Mapping[str, tuple[Collector, dict[str, Role]]],
                     pools: Mapping[str, Role]) -> dict[str, float]:
     """The metrics of a many-hub run: ``hubs`` maps each hub to its collector and own roles."""
