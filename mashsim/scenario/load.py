@@ -215,6 +215,25 @@ def resolve_path(source: str | Path) -> Path:
 
 
 def scenario_hash(scenario: Scenario) -> str:
-    """A short, stable fingerprint of the resolved scenario (defaults filled)."""
-    text = json.dumps(scenario.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    """A short, stable fingerprint of the resolved scenario (defaults filled).
+
+    The fields that came with many hubs are left out while they hold their defaults, so a
+    one-hub scenario keeps the fingerprint it had before they existed.
+    """
+    data = scenario.model_dump(mode="json")
+    _drop_unused_hub_fields(data)
+    for hub in data["hubs"].values():
+        _drop_unused_hub_fields(hub)
+    for key in ("hubs", "pools"):
+        if not data[key]:
+            del data[key]
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _drop_unused_hub_fields(hub: dict[str, Any]) -> None:
+    if hub["arrivals"]["scale"] == 1.0:
+        del hub["arrivals"]["scale"]
+    for agency in hub["agencies"].values():
+        if agency["pool"] is None:
+            del agency["pool"]
