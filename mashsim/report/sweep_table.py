@@ -1,0 +1,40 @@
+"""The terminal summary of a sweep report: each design point's factors and headline intervals."""
+
+from __future__ import annotations
+
+from rich.table import Table
+
+from mashsim.metrics.names import short_name
+from mashsim.report.analysis import SweepReport
+from mashsim.report.table import format_interval, format_value
+
+TERMINAL_METRICS = 4  # more do not fit a terminal; the page and the CSV files hold every one
+
+
+def sweep_table(report: SweepReport) -> Table:
+    """A rich table: one row per design point, the first few metrics as ``mean (CI)``."""
+    data = report.data
+    shown = report.metrics[:TERMINAL_METRICS]
+    reps = report.replications
+    name = data.meta.get("experiment", {}).get("name") or data.folder.name
+    more = len(report.metrics) - len(shown)
+    table = Table(
+        title=f"{name} · {len(data.points)} design points · {int(reps.sum())} replications · seed {data.seed}",
+        caption=f"mean, below it the {report.level:.0%} CI · common random numbers: replication r used the same seed at every "
+                f"point" + (f" · {more} more metric(s) in the report" if more else ""),
+    )
+    table.add_column("point", justify="right")
+    for factor in data.factors:
+        table.add_column(".".join(factor.split(".")[-2:]), justify="right")
+    table.add_column("n", justify="right")
+    for metric in shown:
+        table.add_column(short_name(metric), justify="right")
+    wide = report.summary.set_index(["point", "metric"])
+    factor_values = data.points.set_index("point")
+    for point in sorted(report.summary["point"].unique()):
+        cells = [str(point), *(str(factor_values.loc[point, f]) for f in data.factors), str(int(reps.get(point, 0)))]
+        for metric in shown:
+            r = wide.loc[(point, metric)]
+            cells.append(f"{format_value(metric, r['mean'])}\n[dim]{format_interval(metric, r['ci_low'], r['ci_high'])}[/dim]")
+        table.add_row(*cells)
+    return table
