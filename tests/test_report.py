@@ -267,8 +267,8 @@ def test_a_folder_that_is_not_a_finished_sweep_exits_2_naming_it(make, where, me
 
 
 @pytest.mark.parametrize("args,field,message", [
-    (["--metric", "missed_signal_rat"], "--metric", "did you mean 'missed_signal_rate'"),
-    (["--metric", "rag_breach_rate.rde"], "--metric", "did you mean 'rag_breach_rate.red'"),
+    (["--metric", "missed_signal_rat"], "--metric", "did you mean missed_signal_rate"),
+    (["--metric", "rag_breach_rate.rde"], "--metric", "did you mean rag_breach_rate.red (rag_breach_rate.by_rag.red)"),
     (["--compare", "0", "7"], "--compare", "no design point 7; points are 0 to 3"),
 ], ids=["metric", "short-metric", "compare"])
 def test_bad_options_exit_2_naming_option_and_value(args, field, message, grid_copy, capsys):

@@ -1,70 +1,87 @@
-"""Metric names: every name a scenario's replications report, and resolving what a user typed.
+"""The names of a scenario's metrics, and resolving a name a user typed to one of them.
 
-A user may write a metric in full (``rag_breach_rate.by_rag.red``) or leave out the ``by_*``
-parts (``rag_breach_rate.red``, ``utilisation.screeners``, ``decision_delay_hours.red.mean``)
-when that picks out one metric. Anything else is refused with the closest names.
+Experiment files (``replications.metric``) and staffing targets name metrics by their flat dotted
+names (``rag_breach_rate.by_rag.red``).  A short form without the ``by_...`` part
+(``rag_breach_rate.red``) is accepted when exactly one metric matches it.
 """
 
 from __future__ import annotations
 
 import difflib
-from typing import Iterable
+from typing import Iterable, Sequence
+
+import simpy
 
 from mashsim.metrics.collector import Collector
+from mashsim.model.roles import Role
 from mashsim.scenario.errors import Problem, ScenarioError
 from mashsim.scenario.schema import Scenario
 
-# Per-role metrics, one of each for every staffed role (Collector.metrics writes them per role).
-ROLE_METRICS = ("utilisation", "queue_length", "wait_hours", "backlog_at_end")
+
+class UnknownMetric(ValueError):
+    """A metric name that is not one of the scenario's; the message says what is allowed."""
 
 
 def metric_names(scenario: Scenario) -> list[str]:
-    """Every metric name a replication of ``scenario`` reports, in the order it reports them."""
-    # A collector that saw no contact still names every contact metric (with NaN values).
-    empty = Collector(list(scenario.agencies), list(scenario.arrivals.sources), 0.0, 0.0, None)  # type: ignore[arg-type]
-    names = list(empty.metrics({}))
-    for role in scenario.staffed_roles():
-        names += [f"{metric}.by_role.{role}" for metric in ROLE_METRICS]
-    return names
+    """Every metric a replication of ``scenario`` reports, in the order the collector reports them.
+
+    Taken from an empty collector, so the names are exactly the collector's and no simulation runs.
+    """
+    env = simpy.Environment()
+    roles = {name: Role(env, name) for name in scenario.staffed_roles()}
+    collector = Collector(list(scenario.agencies), list(scenario.arrivals.sources), 0.0, 1.0, None)  # type: ignore[arg-type]
+    return list(collector.metrics(roles))
 
 
-def short_name(name: str) -> str:
-    """``name`` without its ``by_*`` parts: ``rag_breach_rate.by_rag.red`` → ``rag_breach_rate.red``."""
+def short_form(name: str) -> str:
+    """``name`` without its ``by_...`` parts: ``rag_breach_rate.by_rag.red`` → ``rag_breach_rate.red``."""
     return ".".join(part for part in name.split(".") if not part.startswith("by_"))
 
 
-def resolve_metric(text: str, known: Iterable[str], field: str = "metric") -> str:
-    """The full metric name ``text`` stands for among ``known``.
+def resolve_metric(name: str, known: Sequence[str]) -> str:
+    """The full metric name ``name`` stands for, among ``known``.
 
-    Raises :class:`ScenarioError` naming ``field`` (e.g. ``--target``) when ``text`` is no metric,
-    or is a short form that several metrics share; the message lists the closest names.
+    ``name`` may be a full name or its short form (``rag_breach_rate.red``,
+    ``utilisation.screeners``) when that is unambiguous.  Raises :class:`UnknownMetric` with a
+    "did you mean" hint otherwise.
+
+    >>> resolve_metric("rag_breach_rate.red", ["rag_breach_rate", "rag_breach_rate.by_rag.red"])
+    'rag_breach_rate.by_rag.red'
     """
-    known = list(known)
-    if text in known:
-        return text
-    matches = [name for name in known if short_name(name) == text]
+    if name in known:
+        return name
+    matches = [full for full in known if short_form(full) == name]
     if len(matches) == 1:
         return matches[0]
-    if matches:
-        message = f"is short for more than one metric: {', '.join(matches)}; write it in full"
-    else:
-        # short forms compete with full names, so 'rag_breach_rate.rde' finds 'rag_breach_rate.red'
-        candidates = list(dict.fromkeys([*known, *(short_name(k) for k in known)]))
-        close = difflib.get_close_matches(text, candidates, n=3, cutoff=0.6)
-        hint = f"did you mean {' or '.join(repr(c) for c in close[:3])}? " if close else ""
-        message = f"no such metric; {hint}see `mashsim run --json` or docs/reference.md#metrics for the names"
-    raise ScenarioError([Problem(field, message, text)], field)
+    if len(matches) > 1:
+        raise UnknownMetric(f"ambiguous metric name; it could be {', '.join(matches)}")
+    raise UnknownMetric(f"unknown metric; {_hint(name, known)}")
 
 
-def resolve_metrics(texts: Iterable[str], known: Iterable[str], field: str = "metric") -> list[str]:
-    """Several names resolved at once; one error lists every name that failed."""
+def _hint(name: str, known: Iterable[str]) -> str:
     known = list(known)
+    shorts = {short_form(full): full for full in known}
+    close = difflib.get_close_matches(name, [*known, *shorts], n=3, cutoff=0.6)
+    # one suggestion per metric; a short form is shown with the full name it stands for
+    by_full: dict[str, str] = {}
+    for candidate in close:
+        full = candidate if candidate in known else shorts[candidate]
+        by_full.setdefault(full, full if candidate == full else f"{candidate} ({full})")
+    shown = list(by_full.values())
+    tops = sorted({full.split(".")[0] for full in known})
+    hint = f"did you mean {' or '.join(shown)}? " if shown else ""
+    return f"{hint}metrics are named like {', '.join(tops)} (see docs/reference.md#metrics)"
+
+
+def resolve_metrics(names: Iterable[str], known: Sequence[str], field: str) -> list[str]:
+    """Each of ``names`` resolved by :func:`resolve_metric`; one input error (exit 2) naming the
+    option ``field`` (e.g. ``--metric``) lists every name that is not a metric."""
     resolved, problems = [], []
-    for text in texts:
+    for name in names:
         try:
-            resolved.append(resolve_metric(text, known, field))
-        except ScenarioError as error:
-            problems += error.problems
+            resolved.append(resolve_metric(name, known))
+        except UnknownMetric as error:
+            problems.append(Problem(field, str(error), name))
     if problems:
         raise ScenarioError(problems, field)
     return resolved

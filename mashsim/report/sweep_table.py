@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.table import Table
 
-from mashsim.metrics.names import short_name
+from mashsim.metrics.names import short_form
 from mashsim.report.analysis import SweepReport
 from mashsim.report.table import format_interval, format_value
 
@@ -28,7 +28,7 @@ def sweep_table(report: SweepReport) -> Table:
         table.add_column(".".join(factor.split(".")[-2:]), justify="right")
     table.add_column("n", justify="right")
     for metric in shown:
-        table.add_column(short_name(metric), justify="right")
+        table.add_column(short_form(metric), justify="right")
     wide = report.summary.set_index(["point", "metric"])
     factor_values = data.points.set_index("point")
     for point in sorted(report.summary["point"].unique()):

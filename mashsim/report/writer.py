@@ -6,15 +6,14 @@ complete, so a reader never finds half a report; a previous report there is repl
 
 from __future__ import annotations
 
+import secrets
 import shutil
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 
 from mashsim.report import plots
 from mashsim.report.analysis import SweepReport
-from mashsim.report.files import _umask  # the one place that reads the process umask
 from mashsim.report.html import render
 from mashsim.scenario.errors import Problem, ScenarioError
 
@@ -35,7 +34,7 @@ def write_report(report: SweepReport, out: Path) -> list[Path]:
     out = Path(out)
     check_report_folder(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent))
+    staging = _new_folder(out.parent / f".{out.name}.{secrets.token_hex(4)}.part")
     try:
         names = _write_files(report, staging)
         _swap(staging, out)
@@ -93,14 +92,17 @@ def _draw(report: SweepReport, folder: Path) -> list[tuple[str, str]]:
     return images
 
 
+def _new_folder(path: Path) -> Path:
+    path.mkdir()  # with the umask's permissions, as any folder the user makes
+    return path
+
+
 def _swap(staging: Path, out: Path) -> None:
     """Put ``staging`` where ``out`` is, replacing an earlier report there."""
-    staging.chmod(0o777 & ~_umask())
     if not out.exists():
         staging.rename(out)
         return
-    old = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=out.parent))
-    old.rmdir()
+    old = out.parent / f".{out.name}.{secrets.token_hex(4)}.old"
     out.rename(old)
     try:
         staging.rename(out)
