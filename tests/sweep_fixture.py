@@ -100,12 +100,12 @@ def salib_results(folder: Path, kind: str, n: int, replications: int = 1) -> Pat
         from SALib.sample import morris
 
         sample = morris.sample(problem, n, num_levels=4, seed=3)
-        design = {"kind": "morris", "trajectories": n, "num_levels": 4}
+        design = {"kind": "morris", "trajectories": n, "levels": 4}
     else:
         from SALib.sample import sobol
 
         sample = sobol.sample(problem, n, calc_second_order=False, seed=3)
-        design = {"kind": "sobol", "n": n, "calc_second_order": False}
+        design = {"kind": "sobol", "n": n, "second_order": False}
     points = [{name: float(v) for name, v in zip(problem["names"], row)} for row in sample]
     factors = {name: [] for name in problem["names"]}
     folder = write_results(folder, factors, replications, design=design, points=points, salib_problem=problem)
@@ -113,4 +113,9 @@ def salib_results(folder: Path, kind: str, n: int, replications: int = 1) -> Pat
     meta["factors"] = [{"path": name, "kind": "bounds", "bounds": b, "integer": False}
                        for name, b in zip(problem["names"], problem["bounds"])]
     (folder / "experiment.json").write_text(json.dumps(meta, indent=2))
+    # the sweep keeps SALib's raw sample beside the values used (which integer factors round)
+    points = pd.read_parquet(folder / "points.parquet")
+    for j, name in enumerate(problem["names"]):
+        points[f"salib_sample.{name}"] = sample[:, j]
+    points.to_parquet(folder / "points.parquet", index=False)
     return folder

@@ -12,8 +12,10 @@ from typing import Any, Iterable, Sequence
 import pandas as pd
 
 from mashsim.report.analysis import SweepReport
+from mashsim.report.sweep_table import format_factor
 from mashsim.report.table import format_interval, format_value
 
+MANY_POINTS = 100  # a longer table of points starts folded
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1200px; padding: 0 1em; color: #222; }
 h1 { font-size: 1.6em; } h2 { margin-top: 2em; border-bottom: 1px solid #ccc; }
@@ -90,7 +92,7 @@ def _points_table(report: SweepReport) -> str:
     rows = []
     for point, group in report.summary.groupby("point", sort=True):
         first = group.iloc[0]
-        cells = [_e(point), *(_e(first[f]) for f in factors)]
+        cells = [_e(point), *(_e(format_factor(first[f])) for f in factors)]
         for metric in report.metrics:
             r = wide.loc[(point, metric)]
             cells.append(_interval_cell(metric, r["mean"], r["ci_low"], r["ci_high"], int(r["n"])))
@@ -128,9 +130,12 @@ def render(report: SweepReport, images: Sequence[tuple[str, Path]], csv_files: S
     name = meta.get("experiment", {}).get("name") or report.data.folder.name
     parts = [f"<h1>Sweep report: {_e(name)}</h1>", _experiment(report)]
     parts += [f'<p class="note">{_e(note)}</p>' for note in report.notes]
+    many = len(report.data.points) > MANY_POINTS
     parts += ["<h2>Each design point: mean and confidence interval</h2>",
               f"<p>Each cell: the mean over replications, below it the {report.level:.0%} CI and the number "
-              "of replications where the metric is defined.</p>", _points_table(report)]
+              "of replications where the metric is defined.</p>",
+              f"<details{'' if many else ' open'}><summary>{len(report.data.points)} design points</summary>"
+              + _points_table(report) + "</details>"]
     if not report.comparisons.empty:
         parts += ["<h2>Paired differences</h2>",
                   "<p>The change in each metric when one factor switches value and the others stay, computed "

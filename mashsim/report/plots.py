@@ -21,7 +21,7 @@ from mashsim.report.table import RATE_PREFIXES
 MAX_LINES = 8  # more combinations of the other factors than this: points, not lines
 
 
-def _panels(n: int, width: float = 4.2, height: float = 3.2, head: float = 0.6, left: float = 0.6,
+def _panels(n: int, width: float = 4.2, height: float = 3.2, head: float = 0.8, left: float = 0.6,
             sharey: bool = False) -> tuple[Figure, list[Any]]:
     """A figure of ``n`` panels, three a row, with ``head`` inches above them for titles and
     ``left`` inches on the left for labels."""
@@ -100,7 +100,8 @@ def factor_plot(summary: pd.DataFrame, factor: str, others: Sequence[str], metri
     return _save(fig, path)
 
 
-def heatmap(summary: pd.DataFrame, x: str, y: str, metrics: Sequence[str], path: Path) -> Path:
+def heatmap(summary: pd.DataFrame, x: str, y: str, metrics: Sequence[str], path: Path,
+            averaged: Sequence[str] = ()) -> Path:
     """Each metric's mean over the grid of two factors (averaged over any other factors), with the
     value written in each cell."""
     fig, axes = _panels(len(metrics), width=4.4, height=3.6, head=0.8, left=0.9)
@@ -124,7 +125,8 @@ def heatmap(summary: pd.DataFrame, x: str, y: str, metrics: Sequence[str], path:
                 # dark text on the light (upper) half of the colour map, light text on the dark half
                 light = high > low and (value - low) / (high - low) > 0.6
                 ax.text(j, i, text, ha="center", va="center", fontsize=7, color="black" if light else "white")
-    fig.suptitle(f"Mean over replications: {y} against {x}", fontsize=10)
+    over = f" (averaged over {', '.join(averaged)})" if averaged else ""
+    fig.suptitle(f"Mean over replications: {y} against {x}{over}", fontsize=10)
     return _save(fig, path)
 
 

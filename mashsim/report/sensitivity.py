@@ -11,6 +11,7 @@ import pandas as pd
 
 from mashsim.report.sweep_data import SweepData
 
+SAMPLE_PREFIX = "salib_sample."  # points.parquet columns holding SALib's unrounded sample
 INSTALL_HINT = "install the optional extra: pip install 'mashsim[sensitivity]'"
 
 
@@ -44,8 +45,10 @@ def _inputs(data: SweepData, metric: str) -> tuple[dict, np.ndarray, np.ndarray]
         raise SensitivityUnavailable(f"{metric} is undefined (NaN) at {int(np.isnan(y).sum())} design point(s)")
     if np.ptp(y) == 0:
         raise SensitivityUnavailable(f"{metric} is the same at every design point: no variance to attribute")
-    x = data.points.sort_values("point")[problem["names"]].to_numpy(dtype=float)
-    return problem, x, y
+    points = data.points.sort_values("point")
+    # the raw sample SALib drew, where the sweep kept it (integer factors are rounded in the points)
+    columns = [SAMPLE_PREFIX + name if SAMPLE_PREFIX + name in points else name for name in problem["names"]]
+    return problem, points[columns].to_numpy(dtype=float), y
 
 
 def morris_indices(data: SweepData, metric: str) -> pd.DataFrame:
@@ -54,7 +57,8 @@ def morris_indices(data: SweepData, metric: str) -> pd.DataFrame:
     non-linearity) and ``mu_star_conf`` (95% bootstrap half-width of ``mu_star``)."""
     morris = _salib("morris")
     problem, x, y = _inputs(data, metric)
-    levels = int(data.meta.get("design", {}).get("num_levels", 4))
+    design = data.meta.get("design", {})
+    levels = int(design.get("levels", design.get("num_levels", 4)))
     result = morris.analyze(problem, x, y, num_levels=levels, seed=_seed(data))
     return pd.DataFrame({"factor": problem["names"], "mu": result["mu"], "mu_star": result["mu_star"],
                          "sigma": result["sigma"], "mu_star_conf": result["mu_star_conf"]})
@@ -72,7 +76,8 @@ def sobol_indices(data: SweepData, metric: str) -> pd.DataFrame:
 
 
 def _second_order(data: SweepData, d: int, n_points: int) -> bool:
-    stated = data.meta.get("design", {}).get("calc_second_order")
+    design = data.meta.get("design", {})
+    stated = design.get("second_order", design.get("calc_second_order"))
     if stated is not None:
         return bool(stated)
     # Saltelli samples have N(2D+2) rows with second-order terms, N(D+2) without

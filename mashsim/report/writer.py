@@ -81,7 +81,8 @@ def _draw(report: SweepReport, folder: Path) -> list[tuple[str, str]]:
                 lambda p, f=factor, o=others: plots.factor_plot(report.summary, f, o, metrics, p, level))
     if data.design_kind == "grid" and len(varied) >= 2:
         x, y = varied[0], varied[1]
-        add(f"Heatmap: {y} against {x}", "heatmap.png", lambda p: plots.heatmap(report.summary, x, y, metrics, p))
+        add(f"Heatmap: {y} against {x}", "heatmap.png",
+            lambda p: plots.heatmap(report.summary, x, y, metrics, p, averaged=varied[2:]))
     if not report.comparisons.empty:
         add("Paired differences", "paired-differences.png",
             lambda p: plots.differences_chart(report.comparisons, p, level))
