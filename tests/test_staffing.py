@@ -314,3 +314,11 @@ def test_a_missing_scenario_exits_2(tmp_path, capsys):
     code, _, err = run_cli(capsys, "staff", tmp_path / "nowhere.toml", "--target", "missed_signal_rate<=0.9",
                            "--vary", "agencies.police.staff=1..2")
     assert code == 2 and "nowhere.toml" in err and "file not found" in err
+
+
+def test_workers_do_not_change_the_answer(textbook, capsys):
+    args = ["staff", textbook, "--target", f"wait_hours.desk<={WAIT}", "--vary", "agencies.desk.staff=3..5",
+            "-r", "3", "--seed", "5", "--json"]
+    serial = json.loads(run_cli(capsys, *args, "--workers", "1")[1])
+    pooled = json.loads(run_cli(capsys, *args, "--workers", "2")[1])
+    assert serial == pooled

@@ -90,19 +90,16 @@ def parse_levers(varies: list[str], costs: list[str], allowed: list[str]):
     return [Lever(path, low, high, unit_costs.get(path, 1.0)) for path, (low, high) in ranges.items()]
 
 
-def run(args: argparse.Namespace) -> int:
-    from rich.console import Console
-
-    from mashsim.experiment.staffing import SimulatedReplications, search_staffing, staff_fields
+def _inputs(args: argparse.Namespace):
+    """The scenario, targets, levers and replications asked for; every problem in one error (exit 2)."""
+    from mashsim.experiment.staffing import describe, staff_fields
     from mashsim.experiment.targets import parse_target
     from mashsim.metrics.names import metric_names
-    from mashsim.report.staffing_table import print_staffing
-    from mashsim.scenario import scenario_hash
 
     base = load(args)
     known = metric_names(base)
     problems: list[Problem] = []
-    targets = []
+    targets, levers = [], []
     for text in args.target:
         try:
             targets.append(parse_target(text, known))
@@ -120,30 +117,42 @@ def run(args: argparse.Namespace) -> int:
         problems.append(Problem("--max-replications", f"must be at least --replications ({replications})", cap))
     if problems:
         raise ScenarioError(problems, "mashsim staff")
-
-    def make(settings: dict[str, int]):
-        return load_scenario(args.scenario, [*args.overrides, *settings.items()])
-
+    # the ends of the ranges must make valid scenarios (a desk Green work goes to needs staff > 0)
     for corner in ({lv.path: lv.low for lv in levers}, {lv.path: lv.high for lv in levers}):
         try:
-            make(corner)
+            _scenario(args, corner)
         except ScenarioError as error:
-            raise ScenarioError(error.problems, f"--vary (at {_describe(corner)})") from None
+            raise ScenarioError(error.problems, f"--vary (at {describe(corner)})") from None
+    return base, targets, levers, replications, cap
 
+
+def _scenario(args: argparse.Namespace, settings: dict[str, int]):
+    return load_scenario(args.scenario, [*args.overrides, *settings.items()])
+
+
+def run(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from mashsim.experiment.staffing import SimulatedReplications, describe, search_staffing
+    from mashsim.report.staffing_table import print_staffing
+    from mashsim.scenario import scenario_hash
+
+    base, targets, levers, replications, cap = _inputs(args)
     seed = base.run.seed if args.seed is None else args.seed
     err = Console(stderr=True)
     status = err.status("searching") if not args.json and err.is_terminal else None
 
     def progress(settings: dict[str, int], n: int) -> None:
         if status:
-            status.update(f"running {_describe(settings)}: {n} replications")
+            status.update(f"running {describe(settings)}: {n} replications")
 
     workers = args.workers or os.cpu_count() or 1
     executor = None if workers == 1 else ProcessPoolExecutor(max_workers=workers)
     try:
         if status:
             status.start()
-        replicate = SimulatedReplications(make, [t.metric for t in targets], seed, executor, workers)
+        replicate = SimulatedReplications(lambda settings: _scenario(args, settings), [t.metric for t in targets],
+                                          seed, executor, workers)
         result = search_staffing(levers, targets, replicate, seed=seed, replications=replications,
                                  max_replications=cap, progress=progress)
     finally:
@@ -157,7 +166,3 @@ def run(args: argparse.Namespace) -> int:
     else:
         print_staffing(result, Console(), provenance)
     return EXIT_OK
-
-
-def _describe(settings: dict[str, int]) -> str:
-    return ", ".join(f"{path}={value}" for path, value in settings.items())

@@ -107,7 +107,7 @@ class StaffingResult:
         return min(unmet, key=lambda e: e.gap) if unmet else None
 
     def settings(self, mix: Mix) -> dict[str, int]:
-        return {lever.path: value for lever, value in zip(self.levers, mix)}
+        return settings_of(self.levers, mix)
 
     def to_dict(self) -> dict[str, Any]:
         def mix_dict(r: MixResult | None) -> dict[str, Any] | None:
@@ -190,7 +190,7 @@ def search_staffing(levers: Sequence[Lever], targets: Sequence[Target], replicat
     search = _Search(levers, list(targets), replicate, replications, max_replications, level, progress)
     chosen, runner_up = search.run()
     fewer = search.fewer(chosen)
-    warnings = [f"{_describe(search.settings(r.mix))} also meets the targets at less cost, though the search "
+    warnings = [f"{describe(search.settings(r.mix))} also meets the targets at less cost, though the search "
                 f"ruled it out from a larger mix that does not: more staff made a target worse, so the "
                 f"monotonicity the search assumes does not hold here and a cheaper mix may exist"
                 for r in fewer if r.met]
@@ -209,7 +209,7 @@ class _Search:
         return sum(lever.cost * v for lever, v in zip(self.levers, mix))
 
     def settings(self, mix: Mix) -> dict[str, int]:
-        return {lever.path: v for lever, v in zip(self.levers, mix)}
+        return settings_of(self.levers, mix)
 
     # ------------------------------------------------------------------ one mix
     def evaluate(self, mix: Mix) -> MixResult:
@@ -301,7 +301,13 @@ class _Search:
         return found
 
 
-def _describe(settings: dict[str, int]) -> str:
+def settings_of(levers: Sequence[Lever], mix: Mix) -> dict[str, int]:
+    """``{path: staff}`` of ``mix``."""
+    return {lever.path: value for lever, value in zip(levers, mix)}
+
+
+def describe(settings: dict[str, int]) -> str:
+    """``agencies.police.staff=4, roles.screeners.staff=5``."""
     return ", ".join(f"{path}={value}" for path, value in settings.items())
 
 

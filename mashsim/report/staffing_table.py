@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from mashsim.experiment.staffing import MixResult, StaffingResult
+from mashsim.experiment.staffing import MixResult, StaffingResult, describe
 from mashsim.experiment.targets import CLOSE, FAILS, MET, Target
 from mashsim.metrics.names import short_form
 from mashsim.report.table import format_interval, format_value
@@ -20,7 +20,7 @@ ASSUMPTION = ("Assumption: one more person in any varied role never makes a targ
 
 
 def _staff(result: StaffingResult, mix: MixResult) -> str:
-    return ", ".join(f"{path}={value}" for path, value in result.settings(mix.mix).items())
+    return describe(result.settings(mix.mix))
 
 
 def _short(target: Target) -> str:
