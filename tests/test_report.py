@@ -68,7 +68,7 @@ def test_report_writes_page_tables_and_charts(reported):
     grid, out = reported
     folder = grid / "report"
     names = {p.name for p in folder.iterdir()}
-    assert {"report.html", "point_summary.csv", "paired_differences.csv", "heatmap.png",
+    assert {"report.html", "point_summary.csv", "all_metrics.csv", "paired_differences.csv", "heatmap.png",
             "vs-agencies.police.staff.png", "vs-policy.decide_at_deadline.png", "paired-differences.png"} <= names
     assert not [n for n in names if n.startswith(".")]
     for png in folder.glob("*.png"):
@@ -91,6 +91,18 @@ def test_point_means_and_intervals_are_those_of_the_rows(reported):
         if expected.n >= 2 and not np.isnan(expected.ci_low):
             assert line["ci_low"] == pytest.approx(expected.ci_low, rel=1e-12, abs=1e-15)
             assert line["ci_high"] == pytest.approx(expected.ci_high, rel=1e-12, abs=1e-15)
+
+
+def test_every_metric_is_summarised_in_all_metrics_csv(reported):
+    grid = reported[0]
+    every = pd.read_csv(grid / "report" / "all_metrics.csv")
+    shown = pd.read_csv(grid / "report" / "point_summary.csv")
+    data = load_sweep(grid)
+    assert list(dict.fromkeys(every["metric"])) == data.metrics and len(every) == 4 * len(data.metrics)
+    # the shown metrics' rows are the same in both files
+    same = every.merge(shown, on=["point", "metric"], suffixes=("", "_shown"))
+    assert len(same) == len(shown)
+    assert np.allclose(same["mean"], same["mean_shown"], equal_nan=True)
 
 
 def test_paired_differences_come_from_per_replication_differences(reported):

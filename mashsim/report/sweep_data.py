@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
+import numpy as np
 import pandas as pd
-
-from mashsim.experiment.stats import t_interval
+from scipy import stats
 from mashsim.scenario.errors import Problem, ScenarioError
 
 ID_COLUMNS = ("point", "replication", "seed", "scenario_hash", "mashsim_version")
@@ -131,18 +131,27 @@ def _read_failures(folder: Path) -> list[dict[str, Any]]:
 def point_summary(data: SweepData, metrics: Iterable[str], level: float = 0.95) -> pd.DataFrame:
     """Mean and ``level`` t-interval of each metric at each design point.
 
-    One row per point × metric (in the order of ``metrics``): ``point``, the factor values,
-    ``metric``, ``n`` (replications where the metric is defined), ``mean``, ``ci_low``,
-    ``ci_high``. Replication ``r`` of every point ran on the same seed (common random numbers).
+    One row per point × metric (points in order, metrics in the order given): ``point``, the
+    factor values, ``metric``, ``n`` (replications where the metric is defined), ``mean``,
+    ``ci_low``, ``ci_high`` — what :func:`~mashsim.experiment.stats.t_interval` gives for the
+    point's replications, computed for all points at once. Replication ``r`` of every point ran on
+    the same seed (common random numbers).
     """
     metrics = list(metrics)
-    factor_values = data.points.set_index("point")[data.factors]
-    records = []
-    for point, group in data.rows.groupby("point", sort=True):
-        values = factor_values.loc[point].to_dict() if point in factor_values.index else {}
-        for metric in metrics:
-            interval = t_interval(group[metric].to_numpy(dtype=float), level)
-            records.append({"point": int(point), **values, "metric": metric, "n": interval.n,
-                            "mean": interval.mean, "ci_low": interval.ci_low, "ci_high": interval.ci_high})
+    grouped = data.rows[["point", *metrics]].groupby("point", sort=True)
+    n = grouped.count()
+    mean = grouped.mean()
+    sd = grouped.std(ddof=1)
+    t = stats.t.ppf(0.5 + level / 2.0, (n - 1).clip(lower=1))
+    half = pd.DataFrame(t, index=n.index, columns=n.columns) * sd / np.sqrt(n)
+    half = half.where(n >= 2)
+    long = pd.DataFrame({
+        "n": n.stack(), "mean": mean.where(n >= 1).stack(future_stack=True),
+        "ci_low": (mean - half).stack(future_stack=True), "ci_high": (mean + half).stack(future_stack=True),
+    }).rename_axis(["point", "metric"]).reset_index()
+    order = {m: i for i, m in enumerate(metrics)}
+    long = long.sort_values(["point", "metric"], key=lambda c: c.map(order) if c.name == "metric" else c, kind="stable")
+    factors = data.points[["point", *data.factors]]
+    merged = long.merge(factors, on="point", how="left")
     columns = ["point", *data.factors, "metric", "n", "mean", "ci_low", "ci_high"]
-    return pd.DataFrame.from_records(records, columns=columns)
+    return merged[columns].reset_index(drop=True)

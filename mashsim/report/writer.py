@@ -15,6 +15,7 @@ import pandas as pd
 from mashsim.report import plots
 from mashsim.report.analysis import SweepReport
 from mashsim.report.html import render
+from mashsim.report.sweep_data import point_summary
 from mashsim.scenario.errors import Problem, ScenarioError
 
 PAGE = "report.html"
@@ -53,7 +54,8 @@ def _write_files(report: SweepReport, folder: Path) -> list[str]:
 
 
 def _write_tables(report: SweepReport, folder: Path) -> list[str]:
-    tables = {"point_summary.csv": report.summary}
+    tables = {"point_summary.csv": report.summary,
+              "all_metrics.csv": point_summary(report.data, report.data.metrics, report.level)}
     if not report.comparisons.empty:
         tables["paired_differences.csv"] = report.comparisons
     for name, frames in (("morris.csv", report.morris), ("sobol.csv", report.sobol)):
