@@ -21,7 +21,7 @@ from mashsim.report.table import RATE_PREFIXES
 MAX_LINES = 8  # more combinations of the other factors than this: points, not lines
 
 
-def _panels(n: int, width: float = 4.2, height: float = 3.2, head: float = 0.8, left: float = 0.6,
+def _panels(n: int, width: float = 4.2, height: float = 3.2, head: float = 0.8, left: float = 0.8,
             sharey: bool = False) -> tuple[Figure, list[Any]]:
     """A figure of ``n`` panels, three a row, with ``head`` inches above them for titles and
     ``left`` inches on the left for labels."""
@@ -66,7 +66,7 @@ def factor_plot(summary: pd.DataFrame, factor: str, others: Sequence[str], metri
     """Each metric's per-point mean against ``factor`` with its ``level`` CI: a line and band for
     each combination of the ``others`` factors' values, or points with error bars when there are
     more than a few combinations (as in a Latin hypercube)."""
-    fig, axes = _panels(len(metrics), head=1.0)
+    fig, axes = _panels(len(metrics), head=1.1)
     legend = False
     for ax, metric in zip(axes, metrics):
         rows = summary.loc[summary["metric"] == metric]
@@ -93,7 +93,7 @@ def factor_plot(summary: pd.DataFrame, factor: str, others: Sequence[str], metri
         _y_axis(ax, metric)
         if as_lines and others and not legend:
             handles, names = ax.get_legend_handles_labels()
-            fig.legend(handles, names, loc="upper center", bbox_to_anchor=(0.5, 1 - 0.45 / fig.get_figheight()),
+            fig.legend(handles, names, loc="upper center", bbox_to_anchor=(0.5, 1 - 0.5 / fig.get_figheight()),
                        ncol=min(len(names), 4), fontsize=8, frameon=False)
             legend = True
     fig.suptitle(f"Mean and {level:.0%} CI against {factor} (bands: CI; same seeds at every point)", fontsize=10)

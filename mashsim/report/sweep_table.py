@@ -32,18 +32,24 @@ def sweep_table(report: SweepReport) -> Table:
                 f"point" + (f" · {more} more metric(s) in the report" if more else "")
                 + (f" · {hidden} more point(s) in the report" if hidden > 0 else ""),
     )
-    table.add_column("point", justify="right")
+    table.add_column("point", justify="right", overflow="fold")
     for factor in data.factors:
-        table.add_column(".".join(factor.split(".")[-2:]), justify="right")
-    table.add_column("n", justify="right")
+        table.add_column(_header(".".join(factor.split(".")[-2:])), justify="right", overflow="fold")
+    table.add_column("n", justify="right", overflow="fold")
     for metric in shown:
-        table.add_column(short_form(metric), justify="right")
+        table.add_column(_header(short_form(metric)), justify="right", overflow="fold")
     wide = report.summary.set_index(["point", "metric"])
     factor_values = data.points.set_index("point")
     for point in points[:TERMINAL_POINTS]:
         cells = [str(point), *(format_factor(factor_values.loc[point, f]) for f in data.factors), str(int(reps.get(point, 0)))]
         for metric in shown:
             r = wide.loc[(point, metric)]
-            cells.append(f"{format_value(metric, r['mean'])}\n[dim]{format_interval(metric, r['ci_low'], r['ci_high'])}[/dim]")
+            interval = format_interval(metric, r["ci_low"], r["ci_high"]).replace(" – ", "–")
+            cells.append(f"{format_value(metric, r['mean'])}\n[dim]{interval}[/dim]")
         table.add_row(*cells)
     return table
+
+
+def _header(name: str) -> str:
+    """A dotted name that may wrap at its dots in a narrow column."""
+    return name.replace(".", "\n.")
