@@ -251,7 +251,8 @@ def test_streaming_metrics_agree_with_the_per_contact_records(raw, seed):
 
 
 # the steps of a contact in the order they may happen (returns and the deadline interleave)
-STEP_ORDER = {"arrived": 0, "logged": 1, "screened": 2, "asked": 3, "returned": 4, "deadline": 4, "decided": 5}
+STEP_ORDER = {"arrived": 0, "logged": 1, "screened": 2, "asked": 3, "returned": 4, "deadline": 4, "to decision": 5,
+              "decided": 6}
 
 
 @given(raw=scenarios(), seed=seeds)

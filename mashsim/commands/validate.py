@@ -18,9 +18,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from mashsim.model.network import build_network, check_network
     from mashsim.scenario import scenario_hash
+    from mashsim.scenario.checks import inject_warnings
 
     scenario = load(args)
-    for warning in check_network(build_network(scenario)):
+    for warning in [*check_network(build_network(scenario)), *inject_warnings(scenario)]:
         print(f"{args.scenario}: warning: {warning}", file=sys.stderr)
     print(f"{args.scenario}: ok ({scenario.name}, {len(scenario.arrivals.sources)} sources, "
           f"{len(scenario.agencies)} agencies, hash {scenario_hash(scenario)})")

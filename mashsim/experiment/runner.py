@@ -56,6 +56,23 @@ class RunResult:
         rows = [{"replication": r.replication, **row} for r in self.replications for row in (r.records or [])]
         return pd.DataFrame(rows)
 
+    def series_frame(self):
+        """Hourly series of every replication (run with ``series=True``) in long form:
+        columns ``replication``, ``time_hours``, ``name``, ``value``."""
+        import pandas as pd
+
+        frames = []
+        for r in self.replications:
+            if not r.series:
+                continue
+            wide = pd.DataFrame(r.series)
+            long = wide.melt(id_vars="time_hours", var_name="name", value_name="value")
+            long.insert(0, "replication", r.replication)
+            frames.append(long)
+        if not frames:
+            return pd.DataFrame(columns=["replication", "time_hours", "name", "value"])
+        return pd.concat(frames, ignore_index=True)
+
     def to_dict(self, level: float = 0.95) -> dict[str, Any]:
         """The JSON form: scenario, seed, replications, version, and nested metrics."""
         summary = self.summary(level)
@@ -84,8 +101,9 @@ def _clean(value: float) -> float | None:
     return None if value is None or math.isnan(value) else value
 
 
-def _run_batch(scenario: Scenario, seed: int, indices: Sequence[int], record: bool) -> list[ReplicationResult]:
-    return [simulate(scenario, seed, i, record=record) for i in indices]
+def _run_batch(scenario: Scenario, seed: int, indices: Sequence[int], record: bool,
+               series: bool = False) -> list[ReplicationResult]:
+    return [simulate(scenario, seed, i, record=record, series=series) for i in indices]
 
 
 def run_replications(
@@ -97,12 +115,14 @@ def run_replications(
     record: bool = False,
     progress: Progress | None = None,
     executor: Executor | None = None,
+    series: bool = False,
 ) -> RunResult:
     """Run ``replications`` replications (default: the scenario's) from base ``seed``.
 
     Replication ``i`` always uses the seed sequence ``(seed, i)``, so the result is
     the same whatever ``workers`` is (``None``: every core).  ``progress(done, total)``
-    is called as replications finish.
+    is called as replications finish. ``series=True`` keeps each replication's hourly
+    series (see :meth:`RunResult.series_frame`).
     """
     n = scenario.run.replications if replications is None else replications
     base = scenario.run.seed if seed is None else seed
@@ -112,7 +132,7 @@ def run_replications(
     results: list[ReplicationResult] = []
     if executor is None and (workers <= 1 or n == 1):
         for i in range(n):
-            results.append(simulate(scenario, base, i, record=record))
+            results.append(simulate(scenario, base, i, record=record, series=series))
             if progress:
                 progress(i + 1, n)
         return RunResult(scenario, base, results)
@@ -123,7 +143,7 @@ def run_replications(
     own = executor is None
     pool = executor or ProcessPoolExecutor(max_workers=min(workers, len(batches)))
     try:
-        futures = [pool.submit(_run_batch, scenario, base, batch, record) for batch in batches]
+        futures = [pool.submit(_run_batch, scenario, base, batch, record, series) for batch in batches]
         done = 0
         for future in as_completed(futures):
             batch_results = future.result()

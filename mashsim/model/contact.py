@@ -7,8 +7,8 @@ LOW, MEDIUM, HIGH, CRITICAL = range(4)
 BLUE, GREEN, AMBER, RED = range(4)
 
 # What became of a signal an agency held: it reached the decision, or the cause of the miss.
-CAUSES = ("not_asked", "screened_out", "late", "unmatched", "lost_in_channel")
-NOT_ASKED, SCREENED_OUT, LATE, UNMATCHED, LOST = range(len(CAUSES))
+CAUSES = ("not_asked", "screened_out", "late", "unmatched", "lost_in_channel", "desk_outage")
+NOT_ASKED, SCREENED_OUT, LATE, UNMATCHED, LOST, OUTAGE = range(len(CAUSES))
 REACHED = -1
 
 
@@ -27,7 +27,7 @@ class Contact:
         "u_screen", "u_reveal", "u_outcome",
         "counted", "backlog",
         "logged_at", "screened_at", "rag", "deadline", "asked", "returned", "pending", "jobs",
-        "sent_at", "decided_at", "decided_rag", "outcome", "fates",
+        "sent_at", "decided_at", "decided_rag", "outcome", "fates", "failed",
     )
 
     def __init__(self, id: int, source: int, arrived: float) -> None:
@@ -49,10 +49,11 @@ class Contact:
         self.decided_rag: int | None = None
         self.outcome: int | None = None
         self.fates: list[int | None] = []  # per agency, set when decided: see signal_fates
+        self.failed: tuple[int, ...] = ()  # agencies whose desk answered with nothing (systems down)
 
     def carries_signal(self, i: int) -> bool:
         """Whether agency ``i``'s return, once back, brings its information to the decision."""
-        return self.holds[i] and not self.unmatched[i] and not self.lost[i]
+        return self.holds[i] and not self.unmatched[i] and not self.lost[i] and i not in self.failed
 
     @property
     def correct_rag(self) -> int:
@@ -73,6 +74,8 @@ def signal_fates(c: Contact) -> list[int | None]:
             fates.append(NOT_ASKED)
         elif c.returned[i] is None:
             fates.append(LATE)
+        elif i in c.failed:
+            fates.append(OUTAGE)
         elif c.unmatched[i]:
             fates.append(UNMATCHED)
         elif c.lost[i]:

@@ -18,7 +18,7 @@ from mashsim.model.calendar import WorkingClock
 from mashsim.model.contact import BLUE, GREEN, REACHED, RED, Contact, signal_fates
 from mashsim.model.network import DECISION, TRIAGE, desk_node
 from mashsim.model.roles import Job, Role
-from mashsim.scenario.schema import OUTCOMES, RAGS, RESEARCHED_RAGS, Scenario
+from mashsim.scenario.schema import OUTCOMES, RAGS, RESEARCHED_RAGS, Policy, Scenario
 
 
 class Observer(Protocol):
@@ -41,6 +41,7 @@ class Desk:
     role: Role
     request_latency: float
     return_latency: float
+    failing: int = 0  # above 0 while an outage in "fail" mode lasts: requests are answered with nothing
 
 
 class Hub:
@@ -55,15 +56,14 @@ class Hub:
         self.logging = roles["contact_officers"]
         self.screening = roles["screeners"]
         self.deciding = roles["managers"]
+        # a channel has the same latency each way; a desk no RAG asks (yet: a policy inject may) has
+        # no request edge, so its return edge gives the latency
         self.desks = [
             Desk(i, name, roles[name],
-                 network.edges[TRIAGE, desk_node(name)]["latency_hours"] if network.has_edge(TRIAGE, desk_node(name)) else 0.0,
+                 network.edges[desk_node(name), DECISION]["latency_hours"],
                  network.edges[desk_node(name), DECISION]["latency_hours"])
             for i, name in enumerate(scenario.agencies)
         ]
-        by_name = {d.name: d.index for d in self.desks}
-        self.ask = {RAGS.index(rag): tuple(by_name[a] for a in getattr(scenario.policy.ask, rag))
-                    for rag in RESEARCHED_RAGS}
         self.deadlines = {
             RAGS.index(rag): (getattr(scenario.rag, rag).deadline_hours, getattr(scenario.rag, rag).clock)
             for rag in RESEARCHED_RAGS
@@ -78,8 +78,20 @@ class Hub:
             RAGS.index(rag): np.cumsum([getattr(getattr(scenario.decision.outcomes, rag), o) for o in OUTCOMES]).tolist()
             for rag in RAGS
         }
-        self.decide_at_deadline = scenario.policy.decide_at_deadline
-        self.allowance = scenario.policy.decision_allowance_hours
+        self.set_policy(scenario.policy)
+
+    def set_policy(self, policy: Policy) -> None:
+        """Work to ``policy`` from now on: contacts screened from now, and every queue's priority."""
+        by_name = {d.name: d.index for d in self.desks}
+        self.ask = {RAGS.index(rag): tuple(by_name[a] for a in getattr(policy.ask, rag)) for rag in RESEARCHED_RAGS}
+        self.decide_at_deadline = policy.decide_at_deadline
+        self.allowance = policy.decision_allowance_hours
+        for role in (self.logging, self.screening, self.deciding, *(d.role for d in self.desks)):
+            role.red_priority = policy.red_priority
+
+    def set_failing(self, agency: str, change: int) -> None:
+        """Start (+1) or end (-1) an outage in "fail" mode at ``agency``'s desk."""
+        next(d for d in self.desks if d.name == agency).failing += change
 
     def _note(self, kind: str, contact: Contact, **detail) -> None:
         if self.trace is not None:
@@ -87,6 +99,9 @@ class Hub:
 
     # ------------------------------------------------------------------ flow
     def arrive(self, c: Contact) -> None:
+        # the clock reached the drawn time as now + (t - now), which can differ from t in the last bit:
+        # keep the contact's time equal to the simulation's, so traces and records agree exactly
+        c.arrived = self.env.now
         self.observer.arrived(c)
         self._note("arrived", c)
         self.logging.submit(c, c.urgent, c.log_hours, self._logged)
@@ -170,11 +185,14 @@ class Hub:
     def _request_arrives(self, c: Contact, desk: Desk) -> None:
         if c.sent_at is not None:  # decided while the request was on its way
             return
+        if desk.failing:  # its systems are down: the desk answers at once that it can find nothing
+            c.failed = (*c.failed, desk.index)
+            self._send_back(c, desk)
+            return
         c.jobs.append(desk.role.submit(c, c.rag == RED, c.research_hours[desk.index],
-                                       lambda job, desk=desk: self._researched(job, desk)))
+                                       lambda job, desk=desk: self._send_back(job.contact, desk)))
 
-    def _researched(self, job: Job, desk: Desk) -> None:
-        c = job.contact
+    def _send_back(self, c: Contact, desk: Desk) -> None:
         if desk.return_latency > 0.0:
             self.env.timeout(desk.return_latency).callbacks.append(lambda _e: self._returned(c, desk))
         else:
@@ -186,7 +204,8 @@ class Hub:
             return
         c.returned[desk.index] = self.env.now
         c.pending -= 1
-        self._note("returned", c, agency=desk.name, content=c.carries_signal(desk.index))
+        self._note("returned", c, agency=desk.name, content=c.carries_signal(desk.index),
+                   failed=desk.index in c.failed)
         if c.pending == 0:
             self._to_decision(c)
 
@@ -197,6 +216,7 @@ class Hub:
 
     def _to_decision(self, c: Contact) -> None:
         c.sent_at = self.env.now
+        self._note("to decision", c)
         for job in c.jobs:
             job.role.cancel(job)
         c.jobs = []

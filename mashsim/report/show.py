@@ -64,6 +64,9 @@ def print_scenario(scenario: Scenario, console: Console | None = None) -> None:
         console.print(f"  {rag}: deadline {deadline.deadline_hours:g} {deadline.clock} hours; asks "
                       f"{', '.join(getattr(policy.ask, rag)) or 'no one'}")
 
+    if scenario.injects:
+        print_injects(scenario, console)
+
     console.print("\n[bold]Network[/bold]")
     graph = build_network(scenario)
     for line in describe_network(graph):
@@ -78,3 +81,21 @@ def print_scenario(scenario: Scenario, console: Console | None = None) -> None:
         text = value.model_dump() if hasattr(value, "model_dump") else value
         tags.add_row(path, str(text), prov.tag or "", " ".join(filter(None, [prov.source, prov.note])))
     console.print(tags)
+
+
+def print_injects(scenario: Scenario, console: Console) -> None:
+    """The injected events with their calendar times, and warnings about them."""
+    from mashsim.report.trace_text import Clock
+    from mashsim.scenario.checks import inject_warnings
+
+    clock = Clock(scenario.calendar.start_date)
+    table = Table(title="Injected events")
+    for col in ("#", "kind", "what", "starts", "ends"):
+        table.add_column(col)
+    for i, inject in enumerate(scenario.injects):
+        table.add_row(str(i), inject.kind, inject.describe(), clock.when(inject.start_hours),
+                      clock.when(inject.end_hours))
+    console.print(table)
+    for warning in inject_warnings(scenario):
+        console.print(f"  [yellow]warning:[/yellow] {warning}")
+

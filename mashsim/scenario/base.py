@@ -13,9 +13,10 @@ beside the model, so ``mashsim show`` can print evidence next to assumption.
 from __future__ import annotations
 
 import difflib
-from typing import Any, Iterator, Literal
+from typing import Annotated, Any, Iterator, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, PrivateAttr, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, PrivateAttr, ValidationError, model_validator
+from pydantic import Tag as UnionTag
 from pydantic_core import PydanticCustomError
 
 Tag = Literal["S", "D", "E"]
@@ -102,3 +103,23 @@ def _walk(obj: Any, prefix: str) -> Iterator[tuple[str, Any, Provenance]]:
     elif isinstance(obj, (list, tuple)):
         for i, value in enumerate(obj):
             yield from _walk(value, f"{prefix}{i}.")
+
+
+def tagged_union(members: dict[str, type[BaseModel]], key: str, default: str | None = None) -> Any:
+    """A union of models told apart by the field ``key`` (``default`` when a table leaves it out),
+    with an error that lists the allowed values."""
+
+    def tag_of(value: Any) -> str | None:
+        if is_provenance_wrapper(value):
+            value = value["value"]
+        if isinstance(value, dict):
+            return value.get(key, default)
+        return getattr(value, key, default)
+
+    allowed = ", ".join(members)
+    message = f"unknown {key}; allowed: {allowed}" if default else f"missing or unknown {key}; allowed: {allowed}"
+    return Annotated[
+        Union[tuple(Annotated[model, UnionTag(tag)] for tag, model in members.items())],  # type: ignore[valid-type]
+        Discriminator(tag_of, custom_error_type=key, custom_error_message=message),
+    ]
+

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 
 from mashsim.scenario.errors import Problem
+from mashsim.scenario.injects import HOURS_PER_DAY, AbsenceInject, OutageInject, PolicyInject, SurgeInject, inject_path
 from mashsim.scenario.schema import HUB_ROLES, OUTCOMES, RESEARCHED_RAGS, RISK_LEVELS, Scenario
 
 NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
@@ -42,8 +44,10 @@ def check_scenario(scenario: Scenario) -> list[Problem]:
                                         "(they become parts of dotted metric and field paths)"))
 
     prefix = {name: f"roles.{name}" for name in HUB_ROLES}
-    asked = {a for rag in RESEARCHED_RAGS for a in getattr(scenario.policy.ask, rag)}
-    routine_asked = {a for rag in ("green", "amber") for a in getattr(scenario.policy.ask, rag)}
+    asks = [scenario.policy.ask.model_dump(), *(i.changes().get("ask", {}) for i in scenario.injects
+                                                 if isinstance(i, PolicyInject))]
+    asked = {a for ask in asks for rag in RESEARCHED_RAGS for a in ask.get(rag, [])}
+    routine_asked = {a for ask in asks for rag in ("green", "amber") for a in ask.get(rag, [])}
     total_arrivals = sum(s.annual_contacts for s in scenario.arrivals.sources.values())
     for name, role in scenario.staffed_roles().items():
         path = prefix.get(name, f"agencies.{name}")
@@ -52,7 +56,8 @@ def check_scenario(scenario: Scenario) -> list[Problem]:
         routine = (name in HUB_ROLES and total_arrivals > 0) or name in routine_asked
         urgent_only = not routine and name in asked
         if routine and (role.max_staff() == 0 or role.absence_rate >= 1.0):
-            why = "every contact" if name in HUB_ROLES else "Green or Amber contacts (policy.ask names it)"
+            why = "every contact" if name in HUB_ROLES else \
+                "Green or Amber contacts (policy.ask names it, or a policy inject does)"
             problems.append(
                 Problem(f"{path}.staff",
                         f"work is routed to this role for {why} but it never has staff at work in working hours "
@@ -74,5 +79,50 @@ def check_scenario(scenario: Scenario) -> list[Problem]:
                 problems.append(Problem(f"policy.ask.{rag}.{i}", f"no such agency (allowed: {allowed})", agency))
         if len(set(names)) != len(names):
             problems.append(Problem(f"policy.ask.{rag}", "an agency is listed twice", names))
+    problems += check_injects(scenario)
     return problems
 
+
+def check_injects(scenario: Scenario) -> list[Problem]:
+    """Problems with the names and times of the scenario's injects (paths ``injects[i].field``)."""
+    problems = []
+    sources, agencies = list(scenario.arrivals.sources), list(scenario.agencies)
+    roles = [*HUB_ROLES, *(f"agencies.{a}" for a in agencies)]
+    run_days = scenario.run.warmup_days + scenario.run.horizon_days
+    for i, inject in enumerate(scenario.injects):
+        if inject.start_hours >= run_days * HOURS_PER_DAY:
+            problems.append(Problem(
+                inject_path(i, "start_day"),
+                f"starts after the run ends (allowed: 0 <= start_day < {run_days:g}, "
+                "days from time 0, warm-up included)", inject.start_day))
+        if isinstance(inject, SurgeInject) and inject.source is not None and inject.source not in sources:
+            problems.append(_unknown(inject_path(i, "source"), "source", inject.source, sources))
+        elif isinstance(inject, OutageInject) and inject.agency not in agencies:
+            problems.append(_unknown(inject_path(i, "agency"), "agency", inject.agency, agencies))
+        elif isinstance(inject, AbsenceInject):
+            name = inject.role_name
+            known = (name in HUB_ROLES and inject.role in (name, f"roles.{name}")) or \
+                    (name in agencies and inject.role in (name, f"agencies.{name}"))
+            if not known:
+                problems.append(_unknown(inject_path(i, "role"), "role", inject.role, roles))
+        elif isinstance(inject, PolicyInject) and inject.ask is not None:
+            for rag, names in inject.ask.model_dump(exclude_none=True).items():
+                for j, agency in enumerate(names):
+                    if agency not in agencies:
+                        problems.append(_unknown(inject_path(i, f"ask.{rag}.{j}"), "agency", agency, agencies))
+    return problems
+
+
+def inject_warnings(scenario: Scenario) -> list[Problem]:
+    """Injects that are valid but partly outside the measured window (the metrics will not show them)."""
+    warmup = scenario.run.warmup_days * HOURS_PER_DAY
+    return [Problem(inject_path(i, "start_day"),
+                    f"starts in the warm-up (before day {scenario.run.warmup_days:g}): metrics count only contacts "
+                    "arriving after it", inject.start_day)
+            for i, inject in enumerate(scenario.injects) if inject.start_hours < warmup]
+
+
+def _unknown(path: str, what: str, value: str, allowed: list[str]) -> Problem:
+    close = difflib.get_close_matches(value, allowed, n=1)
+    hint = f"did you mean '{close[0]}'? " if close else ""
+    return Problem(path, f"no such {what}; {hint}allowed: {', '.join(allowed) or 'none defined'}", value)

@@ -11,6 +11,8 @@ import typing
 
 from pydantic import BaseModel, ValidationError
 
+from mashsim.scenario.injects import validation_path
+
 _MISSING = object()
 
 
@@ -61,13 +63,18 @@ def problems_from_validation(
         loc = [str(p) for p in item["loc"] if not _is_union_tag(p)]
         path = ".".join(filter(None, [prefix, *loc]))
         message = item["msg"]
+        within = model
+        inject = validation_path(loc)
+        if inject is not None:  # injects[i].field, and the fields of that kind of inject
+            path, within, loc = inject
+            path = ".".join(filter(None, [prefix, path]))
         if item["type"] == "provenance":
             context = item.get("ctx", {})
             problems.append(Problem(f"{path}.{context['field']}", context["message"],
                                     context.get("input", _MISSING)))
             continue
         if item["type"] == "extra_forbidden":
-            message = _unknown_field_message(model, loc)
+            message = _unknown_field_message(within, loc)
         elif item["type"] == "missing":
             problems.append(Problem(path, "required field is missing"))
             continue

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Literal
 
-from pydantic import Discriminator, Field, Tag, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
-from mashsim.scenario.base import Model, is_provenance_wrapper
+from mashsim.scenario.base import Model, tagged_union
+from mashsim.scenario.injects import Inject
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 NonNegative = Annotated[float, Field(ge=0.0)]
@@ -99,26 +100,8 @@ class Uniform(Model):
         return (self.min + self.max) / 2.0
 
 
-def _dist_of(value: Any) -> str:
-    # a table with no `dist` is triangular: the domain brief's "mode (min-max)"
-    if is_provenance_wrapper(value):
-        value = value["value"]
-    if isinstance(value, dict):
-        return value.get("dist", "triangular")
-    return getattr(value, "dist", "triangular")
-
-
-Duration = Annotated[
-    Union[
-        Annotated[Triangular, Tag("triangular")],
-        Annotated[Exponential, Tag("exponential")],
-        Annotated[Constant, Tag("constant")],
-        Annotated[Lognormal, Tag("lognormal")],
-        Annotated[Uniform, Tag("uniform")],
-    ],
-    Discriminator(_dist_of, custom_error_type="dist", custom_error_message=(
-        "unknown dist; allowed: triangular, exponential, constant, lognormal, uniform")),
-]
+Duration = tagged_union({"triangular": Triangular, "exponential": Exponential, "constant": Constant,
+                         "lognormal": Lognormal, "uniform": Uniform}, "dist", default="triangular")
 
 
 # --------------------------------------------------------------------------- calendar
@@ -486,6 +469,8 @@ class Scenario(Model):
     screening: Screening = Field(default_factory=Screening)
     decision: Decision = Field(default_factory=Decision)
     policy: Policy = Field(default_factory=Policy)
+    injects: list[Inject] = Field(
+        default_factory=list, description="events injected for a training exercise: surge, outage, absence, policy")
 
     def channel_for(self, agency: str) -> Channel:
         desk = self.agencies[agency]
