@@ -295,3 +295,18 @@ def test_out_that_holds_other_files_is_refused(grid_copy, tmp_path, capsys):
     code, _, err = run_cli(capsys, "report", grid_copy, "--out", other)
     assert code == 2 and "--out" in err and "holds other files" in err
     assert files_in(other) == [other / "notes.txt"]
+
+
+def test_a_latin_hypercube_gets_scatter_charts_and_no_heatmap(tmp_path, capsys):
+    rng = np.random.default_rng(1)
+    points = [{"screening.under_rating": float(u), "agencies.police.staff": int(s)}
+              for u, s in zip(rng.uniform(0, 0.3, 6), rng.integers(1, 4, 6))]
+    folder = write_results(tmp_path / "lhs", {"screening.under_rating": [], "agencies.police.staff": []}, 2,
+                           design={"kind": "lhs", "n": 6}, points=points)
+    code, out, err = run_cli(capsys, "report", folder, "--metric", "missed_signal_rate")
+    assert code == 0, err
+    names = {p.name for p in (folder / "report").iterdir()}
+    assert {"vs-screening.under_rating.png", "vs-agencies.police.staff.png"} <= names
+    assert "heatmap.png" not in names
+    table = pd.read_csv(folder / "report" / "point_summary.csv")
+    assert len(table) == 6
