@@ -1,0 +1,7 @@
+"""The training dashboard (``mashsim serve``).
+
+``page.py`` is the Streamlit script; everything it computes lives in plain modules that the tests
+call without Streamlit: ``state`` (scenarios, controls, runs), ``kpis`` (headline figures, A/B
+differences), ``exercise`` (export and import), ``charts`` (matplotlib figures). The app uses the
+public library only (load and build scenarios, run replications); it never reaches into a run.
+"""

@@ -1,0 +1,147 @@
+"""The headline figures of a run, the full metric table, and A/B paired differences."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from mashsim.experiment import Interval, RunResult, t_interval
+from mashsim.report.table import RATE_PREFIXES, clip_interval
+from mashsim.scenario import Scenario
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """A headline figure: its metric, its label in the page, and what it means."""
+
+    metric: str
+    label: str
+    help: str
+
+    @property
+    def unit(self) -> str:
+        return unit_of(self.metric)
+
+
+KPIS = (
+    Kpi("missed_signal_rate", "Missed signals",
+        "share of the information agencies held that did not reach the decision"),
+    Kpi("missed_signal_rate.by_cause.late", "Missed: late returns",
+        "share of held information asked for but not back by the cut-off"),
+    Kpi("under_triage_rate", "Under-triage",
+        "high- or critical-risk children given no further action or early help"),
+    Kpi("rag_breach_rate.by_rag.red", "Red deadline breaches",
+        "Red contacts decided after their deadline"),
+    Kpi("decision_delay_hours.by_rag.red.mean", "Red: hours to decision",
+        "mean time from contact to decision for contacts screened Red"),
+    Kpi("decision_delay_hours.mean", "Hours to decision", "mean time from contact to decision"),
+    Kpi("working_day_breach_rate", "Over one working day",
+        "contacts decided more than one working day after they arrived"),
+    Kpi("contacts_open_at_end", "Open at the end",
+        "contacts that arrived in the measured days and were not decided by the end"),
+)
+
+
+def format_value(value: float, unit: str) -> str:
+    """A figure as the page shows it: ``73.6%``, ``8.3 h``, ``12``; ``–`` when undefined."""
+    if value is None or math.isnan(value):
+        return "–"
+    if unit == "%":
+        return f"{100 * value:.1f}%"
+    if unit == "h":
+        return f"{value:.1f} h"
+    return f"{value:,.1f}" if abs(value) < 100 and value != round(value) else f"{value:,.0f}"
+
+
+def format_interval(metric: str, interval: Interval, level: float = 0.95) -> str:
+    """``95% CI 73.4% – 73.8%`` (cut to what the metric can be, as in the terminal table), or why there is none."""
+    if math.isnan(interval.ci_low):
+        return "no CI (needs 2 or more replications)" if interval.n < 2 else "no CI"
+    unit = unit_of(metric)
+    low, high = clip_interval(metric, interval.ci_low, interval.ci_high)
+    return f"{level:.0%} CI {format_value(low, unit)} – {format_value(high, unit)}"
+
+
+def unit_of(metric: str) -> str:
+    """The unit a metric is read in, from its name."""
+    if metric.startswith(RATE_PREFIXES):
+        return "%"
+    if "hours" in metric:
+        return "h"
+    return ""
+
+
+def metrics_table(result: RunResult) -> pd.DataFrame:
+    """Every metric with its mean and 95% CI, formatted for reading."""
+    rows = []
+    for name, interval in result.summary().items():
+        unit = unit_of(name)
+        rows.append({"metric": name, "mean": format_value(interval.mean, unit),
+                     "95% CI": format_interval(name, interval).removeprefix("95% CI ")})
+    return pd.DataFrame(rows)
+
+
+def paired_differences(a: RunResult, b: RunResult, metrics: list[str] | None = None) -> pd.DataFrame:
+    """B − A for each metric, paired replication by replication, with a 95% CI of the mean difference.
+
+    Pairing is valid because replication ``i`` from the same seed sees the same children in both
+    runs (common random numbers); it uses the replications both runs have. Runs from different
+    seeds have nothing to pair: a :class:`ValueError` says so.
+    """
+    if a.seed != b.seed:
+        raise ValueError(f"A was run from seed {a.seed} and B from seed {b.seed}: paired differences "
+                         "need the same seed")
+    n = min(len(a.replications), len(b.replications))
+    names = metrics if metrics is not None else [k.metric for k in KPIS]
+    rows = []
+    for name in names:
+        unit = unit_of(name)
+        va, vb = a.values(name)[:n], b.values(name)[:n]
+        diff = t_interval([y - x for x, y in zip(va, vb)])
+        rows.append({
+            "metric": name,
+            "A": format_value(t_interval(va).mean, unit),
+            "B": format_value(t_interval(vb).mean, unit),
+            "B − A": format_change(diff.mean, unit),
+            "95% CI of B − A": _change_interval(diff, unit),
+            "clear difference": _clear(diff),
+        })
+    return pd.DataFrame(rows)
+
+
+def format_change(value: float, unit: str) -> str:
+    """A difference with its sign; a difference of shares in percentage points (``+2.7 points``)."""
+    text = f"{100 * value:.1f} points" if unit == "%" and not math.isnan(value) else format_value(value, unit)
+    return text if text.startswith("-") or text == "–" else f"+{text}"
+
+
+def _change_interval(interval: Interval, unit: str) -> str:
+    if math.isnan(interval.ci_low):
+        return "–"
+    return f"{format_change(interval.ci_low, unit)} to {format_change(interval.ci_high, unit)}"
+
+
+def _clear(interval: Interval) -> str:
+    """Whether the CI of the difference leaves out zero."""
+    if math.isnan(interval.ci_low):
+        return "–"
+    return "yes" if interval.ci_low > 0 or interval.ci_high < 0 else "no"
+
+
+def scenario_changes(a: Scenario, b: Scenario) -> list[tuple[str, Any, Any]]:
+    """``(path, value in A, value in B)`` for every field that differs between two scenarios."""
+    flat_a, flat_b = _flatten(a.model_dump(mode="json")), _flatten(b.model_dump(mode="json"))
+    return [(path, flat_a.get(path), flat_b.get(path))
+            for path in sorted(set(flat_a) | set(flat_b)) if flat_a.get(path) != flat_b.get(path)]
+
+
+def _flatten(node: Any, prefix: str = "") -> dict[str, Any]:
+    if isinstance(node, dict) and node:
+        out: dict[str, Any] = {}
+        for key, value in node.items():
+            out.update(_flatten(value, f"{prefix}{key}."))
+        return out
+    return {prefix.rstrip("."): node}

@@ -1,0 +1,141 @@
+"""End to end in a real browser: ``mashsim serve`` on a free local port, Debian's chromium driven by
+Playwright (no browser download), a staffing slider moved, a run, a KPI that changes, a screenshot.
+
+Without /usr/bin/chromium (or the playwright package) the test is skipped with the reason, except
+under CI=true, where it fails: CI installs chromium first (.ci/run).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mashsim.commands.serve import wait_until_up
+
+CHROMIUM = Path("/usr/bin/chromium")
+LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+               "--disable-component-update", "--disable-sync", "--no-first-run"]
+START_TIMEOUT_S = 90
+STEP_TIMEOUT_MS = 90_000  # any one browser step; a run of the default short exercise takes seconds
+PERCENT = re.compile(r"^\d+(\.\d)?%$")  # a share as the page shows it
+
+
+def _missing(reason: str) -> None:
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason} (CI=true: the browser test must run)")
+    pytest.skip(reason)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def playwright_api():
+    """Playwright's ``(sync_playwright, expect)``, checked before any server is started."""
+    if not CHROMIUM.exists():
+        _missing(f"needs Debian's chromium at {CHROMIUM} (apt-get install chromium)")
+    try:
+        from playwright.sync_api import expect, sync_playwright
+    except ImportError:
+        _missing("needs the playwright package (pip install 'mashsim[ui]')")
+    return sync_playwright, expect
+
+
+@pytest.fixture
+def dashboard(tmp_path):
+    """The URL of a ``mashsim serve`` started for this test; the server is always stopped after."""
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    log_path = tmp_path / "serve.log"
+    with log_path.open("w") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "mashsim.cli", "serve", "--port", str(port), "--no-browser"],
+            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+        try:
+            _wait_for(url, server, log_path)
+            yield url
+        finally:
+            _stop(server)
+
+
+def _wait_for(url: str, server: subprocess.Popen, log_path: Path) -> None:
+    if not wait_until_up(url, server, START_TIMEOUT_S):
+        state = f"exited with {server.returncode}" if server.poll() is not None else \
+            f"did not answer within {START_TIMEOUT_S} s"
+        pytest.fail(f"mashsim serve {state}:\n{log_path.read_text()}")
+
+
+def _stop(server: subprocess.Popen) -> None:
+    """SIGTERM to the server's whole session (mashsim serve and the streamlit it started), then SIGKILL."""
+    for sig, wait_s in ((signal.SIGTERM, 15), (signal.SIGKILL, 15)):
+        try:
+            os.killpg(server.pid, sig)
+        except ProcessLookupError:
+            break
+        try:
+            server.wait(timeout=wait_s)
+            break
+        except subprocess.TimeoutExpired:
+            continue
+
+
+def _number(text: str) -> float:
+    return float(text.strip().rstrip("%h ").replace(",", ""))
+
+
+def test_move_a_staffing_slider_run_and_see_a_kpi_change(playwright_api, dashboard, tmp_path):
+    sync_playwright, expect = playwright_api
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch_persistent_context(
+            str(tmp_path / "profile"), executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS,
+            viewport={"width": 1400, "height": 2600}, timeout=STEP_TIMEOUT_MS)
+        try:
+            browser.set_default_timeout(STEP_TIMEOUT_MS)
+            expect.set_options(timeout=STEP_TIMEOUT_MS)
+            page = browser.new_page()
+            page.goto(dashboard, wait_until="domcontentloaded")
+            run = page.get_by_role("button", name="Run", exact=True)
+            run.click()
+            late = page.get_by_test_id("stMetric").filter(has_text="Missed: late returns") \
+                       .get_by_test_id("stMetricValue")
+            expect(late).to_have_text(PERCENT)
+            before = late.inner_text()
+
+            police = page.get_by_test_id("stSlider").filter(has_text="police desk")
+            police.get_by_role("slider").focus()
+            for _ in range(5):  # 3 researchers to 0.5, in steps of 0.5
+                page.keyboard.press("ArrowLeft")
+            expect(police.get_by_test_id("stSliderThumbValue")).to_have_text("0.5")
+            expect(page.get_by_text("The set-up has changed since this run")).to_be_visible()
+
+            run.click()
+            expect(late).not_to_have_text(before)
+            expect(page.get_by_text("The set-up has changed since this run")).to_have_count(0)
+            after = late.inner_text()
+            expect(page.get_by_test_id("stException")).to_have_count(0)  # never a traceback in the page
+            page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
+        finally:
+            browser.close()
+    # a sixth of the police desk: far more returns come back after the cut-off
+    assert _number(after) > _number(before), (before, after)
+    assert (tmp_path / "dashboard.png").stat().st_size > 10_000
+
+
+
+def test_a_missing_browser_skips_but_fails_under_ci(monkeypatch):
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception):
+        _missing("no browser")
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI=true"):
+        _missing("no browser")
