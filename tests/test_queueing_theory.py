@@ -1,70 +1,123 @@
-"""The model configured down to a textbook M/M/c queue agrees with Erlang C.
+"""The model configured down to textbook queues agrees with queueing theory.
 
-One desk with c researchers always on duty, Poisson arrivals at a constant
-rate, exponential research times; logging, screening and deciding take no
-time, nobody is mis-rated and the hub waits for every return.  The mean wait
-and mean queue length at the desk must match Erlang C within the 95% CI of
-the replications (fixed seed, so the test is deterministic).  Six intervals
-are checked, so each is a Bonferroni-adjusted (1 - 0.05/6) interval: the
-family of checks keeps a 5% false-alarm rate.
+The scenarios come from :mod:`mashsim.validation.configs` (the real scenario
+format and the real model, nothing mocked); the closed forms from
+:mod:`mashsim.validation.theory`.  Each test is statistical: the expected
+figure must lie in the replications' t-interval, Bonferroni-adjusted over the
+intervals of the test's family so that a correct model fails the family by
+chance at most 5% of the time.  Seeds are fixed, so the tests are repeatable.
+
+The points here are different from those of ``mashsim check-model --fast``
+(run by ``test_validation.py``), so the suite covers more of the grid.
 """
+
+from __future__ import annotations
 
 import math
 
 import pytest
+from hypothesis import given, strategies as st
 
 from mashsim.experiment import run_replications
-from mashsim.scenario import load_scenario
+from mashsim.validation.checks import PASS
+from mashsim.validation.configs import service_moments_hours, single_desk
+from mashsim.validation.queueing import FAST, erlang_point, pk_case, tandem_case
+from mashsim.validation.theory import (erlang_c, jackson_tandem, pollaczek_khinchine, relaxation_customers,
+                                       triangular_moments, uniform_moments)
+
+# --------------------------------------------------------------------------- the closed forms
 
 
-def erlang_c(lam: float, mu: float, c: int) -> tuple[float, float]:
-    """P(wait) and mean wait in queue for M/M/c."""
+def erlang_c_by_factorials(lam: float, mu: float, c: int) -> float:
+    """P(wait) from the textbook's factorial form, to check the recursion against."""
     a = lam / mu
-    rho = a / c
-    below = sum(a**k / math.factorial(k) for k in range(c))
-    top = a**c / math.factorial(c) / (1 - rho)
-    p_wait = top / (below + top)
-    return p_wait, p_wait / (c * mu - lam)
+    below = sum(a ** k / math.factorial(k) for k in range(c))
+    top = a ** c / math.factorial(c) * c / (c - a)
+    return top / (below + top)
 
 
-def mmc_scenario(lam_per_hour: float, mean_minutes: float, c: int, days: float, warmup: float) -> dict:
-    instant = {"dist": "constant", "mean": 0}
-    return {
-        "name": "textbook-mmc",
-        "run": {"horizon_days": days, "warmup_days": warmup},
-        "arrivals": {
-            "day_profile": [1] * 7,
-            "hour_profile": [1] * 24,
-            "risk_mix": {"low": 0, "medium": 0, "high": 0, "critical": 1},
-            "urgent_flag": 0,
-            "sources": {"all": {"annual_contacts": lam_per_hour * 365.25 * 24}},
-        },
-        "roles": {r: {"staff": 1, "hours": "always", "task_minutes": instant}
-                  for r in ("contact_officers", "screeners", "managers")},
-        "agencies": {"desk": {
-            "staff": c, "hours": "always",
-            "research_minutes": {"dist": "exponential", "mean": mean_minutes},
-            "holds_information": {"low": 0, "medium": 0, "high": 0, "critical": 0},
-        }},
-        "screening": {"under_rating": 0, "over_rating": 0},
-        "rag": {"red": {"deadline_hours": 1e6, "clock": "elapsed"}},
-        "policy": {"decide_at_deadline": False, "ask": {"red": ["desk"]}},
-    }
+@given(st.integers(1, 30), st.floats(0.05, 0.98))
+def test_erlang_c_recursion_equals_the_factorial_formula(c, rho):
+    figures = erlang_c(rho * c, 1.0, c)
+    assert figures.p_wait == pytest.approx(erlang_c_by_factorials(rho * c, 1.0, c), rel=1e-9)
+    assert figures.lq == pytest.approx(rho * c * figures.wq)  # Little's law inside the queue
+    assert figures.l == pytest.approx(figures.lq + rho * c)
 
 
-CASES = [(0.5, 1), (0.8, 2), (0.7, 4)]
-LEVEL = 1 - 0.05 / (2 * len(CASES))
+def test_textbook_values():
+    one = erlang_c(0.8, 1.0, 1)  # M/M/1: P(wait) = rho, Wq = rho / (mu - lam)
+    assert (one.p_wait, one.wq, one.lq) == pytest.approx((0.8, 4.0, 3.2))
+    assert erlang_c(1.0, 1.0, 2).p_wait == pytest.approx(1 / 3)  # M/M/2 at a = 1
+    # P-K with exponential service is M/M/1; with constant service half of it
+    assert pollaczek_khinchine(0.8, 1.0, 2.0).wq == pytest.approx(one.wq)
+    assert pollaczek_khinchine(0.8, 1.0, 1.0).wq == pytest.approx(one.wq / 2)
+    stations, whole = jackson_tandem(1.0, [(1.25, 1), (2.0, 1)])
+    assert whole.w == pytest.approx(1 / 0.25 + 1 / 1.0)  # sum of 1 / (mu - lam)
+    assert stations[0] == erlang_c(1.0, 1.25, 1)
+    assert relaxation_customers(0.25) == pytest.approx(1.0)
 
 
-@pytest.mark.parametrize("rho,c", CASES)
-def test_desk_matches_erlang_c(rho: float, c: int) -> None:
-    mu = 1.0  # services per hour per researcher
-    lam = rho * c * mu
-    scenario = load_scenario(mmc_scenario(lam, 60.0 / mu, c, days=120, warmup=10))
-    result = run_replications(scenario, replications=8, seed=2024)
-    summary = result.summary(LEVEL)
-    _, wq = erlang_c(lam, mu, c)
-    wait = summary["wait_hours.by_role.desk"]
-    queue = summary["queue_length.by_role.desk"]
-    assert wait.ci_low <= wq <= wait.ci_high, (wq, wait)
-    assert queue.ci_low <= lam * wq <= queue.ci_high, (lam * wq, queue)
+def test_unstable_queues_are_refused():
+    with pytest.raises(ValueError, match="unstable"):
+        erlang_c(2.0, 1.0, 2)
+    with pytest.raises(ValueError, match="unstable"):
+        pollaczek_khinchine(1.0, 1.0, 1.0)
+
+
+def test_moments_of_the_scenario_distributions():
+    assert uniform_moments(0, 1) == pytest.approx((0.5, 1 / 3))
+    mean, second = triangular_moments(30, 60, 120)
+    assert mean == pytest.approx(70)
+    assert second - mean ** 2 == pytest.approx((30**2 + 60**2 + 120**2 - 30 * 60 - 30 * 120 - 60 * 120) / 18)
+    desk = single_desk(1.0, {"min": 30, "mode": 60, "max": 120}, 1, 1, 0).agencies["desk"]
+    assert service_moments_hours(desk.research_minutes) == pytest.approx((70 / 60, second / 3600))
+
+
+# --------------------------------------------------------------------------- the model against them
+
+
+def test_a_textbook_desk_is_what_it_says():
+    scenario = single_desk(2.0, {"dist": "exponential", "mean": 30}, 3, 10, 1)
+    desk = scenario.agencies["desk"]
+    assert (desk.staff, desk.hours, desk.absence_rate) == (3, "always", 0.0)
+    assert scenario.policy.decide_at_deadline is False
+    assert scenario.screening.under_rating == scenario.screening.over_rating == 0.0
+    result = run_replications(scenario, 1, 5)
+    m = result.replications[0].metrics
+    assert m["contacts_arrived"] == pytest.approx(2.0 * 24 * 10, rel=0.1)  # Poisson: sd is 1.4%
+    for role in ("contact_officers", "screeners", "managers"):
+        assert m[f"wait_hours.by_role.{role}"] == 0.0  # the stages not studied take no time
+
+
+ERLANG_CASES = [(1, 0.7), (2, 0.8), (4, 0.7)]  # not in the --fast grid
+
+
+@pytest.mark.parametrize("servers,rho", ERLANG_CASES)
+def test_desk_matches_erlang_c(servers, rho):
+    size = 3 * len(ERLANG_CASES)
+    checks = erlang_point(servers, rho, FAST, size, seed=2024)
+    assert [c.status for c in checks] == [PASS] * 3, [(c.name, c.expected, c.simulated) for c in checks]
+
+
+def test_tandem_of_multi_server_stations_matches_jackson():
+    checks = tandem_case(3.0, (36.0, 2), (50.0, 3), FAST, 3, seed=11)
+    assert [c.status for c in checks] == [PASS] * 3, [(c.name, c.expected, c.simulated) for c in checks]
+
+
+@pytest.mark.parametrize("name,lam,service", [
+    ("uniform", 1.0, {"dist": "uniform", "min": 12, "max": 84}),
+    ("triangular", 0.6, {"dist": "triangular", "min": 30, "mode": 60, "max": 120}),
+])
+def test_general_service_matches_pollaczek_khinchine(name, lam, service):
+    checks = pk_case(name, lam, service, FAST, 6, seed=12)
+    assert [c.status for c in checks] == [PASS] * 3, [(c.name, c.expected, c.simulated) for c in checks]
+
+
+def test_a_wrong_service_rate_is_caught():
+    # the check has power: a desk 15% slower than the theory assumes fails at this size
+    from mashsim.validation import queueing
+
+    scenario = single_desk(0.8, {"dist": "exponential", "mean": 60 * 1.15}, 1, 150, 15)
+    waits = run_replications(scenario, 5, 3).values("wait_hours.by_role.desk")
+    check = queueing.against_value(queueing.ERLANG, "slow desk", erlang_c(0.8, 1.0, 1).wq, waits, 1)
+    assert check.failed

@@ -21,7 +21,8 @@ from mashsim.metrics.names import metric_names
 from mashsim.scenario import ScenarioError
 from support import DEFAULT_SCENARIO, small_scenario
 from test_cli import run_cli
-from test_queueing_theory import erlang_c, mmc_scenario
+from mashsim.validation.configs import single_desk
+from mashsim.validation.theory import erlang_c
 
 KNOWN = metric_names(small_scenario())
 
@@ -209,7 +210,7 @@ def _toml(raw) -> str:
 def least_staff(mu: float, limit: float) -> int:
     """The fewest researchers whose Erlang C mean wait is at most ``limit`` (arrivals 2 an hour)."""
     c = math.floor(2.0 / mu) + 1
-    while erlang_c(2.0, mu, c)[1] > limit:
+    while erlang_c(2.0, mu, c).wq > limit:
         c += 1
     return c
 
@@ -217,8 +218,10 @@ def least_staff(mu: float, limit: float) -> int:
 @pytest.fixture(scope="module")
 def textbook(tmp_path_factory):
     """Poisson contacts at 2 an hour, each researched by two desks with exponential service:
-    desk (mean 60 min) and desk2 (mean 40 min); the hub waits for both."""
-    raw = mmc_scenario(2.0, 60.0, 4, days=10, warmup=2)
+    desk (mean 60 min) and desk2 (mean 40 min); the hub waits for both. The validation suite's
+    M/M/c desk, with a second desk beside it."""
+    scenario = single_desk(2.0, {"dist": "exponential", "mean": 60.0}, 4, horizon_days=10, warmup_days=2)
+    raw = scenario.model_dump(mode="json", exclude_none=True)
     raw["agencies"]["desk2"] = {**raw["agencies"]["desk"], "research_minutes": {"dist": "exponential", "mean": 40.0}}
     raw["policy"]["ask"]["red"] = ["desk", "desk2"]
     path = tmp_path_factory.mktemp("staff") / "two-desks.toml"

@@ -66,13 +66,18 @@ class Progress:
     def __init__(self, console, total: int, label: str = "replications") -> None:
         from rich.progress import BarColumn, Progress as RichProgress, TextColumn, TimeRemainingColumn
 
-        self._bar = RichProgress(TextColumn(label), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                                 TimeRemainingColumn(), console=console, transient=True)
+        self._bar = RichProgress(TextColumn("{task.description}"), BarColumn(),
+                                 TextColumn("{task.completed}/{task.total}"), TimeRemainingColumn(),
+                                 console=console, transient=True)
         self._task = self._bar.add_task(label, total=total)
         self._bar.start()
 
-    def update(self, done: int, total: int) -> None:
-        self._bar.update(self._task, completed=done, total=total)
+    def update(self, done: int, total: int, label: str | None = None) -> None:
+        """Move the bar to ``done`` of ``total``; ``label`` replaces the text before it."""
+        if label is None:
+            self._bar.update(self._task, completed=done, total=total)
+        else:
+            self._bar.update(self._task, completed=done, total=total, description=label)
 
     def stop(self) -> None:
         self._bar.stop()

@@ -2,7 +2,7 @@
 
 from mashsim.experiment.precision import PrecisionResult, precision_after, replications_needed
 from mashsim.experiment.runner import RunResult, run_replications
-from mashsim.experiment.stats import Interval, t_interval
+from mashsim.experiment.stats import Interval, t_interval, welch_interval
 from mashsim.experiment.warmup import MserResult, mser, recommend_warmup, welch
 
 __all__ = [
@@ -16,5 +16,6 @@ __all__ = [
     "replications_needed",
     "run_replications",
     "t_interval",
+    "welch_interval",
     "welch",
 ]

@@ -39,3 +39,23 @@ def t_interval(values: list[float] | np.ndarray, level: float = 0.95) -> Interva
     sd = float(data.std(ddof=1))
     half = float(stats.t.ppf(0.5 + level / 2.0, n - 1)) * sd / math.sqrt(n)
     return Interval(mean, mean - half, mean + half, n)
+
+
+def welch_interval(a: list[float] | np.ndarray, b: list[float] | np.ndarray, level: float = 0.95) -> Interval:
+    """Interval of ``mean(a) - mean(b)`` for two independent samples with unequal variances (Welch).
+
+    Degrees of freedom by Welch-Satterthwaite; NaN values are left out. ``n`` is the smaller sample.
+    """
+    x, y = (np.asarray(v, dtype=float) for v in (a, b))
+    x, y = x[~np.isnan(x)], y[~np.isnan(y)]
+    n = int(min(x.size, y.size))
+    if n < 2:
+        return Interval(math.nan, math.nan, math.nan, n)
+    diff = float(x.mean() - y.mean())
+    vx, vy = float(x.var(ddof=1)) / x.size, float(y.var(ddof=1)) / y.size
+    se = math.sqrt(vx + vy)
+    if se == 0.0:
+        return Interval(diff, diff, diff, n)
+    df = (vx + vy) ** 2 / (vx ** 2 / (x.size - 1) + vy ** 2 / (y.size - 1))
+    half = float(stats.t.ppf(0.5 + level / 2.0, df)) * se
+    return Interval(diff, diff - half, diff + half, n)

@@ -56,9 +56,21 @@ class Collector:
         self.record = record
         self.records: list[dict] = []
         self._open: dict[int, Contact] = {}
+        # contacts in the hub (arrived, not decided), whenever they arrived, integrated over the
+        # window: the L of Little's law, kept apart from the per-contact delays it is checked against
+        self.in_system = 0
+        self.in_system_area = 0.0
+        self.in_system_since = start
+
+    def _count_in_system(self, now: float, change: int) -> None:
+        clipped = min(max(now, self.start), self.end)
+        self.in_system_area += self.in_system * (clipped - self.in_system_since)
+        self.in_system_since = clipped
+        self.in_system += change
 
     # ------------------------------------------------------------ observer
     def arrived(self, c: Contact) -> None:
+        self._count_in_system(c.arrived, +1)
         if self.start <= c.arrived < self.end:
             c.counted = True
             self.arrived_n += 1
@@ -66,6 +78,7 @@ class Collector:
                 self._open[c.id] = c
 
     def decided(self, c: Contact) -> None:
+        self._count_in_system(c.decided_at, -1)
         if not c.counted:
             return
         self.decided_n += 1
@@ -143,6 +156,8 @@ class Collector:
             "contacts_decided": float(self.decided_n),
             "contacts_open_at_end": float(self.arrived_n - self.decided_n),
         }
+        self._count_in_system(self.end, 0)
+        m["contacts_in_system"] = _ratio(self.in_system_area, self.end - self.start)
         held, missed_total = sum(self.held), sum(map(sum, self.missed))
         m["missed_signal_rate"] = _ratio(missed_total, held)
         for i, name in enumerate(self.agencies):
@@ -178,5 +193,6 @@ class Collector:
             m[f"utilisation.by_role.{name}"] = _ratio(stats.duty_busy_area, stats.duty_capacity_area)
             m[f"queue_length.by_role.{name}"] = _ratio(stats.queue_area, span)
             m[f"wait_hours.by_role.{name}"] = _ratio(stats.wait_total, stats.started)
+            m[f"wait_probability.by_role.{name}"] = _ratio(stats.waited, stats.started)
             m[f"backlog_at_end.by_role.{name}"] = float(role.waiting + role.busy)
         return m

@@ -17,7 +17,7 @@ SAMPLE_HOURS = 1.0
 
 
 class SeriesSampler:
-    """Passes the hub's reports on to the collector, counting open contacts; samples every hour.
+    """Passes the hub's reports on to the collector; samples its count of open contacts every hour.
 
     Samples are taken at whole hours from time 0 (warm-up included) up to the
     end of the run. A queue's length is the number of tasks waiting (not those
@@ -29,7 +29,6 @@ class SeriesSampler:
                  collector: Collector, end: float) -> None:
         self.env = env
         self.collector = collector
-        self.open = 0
         self._roles = [(f"queue_length.by_role.{n}", roles[n]) for n in HUB_ROLES]
         self._roles += [(f"queue_length.by_agency.{n}", roles[n]) for n in agencies]
         self._data: dict[str, list[float]] = {"time_hours": [], "open_contacts": []}
@@ -38,11 +37,9 @@ class SeriesSampler:
         env.process(self._sample(end))
 
     def arrived(self, c: Contact) -> None:
-        self.open += 1
         self.collector.arrived(c)
 
     def decided(self, c: Contact) -> None:
-        self.open -= 1
         self.collector.decided(c)
 
     def _sample(self, end: float):
@@ -52,7 +49,7 @@ class SeriesSampler:
             if t > self.env.now:
                 yield self.env.timeout(t - self.env.now)
             data["time_hours"].append(t)
-            data["open_contacts"].append(float(self.open))
+            data["open_contacts"].append(float(self.collector.in_system))  # the collector counts them
             for name, role in self._roles:
                 data[name].append(float(role.waiting))
             t += SAMPLE_HOURS

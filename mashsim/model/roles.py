@@ -42,7 +42,7 @@ class RoleStats:
     """Time-weighted totals of one role, accumulated as its state changes."""
 
     __slots__ = ("since", "last", "queue_area", "busy_area", "duty_busy_area", "duty_capacity_area",
-                 "started", "wait_total")
+                 "started", "waited", "wait_total")
 
     def __init__(self, now: float) -> None:
         self.reset(now)
@@ -55,6 +55,7 @@ class RoleStats:
         self.duty_busy_area = 0.0
         self.duty_capacity_area = 0.0
         self.started = 0
+        self.waited = 0  # tasks that queued before service: P(wait) of queueing theory
         self.wait_total = 0.0
 
 
@@ -145,6 +146,7 @@ class Role:
         self.waiting -= 1
         self.busy += 1
         self.stats.started += 1
+        self.stats.waited += now > job.queued_at
         self.stats.wait_total += now - job.queued_at
         self.env.timeout(job.hours).callbacks.append(job)
 

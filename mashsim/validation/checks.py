@@ -1,0 +1,116 @@
+"""One verification check: what theory (or an independent simulator) expects, what mashsim gave, the verdict.
+
+A check is statistical: the model's figure is a mean over independent
+replications with a Student-t interval, and it passes when the expected
+figure lies inside the interval.  A family of ``k`` checks (say, 39 intervals
+over an Erlang C grid) is judged with Bonferroni-adjusted intervals at level
+``1 - 0.05 / k``, so that the whole family has at most a 5% chance of a false
+alarm when the model is right; the plain 95% interval is reported alongside.
+Seeds are fixed, so a run is repeatable bit for bit.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Sequence
+
+from mashsim.experiment.stats import Interval, t_interval, welch_interval
+
+PASS, FAIL, SKIP = "pass", "fail", "skip"
+FAMILY_LEVEL = 0.95
+
+
+@dataclass(frozen=True)
+class Check:
+    """One check and its verdict.
+
+    ``simulated`` is mashsim's mean with its 95% interval over replications
+    (None for a skipped check); ``test`` says in words what the verdict was
+    based on (the family-wise interval, a difference interval, an exact
+    equality).
+    """
+
+    family: str
+    name: str
+    expected: float
+    simulated: Interval | None
+    status: str
+    test: str = ""
+    unit: str = ""
+    note: str = ""
+
+    @property
+    def failed(self) -> bool:
+        return self.status == FAIL
+
+
+def family_level(size: int, level: float = FAMILY_LEVEL) -> float:
+    """Per-check confidence level giving a family of ``size`` checks a ``level`` family-wise level."""
+    if size < 1:
+        raise ValueError(f"a family has at least one check, got {size}")
+    return 1.0 - (1.0 - level) / size
+
+
+def fmt(value: float, unit: str = "") -> str:
+    """A figure to four significant digits (three decimals at most below 1), with its unit."""
+    if value is None or math.isnan(value):
+        return "-"
+    if math.isinf(value):
+        return "∞"
+    text = f"{value:.4g}" if abs(value) >= 1 else f"{value:.3g}" if value else "0"
+    return f"{text} {unit}".rstrip()
+
+
+def simulated_text(check: Check) -> str:
+    """The simulated mean with its 95% interval (just the mean when the interval is a point)."""
+    s = check.simulated
+    if s is None:
+        return "-"
+    if s.n < 2 or s.ci_low == s.ci_high:
+        return fmt(s.mean, check.unit)
+    return f"{fmt(s.mean, check.unit)} ({fmt(s.ci_low)} – {fmt(s.ci_high)})"
+
+
+def _range(interval: Interval, unit: str = "") -> str:
+    return f"{fmt(interval.ci_low)} – {fmt(interval.ci_high, unit)}"
+
+
+def against_value(family: str, name: str, expected: float, values: Sequence[float], size: int,
+                  unit: str = "", note: str = "") -> Check:
+    """Pass when ``expected`` lies in the family-wise t-interval of the replications' ``values``."""
+    level = family_level(size)
+    test = t_interval(values, level)
+    inside = test.ci_low <= expected <= test.ci_high
+    return Check(family, name, expected, t_interval(values), PASS if inside else FAIL,
+                 f"expected inside the {level:.3%} CI {_range(test, unit)} (Bonferroni, {size} intervals)",
+                 unit, note)
+
+
+def against_sample(family: str, name: str, reference: Sequence[float], values: Sequence[float], size: int,
+                   reference_name: str, unit: str = "", note: str = "") -> Check:
+    """Pass when the family-wise Welch interval of ``mean(values) - mean(reference)`` holds 0.
+
+    For comparing with another simulator: both figures carry sampling error.
+    """
+    level = family_level(size)
+    diff = welch_interval(values, reference, level)
+    ref = t_interval(reference)
+    agree = diff.ci_low <= 0.0 <= diff.ci_high
+    return Check(family, name, ref.mean, t_interval(values), PASS if agree else FAIL,
+                 f"{reference_name} {fmt(ref.mean)} ({_range(ref, unit)}); difference {fmt(diff.mean)}, "
+                 f"{level:.3%} CI {_range(diff, unit)} holds 0 (Welch, Bonferroni, {size} comparisons)",
+                 unit, note)
+
+
+def exactly(family: str, name: str, expected: float, values: Sequence[float], unit: str = "",
+            note: str = "") -> Check:
+    """Pass when every replication gives exactly ``expected`` (for extreme cases with a certain answer)."""
+    same = all(v == expected for v in values)
+    return Check(family, name, expected, t_interval(values), PASS if same else FAIL,
+                 f"every one of {len(values)} replications exactly {fmt(expected)}", unit, note)
+
+
+def skipped(family: str, name: str, reason: str) -> Check:
+    """A check that could not run here, with the reason."""
+    return Check(family, name, math.nan, None, SKIP, reason)

@@ -1,0 +1,44 @@
+"""The terminal summary of ``mashsim check-model``: every check and the calibration, as rich tables."""
+
+from __future__ import annotations
+
+from rich.console import Group
+from rich.table import Table
+
+from mashsim.validation.checks import FAIL, PASS, SKIP, Check, fmt, simulated_text
+from mashsim.validation.suite import Report
+
+STYLE = {PASS: "[green]pass[/green]", FAIL: "[bold red]FAIL[/bold red]", SKIP: "[yellow]skipped[/yellow]"}
+
+
+def results_table(report: Report) -> Group:
+    """The checks grouped by family, then the calibration table when there is one."""
+    title = "mashsim check-model" + (" --fast" if report.options.fast else "")
+    n_failed = len(report.failures)
+    verdict = "all passed" if not n_failed else f"{n_failed} FAILED"
+    checks = Table(title=f"{title} · {len(report.checks)} checks · {verdict}",
+                   caption=f"mashsim {report.version} · seed {report.options.seed} · "
+                           f"{report.cpu_seconds:.0f} s CPU · expected inside the interval (family-wise 95%)")
+    for column, justify in (("check", "left"), ("expected", "right"), ("simulated (95% CI)", "right"),
+                            ("result", "left")):
+        checks.add_column(column, justify=justify)
+    family = None
+    for c in report.checks:
+        if c.family != family:
+            family = c.family
+            checks.add_section()
+            checks.add_row(f"[bold]{family}[/bold]", "", "", "")
+        expected = "-" if c.status == SKIP else fmt(c.expected, c.unit)
+        checks.add_row("  " + c.name, expected, simulated_text(c), STYLE[c.status])
+    parts: list = [checks]
+    if report.calibration:
+        table = Table(title="calibration of the default scenario (does not affect the exit status)")
+        for column in ("figure", "published", "simulated (95% CI)", "within"):
+            table.add_column(column)
+        for row in report.calibration:
+            t, s = row.target, row.simulated
+            show = (lambda v: f"{v:.1%}") if t.unit == "share" else (lambda v: f"{v:.2f} d")
+            table.add_row(t.name, t.published, f"{show(s.mean)} ({show(s.ci_low)} – {show(s.ci_high)})",
+                          "yes" if row.within else "[bold]no[/bold]")
+        parts.append(table)
+    return Group(*parts)
