@@ -20,7 +20,8 @@ from mashsim.report.analysis import analyse, headline_metrics
 from mashsim.report.paired import paired_difference
 from mashsim.report.sensitivity import morris_indices, sobol_indices
 from mashsim.report.sweep_data import load_sweep
-from sweep_fixture import SEED, grid_results, salib_results, write_results
+import experiments
+from sweep_fixture import SEED, grid_results, lhs_results, precision_results, salib_results
 from test_cli import files_in, run_cli
 
 METRICS = ["missed_signal_rate", "rag_breach_rate.by_rag.red", "decision_delay_hours.mean"]
@@ -35,7 +36,10 @@ def wide_terminal(monkeypatch):
 
 @pytest.fixture(scope="module")
 def grid(tmp_path_factory) -> Path:
-    return grid_results(tmp_path_factory.mktemp("sweeps") / "grid", replications=4)
+    folder = grid_results(tmp_path_factory.mktemp("sweeps") / "grid", replications=4)
+    # a part file still being written, as a running sweep leaves one: the report must never read it
+    (folder / "rows" / ".point-0-reps-9-9.parquet.part").write_bytes(b"PAR1 half written")
+    return folder
 
 
 @pytest.fixture
@@ -71,6 +75,7 @@ def test_report_writes_page_tables_and_charts(reported):
     assert {"report.html", "point_summary.csv", "all_metrics.csv", "paired_differences.csv", "heatmap.png",
             "vs-agencies.police.staff.png", "vs-policy.decide_at_deadline.png", "paired-differences.png"} <= names
     assert not [n for n in names if n.startswith(".")]
+    assert not [p for p in grid.iterdir() if p.name.startswith(".report")]
     for png in folder.glob("*.png"):
         assert png.read_bytes().startswith(PNG)
     assert str(folder / "report.html") in out
@@ -172,17 +177,26 @@ def test_short_metric_names_are_accepted(grid):
     assert report.metrics == ["rag_breach_rate.by_rag.red", "utilisation.by_role.police"]
 
 
-def test_failures_and_unequal_replications_are_reported(tmp_path, capsys):
-    failure = {"point": 1, "replications": [2, 3], "seed": SEED, "error": "MemoryError: out of memory"}
-    folder = write_results(tmp_path / "prec", {"agencies.police.staff": [1, 2]}, replications=[4, 2],
-                           failures=[failure])
+def test_failures_and_points_without_rows_are_reported(tmp_path, capsys):
+    folder = grid_results(tmp_path / "failing", replications=2, task=experiments.failing_point_batch)
     code, out, err = run_cli(capsys, "report", folder, "--metric", "missed_signal_rate")
     assert code == 0, err
     page = (folder / "report" / "report.html").read_text()
-    assert "Failures" in page and "MemoryError: out of memory" in page
-    assert "1 task(s) failed" in out
+    assert "Failures" in page and "a deliberate failure" in page
+    assert "task(s) failed" in out and "2 design point(s) have no finished replication" in out
+    table = pd.read_csv(folder / "report" / "point_summary.csv")
+    assert sorted(table["point"]) == [0, 1]  # police staff 2 (points 2 and 3) failed every time
+
+
+def test_points_with_different_replications_are_paired_on_those_both_have(tmp_path, capsys):
+    folder = precision_results(tmp_path / "precision", experiments.known_variance_batch)
+    code, out, err = run_cli(capsys, "report", folder, "--metric", "missed_signal_rate", "--compare", "2", "0")
+    assert code == 0, err
+    counts = pd.read_parquet(folder / "rows").groupby("point").size()
+    assert counts[0] != counts[2]
     diffs = pd.read_csv(folder / "report" / "paired_differences.csv")
-    assert diffs["n"].tolist() == [2]  # only the replications both points finished
+    chosen = diffs.loc[diffs["factor"] == "points"]
+    assert chosen["n"].tolist() == [min(counts[0], counts[2])]
 
 
 def test_a_second_report_replaces_the_first_whole(reported_copy, capsys):
@@ -190,7 +204,7 @@ def test_a_second_report_replaces_the_first_whole(reported_copy, capsys):
     assert run_cli(capsys, "report", grid_copy, "--metric", "missed_signal_rate", "--out", grid_copy / "report")[0] == 0
     table = pd.read_csv(grid_copy / "report" / "point_summary.csv")
     assert set(table["metric"]) == {"missed_signal_rate"}
-    assert [p.name for p in grid_copy.iterdir() if p.name.startswith(".")] == []
+    assert [p.name for p in grid_copy.iterdir() if p.name.startswith(".report")] == []
 
 
 def test_a_report_that_fails_half_way_leaves_the_previous_one(reported_copy, capsys, monkeypatch):
@@ -204,7 +218,7 @@ def test_a_report_that_fails_half_way_leaves_the_previous_one(reported_copy, cap
     code, _, _ = run_cli(capsys, "report", grid_copy, "--metric", "missed_signal_rate")
     assert code == 130
     assert {p.name: p.read_bytes() for p in (grid_copy / "report").iterdir()} == before
-    assert [p.name for p in grid_copy.iterdir() if p.name.startswith(".")] == []
+    assert [p.name for p in grid_copy.iterdir() if p.name.startswith(".report")] == []
 
 
 @pytest.mark.parametrize("kind,n", [("morris", 4), ("sobol", 8)])
@@ -223,7 +237,7 @@ def test_sensitivity_sweeps_get_salib_indices_and_charts(kind, n, tmp_path, caps
         from SALib.analyze import morris
 
         y = data.rows.groupby("point")["missed_signal_rate"].mean().to_numpy()
-        x = data.points[data.meta["salib_problem"]["names"]].to_numpy()
+        x = data.points[[f"salib_sample.{name}" for name in data.meta["salib_problem"]["names"]]].to_numpy()
         expected = morris.analyze(data.meta["salib_problem"], x, y, num_levels=4, seed=SEED)
         assert table["mu_star"].to_numpy() == pytest.approx(np.asarray(expected["mu_star"]))
 
@@ -298,11 +312,7 @@ def test_out_that_holds_other_files_is_refused(grid_copy, tmp_path, capsys):
 
 
 def test_a_latin_hypercube_gets_scatter_charts_and_no_heatmap(tmp_path, capsys):
-    rng = np.random.default_rng(1)
-    points = [{"screening.under_rating": float(u), "agencies.police.staff": int(s)}
-              for u, s in zip(rng.uniform(0, 0.3, 6), rng.integers(1, 4, 6))]
-    folder = write_results(tmp_path / "lhs", {"screening.under_rating": [], "agencies.police.staff": []}, 2,
-                           design={"kind": "lhs", "n": 6}, points=points)
+    folder = lhs_results(tmp_path / "lhs")
     code, out, err = run_cli(capsys, "report", folder, "--metric", "missed_signal_rate")
     assert code == 0, err
     names = {p.name for p in (folder / "report").iterdir()}

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mashsim.experiment import staffing
+from mashsim.experiment import runner
 from mashsim.experiment.staffing import Lever, search_staffing
 from mashsim.experiment.stats import t_interval
 from mashsim.experiment.targets import CLOSE, FAILS, MET, Target, judge, parse_target
@@ -233,13 +233,13 @@ def test_staff_finds_the_erlang_c_optimum_with_common_random_numbers(textbook, c
     expected = {"agencies.desk.staff": least_staff(1.0, WAIT), "agencies.desk2.staff": least_staff(1.5, WAIT)}
     assert expected == {"agencies.desk.staff": 4, "agencies.desk2.staff": 3}
     calls = []
-    real = staffing.simulate
+    real = runner.simulate
 
     def recording(scenario, seed, replication, **kwargs):
         calls.append((scenario.agencies["desk"].staff, scenario.agencies["desk2"].staff, seed, replication))
         return real(scenario, seed, replication, **kwargs)
 
-    monkeypatch.setattr(staffing, "simulate", recording)
+    monkeypatch.setattr(runner, "simulate", recording)
     code, out, err = run_cli(capsys, "staff", textbook, "--target", f"wait_hours.desk<={WAIT}",
                              "--target", f"wait_hours.desk2<={WAIT}", "--vary", "agencies.desk.staff=2..6",
                              "--vary", "agencies.desk2.staff=1..4", "--cost", "agencies.desk.staff=3",

@@ -9,9 +9,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import json
-import os
 import re
-from concurrent.futures import ProcessPoolExecutor
 
 from mashsim._version import __version__
 from mashsim.commands.common import EXIT_OK, add_scenario_arguments, load, non_negative_int, positive_int
@@ -133,6 +131,7 @@ def _scenario(args: argparse.Namespace, settings: dict[str, int]):
 def run(args: argparse.Namespace) -> int:
     from rich.console import Console
 
+    from mashsim.experiment.engines import open_engine
     from mashsim.experiment.staffing import SimulatedReplications, describe, search_staffing
     from mashsim.report.staffing_table import print_staffing
     from mashsim.scenario import scenario_hash
@@ -146,20 +145,20 @@ def run(args: argparse.Namespace) -> int:
         if status:
             status.update(f"running {describe(settings)}: {n} replications")
 
-    workers = args.workers or os.cpu_count() or 1
-    executor = None if workers == 1 else ProcessPoolExecutor(max_workers=workers)
-    try:
-        if status:
-            status.start()
-        replicate = SimulatedReplications(lambda settings: _scenario(args, settings), [t.metric for t in targets],
-                                          seed, executor, workers)
-        result = search_staffing(levers, targets, replicate, seed=seed, replications=replications,
-                                 max_replications=cap, progress=progress)
-    finally:
-        if status:
-            status.stop()
-        if executor is not None:
-            executor.shutdown(cancel_futures=True)
+    with open_engine("local", args.workers) as engine:
+        try:
+            if status:
+                status.start()
+            replicate = SimulatedReplications(lambda settings: _scenario(args, settings), [t.metric for t in targets],
+                                              seed, engine.executor, engine.slots)
+            result = search_staffing(levers, targets, replicate, seed=seed, replications=replications,
+                                     max_replications=cap, progress=progress)
+        except KeyboardInterrupt:
+            engine.stop_now()  # do not wait for the workers' replications
+            raise
+        finally:
+            if status:
+                status.stop()
     provenance = {"scenario": {"name": base.name, "hash": scenario_hash(base)}, "mashsim_version": __version__}
     if args.json:
         print(json.dumps({**provenance, **result.to_dict()}))

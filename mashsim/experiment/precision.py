@@ -28,7 +28,7 @@ import numpy as np
 
 from mashsim.experiment.stats import Interval, t_interval
 
-__all__ = ["PrecisionResult", "look_ahead_length", "precision_after", "replications_needed"]
+__all__ = ["PrecisionResult", "ReplicationsRule", "look_ahead_length", "precision_after", "replications_needed"]
 
 
 @dataclass(frozen=True)
@@ -155,44 +155,90 @@ def replications_needed(
     """
     if not callable(run_one):
         raise TypeError(f"run_one must be callable, got {type(run_one).__name__}")
-    _check_real(target, "target")
-    if not (0.0 < target < 1.0):
-        raise ValueError(
-            f"target must be a fraction of the mean in (0, 1), e.g. 0.05 for 5%; got {target!r}"
-        )
-    _check_level(level)
-    _check_int(min_replications, "min_replications", 2)
-    _check_int(look_ahead, "look_ahead", 0)
-    _check_int(max_replications, "max_replications", min_replications)
+    rule = ReplicationsRule(target, level=level, min_replications=min_replications, look_ahead=look_ahead,
+                            max_replications=max_replications)
+    while not rule.done:
+        i = rule.n
+        rule.add(_metric(run_one(i), i))
+    return rule.result()
 
-    values: list[float] = []
-    precision: list[float] = []
-    candidate: int | None = None
-    converged = False
-    while len(values) < max_replications:
-        i = len(values)
-        values.append(_metric(run_one(i), i))
-        n = i + 1
-        if n < min_replications:
-            continue
-        d = precision_after(values, level)
-        precision.append(d)
-        if d <= target:  # False for NaN: an undefined precision is not met
-            if candidate is None:
-                candidate = n
-            if n - candidate >= look_ahead_length(candidate, look_ahead):
-                converged = True
-                break
+
+class ReplicationsRule:
+    """The stopping rule of :func:`replications_needed`, fed one replication's value at a time.
+
+    For callers that run replications in batches (a sweep runs several per task): ``add`` the
+    values in replication order; ``done`` says when to stop; ``wanted()`` how many more
+    replications could still be needed before the rule can next stop.  Arguments as for
+    :func:`replications_needed`.
+    """
+
+    def __init__(self, target: float, *, level: float = 0.95, min_replications: int = 3,
+                 look_ahead: int = 5, max_replications: int = 200) -> None:
+        _check_real(target, "target")
+        if not (0.0 < target < 1.0):
+            raise ValueError(
+                f"target must be a fraction of the mean in (0, 1), e.g. 0.05 for 5%; got {target!r}"
+            )
+        _check_level(level)
+        _check_int(min_replications, "min_replications", 2)
+        _check_int(look_ahead, "look_ahead", 0)
+        _check_int(max_replications, "max_replications", min_replications)
+        self.target, self.level = target, level
+        self.min_replications, self.look_ahead, self.max_replications = min_replications, look_ahead, max_replications
+        self.values: list[float] = []
+        self.precision: list[float] = []
+        self.candidate: int | None = None
+        self.converged = False
+
+    @property
+    def n(self) -> int:
+        """Replications added so far."""
+        return len(self.values)
+
+    @property
+    def done(self) -> bool:
+        """True once the precision was met and held through the look-ahead, or the cap was reached."""
+        return self.converged or self.n >= self.max_replications
+
+    def add(self, value: float) -> None:
+        """Add the next replication's metric (NaN if undefined in that run)."""
+        if self.done:
+            raise ValueError("the rule has already stopped")
+        self.values.append(value)
+        n = self.n
+        if n < self.min_replications:
+            return
+        d = precision_after(self.values, self.level)
+        self.precision.append(d)
+        if d <= self.target:  # False for NaN: an undefined precision is not met
+            if self.candidate is None:
+                self.candidate = n
+            if n - self.candidate >= look_ahead_length(self.candidate, self.look_ahead):
+                self.converged = True
         else:
-            candidate = None
+            self.candidate = None
 
-    return PrecisionResult(
-        replications=candidate if converged else len(values),
-        values=tuple(values),
-        precision=tuple(precision),
-        converged=converged,
-        interval=t_interval(values, level),
-    )
+    def wanted(self) -> int:
+        """The fewest more replications after which the rule could stop (0 when done)."""
+        if self.done:
+            return 0
+        if self.n < self.min_replications:
+            need = self.min_replications - self.n + look_ahead_length(self.min_replications, self.look_ahead)
+        elif self.candidate is not None:
+            need = self.candidate + look_ahead_length(self.candidate, self.look_ahead) - self.n
+        else:
+            need = 1 + look_ahead_length(self.n + 1, self.look_ahead)
+        return max(1, min(need, self.max_replications - self.n))
+
+    def result(self) -> PrecisionResult:
+        """The outcome so far, as :func:`replications_needed` reports it."""
+        return PrecisionResult(
+            replications=self.candidate if self.converged else self.n,
+            values=tuple(self.values),
+            precision=tuple(self.precision),
+            converged=self.converged,
+            interval=t_interval(self.values, self.level),
+        )
 
 
 def _metric(value, i: int) -> float:

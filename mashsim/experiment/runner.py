@@ -101,9 +101,19 @@ def _clean(value: float) -> float | None:
     return None if value is None or math.isnan(value) else value
 
 
-def _run_batch(scenario: Scenario, seed: int, indices: Sequence[int], record: bool,
-               series: bool = False) -> list[ReplicationResult]:
+def run_batch(scenario: Scenario, seed: int, indices: Sequence[int], record: bool = False,
+              series: bool = False) -> list[ReplicationResult]:
+    """Replications ``indices`` of ``scenario`` from base ``seed``: one task for a worker.
+
+    Seeds come from the caller (replication ``i`` uses ``(seed, i)``), never from the worker, so a
+    batch gives the same results whichever process or machine runs it.
+    """
     return [simulate(scenario, seed, i, record=record, series=series) for i in indices]
+
+
+def chunks(indices: Sequence[int], size: int) -> list[list[int]]:
+    """``indices`` cut into consecutive batches of at most ``size``."""
+    return [list(indices[start:start + size]) for start in range(0, len(indices), size)]
 
 
 def run_replications(
@@ -139,11 +149,11 @@ def run_replications(
 
     # a few batches per worker: low overhead, yet progress moves and the load balances
     size = max(1, n // (workers * 4))
-    batches = [list(range(start, min(start + size, n))) for start in range(0, n, size)]
+    batches = chunks(range(n), size)
     own = executor is None
     pool = executor or ProcessPoolExecutor(max_workers=min(workers, len(batches)))
     try:
-        futures = [pool.submit(_run_batch, scenario, base, batch, record, series) for batch in batches]
+        futures = [pool.submit(run_batch, scenario, base, batch, record, series) for batch in batches]
         done = 0
         for future in as_completed(futures):
             batch_results = future.result()

@@ -34,8 +34,8 @@ from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
+from mashsim.experiment.runner import chunks, run_batch
 from mashsim.experiment.targets import CLOSE, FAILS, MET, Evidence, Target, judge
-from mashsim.replication import simulate
 from mashsim.scenario.schema import HUB_ROLES, Scenario
 
 Mix = tuple[int, ...]
@@ -143,18 +143,13 @@ def staff_fields(scenario: Scenario) -> list[str]:
             for name in scenario.staffed_roles() for part in ("staff", "out_of_hours_staff")]
 
 
-def replicate_metrics(scenario: Scenario, seed: int, indices: Sequence[int], metrics: Sequence[str]) -> list[list[float]]:
-    """``metrics`` of replications ``indices`` (one list per replication): one task for a worker,
-    small to send back."""
-    return [[result.metrics[m] for m in metrics] for result in (simulate(scenario, seed, i) for i in indices)]
-
-
 Replicate = Callable[[dict[str, int], range], list[list[float]]]
 
 
 class SimulatedReplications:
     """``replicate(settings, indices)``: the target metrics of replications ``indices`` of the
-    scenario ``make(settings)`` builds, on ``seed``; in this process, or over ``executor``."""
+    scenario ``make(settings)`` builds, on ``seed``; in this process, or in batches over
+    ``executor`` (``slots`` workers), with the same results either way."""
 
     def __init__(self, make: Callable[[dict[str, int]], Scenario], metrics: Sequence[str], seed: int,
                  executor: Executor | None = None, slots: int = 1) -> None:
@@ -164,11 +159,12 @@ class SimulatedReplications:
     def __call__(self, settings: dict[str, int], indices: range) -> list[list[float]]:
         scenario = self.make(settings)
         if self.executor is None:
-            return replicate_metrics(scenario, self.seed, indices, self.metrics)
-        size = max(1, math.ceil(len(indices) / self.slots))
-        batches = [indices[i:i + size] for i in range(0, len(indices), size)]
-        futures = [self.executor.submit(replicate_metrics, scenario, self.seed, list(b), self.metrics) for b in batches]
-        return [row for future in futures for row in future.result()]
+            results = run_batch(scenario, self.seed, indices)
+        else:
+            size = max(1, math.ceil(len(indices) / self.slots))
+            futures = [self.executor.submit(run_batch, scenario, self.seed, batch) for batch in chunks(indices, size)]
+            results = [result for future in futures for result in future.result()]
+        return [[result.metrics[m] for m in self.metrics] for result in results]
 
 
 def search_staffing(levers: Sequence[Lever], targets: Sequence[Target], replicate: Replicate, *, seed: int,

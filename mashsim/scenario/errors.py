@@ -100,7 +100,9 @@ def _fields_at(model: type[BaseModel], loc: list[str]) -> list[str] | None:
         if annotation is None:
             return None
     target = _as_model(annotation, None)
-    return list(target.model_fields) if target is not None else None
+    if target is None:
+        return None
+    return [info.alias or name for name, info in target.model_fields.items()]  # as written in the file
 
 
 def _as_model(annotation: Any, part: str | None) -> Any:

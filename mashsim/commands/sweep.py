@@ -1,0 +1,93 @@
+"""``mashsim sweep``: run an experiment file's design points and replications into a results folder."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import signal
+import sys
+from pathlib import Path
+
+from mashsim.commands.common import EXIT_INTERRUPTED, EXIT_OK, Progress, positive_int, writable_folder
+
+NAME = "sweep"
+HELP = "run an experiment (design points x replications) into a results folder"
+EXIT_FAILURES = 1
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("experiment", metavar="EXPERIMENT", type=Path, help="experiment TOML file")
+    parser.add_argument("--engine", choices=["local", "dask"], default="local",
+                        help="local: a process pool on this machine (default); dask: a Dask cluster")
+    parser.add_argument("--address", metavar="ADDRESS",
+                        help="Dask scheduler, e.g. tcp://host:8786 (default: $DASK_SCHEDULER_ADDRESS, "
+                             "else a local Dask cluster)")
+    parser.add_argument("--workers", type=positive_int, default=None,
+                        help="worker processes (default: every core); results do not depend on it")
+    parser.add_argument("--out", type=Path, metavar="DIR", help="results folder (default: results/<experiment name>)")
+    parser.add_argument("--resume", action="store_true",
+                        help="go on with an interrupted sweep: what is stored is not run again")
+    parser.add_argument("--force", action="store_true", help="delete the results already in DIR and start again")
+    parser.add_argument("--json", action="store_true", help="print one JSON summary on stdout and nothing else")
+
+
+def run(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from mashsim.experiment.engines import open_engine
+    from mashsim.experiment.plan import make_plan
+    from mashsim.experiment.sweep import run_sweep
+
+    plan = make_plan(args.experiment)
+    out = args.out or Path("results") / plan.experiment.name
+    writable_folder(out)
+    err = Console(stderr=True)
+    talk = not args.json
+    with open_engine(args.engine, args.workers, args.address) as engine:
+        if talk:
+            rule = plan.replications
+            reps = f"{rule.n} replications" if rule.fixed else \
+                f"replications until {rule.metric} is within {rule.relative_half_width:.0%} (at most {rule.max})"
+            err.print(f"sweep {plan.experiment.name}: {len(plan.points)} design points x {reps}, "
+                      f"seed {plan.seed}, on {engine.describe()} -> {out}")
+        bar = Progress(err, 0) if talk and err.is_terminal else None
+        previous = signal.signal(signal.SIGTERM, _interrupt)  # a job manager's stop: as Ctrl-C
+        try:
+            summary = run_sweep(plan, out, engine, resume=args.resume, force=args.force,
+                                progress=bar.update if bar else None)
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+            if bar:
+                bar.stop()
+    if summary.interrupted:
+        again = ["mashsim", "sweep", str(args.experiment), "--resume"] + (["--out", str(out)] if args.out else [])
+        print(f"interrupted: {summary.rows_stored} rows are stored in {out}, every file whole. "
+              f"To go on: {shlex.join(again)}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    if args.json:
+        print(json.dumps({**summary.to_dict(), "experiment": plan.experiment.name,
+                          "experiment_hash": plan.experiment_hash}))
+    else:
+        _print_summary(err, summary, out)
+    return EXIT_FAILURES if summary.failures else EXIT_OK
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
+def _print_summary(err, summary, out: Path) -> None:
+    lines = [f"{summary.points} points, {summary.rows_stored} rows stored ({summary.rows_written} new), "
+             f"{len(summary.failures)} failed tasks, {summary.seconds:.1f} s"]
+    if summary.precision:
+        p = summary.precision
+        lines.append(f"precision met at {p['converged']} points; cap reached at {p['capped']}")
+    for failure in summary.failures[:5]:
+        lines.append(f"failed twice: point {failure['point']} replications {failure['replications'][0]}-"
+                     f"{failure['replications'][-1]}: {failure['error']}")
+    if summary.failures:
+        lines.append(f"details in {out / 'failures.jsonl'}; --resume runs them again")
+    lines.append(f"results: {out}/ (rows: pandas.read_parquet('{out / 'rows'}'); report: mashsim report {out})")
+    for line in lines:
+        err.print(line, highlight=False, soft_wrap=True)

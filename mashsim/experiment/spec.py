@@ -1,0 +1,273 @@
+"""The experiment format: a base scenario, factors, a design and how many replications.
+
+An experiment file is TOML, checked field by field like a scenario (unknown fields are errors,
+with a "did you mean")::
+
+    name = "staffing-grid"
+    scenario = "london-borough"            # a shipped name, or a path relative to this file
+    seed = 42
+    set = { "run.horizon_days" = 91 }      # changes to the base scenario, as dotted paths
+
+    [[factors]]
+    path = "agencies.police.staff"
+    values = [1, 2, 3, 4]                  # or range = "1..8", range = { from = 1, to = 8, step = 1 }
+
+    [[factors]]
+    path = "roles.screeners.task_minutes"
+    bounds = [0.8, 1.2]                    # a continuous factor (lhs, morris, sobol designs)
+    scale = true                           # ... that multiplies every number of the base value
+
+    [design]
+    kind = "grid"                          # grid | lhs | morris | sobol
+
+    [replications]
+    n = 10                                 # or: metric, relative_half_width, min, max
+
+What depends on the base scenario (factor paths, values it rejects, metric names) is checked in
+:mod:`mashsim.experiment.plan`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from mashsim.scenario.errors import ScenarioError, problems_from_validation
+from mashsim.scenario.load import read_toml
+
+DESIGNS = ("grid", "lhs", "morris", "sobol")
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+_RANGE_TEXT = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*\.\.\s*(-?\d+(?:\.\d+)?)\s*$")
+
+
+class _Strict(BaseModel):
+    # strict: "3" is not 3 and "yes" is not true; TOML has types, and a mistyped value is an error
+    model_config = ConfigDict(extra="forbid", strict=True, populate_by_name=True)
+
+
+def _number(value: float) -> int | float:
+    """An integral float as an int (TOML ``3`` and ``3.0`` mean the same staff)."""
+    return int(value) if float(value).is_integer() else value
+
+
+class Range(_Strict):
+    """Evenly spaced values from ``from`` to ``to`` inclusive: ``{from = 1, to = 8, step = 1}``."""
+
+    start: float = Field(alias="from")
+    to: float
+    step: Annotated[float, Field(gt=0)] = 1.0
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> "Range":
+        if self.to < self.start:
+            raise ValueError(f"empty range: 'to' ({_number(self.to)}) is below 'from' ({_number(self.start)})")
+        return self
+
+    def values(self) -> list[int | float]:
+        count = math.floor((self.to - self.start) / self.step + 1e-9) + 1
+        integral = all(float(x).is_integer() for x in (self.start, self.step))
+        # rounding keeps 0.1 steps from drifting to 0.30000000000000004
+        return [int(self.start + i * self.step) if integral else round(self.start + i * self.step, 10)
+                for i in range(count)]
+
+
+class Factor(_Strict):
+    """One thing varied: a dotted scenario field path and its values or bounds."""
+
+    path: str = Field(min_length=1, description="dotted field path, as for --set: agencies.police.staff")
+    values: list[Any] | None = Field(None, min_length=1, description="the values to try")
+    range: Range | None = Field(None, description='evenly spaced values: "1..8" or {from, to, step}')
+    bounds: tuple[float, float] | None = Field(None, description="[low, high] for lhs, morris and sobol designs")
+    integer: bool = Field(False, description="bounds: whole numbers only")
+    scale: bool = Field(False, description="values or bounds multiply every number of the base value")
+
+    @field_validator("range", mode="before")
+    @classmethod
+    def _range_text(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            match = _RANGE_TEXT.match(value)
+            if not match:
+                raise ValueError('write a range as "FROM..TO" (step 1), e.g. "1..8", or {from, to, step}')
+            return {"from": float(match[1]), "to": float(match[2])}
+        return value
+
+    @field_validator("bounds", mode="before")
+    @classmethod
+    def _pair(cls, value: Any) -> Any:
+        return tuple(value) if isinstance(value, list) else value  # TOML has arrays, not tuples
+
+    @field_validator("bounds")
+    @classmethod
+    def _ordered(cls, bounds: tuple[float, float] | None) -> tuple[float, float] | None:
+        if bounds is not None and not bounds[0] < bounds[1]:
+            raise ValueError(f"bounds reversed or empty: need low < high (got [{_number(bounds[0])}, "
+                             f"{_number(bounds[1])}])")
+        return bounds
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> "Factor":
+        given = [name for name in ("values", "range", "bounds") if getattr(self, name) is not None]
+        if len(given) != 1:
+            raise ValueError(f"give exactly one of values, range or bounds (got {', '.join(given) or 'none'})")
+        if self.integer and self.bounds is not None and not all(float(b).is_integer() for b in self.bounds):
+            raise ValueError("integer bounds must be whole numbers")
+        if self.integer and self.bounds is None:
+            raise ValueError("integer goes with bounds (values and ranges are used as written)")
+        return self
+
+    @property
+    def kind(self) -> Literal["values", "bounds"]:
+        return "bounds" if self.bounds is not None else "values"
+
+    def levels(self) -> list[Any]:
+        """The values of a values/range factor, in order."""
+        if self.range is not None:
+            return self.range.values()
+        return list(self.values or [])
+
+
+class Estimates(_Strict):
+    """Add a bounds factor for every value the base scenario tags ``E`` (an estimate)."""
+
+    spread: Annotated[float, Field(gt=0, lt=1)] = Field(
+        description="bounds are the value x (1 - spread) to x (1 + spread): 0.2 for +/-20%")
+    include: list[str] = Field(default_factory=lambda: ["*"], description="field path patterns to take (fnmatch)")
+    exclude: list[str] = Field(default_factory=list, description="field path patterns to leave out (fnmatch)")
+
+
+_DESIGN_FIELDS = {"grid": (), "lhs": ("n",), "morris": ("trajectories", "levels"), "sobol": ("n", "second_order")}
+
+
+class Design(_Strict):
+    """How design points are chosen from the factors."""
+
+    kind: Literal["grid", "lhs", "morris", "sobol"] = "grid"
+    n: Annotated[int, Field(ge=2)] | None = Field(
+        None, description="lhs: number of points; sobol: base samples N (a power of 2)")
+    trajectories: Annotated[int, Field(ge=2)] | None = Field(None, description="morris: number of trajectories r")
+    levels: Annotated[int, Field(ge=2)] = Field(4, description="morris: grid levels p (even)")
+    second_order: bool = Field(False, description="sobol: also sample for second-order indices")
+
+    @model_validator(mode="after")
+    def _fields_for_kind(self) -> "Design":
+        if self.kind in ("lhs", "sobol") and self.n is None:
+            raise ValueError(f"design '{self.kind}' needs n (the number of {'points' if self.kind == 'lhs' else 'base samples'})")
+        if self.kind == "sobol" and self.n is not None and self.n & (self.n - 1):
+            lower = 1 << (self.n.bit_length() - 1)
+            raise ValueError(f"sobol needs n a power of 2 (Saltelli sampling); try {lower} or {lower * 2}")
+        if self.kind == "morris" and self.trajectories is None:
+            raise ValueError("design 'morris' needs trajectories (10 to 20 is usual)")
+        if self.kind == "morris" and self.levels % 2:
+            raise ValueError("morris levels must be even (4 is usual)")
+        unused = {"n": self.kind in ("grid", "morris"), "trajectories": self.kind != "morris"}
+        for name, not_here in unused.items():
+            if not_here and getattr(self, name) is not None:
+                raise ValueError(f"{name} does not apply to design '{self.kind}'")
+        return self
+
+    def describe(self) -> dict[str, Any]:
+        """The design as recorded with results: its kind and the fields that apply to it."""
+        return {"kind": self.kind, **{name: getattr(self, name) for name in _DESIGN_FIELDS[self.kind]}}
+
+
+class Replications(_Strict):
+    """A fixed number per design point, or enough for a relative precision (Hoad et al. 2010)."""
+
+    n: Annotated[int, Field(ge=1)] | None = Field(None, description="fixed replications per design point")
+    metric: str | None = Field(None, description="precision rule: the metric whose CI is judged")
+    relative_half_width: Annotated[float, Field(gt=0, lt=1)] | None = Field(
+        None, description="precision rule: 95% CI half-width as a fraction of the mean (0.05 for 5%)")
+    min: Annotated[int, Field(ge=2)] = Field(3, description="precision rule: replications before the first check")
+    max: Annotated[int, Field(ge=2)] = Field(100, description="precision rule: cap per design point")
+    look_ahead: Annotated[int, Field(ge=0)] = Field(5, description="precision rule: kLimit of the look-ahead")
+    batch: Annotated[int, Field(ge=1)] | None = Field(
+        None, description="replications per task (default: chosen from the size of the sweep)")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plain_number(cls, data: Any) -> Any:
+        return {"n": data} if isinstance(data, int) and not isinstance(data, bool) else data
+
+    @model_validator(mode="after")
+    def _one_rule(self) -> "Replications":
+        rule = self.metric is not None or self.relative_half_width is not None
+        if self.n is not None and rule:
+            raise ValueError("give either n or the precision rule (metric, relative_half_width), not both")
+        if self.n is None and not rule:
+            raise ValueError("give n, or metric and relative_half_width")
+        if rule and (self.metric is None or self.relative_half_width is None):
+            raise ValueError("the precision rule needs both metric and relative_half_width")
+        if rule and self.max < self.min:
+            raise ValueError(f"max ({self.max}) must be at least min ({self.min})")
+        return self
+
+    @property
+    def fixed(self) -> bool:
+        return self.n is not None
+
+    def describe(self) -> dict[str, Any]:
+        """The rule as recorded with results: only the fields that apply to it."""
+        if self.fixed:
+            return self.model_dump(mode="json", include={"n", "batch"}, exclude_none=True)
+        rule = self.model_dump(mode="json", include={"metric", "relative_half_width", "min", "max", "look_ahead",
+                                                    "batch"}, exclude_none=True)
+        return {**rule, "confidence_level": 0.95}
+
+
+class Experiment(_Strict):
+    """A whole experiment file."""
+
+    name: str = Field(description="names the results folder: letters, digits, '.', '_', '-'")
+    description: str = ""
+    scenario: str = Field(min_length=1, description="base scenario: a shipped name or a path relative to this file")
+    overrides: dict[str, Any] = Field(default_factory=dict, alias="set",
+                                      description="changes to the base scenario: dotted path = value")
+    seed: Annotated[int, Field(ge=0)] | None = Field(None, description="default: the base scenario's run.seed")
+    factors: list[Factor] = Field(default_factory=list)
+    estimates: Estimates | None = None
+    design: Design = Field(default_factory=Design)
+    replications: Replications | None = Field(None, description="default: the base scenario's run.replications")
+
+    @field_validator("name")
+    @classmethod
+    def _folder_name(cls, name: str) -> str:
+        if not _NAME.match(name):
+            raise ValueError("names the results folder: use letters, digits, '.', '_' and '-' (no spaces or '/')")
+        return name
+
+    @model_validator(mode="after")
+    def _something_varies(self) -> "Experiment":
+        if not self.factors and self.estimates is None:
+            raise ValueError("nothing varies: add [[factors]] or an [estimates] table")
+        return self
+
+
+def set_paths(table: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
+    """``set`` as ``(dotted path, value)`` pairs in the order written.
+
+    TOML reads ``run.horizon_days = 91`` as nested tables and ``"run.horizon_days" = 91`` as one
+    key; both mean the same path.  A quoted key holding a dot sets its value whole (write
+    ``"roles.screeners.task_minutes" = {dist = "exponential", mean = 30}`` to replace a table).
+    """
+    pairs: list[tuple[str, Any]] = []
+    for key, value in table.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, dict) and "." not in key and "value" not in value:
+            pairs += set_paths(value, f"{path}.")
+        else:
+            pairs.append((path, value))
+    return pairs
+
+
+def load_experiment(path: str | Path) -> Experiment:
+    """Read and check an experiment file; problems raise :class:`ScenarioError` naming the file."""
+    raw = read_toml(path)
+    try:
+        return Experiment.model_validate(raw)
+    except ValidationError as error:
+        raise ScenarioError(problems_from_validation(error, Experiment), str(path)) from None
+
