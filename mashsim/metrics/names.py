@@ -15,6 +15,7 @@ import simpy
 from mashsim.metrics.collector import Collector
 from mashsim.metrics.hubs import run_metrics
 from mashsim.model.roles import Role
+from mashsim.scenario.errors import Problem, ScenarioError
 from mashsim.scenario.schema import Scenario
 
 
@@ -74,3 +75,17 @@ def _hint(name: str, known: Iterable[str]) -> str:
     tops = sorted({full.split(".")[0] for full in known})
     hint = f"did you mean {' or '.join(shown)}? " if shown else ""
     return f"{hint}metrics are named like {', '.join(tops)} (see docs/reference.md#metrics)"
+
+
+def resolve_metrics(names: Iterable[str], known: Sequence[str], field: str) -> list[str]:
+    """Each of ``names`` resolved by :func:`resolve_metric`; one input error (exit 2) naming the
+    option ``field`` (e.g. ``--metric``) lists every name that is not a metric."""
+    resolved, problems = [], []
+    for name in names:
+        try:
+            resolved.append(resolve_metric(name, known))
+        except UnknownMetric as error:
+            problems.append(Problem(field, str(error), name))
+    if problems:
+        raise ScenarioError(problems, field)
+    return resolved

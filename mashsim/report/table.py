@@ -16,7 +16,8 @@ RATE_PREFIXES = ("missed_signal_rate", "late_return_rate", "under_triage_rate", 
                  "referral_rate", "outcome_share", "rag_share", "utilisation")
 
 
-def _fmt(name: str, value: float) -> str:
+def format_value(name: str, value: float) -> str:
+    """A metric's value as tables show it: rates as percentages, counts whole, the rest to 0.1."""
     if value is None or math.isnan(value):
         return "-"
     if name.startswith(RATE_PREFIXES):
@@ -35,6 +36,12 @@ def clip_interval(name: str, low: float, high: float) -> tuple[float, float]:
     if name.startswith(RATE_PREFIXES):
         return max(low, 0.0), min(high, 1.0)
     return max(low, 0.0), high
+
+
+def format_interval(name: str, low: float, high: float) -> str:
+    """``low – high`` cut to what the metric can be, or ``-`` when undefined."""
+    low, high = clip_interval(name, low, high)
+    return "-" if math.isnan(low) else f"{format_value(name, low)} – {format_value(name, high)}"
 
 
 def _rows(result: RunResult) -> list[tuple[str, str | None]]:
@@ -86,9 +93,8 @@ def summary_table(result: RunResult, level: float = 0.95) -> Table:
         if heading:
             table.add_section()
             table.add_row(f"[bold]{heading}[/bold]", "", "")
-        low, high = clip_interval(name, interval.ci_low, interval.ci_high)
-        ci = "-" if math.isnan(low) else f"{_fmt(name, low)} – {_fmt(name, high)}"
-        table.add_row(_label(name), _fmt(name, interval.mean), ci)
+        ci = format_interval(name, interval.ci_low, interval.ci_high)
+        table.add_row(_label(name), format_value(name, interval.mean), ci)
     return table
 
 

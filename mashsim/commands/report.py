@@ -1,0 +1,43 @@
+"""``mashsim report``: tables, charts and an HTML page from a sweep's results folder."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from mashsim.commands.common import EXIT_OK, non_negative_int
+
+NAME = "report"
+HELP = "tables (CSV), charts (PNG) and an HTML report from a sweep's results folder"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("folder", metavar="DIR", type=Path, help="a results folder written by `mashsim sweep`")
+    parser.add_argument("--metric", action="append", default=[], metavar="M",
+                        help="a metric to report, e.g. rag_breach_rate.red (repeatable; default: missed signals, "
+                             "RAG breaches and delays by RAG, utilisation of every role)")
+    parser.add_argument("--compare", nargs=2, action="append", default=[], type=non_negative_int,
+                        metavar=("A", "B"), help="also report the paired difference point B minus point A (repeatable)")
+    parser.add_argument("--out", type=Path, metavar="DIR2", help="write the report here (default: DIR/report)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.markup import escape
+
+    from mashsim.report.analysis import analyse
+    from mashsim.report.sweep_data import load_sweep
+    from mashsim.report.sweep_table import sweep_table
+    from mashsim.report.writer import PAGE, check_report_folder, write_report
+
+    data = load_sweep(args.folder)
+    out = args.out if args.out is not None else args.folder / "report"
+    check_report_folder(out)
+    report = analyse(data, args.metric, [tuple(pair) for pair in args.compare])
+    written = write_report(report, out)
+    console = Console()
+    console.print(sweep_table(report))
+    for note in report.notes:
+        console.print(f"[yellow]note:[/yellow] {escape(note)}")
+    console.print(f"wrote {out / PAGE} and {len(written) - 1} more file(s) in {out}")
+    return EXIT_OK

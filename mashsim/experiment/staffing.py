@@ -1,0 +1,312 @@
+"""The least-cost staffing mix whose targets all hold with 95% confidence.
+
+Each *lever* is a staffing field (``agencies.police.staff``) with a whole-number range and a cost
+per unit. A *mix* sets every lever; its cost is the sum of cost × staff. The search finds the
+cheapest mix whose every target is met with 95% confidence (:mod:`mashsim.experiment.targets`).
+
+Assumption (monotonicity): one more person in any varied role never makes a target worse, beyond
+noise. It holds for delays, breaches, queues and missed signals through late returns when the
+targets say "at most"; it does not for a target that staff push the wrong way (utilisation at
+least X). Under it, a mix at least as large as one that meets the targets meets them too, and a
+mix no larger than one that does not, does not; the search uses both to leave most mixes unrun.
+
+Search: the lever with the most values is searched by bisection, for every combination of the
+others (in increasing order), for the fewest staff that meet the targets; the cheapest of those
+minimal mixes is the answer. A combination whose cheapest possible mix costs more than the
+runner-up so far is skipped. Every mix runs replications ``0 .. n-1`` on the same seed (common
+random numbers), so mixes are compared on the same contacts; where a target's confidence interval
+straddles its threshold, replications are doubled up to a cap. A mix still undecided at the cap is
+not shown to meet its targets and is treated as not meeting them.
+
+Finally each mix one person smaller than the chosen one in one lever is run (if it was only
+settled by the assumption): the evidence that the chosen mix cannot be cut, and a check of the
+assumption — a smaller mix that meets the targets is reported as a warning.
+
+The runner-up is the cheapest other mix that meets the targets without merely adding staff to the
+chosen one (any mix that does, meets them too, at more cost).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
+
+from mashsim.experiment.runner import chunks, run_batch
+from mashsim.experiment.targets import CLOSE, FAILS, MET, Evidence, Target, judge
+from mashsim.scenario.schema import HUB_ROLES, Scenario
+
+Mix = tuple[int, ...]
+Progress = Callable[[dict[str, int], int], None]
+
+
+@dataclass(frozen=True)
+class Lever:
+    """A staffing field varied over ``low .. high`` (whole numbers) at ``cost`` per unit."""
+
+    path: str
+    low: int
+    high: int
+    cost: float = 1.0
+
+    @property
+    def values(self) -> range:
+        return range(self.low, self.high + 1)
+
+
+@dataclass
+class MixResult:
+    """One mix run: its staffing, cost, replications and the evidence on every target."""
+
+    mix: Mix
+    cost: float
+    replications: int
+    evidence: list[Evidence]
+
+    @property
+    def verdict(self) -> str:
+        verdicts = {e.verdict for e in self.evidence}
+        return MET if verdicts == {MET} else FAILS if FAILS in verdicts else CLOSE
+
+    @property
+    def met(self) -> bool:
+        return self.verdict == MET
+
+
+@dataclass
+class StaffingResult:
+    """The answer: the chosen mix and runner-up (None if none), every mix run, the mixes one person
+    smaller than the chosen one (each run), and warnings if the evidence contradicts the assumption."""
+
+    levers: list[Lever]
+    targets: list[Target]
+    seed: int
+    replications: int
+    max_replications: int
+    chosen: MixResult | None
+    runner_up: MixResult | None
+    evaluated: list[MixResult]
+    fewer: list[MixResult] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def mixes(self) -> int:
+        """How many mixes the ranges hold."""
+        return math.prod(len(lever.values) for lever in self.levers)
+
+    @property
+    def total_replications(self) -> int:
+        return sum(r.replications for r in self.evaluated)
+
+    def closest(self) -> Evidence | None:
+        """When no mix meets the targets: the unmet target nearest its threshold at the largest mix."""
+        top = next((r for r in self.evaluated if r.mix == tuple(lv.high for lv in self.levers)), None)
+        unmet = [e for e in (top.evidence if top else []) if e.verdict != MET]
+        return min(unmet, key=lambda e: e.gap) if unmet else None
+
+    def settings(self, mix: Mix) -> dict[str, int]:
+        return settings_of(self.levers, mix)
+
+    def to_dict(self) -> dict[str, Any]:
+        def mix_dict(r: MixResult | None) -> dict[str, Any] | None:
+            if r is None:
+                return None
+            return {"staff": self.settings(r.mix), "cost": r.cost, "replications": r.replications,
+                    "verdict": r.verdict, "targets": [e.to_dict() for e in r.evidence]}
+
+        closest = self.closest() if self.chosen is None else None
+        return {
+            "found": self.chosen is not None,
+            "chosen": mix_dict(self.chosen),
+            "runner_up": mix_dict(self.runner_up),
+            "one_fewer": [mix_dict(r) for r in self.fewer],
+            "closest_target": closest.to_dict() if closest else None,
+            "levers": [{"path": lv.path, "low": lv.low, "high": lv.high, "cost": lv.cost} for lv in self.levers],
+            "targets": [str(t) for t in self.targets],
+            "seed": self.seed,
+            "replications": {"initial": self.replications, "max": self.max_replications,
+                             "total_run": self.total_replications},
+            "mixes": {"in_ranges": self.mixes, "run": len(self.evaluated)},
+            "common_random_numbers": True,
+            "confidence": "one-sided 95% bound of the mean on the right side of each threshold",
+            "evaluated": [mix_dict(r) for r in self.evaluated],
+            "warnings": self.warnings,
+        }
+
+
+def staff_fields(scenario: Scenario) -> list[str]:
+    """The whole-number staffing fields a search may vary: each role's and desk's ``staff`` and
+    ``out_of_hours_staff``."""
+    return [f"{'roles' if name in HUB_ROLES else 'agencies'}.{name}.{part}"
+            for name in scenario.staffed_roles() for part in ("staff", "out_of_hours_staff")]
+
+
+Replicate = Callable[[dict[str, int], range], list[list[float]]]
+
+
+class SimulatedReplications:
+    """``replicate(settings, indices)``: the target metrics of replications ``indices`` of the
+    scenario ``make(settings)`` builds, on ``seed``; in this process, or in batches over
+    ``executor`` (``slots`` workers), with the same results either way."""
+
+    def __init__(self, make: Callable[[dict[str, int]], Scenario], metrics: Sequence[str], seed: int,
+                 executor: Executor | None = None, slots: int = 1) -> None:
+        self.make, self.metrics, self.seed = make, list(metrics), seed
+        self.executor, self.slots = executor, max(1, slots)
+
+    def __call__(self, settings: dict[str, int], indices: range) -> list[list[float]]:
+        scenario = self.make(settings)
+        if self.executor is None:
+            results = run_batch(scenario, self.seed, indices)
+        else:
+            size = max(1, math.ceil(len(indices) / self.slots))
+            futures = [self.executor.submit(run_batch, scenario, self.seed, batch) for batch in chunks(indices, size)]
+            results = [result for future in futures for result in future.result()]
+        return [[result.metrics[m] for m in self.metrics] for result in results]
+
+
+def search_staffing(levers: Sequence[Lever], targets: Sequence[Target], replicate: Replicate, *, seed: int,
+                    replications: int = 10, max_replications: int = 40, level: float = 0.95,
+                    progress: Progress | None = None) -> StaffingResult:
+    """The cheapest mix of ``levers`` whose ``targets`` all hold with ``level`` confidence.
+
+    ``replicate(settings, indices)`` gives, for ``{path: staff}``, each replication's values of
+    the targets' metrics (in target order): :class:`SimulatedReplications` runs the model. Every
+    mix asks for replications ``0 .. n-1`` (``seed`` records which seed they use); ``n`` starts
+    at ``replications`` and doubles, up to ``max_replications``, while a target is close.
+    ``progress(settings, n)`` is called before each batch of replications.
+    """
+    if not levers or not targets:
+        raise ValueError("at least one lever and one target are needed")
+    if not 2 <= replications <= max_replications:
+        raise ValueError("need 2 <= replications <= max_replications")
+    levers = list(levers)
+    search = _Search(levers, list(targets), replicate, replications, max_replications, level, progress)
+    chosen, runner_up = search.run()
+    fewer = search.fewer(chosen)
+    warnings = [f"{describe(search.settings(r.mix))} also meets the targets at less cost, though the search "
+                f"ruled it out from a larger mix that does not: more staff made a target worse, so the "
+                f"monotonicity the search assumes does not hold here and a cheaper mix may exist"
+                for r in fewer if r.met]
+    return StaffingResult(levers, list(targets), seed, replications, max_replications, chosen, runner_up,
+                          list(search.results.values()), fewer, warnings)
+
+
+class _Search:
+    def __init__(self, levers: list[Lever], targets: list[Target], replicate: Replicate, replications: int,
+                 max_replications: int, level: float, progress: Progress | None) -> None:
+        self.levers, self.targets, self.replicate = levers, targets, replicate
+        self.first, self.cap, self.level, self.progress = replications, max_replications, level, progress
+        self.results: dict[Mix, MixResult] = {}
+
+    def cost(self, mix: Mix) -> float:
+        return sum(lever.cost * v for lever, v in zip(self.levers, mix))
+
+    def settings(self, mix: Mix) -> dict[str, int]:
+        return settings_of(self.levers, mix)
+
+    # ------------------------------------------------------------------ one mix
+    def evaluate(self, mix: Mix) -> MixResult:
+        rows: list[list[float]] = []
+        n = self.first
+        while True:
+            if self.progress:
+                self.progress(self.settings(mix), n)
+            rows += self.replicate(self.settings(mix), range(len(rows), n))
+            evidence = [judge(t, [row[k] for row in rows], self.level) for k, t in enumerate(self.targets)]
+            result = MixResult(mix, self.cost(mix), n, evidence)
+            if result.verdict != CLOSE or n >= self.cap:
+                return result
+            n = min(2 * n, self.cap)
+
+    def meets(self, mix: Mix) -> bool:
+        """Whether ``mix`` meets the targets: implied by monotonicity from a mix already run, else run."""
+        if mix in self.results:
+            return self.results[mix].met
+        for other, result in self.results.items():
+            if result.met and _covers(mix, other):
+                return True
+            if not result.met and _covers(other, mix):
+                return False
+        result = self.evaluate(mix)
+        self.results[mix] = result
+        return result.met
+
+    # ------------------------------------------------------------------ the search
+    def run(self) -> tuple[MixResult | None, MixResult | None]:
+        widest = max(range(len(self.levers)), key=lambda i: len(self.levers[i].values))
+        others = [i for i in range(len(self.levers)) if i != widest]
+        bisected = self.levers[widest]
+
+        def mix_of(prefix: Sequence[int], value: int) -> Mix:
+            values = dict(zip(others, prefix))
+            values[widest] = value
+            return tuple(values[i] for i in range(len(self.levers)))
+
+        if not self.meets(tuple(lever.high for lever in self.levers)):
+            return None, None
+        minimal: list[Mix] = []
+        for prefix in itertools.product(*(self.levers[i].values for i in others)):
+            runner_up = self._best(minimal)[1]
+            if runner_up is not None and self.cost(mix_of(prefix, bisected.low)) > self.cost(runner_up):
+                continue  # every mix here costs more than two found already
+            if not self.meets(mix_of(prefix, bisected.high)):
+                continue
+            low, high = bisected.low, bisected.high  # invariant: high meets the targets
+            while low < high:
+                middle = (low + high) // 2
+                if self.meets(mix_of(prefix, middle)):
+                    high = middle
+                else:
+                    low = middle + 1
+            minimal.append(mix_of(prefix, high))
+        chosen, runner_up = self._best(minimal)
+        return self._result(chosen), self._result(runner_up)
+
+    def _best(self, minimal: list[Mix]) -> tuple[Mix | None, Mix | None]:
+        """The cheapest minimal mix (ties: fewer staff, then the first found) and the cheapest other
+        one that does not merely add staff to it."""
+        ranked = sorted(minimal, key=lambda m: (self.cost(m), sum(m)))
+        if not ranked:
+            return None, None
+        chosen = ranked[0]
+        others = [m for m in ranked[1:] if not _covers(m, chosen)]
+        return chosen, (others[0] if others else None)
+
+    def _result(self, mix: Mix | None) -> MixResult | None:
+        if mix is None:
+            return None
+        if mix not in self.results:  # known to meet the targets only by monotonicity: show its evidence
+            self.results[mix] = self.evaluate(mix)
+        return self.results[mix]
+
+    def fewer(self, chosen: MixResult | None) -> list[MixResult]:
+        """The mixes with one person fewer than ``chosen`` in one lever, each run (not settled by
+        monotonicity): the evidence that the chosen mix cannot be cut, and a check of the assumption."""
+        if chosen is None:
+            return []
+        found = []
+        for i, lever in enumerate(self.levers):
+            if chosen.mix[i] > lever.low:
+                mix = tuple(v - (j == i) for j, v in enumerate(chosen.mix))
+                if mix not in self.results:
+                    self.results[mix] = self.evaluate(mix)
+                found.append(self.results[mix])
+        return found
+
+
+def settings_of(levers: Sequence[Lever], mix: Mix) -> dict[str, int]:
+    """``{path: staff}`` of ``mix``."""
+    return {lever.path: value for lever, value in zip(levers, mix)}
+
+
+def describe(settings: dict[str, int]) -> str:
+    """``agencies.police.staff=4, roles.screeners.staff=5``."""
+    return ", ".join(f"{path}={value}" for path, value in settings.items())
+
+
+def _covers(big: Mix, small: Mix) -> bool:
+    """``big`` has at least the staff of ``small`` in every lever."""
+    return all(b >= s for b, s in zip(big, small))

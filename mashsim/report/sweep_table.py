@@ -1,0 +1,55 @@
+"""The terminal summary of a sweep report: each design point's factors and headline intervals."""
+
+from __future__ import annotations
+
+from rich.table import Table
+
+from mashsim.metrics.names import short_form
+from mashsim.report.analysis import SweepReport
+from mashsim.report.table import format_interval, format_value
+
+TERMINAL_METRICS = 4  # more do not fit a terminal; the page and the CSV files hold every one
+TERMINAL_POINTS = 40
+
+
+def format_factor(value: object) -> str:
+    """A factor's value for a table: floats to four significant figures, the rest as they are."""
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
+def sweep_table(report: SweepReport) -> Table:
+    """A rich table: one row per design point, the first few metrics as ``mean (CI)``."""
+    data = report.data
+    shown = report.metrics[:TERMINAL_METRICS]
+    reps = report.replications
+    name = data.meta.get("experiment", {}).get("name") or data.folder.name
+    more = len(report.metrics) - len(shown)
+    points = sorted(report.summary["point"].unique())
+    hidden = len(points) - TERMINAL_POINTS
+    table = Table(
+        title=f"{name} · {len(data.points)} design points · {int(reps.sum())} replications · seed {data.seed}",
+        caption=f"mean, below it the {report.level:.0%} CI · common random numbers: replication r used the same seed at every "
+                f"point" + (f" · {more} more metric(s) in the report" if more else "")
+                + (f" · {hidden} more point(s) in the report" if hidden > 0 else ""),
+    )
+    table.add_column("point", justify="right", overflow="fold")
+    for factor in data.factors:
+        table.add_column(_header(".".join(factor.split(".")[-2:])), justify="right", overflow="fold")
+    table.add_column("n", justify="right", overflow="fold")
+    for metric in shown:
+        table.add_column(_header(short_form(metric)), justify="right", overflow="fold")
+    wide = report.summary.set_index(["point", "metric"])
+    factor_values = data.points.set_index("point")
+    for point in points[:TERMINAL_POINTS]:
+        cells = [str(point), *(format_factor(factor_values.loc[point, f]) for f in data.factors), str(int(reps.get(point, 0)))]
+        for metric in shown:
+            r = wide.loc[(point, metric)]
+            interval = format_interval(metric, r["ci_low"], r["ci_high"]).replace(" – ", "–")
+            cells.append(f"{format_value(metric, r['mean'])}\n[dim]{interval}[/dim]")
+        table.add_row(*cells)
+    return table
+
+
+def _header(name: str) -> str:
+    """A dotted name that may wrap at its dots in a narrow column."""
+    return name.replace(".", "\n.")
