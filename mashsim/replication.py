@@ -7,24 +7,29 @@ nothing.
 
 from __future__ import annotations
 
+import gc
 import itertools
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator
+from typing import Iterator
 
 import numpy as np
 import simpy
 
 from mashsim.metrics.collector import Collector
+from mashsim.metrics.hubs import run_metrics
 from mashsim.metrics.series import SeriesSampler
-from mashsim.model.arrivals import ContactFactory, arrival_batches
+from mashsim.model.arrivals import ArrivalFeed, ContactFactory, arrival_batches, contacts_of
 from mashsim.model.calendar import HOURS_PER_DAY, CalendarView
+from mashsim.model.contact import Contact
 from mashsim.model.duty import Presence, duty_rota
+from mashsim.model.events import call_later
 from mashsim.model.hub import Hub, TraceHook
 from mashsim.model.injects import InjectPlan
 from mashsim.model.network import build_network
 from mashsim.model.roles import Role
 from mashsim.model.streams import Streams
-from mashsim.scenario.schema import Scenario
+from mashsim.scenario.schema import HubSettings, Scenario, Staffing
 
 
 @dataclass
@@ -47,76 +52,112 @@ def simulate(scenario: Scenario, seed: int, replication: int = 0, *, record: boo
     contacts (common random numbers).  ``record`` keeps one record per
     contact; ``trace`` is called with ``(time, kind, contact, detail)`` at
     every step of every contact; ``series`` samples queue lengths and open
-    contacts every hour (see :class:`mashsim.metrics.series.SeriesSampler`).
-    The scenario's injects act on the run as it goes.
+    contacts every hour (see :class:`mashsim.metrics.series.SeriesSampler`;
+    one-hub scenarios only).  The scenario's injects act on the run as it goes.
     """
+    if series and scenario.hubs:
+        raise ValueError("hourly series are not yet available for a scenario with hubs")
     env = simpy.Environment()
     streams = Streams(seed, replication)
     view = CalendarView(scenario.calendar)
     clocks = {name: view.clock(pattern) for name, pattern in scenario.calendar.hours.items()}
     warmup = scenario.run.warmup_days * HOURS_PER_DAY
     end = warmup + scenario.run.horizon_days * HOURS_PER_DAY
+    network = build_network(scenario)
+    ids = itertools.count()
+    plan = InjectPlan(scenario) if scenario.injects else None  # one-hub scenarios only (checked)
 
-    plan = InjectPlan(scenario) if scenario.injects else None
-    roles: dict[str, Role] = {}
-    for name, staffing in scenario.staffed_roles().items():
-        role = Role(env, name, scenario.policy.red_priority)
-        roles[name] = role
+    def staffed(name: str, staffing: Staffing, streams: Streams, red_priority: bool) -> Role:
+        role = Role(env, name, red_priority)
         presence = Presence(staffing, streams, name)
         pattern = scenario.calendar.hours[staffing.hours]
         rostered = plan.staffing(role) if plan else role
         env.process(duty_rota(env, rostered, view, pattern, presence, staffing.out_of_hours_staff))
+        return role
 
-    sources = list(scenario.arrivals.sources)
-    collector = Collector(list(scenario.agencies), sources, warmup, end, clocks[scenario.hub_hours], record)
-    sampler = SeriesSampler(env, roles, list(scenario.agencies), collector, end) if series else None
-    hub = Hub(env, scenario, roles, build_network(scenario), clocks, sampler or collector, trace)
-    ids = itertools.count()
+    pools = {name: staffed(name, pool, streams.under("pool", name), scenario.policy.red_priority)
+             for name, pool in scenario.pools.items()}
+    hubs: dict[str | None, tuple[Collector, dict[str, Role]]] = {}
+    sampler = None
+    for hub_name, settings in scenario.hub_list():
+        # a hub's streams are named by the hub, so adding a hub leaves the others' draws alone
+        hub_streams = streams if hub_name is None else streams.under("hub", hub_name)
+        roles = {name: staffed(name, staffing, hub_streams, settings.policy.red_priority)
+                 for name, staffing in settings.staffed_roles().items()}
+        desks = {**roles, **{name: pools[a.pool] for name, a in settings.agencies.items() if a.pool is not None}}
+        collector = Collector(list(settings.agencies), list(settings.arrivals.sources), warmup, end,
+                              clocks[settings.hub_hours], record)
+        if series:
+            sampler = SeriesSampler(env, desks, list(settings.agencies), collector, end)
+        hub = Hub(env, settings, desks, network, clocks, sampler or collector, trace, hub_name)
+        _start_arrivals(env, settings, hub, hub_streams, view, end, ids, plan)
+        _seed_backlog(settings, hub_streams, hub, ids)
+        hubs[hub_name] = (collector, roles)
 
-    for index, (name, source) in enumerate(scenario.arrivals.sources.items()):
-        factory = ContactFactory(scenario, streams, name, index,
-                                 source.risk_mix or scenario.arrivals.risk_mix,
-                                 source.concern_mix or scenario.arrivals.concern_mix)
-        contacts = _contacts(factory, arrival_batches(scenario, view, factory, source, streams, end))
-        if plan:
-            contacts = plan.thin(contacts, name, index, streams)
-        env.process(_arrivals(env, hub, contacts, ids))
-    if plan:
-        for extra in plan.extra_arrivals(streams, view, end):
-            env.process(_arrivals(env, hub, extra, ids))
-        plan.start(env, hub)
-
-    _seed_backlog(scenario, streams, hub, ids)
+    every_role = [*pools.values(), *(role for _, roles in hubs.values() for role in roles.values())]
 
     def end_warmup(_event: simpy.Event) -> None:
-        for role in roles.values():
+        for role in every_role:
             role.reset_stats()
 
-    env.timeout(warmup).callbacks.append(end_warmup)
-    env.run(until=end)
-    for role in roles.values():
+    call_later(env, warmup, end_warmup)
+    with _few_collections():
+        env.run(until=end)
+    for role in every_role:
         role.close_stats()
+    metrics = run_metrics(hubs, pools)
     records = None
     if record:
-        records = collector.records + collector.open_records()
-    return ReplicationResult(seed, replication, collector.metrics(roles), records,
-                             sampler.series() if sampler else None)
+        records = [row if name is None else {"hub": name, **row}
+                   for name, (collector, _) in hubs.items()
+                   for row in collector.records + collector.open_records()]
+    return ReplicationResult(seed, replication, metrics, records, sampler.series() if sampler else None)
 
 
-def _contacts(factory: ContactFactory, batches: Iterator[np.ndarray]) -> Iterator:
-    for times in batches:
-        yield from factory.make(times)
+@contextmanager
+def _few_collections() -> Iterator[None]:
+    """Run with fewer garbage collections.
+
+    A run makes and drops millions of small objects, nearly all freed at once by
+    reference counting; Python's default thresholds would meanwhile walk the
+    long-lived objects (the scenario, the model) again and again.  Freezing what
+    exists and collecting less often changes no result; the caller's settings
+    are restored.
+    """
+    thresholds, frozen_before = gc.get_threshold(), gc.get_freeze_count()
+    if not frozen_before:
+        gc.freeze()
+    gc.set_threshold(20_000, 20, 20)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+        if not frozen_before:
+            gc.unfreeze()
 
 
-def _arrivals(env: simpy.Environment, hub: Hub, contacts: Iterable, ids: Iterator[int]):
-    for contact in contacts:
-        if contact.arrived > env.now:
-            yield env.timeout(contact.arrived - env.now)
+def _start_arrivals(env: simpy.Environment, settings: HubSettings, hub: Hub, streams: Streams,
+                    view: CalendarView, end: float, ids: Iterator[int], plan: InjectPlan | None) -> None:
+    """Feed each source's contacts (and a surge's extra ones) to ``hub``, numbered across the run as they arrive."""
+    def deliver(contact: Contact) -> None:
         contact.id = next(ids)
         hub.arrive(contact)
 
+    for index, (name, source) in enumerate(settings.arrivals.sources.items()):
+        factory = ContactFactory(settings, streams, name, index,
+                                 source.risk_mix or settings.arrivals.risk_mix,
+                                 source.concern_mix or settings.arrivals.concern_mix)
+        contacts = contacts_of(factory, arrival_batches(settings, view, factory, source, streams, end))
+        if plan:
+            contacts = plan.thin(contacts, name, index, streams)
+        ArrivalFeed(env, contacts, deliver).start()
+    if plan:
+        for extra in plan.extra_arrivals(streams, view, end):
+            ArrivalFeed(env, extra, deliver).start()
+        plan.start(env, hub)
 
-def _seed_backlog(scenario: Scenario, streams: Streams, hub: Hub, ids: Iterator[int]) -> None:
+
+def _seed_backlog(scenario: HubSettings, streams: Streams, hub: Hub, ids: Iterator[int]) -> None:
     """Put each role's initial backlog in its queue at time 0, as contacts at that stage."""
     mix = scenario.arrivals
     for name, staffing in scenario.staffed_roles().items():

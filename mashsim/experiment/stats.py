@@ -6,7 +6,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
 
 @dataclass(frozen=True)
@@ -37,7 +36,7 @@ def t_interval(values: list[float] | np.ndarray, level: float = 0.95) -> Interva
     if n < 2:
         return Interval(mean, math.nan, math.nan, n)
     sd = float(data.std(ddof=1))
-    half = float(stats.t.ppf(0.5 + level / 2.0, n - 1)) * sd / math.sqrt(n)
+    half = _t_quantile(level, n - 1) * sd / math.sqrt(n)
     return Interval(mean, mean - half, mean + half, n)
 
 
@@ -57,5 +56,12 @@ def welch_interval(a: list[float] | np.ndarray, b: list[float] | np.ndarray, lev
     if se == 0.0:
         return Interval(diff, diff, diff, n)
     df = (vx + vy) ** 2 / (vx ** 2 / (x.size - 1) + vy ** 2 / (y.size - 1))
-    half = float(stats.t.ppf(0.5 + level / 2.0, df)) * se
+    half = _t_quantile(level, df) * se
     return Interval(diff, diff - half, diff + half, n)
+
+
+def _t_quantile(level: float, df: float) -> float:
+    """The two-sided ``level`` quantile of Student's t with ``df`` degrees of freedom."""
+    from scipy import stats  # imported here: a process that only simulates never loads scipy (~70 MiB)
+
+    return float(stats.t.ppf(0.5 + level / 2.0, df))

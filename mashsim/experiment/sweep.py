@@ -202,7 +202,15 @@ def _drive(plan: Plan, store: ResultsFolder, engine: Engine, work: FixedWork | P
     def submit(task: Task) -> None:
         executor = engine.executor
         scenario = plan.scenario_at(task.point)
-        in_flight[executor.submit(task_fn, scenario, plan.seed, task.replications)] = (task, executor)
+        try:
+            future = executor.submit(task_fn, scenario, plan.seed, task.replications)
+        except BrokenExecutor:
+            # the pool broke after the last wait returned (its failed futures come back later, and
+            # are retried then): this task goes to a fresh pool now
+            engine.recover(executor)
+            executor = engine.executor
+            future = executor.submit(task_fn, scenario, plan.seed, task.replications)
+        in_flight[future] = (task, executor)
 
     try:
         if progress:

@@ -8,6 +8,8 @@ unless records are asked for.
 
 from __future__ import annotations
 
+from typing import Mapping
+
 from mashsim.metrics.histogram import DelayHistogram
 from mashsim.model.calendar import WorkingClock
 from mashsim.model.contact import BLUE, CAUSES, HIGH, REACHED, Contact
@@ -63,7 +65,7 @@ class Collector:
         self.in_system_since = start
 
     def _count_in_system(self, now: float, change: int) -> None:
-        clipped = min(max(now, self.start), self.end)
+        clipped = self.start if now < self.start else self.end if now > self.end else now
         self.in_system_area += self.in_system * (clipped - self.in_system_since)
         self.in_system_since = clipped
         self.in_system += change
@@ -149,7 +151,7 @@ class Collector:
             for c in self._open.values()
         ]
 
-    def metrics(self, roles: dict[str, Role]) -> dict[str, float]:
+    def metrics(self, roles: Mapping[str, Role]) -> dict[str, float]:
         """Every metric as a flat ``{dotted name: value}`` dict."""
         m: dict[str, float] = {
             "contacts_arrived": float(self.arrived_n),
@@ -187,12 +189,19 @@ class Collector:
         for k, outcome in enumerate(OUTCOMES):
             m[f"outcome_share.by_outcome.{outcome}"] = _ratio(self.outcomes[k], self.decided_n)
         m["referral_rate"] = _ratio(sum(self.outcomes[k] for k in _REFERRAL), self.decided_n)
-        for name, role in roles.items():
-            stats = role.stats
-            span = stats.last - stats.since
-            m[f"utilisation.by_role.{name}"] = _ratio(stats.duty_busy_area, stats.duty_capacity_area)
-            m[f"queue_length.by_role.{name}"] = _ratio(stats.queue_area, span)
-            m[f"wait_hours.by_role.{name}"] = _ratio(stats.wait_total, stats.started)
-            m[f"wait_probability.by_role.{name}"] = _ratio(stats.waited, stats.started)
-            m[f"backlog_at_end.by_role.{name}"] = float(role.waiting + role.busy)
+        m.update(role_metrics(roles))
         return m
+
+
+def role_metrics(roles: Mapping[str, Role], by: str = "by_role") -> dict[str, float]:
+    """Utilisation, mean queue, mean wait and backlog at the end of each role (or pool: ``by="by_pool"``)."""
+    m: dict[str, float] = {}
+    for name, role in roles.items():
+        stats = role.stats
+        span = stats.last - stats.since
+        m[f"utilisation.{by}.{name}"] = _ratio(stats.duty_busy_area, stats.duty_capacity_area)
+        m[f"queue_length.{by}.{name}"] = _ratio(stats.queue_area, span)
+        m[f"wait_hours.{by}.{name}"] = _ratio(stats.wait_total, stats.started)
+        m[f"wait_probability.{by}.{name}"] = _ratio(stats.waited, stats.started)
+        m[f"backlog_at_end.{by}.{name}"] = float(role.waiting + role.busy)
+    return m

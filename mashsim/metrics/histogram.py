@@ -36,6 +36,20 @@ class DelayHistogram:
         index = int((math.log10(value) - _LOW) * _PER_DECADE) + 1
         self.counts[min(index, self.counts.size - 1)] += 1
 
+    def merge(self, other: "DelayHistogram") -> None:
+        """Add ``other``'s delays to this histogram (as if each had been added here)."""
+        if not other.n:
+            return
+        self.counts += other.counts
+        self.n += other.n
+        self.total += other.total
+        self.zeros += other.zeros
+        for value in (other.minimum, other.maximum):
+            if not value <= self.maximum:
+                self.maximum = value
+            if not value >= self.minimum:
+                self.minimum = value
+
     def mean(self) -> float:
         return self.total / self.n if self.n else float("nan")
 

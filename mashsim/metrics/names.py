@@ -13,6 +13,7 @@ from typing import Iterable, Sequence
 import simpy
 
 from mashsim.metrics.collector import Collector
+from mashsim.metrics.hubs import run_metrics
 from mashsim.model.roles import Role
 from mashsim.scenario.errors import Problem, ScenarioError
 from mashsim.scenario.schema import Scenario
@@ -28,9 +29,12 @@ def metric_names(scenario: Scenario) -> list[str]:
     Taken from an empty collector, so the names are exactly the collector's and no simulation runs.
     """
     env = simpy.Environment()
-    roles = {name: Role(env, name) for name in scenario.staffed_roles()}
-    collector = Collector(list(scenario.agencies), list(scenario.arrivals.sources), 0.0, 1.0, None)  # type: ignore[arg-type]
-    return list(collector.metrics(roles))
+    hubs = {
+        name: (Collector(list(hub.agencies), list(hub.arrivals.sources), 0.0, 1.0, None),  # type: ignore[arg-type]
+               {role: Role(env, role) for role in hub.staffed_roles()})
+        for name, hub in scenario.hub_list()
+    }
+    return list(run_metrics(hubs, {name: Role(env, name) for name in scenario.pools}))
 
 
 def short_form(name: str) -> str:

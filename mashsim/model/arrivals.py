@@ -10,29 +10,33 @@ a time keeps memory flat however long the horizon.
 
 from __future__ import annotations
 
-from typing import Iterator
+import itertools
+from typing import Callable, Iterable, Iterator
 
 import numpy as np
+import simpy
 
 from mashsim.model.calendar import CalendarView
 from mashsim.model.contact import CRITICAL, Contact
 from mashsim.model.durations import sample_hours
+from mashsim.model.events import call_later
 from mashsim.model.streams import Streams
-from mashsim.scenario.schema import CONCERNS, HUB_ROLES, RISK_LEVELS, ConcernMix, RiskMix, Scenario, Source
+from mashsim.scenario.schema import CONCERNS, HUB_ROLES, RISK_LEVELS, ConcernMix, HubSettings, RiskMix, Source
 
 HOURS_PER_YEAR = 365.25 * 24.0
 SUNDAY = 6  # bank holidays take Sunday's share of arrivals
 CHUNK_DAYS = 7
+MAKE_AT_LEAST = 128  # contacts made per call of ContactFactory.make (see contacts_of)
 
 
-def hourly_rates(scenario: Scenario, source: Source, view: CalendarView, first_day: int, days: int) -> np.ndarray:
+def hourly_rates(scenario: HubSettings, source: Source, view: CalendarView, first_day: int, days: int) -> np.ndarray:
     """Expected contacts per hour of ``source`` for each hour of days ``[first_day, first_day + days)``."""
     arrivals = scenario.arrivals
     day_w = np.asarray(source.day_profile or arrivals.day_profile, dtype=float)
     hour_w = np.asarray(source.hour_profile or arrivals.hour_profile, dtype=float)
     day_w = day_w / day_w.mean()
     hour_w = hour_w / hour_w.mean()
-    base = source.annual_contacts / HOURS_PER_YEAR
+    base = source.annual_contacts * arrivals.scale / HOURS_PER_YEAR
     per_day = np.empty(days)
     for i in range(days):
         day = first_day + i
@@ -41,7 +45,7 @@ def hourly_rates(scenario: Scenario, source: Source, view: CalendarView, first_d
             if period in source.period_multipliers:
                 factor *= source.period_multipliers[period]
             else:
-                factor *= scenario.calendar.periods[period].multiplier
+                factor *= view.calendar.periods[period].multiplier
         per_day[i] = base * factor
     return (per_day[:, None] * hour_w[None, :]).ravel()
 
@@ -65,7 +69,7 @@ def _draw_index(mix: np.ndarray, u: np.ndarray) -> np.ndarray:
 class ContactFactory:
     """Makes the contacts of one source, drawing every attribute from that source's streams."""
 
-    def __init__(self, scenario: Scenario, streams: Streams, name: str, index: int,
+    def __init__(self, scenario: HubSettings, streams: Streams, name: str, index: int,
                  risk_mix: RiskMix, concern_mix: ConcernMix) -> None:
         self.name = name
         self.index = index
@@ -126,7 +130,7 @@ class ContactFactory:
         return contacts
 
 
-def arrival_batches(scenario: Scenario, view: CalendarView, factory: ContactFactory, source: Source,
+def arrival_batches(scenario: HubSettings, view: CalendarView, factory: ContactFactory, source: Source,
                     streams: Streams, end: float) -> Iterator[np.ndarray]:
     """Arrival times of one source, a week at a time, up to ``end`` hours."""
     rng = streams.rng("arrivals", factory.name)
@@ -136,3 +140,56 @@ def arrival_batches(scenario: Scenario, view: CalendarView, factory: ContactFact
         times = arrival_times(rates, day * 24.0, rng)
         yield times[times < end]
         day += CHUNK_DAYS
+
+
+def contacts_of(factory: ContactFactory, batches: Iterable[np.ndarray], at_least: int = MAKE_AT_LEAST) -> Iterator[Contact]:
+    """The contacts of ``factory`` arriving at each batch of times, in order.
+
+    Contacts are made ``at_least`` at a time (a few weeks' arrivals of one
+    source): each ``make`` costs some fixed numpy overhead, and a week of one
+    source is often only a few dozen contacts.  Every draw comes from the
+    source's own streams in arrival order, so how arrivals are grouped does not
+    change any contact; memory stays flat (a few hundred contacts per source).
+    """
+    pending: list[np.ndarray] = []
+    count = 0
+    for times in batches:
+        pending.append(times)
+        count += times.size
+        if count >= at_least:
+            yield from factory.make(np.concatenate(pending))
+            pending, count = [], 0
+    if count:
+        yield from factory.make(np.concatenate(pending))
+
+
+class ArrivalFeed:
+    """Delivers contacts (in order of arrival) each at its arrival time.
+
+    Only the next contact is on the event queue at any time; with contacts
+    made a batch (a week) at a time (:func:`contacts_of`), memory does not grow
+    with the horizon.  A chain of scheduled calls costs less per contact than
+    a SimPy process.
+    """
+
+    def __init__(self, env: simpy.Environment, contacts: Iterable[Contact], deliver: Callable[[Contact], None]) -> None:
+        self._env = env
+        self._contacts = iter(contacts)
+        self._deliver = deliver
+        self._next: Contact | None = None
+
+    def start(self) -> None:
+        self._advance()
+
+    def _advance(self) -> None:
+        env = self._env
+        for contact in self._contacts:
+            if contact.arrived > env._now:
+                self._next = contact
+                call_later(env, contact.arrived - env._now, self._arrive)
+                return
+            self._deliver(contact)
+
+    def _arrive(self, _event) -> None:
+        self._deliver(self._next)
+        self._advance()

@@ -77,11 +77,12 @@ class WorkingClock:
     def working_before(self, t: float) -> float:
         """Working hours elapsed from time 0 up to ``t``."""
         day = int(t // HOURS_PER_DAY)
-        self._extend(day + 1)
+        if day >= len(self._open):
+            self._extend(day + 1)
         start = self._open[day]
         length = self._cumulative[day + 1] - self._cumulative[day]
         into = t - day * HOURS_PER_DAY - start
-        return self._cumulative[day] + min(max(into, 0.0), length)
+        return self._cumulative[day] + (0.0 if into < 0.0 else length if into > length else into)
 
     def add(self, t: float, hours: float) -> float:
         """The time at which ``hours`` working hours have passed after ``t``."""

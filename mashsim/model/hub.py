@@ -7,6 +7,7 @@ contact keeps the cost per contact low and the steps easy to read in order.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 from typing import Callable, Protocol
 
@@ -16,9 +17,11 @@ import simpy
 
 from mashsim.model.calendar import WorkingClock
 from mashsim.model.contact import BLUE, GREEN, REACHED, RED, Contact, signal_fates
-from mashsim.model.network import DECISION, TRIAGE, desk_node
+from mashsim.model.cutoffs import CutoffQueue
+from mashsim.model.events import call_later
+from mashsim.model.network import DECISION, hub_node, research_node
 from mashsim.model.roles import Job, Role
-from mashsim.scenario.schema import OUTCOMES, RAGS, RESEARCHED_RAGS, Policy, Scenario
+from mashsim.scenario.schema import OUTCOMES, RAGS, RESEARCHED_RAGS, HubSettings, Policy
 
 
 class Observer(Protocol):
@@ -47,10 +50,13 @@ class Desk:
 class Hub:
     """One MASH: moves each contact through its roles and reports to the observer."""
 
-    def __init__(self, env: simpy.Environment, scenario: Scenario, roles: dict[str, Role],
+    def __init__(self, env: simpy.Environment, scenario: HubSettings, roles: dict[str, Role],
                  network: nx.DiGraph, clocks: dict[str, WorkingClock], observer: Observer,
-                 trace: TraceHook | None = None) -> None:
+                 trace: TraceHook | None = None, name: str | None = None) -> None:
+        """``scenario`` is this hub's settings (a one-hub Scenario, or one of its ``hubs``); ``roles``
+        gives a role for each of its roles and agency desks (a pooled desk's is the pool's team)."""
         self.env = env
+        self.name = name
         self.observer = observer
         self.trace = trace
         self.logging = roles["contact_officers"]
@@ -58,18 +64,18 @@ class Hub:
         self.deciding = roles["managers"]
         # a channel has the same latency each way; a desk no RAG asks (yet: a policy inject may) has
         # no request edge, so its return edge gives the latency
-        self.desks = [
-            Desk(i, name, roles[name],
-                 network.edges[desk_node(name), DECISION]["latency_hours"],
-                 network.edges[desk_node(name), DECISION]["latency_hours"])
-            for i, name in enumerate(scenario.agencies)
-        ]
+        latency = {agency: network.edges[research_node(scenario, agency, name), hub_node(name, DECISION)]["latency_hours"]
+                   for agency in scenario.agencies}
+        self.desks = [Desk(i, agency, roles[agency], latency[agency], latency[agency])
+                      for i, agency in enumerate(scenario.agencies)]
         self.deadlines = {
             RAGS.index(rag): (getattr(scenario.rag, rag).deadline_hours, getattr(scenario.rag, rag).clock)
             for rag in RESEARCHED_RAGS
         }
         self.hub_clock = clocks[scenario.hub_hours]
+        self._cutoffs = {rag: CutoffQueue(env, self._cutoff) for rag in self.deadlines}
         self.screener_staffing = scenario.roles.screeners
+        self._in_post_day, self._in_post = -1, 1.0
         s = scenario.screening
         self.under, self.over = s.under_rating, s.over_rating
         self.under_per_waiting, self.under_max = s.under_rating_per_waiting, s.under_rating_max
@@ -94,8 +100,7 @@ class Hub:
         next(d for d in self.desks if d.name == agency).failing += change
 
     def _note(self, kind: str, contact: Contact, **detail) -> None:
-        if self.trace is not None:
-            self.trace(self.env.now, kind, contact, detail)
+        self.trace(self.env.now, kind, contact, detail)
 
     # ------------------------------------------------------------------ flow
     def arrive(self, c: Contact) -> None:
@@ -103,13 +108,15 @@ class Hub:
         # keep the contact's time equal to the simulation's, so traces and records agree exactly
         c.arrived = self.env.now
         self.observer.arrived(c)
-        self._note("arrived", c)
+        if self.trace:
+            self._note("arrived", c)
         self.logging.submit(c, c.urgent, c.log_hours, self._logged)
 
     def _logged(self, job: Job) -> None:
         c = job.contact
         c.logged_at = self.env.now
-        self._note("logged", c)
+        if self.trace:
+            self._note("logged", c)
         self.screening.submit(c, c.urgent, c.screen_hours, self._screened)
 
     def _screened(self, job: Job) -> None:
@@ -137,7 +144,8 @@ class Hub:
         now = self.env.now
         c.screened_at = now
         c.rag = rag
-        self._note("screened", c, rag=RAGS[rag])
+        if self.trace:
+            self._note("screened", c, rag=RAGS[rag])
         if rag == BLUE:
             c.sent_at = now
             self._close(c, BLUE, signal_fates(c))
@@ -151,7 +159,7 @@ class Hub:
             cutoff = self.hub_clock.add(now, max(hours - self.allowance, 0.0))
         self.request(c, self.ask[rag] if asked is None else asked)
         if self.decide_at_deadline and c.pending:
-            self.env.timeout(max(cutoff - now, 0.0)).callbacks.append(lambda _e, c=c: self._cutoff(c))
+            self._cutoffs[rag].add(now + max(cutoff - now, 0.0), c)
 
     def request(self, c: Contact, asked: tuple[int, ...]) -> None:
         """Ask the desks ``asked`` what they hold on ``c``; with none to ask, go to decision."""
@@ -161,12 +169,12 @@ class Hub:
         if not asked:
             self._to_decision(c)
             return
-        self._note("asked", c, agencies=[self.desks[i].name for i in asked])
+        if self.trace:
+            self._note("asked", c, agencies=[self.desks[i].name for i in asked])
         for i in asked:
             desk = self.desks[i]
             if desk.request_latency > 0.0:
-                self.env.timeout(desk.request_latency).callbacks.append(
-                    lambda _e, c=c, desk=desk: self._request_arrives(c, desk))
+                call_later(self.env, desk.request_latency, lambda _e, c=c, desk=desk: self._request_arrives(c, desk))
             else:
                 self._request_arrives(c, desk)
 
@@ -174,13 +182,20 @@ class Hub:
         correct = c.correct_rag
         # pressure is the queue per screener in post, not per person on duty: at night the
         # out-of-hours cover is not rushed by routine contacts waiting for the morning
-        in_post = max(self.screener_staffing.staff_on_day(int(self.env.now // 24.0)), 1.0)
-        under = min(self.under + self.under_per_waiting * self.screening.waiting / in_post, self.under_max)
+        under = min(self.under + self.under_per_waiting * self.screening.waiting / self._screeners_in_post(),
+                    self.under_max)
         if c.u_screen < under and correct > BLUE:
             return correct - 1
         if c.u_screen > 1.0 - self.over and correct < RED:
             return correct + 1
         return correct
+
+    def _screeners_in_post(self) -> float:
+        day = int(self.env.now // 24.0)
+        if day != self._in_post_day:  # staff_on_day walks the changes: once a day is enough
+            self._in_post_day = day
+            self._in_post = max(self.screener_staffing.staff_on_day(day), 1.0)
+        return self._in_post
 
     def _request_arrives(self, c: Contact, desk: Desk) -> None:
         if c.sent_at is not None:  # decided while the request was on its way
@@ -194,29 +209,33 @@ class Hub:
 
     def _send_back(self, c: Contact, desk: Desk) -> None:
         if desk.return_latency > 0.0:
-            self.env.timeout(desk.return_latency).callbacks.append(lambda _e: self._returned(c, desk))
+            call_later(self.env, desk.return_latency, lambda _e: self._returned(c, desk))
         else:
             self._returned(c, desk)
 
     def _returned(self, c: Contact, desk: Desk) -> None:
         if c.sent_at is not None:
-            self._note("returned late", c, agency=desk.name)
+            if self.trace:
+                self._note("returned late", c, agency=desk.name)
             return
         c.returned[desk.index] = self.env.now
         c.pending -= 1
-        self._note("returned", c, agency=desk.name, content=c.carries_signal(desk.index),
-                   failed=desk.index in c.failed)
+        if self.trace:
+            self._note("returned", c, agency=desk.name, content=c.carries_signal(desk.index),
+                       failed=desk.index in c.failed)
         if c.pending == 0:
             self._to_decision(c)
 
     def _cutoff(self, c: Contact) -> None:
         if c.sent_at is None:
-            self._note("deadline", c, waiting_for=[self.desks[i].name for i in c.asked if c.returned[i] is None])
+            if self.trace:
+                self._note("deadline", c, waiting_for=[self.desks[i].name for i in c.asked if c.returned[i] is None])
             self._to_decision(c)
 
     def _to_decision(self, c: Contact) -> None:
         c.sent_at = self.env.now
-        self._note("to decision", c)
+        if self.trace:
+            self._note("to decision", c)
         for job in c.jobs:
             job.role.cancel(job)
         c.jobs = []
@@ -234,6 +253,7 @@ class Hub:
         c.decided_at = self.env.now
         c.decided_rag = decided_rag
         cdf = self.outcome_cdf[decided_rag]
-        c.outcome = next((k for k, p in enumerate(cdf) if c.u_outcome < p), len(cdf) - 1)
-        self._note("decided", c, rag=RAGS[decided_rag], outcome=OUTCOMES[c.outcome])
+        c.outcome = min(bisect.bisect_right(cdf, c.u_outcome), len(cdf) - 1)  # the first k with u < cdf[k]
+        if self.trace:
+            self._note("decided", c, rag=RAGS[decided_rag], outcome=OUTCOMES[c.outcome])
         self.observer.decided(c)

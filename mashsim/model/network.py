@@ -1,9 +1,12 @@
-"""The hub's network: sources, triage, agency desks, decision and outcomes as a directed graph.
+"""The scenario's network: hubs, their sources, triage, desks, decision and outcomes, and shared pools.
 
-Nodes are named ``source:<name>``, ``triage``, ``desk:<agency>``,
-``decision`` and ``outcome:<name>``; edges carry the channel between them
-(``latency_hours`` each way, ``loss`` on returns) and the RAGs that use them.
-The model reads each desk's channel from this graph.
+A one-hub scenario's nodes are named ``source:<name>``, ``triage``,
+``desk:<agency>``, ``decision`` and ``outcome:<name>``; in a scenario with
+``[hubs.*]`` each hub's nodes carry its name first (``camden/triage``).  A
+team shared by several hubs is one node, ``pool:<name>``, joined to the
+triage and decision of every hub whose desk it staffs.  Edges carry the
+channel between nodes (``latency_hours`` each way, ``loss`` on returns) and
+the RAGs that use them.  The model reads each desk's channel from this graph.
 """
 
 from __future__ import annotations
@@ -11,50 +14,81 @@ from __future__ import annotations
 import networkx as nx
 
 from mashsim.scenario.errors import Problem
-from mashsim.scenario.schema import OUTCOMES, RESEARCHED_RAGS, Scenario
+from mashsim.scenario.schema import OUTCOMES, RESEARCHED_RAGS, HubSettings, Scenario
 
 TRIAGE, DECISION = "triage", "decision"
 
 
-def desk_node(agency: str) -> str:
-    return f"desk:{agency}"
+def hub_node(hub: str | None, node: str) -> str:
+    """The name of one of a hub's nodes (``triage``, ``desk:police``...) in the scenario's graph."""
+    return node if hub is None else f"{hub}/{node}"
+
+
+def desk_node(agency: str, hub: str | None = None) -> str:
+    return hub_node(hub, f"desk:{agency}")
+
+
+def pool_node(pool: str) -> str:
+    return f"pool:{pool}"
+
+
+def research_node(settings: HubSettings, agency: str, hub: str | None = None) -> str:
+    """Where a hub's requests to ``agency`` go: its own desk, or the pool that staffs it."""
+    pool = settings.agencies[agency].pool
+    return desk_node(agency, hub) if pool is None else pool_node(pool)
 
 
 def build_network(scenario: Scenario) -> nx.DiGraph:
-    """The directed graph of the scenario's hub."""
+    """The directed graph of the scenario's hubs and pools."""
     graph = nx.DiGraph(name=scenario.name)
-    graph.add_node(TRIAGE, kind="triage")
-    graph.add_node(DECISION, kind="decision")
-    for name, source in scenario.arrivals.sources.items():
-        graph.add_node(f"source:{name}", kind="source", annual_contacts=source.annual_contacts)
-        graph.add_edge(f"source:{name}", TRIAGE, kind="contact", latency_hours=0.0, loss=0.0)
-    graph.add_edge(TRIAGE, DECISION, kind="no research", latency_hours=0.0, loss=0.0)
-    for name, agency in scenario.agencies.items():
-        channel = scenario.channel_for(name)
-        rags = [rag for rag in RESEARCHED_RAGS if name in getattr(scenario.policy.ask, rag)]
-        node = desk_node(name)
-        graph.add_node(node, kind="desk", staff=agency.staff, hours=agency.hours, location=agency.location)
-        if rags:
-            graph.add_edge(TRIAGE, node, kind="request", rags=rags, latency_hours=channel.latency_hours, loss=0.0)
-        graph.add_edge(node, DECISION, kind="return", latency_hours=channel.latency_hours, loss=channel.loss)
-    for outcome in OUTCOMES:
-        graph.add_node(f"outcome:{outcome}", kind="outcome")
-        graph.add_edge(DECISION, f"outcome:{outcome}", kind="outcome", latency_hours=0.0, loss=0.0)
+    for name, pool in scenario.pools.items():
+        graph.add_node(pool_node(name), kind="pool", staff=pool.staff, hours=pool.hours)
+    for hub, settings in scenario.hub_list():
+        _add_hub(graph, hub, settings)
     return graph
 
 
+def _add_hub(graph: nx.DiGraph, hub: str | None, settings: HubSettings) -> None:
+    triage, decision = hub_node(hub, TRIAGE), hub_node(hub, DECISION)
+    graph.add_node(triage, kind="triage", hub=hub)
+    graph.add_node(decision, kind="decision", hub=hub)
+    for name, source in settings.arrivals.sources.items():
+        node = hub_node(hub, f"source:{name}")
+        graph.add_node(node, kind="source", hub=hub, annual_contacts=source.annual_contacts)
+        graph.add_edge(node, triage, kind="contact", latency_hours=0.0, loss=0.0)
+    graph.add_edge(triage, decision, kind="no research", latency_hours=0.0, loss=0.0)
+    for name, agency in settings.agencies.items():
+        channel = settings.channel_for(name)
+        rags = [rag for rag in RESEARCHED_RAGS if name in getattr(settings.policy.ask, rag)]
+        node = research_node(settings, name, hub)
+        if agency.pool is None:
+            graph.add_node(node, kind="desk", hub=hub, staff=agency.staff, hours=agency.hours,
+                           location=agency.location)
+        if rags:
+            graph.add_edge(triage, node, kind="request", agency=name, rags=rags,
+                           latency_hours=channel.latency_hours, loss=0.0)
+        graph.add_edge(node, decision, kind="return", agency=name, latency_hours=channel.latency_hours,
+                       loss=channel.loss)
+    for outcome in OUTCOMES:
+        node = hub_node(hub, f"outcome:{outcome}")
+        graph.add_node(node, kind="outcome", hub=hub)
+        graph.add_edge(decision, node, kind="outcome", latency_hours=0.0, loss=0.0)
+
+
 def check_network(graph: nx.DiGraph) -> list[Problem]:
-    """Structural problems: nodes without a kind (an edge to a missing node), unreachable desks."""
+    """Structural problems: nodes without a kind (an edge to a missing node), desks or pools never asked."""
     problems = []
     for node, data in graph.nodes(data=True):
         if "kind" not in data:
             problems.append(Problem(f"network.{node}", "an edge leads to a node the scenario does not define"))
     for node, data in graph.nodes(data=True):
-        if data.get("kind") == "desk" and not nx.has_path(graph, TRIAGE, node):
-            agency = node.removeprefix("desk:")
-            problems.append(
-                Problem(f"agencies.{agency}", "this desk is never asked: no RAG in policy.ask names it")
-            )
+        if data.get("kind") == "desk" and not graph.in_degree(node):
+            hub, agency = data.get("hub"), node.rpartition("desk:")[2]
+            path = f"agencies.{agency}" if hub is None else f"hubs.{hub}.agencies.{agency}"
+            problems.append(Problem(path, "this desk is never asked: no RAG in policy.ask names it"))
+        elif data.get("kind") == "pool" and not graph.in_degree(node):
+            problems.append(Problem(f"pools.{node.removeprefix('pool:')}",
+                                    "this pool is never asked: no hub's policy.ask names a desk it staffs"))
     return problems
 
 

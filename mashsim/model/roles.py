@@ -15,15 +15,23 @@ from typing import Callable
 
 import simpy
 
+from mashsim.model.events import call_at
+
 QUEUED, RUNNING, DONE, CANCELLED = range(4)
 
 
 class Job:
-    """One task for a role: a contact, its priority and its duration in hours."""
+    """One task for a role: a contact, its priority and its duration in hours.
 
-    __slots__ = ("role", "contact", "urgent", "hours", "done", "seq", "state", "queued_at", "started_at")
+    A running job is its own completion event on SimPy's queue (it has the
+    ``callbacks`` and ``_ok`` an event needs): one object per task, not two.
+    """
 
-    def __init__(self, role: "Role", contact, urgent: bool, hours: float, done: Callable[["Job"], None], seq: int):
+    __slots__ = ("role", "contact", "urgent", "hours", "done", "seq", "state", "queued_at", "started_at",
+                 "callbacks", "_ok", "_value")
+
+    def __init__(self, role: "Role", contact, urgent: bool, hours: float, done: Callable[["Job"], None],
+                 seq: int, now: float):
         self.role = role
         self.contact = contact
         self.urgent = urgent
@@ -31,11 +39,10 @@ class Job:
         self.done = done
         self.seq = seq
         self.state = QUEUED
-        self.queued_at = role.env.now
+        self.queued_at = now
         self.started_at: float | None = None
-
-    def __call__(self, _event: simpy.Event) -> None:
-        self.role._finish(self)
+        self._ok = True
+        self._value = None
 
 
 class RoleStats:
@@ -60,7 +67,13 @@ class RoleStats:
 
 
 class Role:
-    """A pool of staff serving jobs, Red first when ``red_priority`` is on."""
+    """A pool of staff serving jobs, Red first when ``red_priority`` is on.
+
+    Every change of state first brings the time-weighted totals up to now
+    (``_observe``), so they are exact without sampling.  The methods below are
+    the model's innermost loop: they read ``env._now`` rather than the
+    ``env.now`` property, and skip ``_observe`` when no time has passed.
+    """
 
     def __init__(self, env: simpy.Environment, name: str, red_priority: bool = True) -> None:
         self.env = env
@@ -78,81 +91,98 @@ class Role:
     # ------------------------------------------------------------------ public
     def submit(self, contact, urgent: bool, hours: float, done: Callable[[Job], None]) -> Job:
         """Queue a task; ``done(job)`` is called when it is finished."""
-        self._observe()
+        now = self.env._now
+        if now != self.stats.last:
+            self._observe(now)
         self._seq += 1
-        job = Job(self, contact, urgent, hours, done, self._seq)
-        (self._urgent if urgent else self._routine).append(job)
+        job = Job(self, contact, urgent, hours, done, self._seq, now)
         self.waiting += 1
-        self._dispatch()
+        if self.waiting == 1 and self.busy < self.capacity and (urgent or not self.urgent_only):
+            self._start(job, now)  # nobody else waiting and someone free: what _dispatch would pick
+        else:
+            (self._urgent if urgent else self._routine).append(job)
+            self._dispatch()
         return job
 
     def cancel(self, job: Job) -> None:
         """Withdraw a queued task (it is skipped when reached); a running one is left to finish."""
         if job.state == QUEUED:
-            self._observe()
+            self._observe(self.env._now)
             job.state = CANCELLED
             self.waiting -= 1
+            if not self.waiting:  # only cancelled jobs are left in the queues: drop them now
+                self._urgent.clear()
+                self._routine.clear()
 
     def set_staffing(self, capacity: int, urgent_only: bool) -> None:
         """Change the number on duty; with ``urgent_only`` they take urgent work only."""
-        self._observe()
+        self._observe(self.env._now)
         self.capacity = capacity
         self.urgent_only = urgent_only
         self._dispatch()
 
     def reset_stats(self) -> None:
-        self._observe()
-        self.stats.reset(self.env.now)
+        self._observe(self.env._now)
+        self.stats.reset(self.env._now)
 
     def close_stats(self) -> None:
-        self._observe()
+        self._observe(self.env._now)
 
     # ----------------------------------------------------------------- internal
-    def _observe(self) -> None:
-        now = self.env.now
+    def _observe(self, now: float) -> None:
         stats = self.stats
         elapsed = now - stats.last
         if elapsed > 0.0:
+            busy = self.busy
             stats.queue_area += self.waiting * elapsed
-            stats.busy_area += self.busy * elapsed
+            stats.busy_area += busy * elapsed
             if not self.urgent_only:
-                stats.duty_busy_area += self.busy * elapsed
-                stats.duty_capacity_area += max(self.capacity, self.busy) * elapsed
+                stats.duty_busy_area += busy * elapsed
+                # staff finishing a task after going off duty count as capacity while they do
+                stats.duty_capacity_area += (busy if busy > self.capacity else self.capacity) * elapsed
             stats.last = now
 
     def _dispatch(self) -> None:
-        while self.busy < self.capacity:
-            job = self._next_job()
-            if job is None:
-                return
-            self._start(job)
-
-    def _next_job(self) -> Job | None:
+        """Start waiting jobs while someone is free: Red first (or oldest first), skipping cancelled ones."""
         urgent, routine = self._urgent, self._routine
-        while urgent and urgent[0].state == CANCELLED:
-            urgent.popleft()
-        while routine and routine[0].state == CANCELLED:
-            routine.popleft()
-        if urgent and (self.red_priority or self.urgent_only or not routine or urgent[0].seq < routine[0].seq):
-            return urgent.popleft()
-        if routine and not self.urgent_only:
-            return routine.popleft()
-        return None
+        while self.busy < self.capacity:
+            while urgent and urgent[0].state == CANCELLED:
+                urgent.popleft()
+            while routine and routine[0].state == CANCELLED:
+                routine.popleft()
+            if urgent and (self.red_priority or self.urgent_only or not routine or urgent[0].seq < routine[0].seq):
+                job = urgent.popleft()
+            elif routine and not self.urgent_only:
+                job = routine.popleft()
+            else:
+                return
+            self._start(job, self.env._now)
 
-    def _start(self, job: Job) -> None:
-        now = self.env.now
+    def _start(self, job: Job, now: float) -> None:
         job.state = RUNNING
         job.started_at = now
         self.waiting -= 1
         self.busy += 1
-        self.stats.started += 1
-        self.stats.waited += now > job.queued_at
-        self.stats.wait_total += now - job.queued_at
-        self.env.timeout(job.hours).callbacks.append(job)
+        stats = self.stats
+        stats.started += 1
+        stats.waited += now > job.queued_at
+        stats.wait_total += now - job.queued_at
+        if job.hours > 0.0:
+            job.callbacks = [self._finish]
+            call_at(self.env, now + job.hours, job)
+        else:  # an instant task ends now, without an event; the caller's loop dispatches next
+            self._end(job)
 
     def _finish(self, job: Job) -> None:
-        self._observe()
+        """The job's completion event: free its worker, hand the contact on, start the next job."""
+        now = self.env._now
+        if now != self.stats.last:
+            self._observe(now)
+        self._end(job)
+        if self.waiting:
+            self._dispatch()
+
+    def _end(self, job: Job) -> None:
         job.state = DONE
         self.busy -= 1
         job.done(job)
-        self._dispatch()

@@ -20,13 +20,23 @@ def replication_seed(seed: int, replication: int) -> np.random.SeedSequence:
 
 
 class Streams:
-    """Hands out independent generators by name for one replication."""
+    """Hands out independent generators by name for one replication.
 
-    def __init__(self, seed: int, replication: int = 0) -> None:
+    ``prefix`` puts every name under a part of the model: a hub's streams are
+    named ``hub/<hub>/...``, a pool's ``pool/<pool>/...``, so adding a hub leaves
+    every other hub's draws as they were.  A one-hub scenario uses no prefix.
+    """
+
+    def __init__(self, seed: int, replication: int = 0, prefix: tuple[str, ...] = ()) -> None:
         self.seed = seed
         self.replication = replication
+        self.prefix = prefix
+
+    def under(self, *prefix: str) -> "Streams":
+        """The same replication's streams, with names under ``prefix``."""
+        return Streams(self.seed, self.replication, (*self.prefix, *prefix))
 
     def rng(self, *name: str) -> np.random.Generator:
-        key = zlib.crc32("/".join(name).encode("utf-8"))
+        key = zlib.crc32("/".join((*self.prefix, *name)).encode("utf-8"))
         sequence = np.random.SeedSequence(entropy=self.seed, spawn_key=(self.replication, key))
         return np.random.Generator(np.random.PCG64(sequence))

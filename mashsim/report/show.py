@@ -23,7 +23,7 @@ def _duration(d) -> str:
 def _staff_row(name: str, role: Staffing, task) -> list[str]:
     changes = ", ".join(f"day {c.day}: {c.staff:g}" for c in role.changes) or "-"
     return [name, f"{role.staff:g}", role.hours, f"{role.absence_rate:.0%}", str(role.out_of_hours_staff),
-            _duration(task), changes]
+            _duration(task) if task is not None else "-", changes]
 
 
 def print_scenario(scenario: Scenario, console: Console | None = None) -> None:
@@ -36,6 +36,18 @@ def print_scenario(scenario: Scenario, console: Console | None = None) -> None:
     console.print(f"run: {run.horizon_days:g} days after {run.warmup_days:g} warm-up, "
                   f"{run.replications} replications, seed {run.seed}; time 0 = {scenario.calendar.start_date}; "
                   f"working-hour deadlines count in '{scenario.hub_hours}' hours")
+
+    if scenario.hubs:
+        console.print(f"{len(scenario.hubs)} hubs; the tables below are the defaults each hub starts from")
+        console.print(_hubs_table(scenario))
+    if scenario.pools:
+        pools = Table(title="Pools (teams shared by hubs)")
+        for col in ("pool", "staff (FTE)", "hours", "absence", "out of hours", "changes", "serves"):
+            pools.add_column(col)
+        for name, pool in scenario.pools.items():
+            row = _staff_row(name, pool, None)
+            pools.add_row(*row[:5], row[6], ", ".join(_served_by(scenario, name)) or "no one")
+        console.print(pools)
 
     sources = Table(title="Sources")
     for col in ("source", "contacts a year", "period multipliers"):
@@ -52,7 +64,8 @@ def print_scenario(scenario: Scenario, console: Console | None = None) -> None:
         role = getattr(scenario.roles, name)
         staff.add_row(*_staff_row(name, role, role.task_minutes))
     for name, agency in scenario.agencies.items():
-        staff.add_row(*_staff_row(f"{name} desk", agency, agency.research_minutes))
+        label = f"{name} desk" if agency.pool is None else f"{name} desk (pool {agency.pool}: staff below unused)"
+        staff.add_row(*_staff_row(label, agency, agency.research_minutes))
     console.print(staff)
 
     policy = scenario.policy
@@ -69,18 +82,48 @@ def print_scenario(scenario: Scenario, console: Console | None = None) -> None:
 
     console.print("\n[bold]Network[/bold]")
     graph = build_network(scenario)
-    for line in describe_network(graph):
-        console.print(f"  {line}")
+    if scenario.hubs:
+        console.print(f"  {graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges "
+                      "(`mashsim show --json` gives the whole scenario)")
+    else:
+        for line in describe_network(graph):
+            console.print(f"  {line}")
     for warning in check_network(graph):
         console.print(f"  [yellow]warning:[/yellow] {warning}")
 
     tags = Table(title="Where the figures come from (S source · D derived · E estimate)")
     for col in ("field", "value", "tag", "source / note"):
         tags.add_column(col)
-    for path, value, prov in scenario.provenance():
+    tagged = list(scenario.provenance())
+    top_level = {path: (value, prov) for path, value, prov in tagged if not path.startswith("hubs.")}
+    for path, value, prov in tagged:
+        head, _, rest = path.partition(".")
+        if head == "hubs" and top_level.get(rest.partition(".")[2]) == (value, prov):
+            continue  # a hub's copy of a top-level figure: listed once, above
         text = value.model_dump() if hasattr(value, "model_dump") else value
         tags.add_row(path, str(text), prov.tag or "", " ".join(filter(None, [prov.source, prov.note])))
     console.print(tags)
+
+
+def _served_by(scenario: Scenario, pool: str) -> list[str]:
+    return [f"{hub or scenario.name} ({agency})" for hub, settings in scenario.hub_list()
+            for agency, desk in settings.agencies.items() if desk.pool == pool]
+
+
+def _hubs_table(scenario: Scenario) -> Table:
+    table = Table(title="Hubs: contacts a year and staff (FTE); 'pool' = staffed by a pool below")
+    desks = list(dict.fromkeys(a for hub in scenario.hubs.values() for a in hub.agencies))
+    table.add_column("hub", no_wrap=True)
+    for col in ("contacts", "logging", "screening", "deciding", *desks):
+        table.add_column(col.replace("_", " "), justify="right")
+    for name, hub in scenario.hubs.items():
+        volume = sum(s.annual_contacts for s in hub.arrivals.sources.values()) * hub.arrivals.scale
+        staff = [f"{getattr(hub.roles, r).staff:g}" for r in HUB_ROLES]
+        for agency in desks:
+            desk = hub.agencies.get(agency)
+            staff.append("-" if desk is None else "pool" if desk.pool else f"{desk.staff:g}")
+        table.add_row(name, f"{volume:,.0f}", *staff)
+    return table
 
 
 def print_injects(scenario: Scenario, console: Console) -> None:
@@ -98,4 +141,3 @@ def print_injects(scenario: Scenario, console: Console) -> None:
     console.print(table)
     for warning in inject_warnings(scenario):
         console.print(f"  [yellow]warning:[/yellow] {warning}")
-

@@ -69,6 +69,7 @@ def _rows(result: RunResult) -> list[tuple[str, str | None]]:
     for i, role in enumerate(roles):
         rows.append((f"utilisation.by_role.{role}", "Staff (utilisation in working hours; mean queue)" if i == 0 else None))
     rows += [(f"queue_length.by_role.{role}", None) for role in roles]
+    rows += [(f"{kind}.by_pool.{pool}", None) for kind in ("utilisation", "queue_length") for pool in s.pools]
     return rows
 
 

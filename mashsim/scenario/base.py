@@ -12,8 +12,9 @@ beside the model, so ``mashsim show`` can print evidence next to assumption.
 
 from __future__ import annotations
 
+import copy
 import difflib
-from typing import Annotated, Any, Iterator, Literal, Union
+from typing import Annotated, Any, Iterator, Literal, Mapping, Union
 
 from pydantic import BaseModel, ConfigDict, Discriminator, PrivateAttr, ValidationError, model_validator
 from pydantic import Tag as UnionTag
@@ -103,6 +104,19 @@ def _walk(obj: Any, prefix: str) -> Iterator[tuple[str, Any, Provenance]]:
     elif isinstance(obj, (list, tuple)):
         for i, value in enumerate(obj):
             yield from _walk(value, f"{prefix}{i}.")
+
+
+def merge_tables(base: Mapping[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
+    """``top`` merged over ``base``: tables recursively, everything else replaced."""
+    merged = copy.deepcopy(dict(base))
+    for key, value in top.items():
+        below = merged.get(key)
+        if isinstance(value, dict) and isinstance(below, dict) and not is_provenance_wrapper(value) \
+                and not is_provenance_wrapper(below):
+            merged[key] = merge_tables(below, value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
 
 
 def tagged_union(members: dict[str, type[BaseModel]], key: str, default: str | None = None) -> Any:

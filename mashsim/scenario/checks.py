@@ -7,7 +7,7 @@ import re
 
 from mashsim.scenario.errors import Problem
 from mashsim.scenario.injects import HOURS_PER_DAY, AbsenceInject, OutageInject, PolicyInject, SurgeInject, inject_path
-from mashsim.scenario.schema import HUB_ROLES, OUTCOMES, RESEARCHED_RAGS, RISK_LEVELS, Scenario
+from mashsim.scenario.schema import HUB_ROLES, OUTCOMES, RESEARCHED_RAGS, RISK_LEVELS, HubSettings, Scenario, Staffing
 
 NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
 RESERVED_NAMES = set(HUB_ROLES) | set(RISK_LEVELS) | set(OUTCOMES) | {"hub", "triage", "decision"}
@@ -16,70 +16,121 @@ RESERVED_NAMES = set(HUB_ROLES) | set(RISK_LEVELS) | set(OUTCOMES) | {"hub", "tr
 def check_scenario(scenario: Scenario) -> list[Problem]:
     """Every cross-reference problem in ``scenario``; empty when it is sound."""
     problems: list[Problem] = []
+    named = {"calendar.periods": scenario.calendar.periods, "calendar.hours": scenario.calendar.hours,
+             "hubs": scenario.hubs, "pools": scenario.pools}
+    problems += _check_names(named)
+    for name, pool in scenario.pools.items():
+        problems += _check_hours(scenario, f"pools.{name}", pool)
+    for hub_name, hub in scenario.hub_list():
+        problems += _check_hub(scenario, hub, "" if hub_name is None else f"hubs.{hub_name}.")
+    problems += _check_pools(scenario)
+    if scenario.injects and scenario.hubs:
+        problems.append(Problem("injects", "injected events are not yet available in a scenario with hubs; "
+                                "run them on a one-hub scenario"))
+    elif scenario.injects:
+        problems += check_injects(scenario)
+    return problems
+
+
+def _check_names(named: dict[str, dict]) -> list[Problem]:
+    return [
+        Problem(f"{table}.{name}", "names may hold letters, digits, '_' and '-' only "
+                "(they become parts of dotted metric and field paths)")
+        for table, names in named.items() for name in names if not NAME.fullmatch(name)
+    ]
+
+
+def _check_hours(scenario: Scenario, path: str, role: Staffing) -> list[Problem]:
+    hours = scenario.calendar.hours
+    if role.hours in hours:
+        return []
+    return [Problem(f"{path}.hours", f"no such hours pattern (allowed: {', '.join(sorted(hours))})", role.hours)]
+
+
+def _check_hub(scenario: Scenario, hub: HubSettings, at: str) -> list[Problem]:
+    """Problems of one hub; ``at`` prefixes each path (``hubs.camden.`` or nothing)."""
+    problems: list[Problem] = []
     hours = scenario.calendar.hours
     periods = scenario.calendar.periods
-    allowed_hours = ", ".join(sorted(hours))
 
-    if scenario.hub_hours not in hours:
-        problems.append(Problem("hub_hours", f"no such hours pattern (allowed: {allowed_hours})", scenario.hub_hours))
+    if hub.hub_hours not in hours:
+        problems.append(Problem(f"{at}hub_hours", f"no such hours pattern (allowed: {', '.join(sorted(hours))})",
+                                hub.hub_hours))
 
-    for name, source in scenario.arrivals.sources.items():
+    for name, source in hub.arrivals.sources.items():
         for period in source.period_multipliers:
             if period not in periods:
                 allowed = ", ".join(sorted(periods)) or "none defined in calendar.periods"
                 problems.append(
-                    Problem(f"arrivals.sources.{name}.period_multipliers.{period}",
+                    Problem(f"{at}arrivals.sources.{name}.period_multipliers.{period}",
                             f"no such calendar period (allowed: {allowed})")
                 )
 
-    for name in scenario.agencies:
+    for name, agency in hub.agencies.items():
         if name in RESERVED_NAMES:
-            problems.append(Problem(f"agencies.{name}", f"'{name}' is reserved; choose another agency name"))
-    named = {"agencies": scenario.agencies, "arrivals.sources": scenario.arrivals.sources,
-             "calendar.periods": scenario.calendar.periods, "calendar.hours": scenario.calendar.hours}
-    for table, names in named.items():
-        for name in names:
-            if not NAME.fullmatch(name):
-                problems.append(Problem(f"{table}.{name}", "names may hold letters, digits, '_' and '-' only "
-                                        "(they become parts of dotted metric and field paths)"))
+            problems.append(Problem(f"{at}agencies.{name}", f"'{name}' is reserved; choose another agency name"))
+        if agency.pool is not None and agency.pool not in scenario.pools:
+            allowed = ", ".join(scenario.pools) or "none defined in pools"
+            problems.append(Problem(f"{at}agencies.{name}.pool", f"no such pool (allowed: {allowed})", agency.pool))
+    problems += _check_names({f"{at}agencies": hub.agencies, f"{at}arrivals.sources": hub.arrivals.sources})
+    pooled: dict[str, str] = {}
+    for name, agency in hub.agencies.items():
+        if agency.pool is not None and pooled.setdefault(agency.pool, name) != name:
+            problems.append(Problem(f"{at}agencies.{name}.pool", f"agency '{pooled[agency.pool]}' of this hub "
+                                    "already sends its research to this pool; a pool staffs one desk per hub",
+                                    agency.pool))
 
-    prefix = {name: f"roles.{name}" for name in HUB_ROLES}
-    asks = [scenario.policy.ask.model_dump(), *(i.changes().get("ask", {}) for i in scenario.injects
-                                                 if isinstance(i, PolicyInject))]
+    prefix = {name: f"{at}roles.{name}" for name in HUB_ROLES}
+    asks = [hub.policy.ask.model_dump(), *(i.changes().get("ask", {}) for i in scenario.injects
+                                           if isinstance(i, PolicyInject))]
     asked = {a for ask in asks for rag in RESEARCHED_RAGS for a in ask.get(rag, [])}
     routine_asked = {a for ask in asks for rag in ("green", "amber") for a in ask.get(rag, [])}
-    total_arrivals = sum(s.annual_contacts for s in scenario.arrivals.sources.values())
-    for name, role in scenario.staffed_roles().items():
-        path = prefix.get(name, f"agencies.{name}")
-        if role.hours not in hours:
-            problems.append(Problem(f"{path}.hours", f"no such hours pattern (allowed: {allowed_hours})", role.hours))
+    total_arrivals = sum(s.annual_contacts for s in hub.arrivals.sources.values()) * hub.arrivals.scale
+    for name, role in hub.staffed_roles().items():
+        path = prefix.get(name, f"{at}agencies.{name}")
+        problems += _check_hours(scenario, path, role)
         routine = (name in HUB_ROLES and total_arrivals > 0) or name in routine_asked
-        urgent_only = not routine and name in asked
-        if routine and (role.max_staff() == 0 or role.absence_rate >= 1.0):
-            why = "every contact" if name in HUB_ROLES else \
-                "Green or Amber contacts (policy.ask names it, or a policy inject does)"
-            problems.append(
-                Problem(f"{path}.staff",
-                        f"work is routed to this role for {why} but it never has staff at work in working hours "
-                        "(out-of-hours cover takes Red work only); allowed: staff > 0 and absence_rate < 1",
-                        role.staff)
-            )
-        elif urgent_only and role.max_staff() == 0 and role.out_of_hours_staff == 0:
-            problems.append(
-                Problem(f"{path}.staff",
-                        "Red contacts are routed to this desk (policy.ask.red) but it has no staff and no "
-                        "out-of-hours cover; allowed: staff > 0 or out_of_hours_staff > 0", role.staff)
-            )
+        problems += _check_staffed(path, role, routine, urgent=name in asked,
+                                   why="every contact" if name in HUB_ROLES else None)
 
     for rag in RESEARCHED_RAGS:
-        names = getattr(scenario.policy.ask, rag)
+        names = getattr(hub.policy.ask, rag)
         for i, agency in enumerate(names):
-            if agency not in scenario.agencies:
-                allowed = ", ".join(scenario.agencies) or "none defined"
-                problems.append(Problem(f"policy.ask.{rag}.{i}", f"no such agency (allowed: {allowed})", agency))
+            if agency not in hub.agencies:
+                allowed = ", ".join(hub.agencies) or "none defined"
+                problems.append(Problem(f"{at}policy.ask.{rag}.{i}", f"no such agency (allowed: {allowed})", agency))
         if len(set(names)) != len(names):
-            problems.append(Problem(f"policy.ask.{rag}", "an agency is listed twice", names))
-    problems += check_injects(scenario)
+            problems.append(Problem(f"{at}policy.ask.{rag}", "an agency is listed twice", names))
+    return problems
+
+
+def _check_staffed(path: str, role: Staffing, routine: bool, urgent: bool, why: str | None) -> list[Problem]:
+    """Work routed to a role that never has anyone to do it."""
+    if routine and (role.max_staff() == 0 or role.absence_rate >= 1.0):
+        why = why or "Green or Amber contacts (policy.ask names it, or a policy inject does)"
+        return [Problem(f"{path}.staff",
+                        f"work is routed to this role for {why} but it never has staff at work in working hours "
+                        "(out-of-hours cover takes Red work only); allowed: staff > 0 and absence_rate < 1",
+                        role.staff)]
+    if not routine and urgent and role.max_staff() == 0 and role.out_of_hours_staff == 0:
+        return [Problem(f"{path}.staff",
+                        "Red contacts are routed to this desk (policy.ask.red) but it has no staff and no "
+                        "out-of-hours cover; allowed: staff > 0 or out_of_hours_staff > 0", role.staff)]
+    return []
+
+
+def _check_pools(scenario: Scenario) -> list[Problem]:
+    """A pool must have staff for the work its member hubs route to it."""
+    problems: list[Problem] = []
+    for name, pool in scenario.pools.items():
+        routine = urgent = False
+        for _, hub in scenario.hub_list():
+            for agency, desk in hub.agencies.items():
+                if desk.pool == name:
+                    routine |= any(agency in getattr(hub.policy.ask, rag) for rag in ("green", "amber"))
+                    urgent |= agency in hub.policy.ask.red
+        problems += _check_staffed(f"pools.{name}", pool, routine, urgent,
+                                   why="Green or Amber contacts (a member hub's policy.ask names its desk)")
     return problems
 
 

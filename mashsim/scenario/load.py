@@ -11,7 +11,7 @@ from typing import Any, Iterable, Mapping
 
 from pydantic import BaseModel, ValidationError
 
-from mashsim.scenario.base import is_provenance_wrapper
+from mashsim.scenario.base import is_provenance_wrapper, merge_tables
 from mashsim.scenario.checks import check_scenario
 from mashsim.scenario.errors import Problem, ScenarioError, problems_from_validation
 from mashsim.scenario.schema import Scenario
@@ -56,19 +56,6 @@ def read_scenario_file(path: str | Path, _seen: tuple[Path, ...] = ()) -> dict[s
     return merge_tables(read_scenario_file(base_path, (*_seen, path.resolve())), raw)
 
 
-def merge_tables(base: Mapping[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
-    """``top`` merged over ``base``: tables recursively, everything else replaced."""
-    merged = copy.deepcopy(dict(base))
-    for key, value in top.items():
-        below = merged.get(key)
-        if isinstance(value, dict) and isinstance(below, dict) and not is_provenance_wrapper(value) \
-                and not is_provenance_wrapper(below):
-            merged[key] = merge_tables(below, value)
-        else:
-            merged[key] = copy.deepcopy(value)
-    return merged
-
-
 def parse_assignment(text: str) -> tuple[str, Any]:
     """Split ``path=value``; the value is read as TOML (``2``, ``false``, ``["police"]``), else as text."""
     path, sep, raw = text.partition("=")
@@ -83,7 +70,8 @@ def parse_assignment(text: str) -> tuple[str, Any]:
 
 
 # Tables keyed by names the scenario defines: --set must not invent a new name by a typo.
-NAMED_TABLES = {"agencies": "agency", "arrivals.sources": "source", "calendar.periods": "calendar period"}
+NAMED_TABLES = {"agencies": "agency", "arrivals.sources": "source", "calendar.periods": "calendar period",
+                "hubs": "hub", "pools": "pool"}
 
 
 def apply_overrides(raw: Mapping[str, Any], overrides: Iterable[tuple[str, Any]]) -> dict[str, Any]:
@@ -152,14 +140,41 @@ def default_table(parts: list[str]) -> dict[str, Any]:
 
 def build_scenario(raw: Mapping[str, Any], source: str = "<scenario>") -> Scenario:
     """Validate a raw table into a :class:`Scenario`, raising one error that lists every problem."""
+    hubs = list(raw.get("hubs") or {}) if isinstance(raw.get("hubs", {}), dict) else []
     try:
         scenario = Scenario.model_validate(dict(raw))
     except ValidationError as error:
-        raise ScenarioError(problems_from_validation(error, Scenario), source) from None
+        raise ScenarioError(once_for_all_hubs(problems_from_validation(error, Scenario), hubs), source) from None
     problems = check_scenario(scenario)
     if problems:
-        raise ScenarioError(problems, source)
+        raise ScenarioError(once_for_all_hubs(problems, hubs), source)
     return scenario
+
+
+def once_for_all_hubs(problems: list[Problem], hubs: list[str]) -> list[Problem]:
+    """A problem every hub inherits from the top-level tables, said once rather than once per hub.
+
+    It is dropped where the top-level table itself is reported, else named ``hubs.*.<path>``.
+    """
+    if len(hubs) < 2:
+        return problems
+    copies: dict[tuple[str, str, str], set[str]] = {}
+    for p in problems:
+        head, hub, rest = (p.path.split(".", 2) + ["", ""])[:3]
+        if head == "hubs" and hub in hubs and rest:
+            copies.setdefault((rest, p.message, repr(p.value)), set()).add(hub)
+    everywhere = {key for key, where in copies.items() if len(where) == len(hubs)}
+    top_level = {(p.path, p.message, repr(p.value)) for p in problems}
+    kept, said = [], set()
+    for p in problems:
+        head, hub, rest = (p.path.split(".", 2) + ["", ""])[:3]
+        key = (rest, p.message, repr(p.value))
+        if head != "hubs" or key not in everywhere:
+            kept.append(p)
+        elif key not in top_level and key not in said:
+            said.add(key)
+            kept.append(Problem(f"hubs.*.{rest}", p.message, p.value))
+    return kept
 
 
 def load_scenario(
@@ -200,6 +215,25 @@ def resolve_path(source: str | Path) -> Path:
 
 
 def scenario_hash(scenario: Scenario) -> str:
-    """A short, stable fingerprint of the resolved scenario (defaults filled)."""
-    text = json.dumps(scenario.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    """A short, stable fingerprint of the resolved scenario (defaults filled).
+
+    The fields that came with many hubs are left out while they hold their defaults, so a
+    one-hub scenario keeps the fingerprint it had before they existed.
+    """
+    data = scenario.model_dump(mode="json")
+    _drop_unused_hub_fields(data)
+    for hub in data["hubs"].values():
+        _drop_unused_hub_fields(hub)
+    for key in ("hubs", "pools"):
+        if not data[key]:
+            del data[key]
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _drop_unused_hub_fields(hub: dict[str, Any]) -> None:
+    if hub["arrivals"]["scale"] == 1.0:
+        del hub["arrivals"]["scale"]
+    for agency in hub["agencies"].values():
+        if agency["pool"] is None:
+            del agency["pool"]

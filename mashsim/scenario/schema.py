@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from mashsim.scenario.base import Model, tagged_union
+from mashsim.scenario.base import Model, merge_tables, tagged_union
 from mashsim.scenario.injects import Inject
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
@@ -243,6 +243,8 @@ class Arrivals(Model):
     urgent_flag: Probability = Field(
         0.7, description="chance a referrer flags a critical-risk contact as urgent (served as Red from logging)"
     )
+    scale: NonNegative = Field(
+        1.0, description="multiplies every source's annual_contacts (e.g. a hub's child population over the default's)")
     sources: dict[str, Source] = Field(min_length=1)
 
     @field_validator("day_profile")
@@ -341,6 +343,8 @@ class Agency(Staffing):
     match_failure: Probability = Field(0.0, description="chance the desk's search misses the child's records")
     location: Literal["co-located", "remote"] = "co-located"
     channel: Channel | None = Field(None, description="overrides channels.<location>")
+    pool: str | None = Field(
+        None, description="a team in `pools` that does this desk's research (this desk's own staff fields are then unused)")
 
 
 # --------------------------------------------------------------------------- hub behaviour
@@ -453,13 +457,23 @@ class RunSettings(Model):
     seed: Annotated[int, Field(ge=0)] = 42
 
 
-class Scenario(Model):
-    """A whole MASH scenario: one hub, its sources, staff, partner agencies and policies."""
+class Pool(Staffing):
+    """A research team shared by a pool of hubs: every hub whose agency desk names it sends its
+    requests here (a pan-London police team, a health desk shared by neighbouring boroughs)."""
 
-    name: str = Field(min_length=1)
     description: str = ""
-    run: RunSettings = Field(default_factory=RunSettings)
-    calendar: Calendar = Field(default_factory=Calendar)
+
+    @field_validator("initial_backlog")
+    @classmethod
+    def _no_backlog(cls, value: int) -> int:
+        if value:
+            raise ValueError("a pool has no initial backlog (give it to a member hub's desk)")
+        return value
+
+
+class HubSettings(Model):
+    """One hub's sources, staff, partner agencies and policies."""
+
     hub_hours: str = Field("office", description="the working pattern that working-hour deadlines count in")
     arrivals: Arrivals
     roles: HubRoles
@@ -469,8 +483,6 @@ class Scenario(Model):
     screening: Screening = Field(default_factory=Screening)
     decision: Decision = Field(default_factory=Decision)
     policy: Policy = Field(default_factory=Policy)
-    injects: list[Inject] = Field(
-        default_factory=list, description="events injected for a training exercise: surge, outage, absence, policy")
 
     def channel_for(self, agency: str) -> Channel:
         desk = self.agencies[agency]
@@ -479,6 +491,46 @@ class Scenario(Model):
         return self.channels.co_located if desk.location == "co-located" else self.channels.remote
 
     def staffed_roles(self) -> dict[str, Staffing]:
-        """Every staffed role by name: the hub's roles, then each agency's desk."""
+        """Every role this hub staffs itself, by name: its roles, then each agency desk not in a pool."""
         hub = {name: getattr(self.roles, name) for name in HUB_ROLES}
-        return {**hub, **self.agencies}
+        return {**hub, **{name: a for name, a in self.agencies.items() if a.pool is None}}
+
+
+HUB_FIELDS = tuple(HubSettings.model_fields)
+
+
+class Scenario(HubSettings):
+    """A whole MASH scenario: one hub (the top-level tables), or several in ``hubs``.
+
+    With ``[hubs.<name>]`` tables, the top-level hub tables are the defaults
+    every hub starts from: each hub's table is merged over them field by field
+    (as ``extends`` merges files), and only the named hubs are simulated.
+    """
+
+    name: str = Field(min_length=1)
+    description: str = ""
+    run: RunSettings = Field(default_factory=RunSettings)
+    calendar: Calendar = Field(default_factory=Calendar)
+    hubs: dict[str, HubSettings] = Field(
+        default_factory=dict, description="hubs by name, each merged over the top-level hub tables")
+    pools: dict[str, Pool] = Field(
+        default_factory=dict, description="research teams shared by hubs (agencies.<name>.pool names one)")
+    injects: list[Inject] = Field(
+        default_factory=list, description="events injected for a training exercise: surge, outage, absence, policy")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _hubs_start_from_the_top_level(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("hubs"), dict):
+            defaults = {key: data[key] for key in HUB_FIELDS if key in data}
+            data = {**data, "hubs": {
+                name: merge_tables(defaults, table) if isinstance(table, dict) else table
+                for name, table in data["hubs"].items()
+            }}
+        return data
+
+    def hub_list(self) -> list[tuple[str | None, HubSettings]]:
+        """The hubs to simulate: ``(name, settings)`` of each, or ``(None, self)`` for a one-hub scenario."""
+        if self.hubs:
+            return list(self.hubs.items())
+        return [(None, self)]

@@ -1,0 +1,244 @@
+"""Benchmark: mashsim at scale, against baselines measured in the same run.
+
+    .venv/bin/python benchmarks/bench_scale.py [--repeat 3] [--quick]
+
+Prints, in one run:
+
+* contacts/s and SimPy events/s of the full model on the default borough;
+* seconds for one simulated year of ``london-borough`` and of ``london-wide`` (one core);
+* peak memory of one replication, each figure in a fresh subprocess (``ru_maxrss``: the
+  whole process, interpreter and libraries included; and, in another process,
+  tracemalloc's peak of Python allocations), for ``london-wide`` at two horizons to show
+  memory stays flat;
+* the same M/M/10 queue at rho = 0.95 (~200,000 customers) in mashsim configured as M/M/c
+  (``mashsim.validation.configs.single_desk``, the configuration ``check-model`` tests
+  against Erlang C), in a minimal hand-written SimPy M/M/c, and in Ciw: customers/s and
+  the ratios side by side;
+* an overloaded borough (its staff at 32x its load, and halved screeners): the same run at
+  horizons 1x, 2x, 4x, with seconds per contact, which stays flat when cost is linear.
+
+The machine may be shared: every figure is the median of ``--repeat`` timed runs, and
+comparisons are only made against baselines timed in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import time
+import tracemalloc
+from typing import Any, Callable
+
+import simpy
+
+import mashsim.replication
+from mashsim import __version__, load_scenario, simulate
+from mashsim.validation.configs import single_desk  # the textbook configuration check-model uses
+
+# ------------------------------------------------------------------------- cases
+YEAR = ["run.horizon_days=365", "run.warmup_days=0"]
+MMC_LAMBDA, MMC_C, MMC_MU = 9.5, 10, 1.0  # rho = 0.95
+MMC_CUSTOMERS = 200_000
+
+
+class CountingEnvironment(simpy.Environment):
+    """A SimPy environment that remembers itself, so the benchmark can count its events."""
+
+    last: "CountingEnvironment | None" = None
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        CountingEnvironment.last = self
+
+    def events_scheduled(self) -> int:
+        return next(self._eid)
+
+
+def scaled_load(name: str, factor: float, sets: list[str]):
+    """``name`` with every source's annual contacts multiplied by ``factor``."""
+    base = load_scenario(name)
+    scaled = [f"arrivals.sources.{s}.annual_contacts={src.annual_contacts * factor}"
+              for s, src in base.arrivals.sources.items()]
+    return load_scenario(name, scaled + sets)
+
+
+def mmc_days(customers: int) -> float:
+    return customers / MMC_LAMBDA / 24.0
+
+
+def run_mashsim_mmc(customers: int) -> float:
+    scenario = single_desk(MMC_LAMBDA, {"dist": "exponential", "mean": 60.0 / MMC_MU}, MMC_C,
+                           horizon_days=mmc_days(customers), warmup_days=0)
+    return simulate(scenario, seed=1).metrics["contacts_arrived"]
+
+
+def run_simpy_mmc(customers: int) -> float:
+    """A minimal hand-written SimPy M/M/c: one process per customer, a ``Resource`` of c servers."""
+    env = simpy.Environment()
+    servers = simpy.Resource(env, capacity=MMC_C)
+    rng = random.Random(1)
+    served = 0
+
+    def customer():
+        nonlocal served
+        with servers.request() as request:
+            yield request
+            yield env.timeout(rng.expovariate(MMC_MU))
+        served += 1
+
+    def source():
+        while True:
+            yield env.timeout(rng.expovariate(MMC_LAMBDA))
+            env.process(customer())
+
+    env.process(source())
+    env.run(until=mmc_days(customers) * 24.0)
+    return served
+
+
+def run_ciw_mmc(customers: int) -> float:
+    import ciw
+
+    ciw.seed(1)
+    network = ciw.create_network(
+        arrival_distributions=[ciw.dists.Exponential(rate=MMC_LAMBDA)],
+        service_distributions=[ciw.dists.Exponential(rate=MMC_MU)],
+        number_of_servers=[MMC_C],
+    )
+    simulation = ciw.Simulation(network)
+    simulation.simulate_until_max_time(mmc_days(customers) * 24.0)
+    return len(simulation.get_all_records())
+
+
+def one_case(case: str, arg: str) -> dict[str, Any]:
+    """Run one case once (in this process) and return what it measured."""
+    mashsim.replication.simpy.Environment = CountingEnvironment
+    if case == "scenario":  # arg: "name|days"
+        name, days = arg.split("|")
+        scenario = load_scenario(name, [f"run.horizon_days={days}", "run.warmup_days=0"])
+        start = time.perf_counter()
+        metrics = simulate(scenario, seed=1).metrics
+        seconds = time.perf_counter() - start
+        return {"seconds": seconds, "count": metrics["contacts_arrived"],
+                "events": CountingEnvironment.last.events_scheduled()}
+    if case == "overload":  # arg: "factor|sets|days"
+        factor, sets, days = arg.split("|")
+        scenario = scaled_load("london-borough", float(factor),
+                               [s for s in sets.split(",") if s] + [f"run.horizon_days={days}", "run.warmup_days=0"])
+        start = time.perf_counter()
+        metrics = simulate(scenario, seed=1).metrics
+        seconds = time.perf_counter() - start
+        backlog = sum(v for k, v in metrics.items() if k.startswith("backlog_at_end.by_role."))
+        return {"seconds": seconds, "count": metrics["contacts_arrived"], "backlog": backlog}
+    runner = {"mashsim": run_mashsim_mmc, "simpy": run_simpy_mmc, "ciw": run_ciw_mmc}[case]
+    start = time.perf_counter()
+    count = runner(int(arg))
+    return {"seconds": time.perf_counter() - start, "count": count}
+
+
+def memory_case(case: str, arg: str, traced: bool) -> dict[str, Any]:
+    """Peak memory of one case in this (fresh) process: ru_maxrss, or tracemalloc's peak.
+
+    The two are measured in separate processes: tracemalloc's own bookkeeping would
+    inflate the resident size.
+    """
+    if not traced:
+        result = one_case(case, arg)
+        result["rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        return result
+    tracemalloc.start()
+    result = one_case(case, arg)
+    result["traced_peak_mib"] = tracemalloc.get_traced_memory()[1] / 2**20
+    tracemalloc.stop()
+    return result
+
+
+def in_subprocess(case: str, arg: str, memory: str = "") -> dict[str, Any]:
+    flags = ["--case", case, arg] if not memory else [f"--{memory}-case", case, arg]
+    out = subprocess.run([sys.executable, __file__, *flags], check=True, capture_output=True, text=True,
+                         env={**os.environ, "PYTHONHASHSEED": "0"})
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def timed(repeat: int, case: str, arg: str) -> dict[str, Any]:
+    """Median seconds of ``repeat`` runs, each in a fresh process (no warm caches carried over)."""
+    runs = [in_subprocess(case, arg) for _ in range(repeat)]
+    result = dict(runs[-1])
+    result["seconds"] = statistics.median(r["seconds"] for r in runs)
+    result["all_seconds"] = [round(r["seconds"], 3) for r in runs]
+    return result
+
+
+# ------------------------------------------------------------------------ report
+def line(label: str, text: str) -> None:
+    print(f"  {label:<44} {text}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3, help="timed runs of each case (median printed)")
+    parser.add_argument("--quick", action="store_true", help="smaller M/M/c and overload runs, one repeat")
+    parser.add_argument("--case", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--rss-case", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--traced-case", nargs=2, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.case:
+        print(json.dumps(one_case(*args.case)))
+        return
+    if args.rss_case or args.traced_case:
+        print(json.dumps(memory_case(*(args.rss_case or args.traced_case), traced=bool(args.traced_case))))
+        return
+
+    repeat = 1 if args.quick else args.repeat
+    customers = 50_000 if args.quick else MMC_CUSTOMERS
+    print(f"mashsim {__version__} · {os.cpu_count()} cores · load average {os.getloadavg()[0]:.1f} · "
+          f"median of {repeat} run(s), each in a fresh process")
+
+    print("\nFull model, one simulated year (one core):")
+    for name in ("london-borough", "london-wide"):
+        try:
+            load_scenario(name)
+        except Exception as error:  # noqa: BLE001 - a scenario this checkout lacks is reported, not fatal
+            line(name, f"skipped ({type(error).__name__})")
+            continue
+        r = timed(repeat, "scenario", f"{name}|365")
+        line(name, f"{r['seconds']:7.2f} s  {r['count']:>9,.0f} contacts  {r['count'] / r['seconds']:>8,.0f} contacts/s  "
+                   f"{r['events'] / r['seconds']:>9,.0f} events/s  runs {r['all_seconds']}")
+
+    print("\nPeak memory, one replication without records (fresh process each):")
+    for name, days in (("london-borough", 365), ("london-wide", 91), ("london-wide", 365)):
+        try:
+            load_scenario(name)
+        except Exception:  # noqa: BLE001
+            continue
+        rss = in_subprocess("scenario", f"{name}|{days}", memory="rss")["rss_mib"]
+        traced = in_subprocess("scenario", f"{name}|{days}", memory="traced")["traced_peak_mib"]
+        line(f"{name}, {days} days", f"{rss:7.1f} MiB max RSS   {traced:7.1f} MiB traced peak (Python objects)")
+
+    print(f"\nM/M/{MMC_C} at rho = {MMC_LAMBDA / MMC_C / MMC_MU:.2f}, ~{customers:,} customers (customers/s; ratio to Ciw):")
+    rates = {}
+    for case, label in (("ciw", "Ciw"), ("simpy", "hand-written SimPy (process per customer)"),
+                        ("mashsim", "mashsim configured as M/M/c")):
+        r = timed(repeat, case, str(customers))
+        rates[case] = r["count"] / r["seconds"]
+        line(label, f"{r['seconds']:7.2f} s  {r['count']:>9,.0f} customers  {rates[case]:>8,.0f} /s  "
+                    f"x{rates[case] / rates['ciw']:.2f}  runs {r['all_seconds']}")
+
+    print("\nOverloaded borough: seconds per contact should stay flat as the horizon doubles:")
+    base = 7 if args.quick else 14
+    for label, factor, sets in (("staff at 32x load", 32.0, ""), ("halved screeners", 1.0, "roles.screeners.staff=2.5")):
+        days0 = base if factor > 1 else base * 8
+        for k in (1, 2, 4):
+            r = timed(repeat, "overload", f"{factor}|{sets}|{days0 * k}")
+            line(f"{label}, {days0 * k} days", f"{r['seconds']:7.2f} s  {r['count']:>9,.0f} contacts  "
+                 f"{1e6 * r['seconds'] / r['count']:7.1f} us/contact  backlog at end {r['backlog']:,.0f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,107 @@
+"""Metrics of a scenario with several hubs: the whole network's, and each hub's under ``by_hub``.
+
+Each hub has its own :class:`~mashsim.metrics.collector.Collector`.  The
+network's metrics keep the one-hub names (``missed_signal_rate``,
+``utilisation.by_role.screeners``) and are computed from the hubs' counts
+added together (agencies matched by name; a role's time-weighted totals
+summed over the hubs that staff it).  Each hub's metrics are named with
+``by_hub.<hub>`` after the first part: ``missed_signal_rate.by_hub.camden``,
+``rag_breach_rate.by_hub.camden.by_rag.red``,
+``utilisation.by_hub.camden.by_role.police``.  Teams shared by a pool of
+hubs are reported as ``utilisation.by_pool.<pool>`` and so on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Mapping
+
+from mashsim.metrics.collector import Collector, role_metrics
+from mashsim.metrics.histogram import DelayHistogram
+from mashsim.model.roles import Role, RoleStats
+
+_COUNTS = ("arrived_n", "decided_n", "high_risk", "under_triaged")
+_PER_RAG = ("by_rag", "rag_breaches", "day_breaches")
+_PER_AGENCY = ("held", "requests", "late_returns")
+
+
+@dataclass
+class RoleTotal:
+    """Several roles' time-weighted totals added up, read like one role by the metrics."""
+
+    stats: RoleStats
+    waiting: int = 0
+    busy: int = 0
+
+
+def by_hub(name: str, hub: str) -> str:
+    """``missed_signal_rate.by_agency.police`` -> ``missed_signal_rate.by_hub.<hub>.by_agency.police``."""
+    head, _, rest = name.partition(".")
+    return f"{head}.by_hub.{hub}" + (f".{rest}" if rest else "")
+
+
+def combined(collectors: list[Collector]) -> Collector:
+    """One collector holding the sums of ``collectors`` (agencies and sources matched by name)."""
+    agencies = list(dict.fromkeys(a for c in collectors for a in c.agencies))
+    sources = list(dict.fromkeys(s for c in collectors for s in c.sources))
+    first = collectors[0]
+    total = Collector(agencies, sources, first.start, first.end, first.clock)
+    total.in_system_since = first.end
+    for c in collectors:
+        c._count_in_system(c.end, 0)  # each hub's time-average brought up to the end of the window
+        total.in_system_area += c.in_system_area
+        total.in_system += c.in_system
+        for name in _COUNTS:
+            setattr(total, name, getattr(total, name) + getattr(c, name))
+        total.delay.merge(c.delay)
+        for mine, theirs in zip(total.delay_by_rag, c.delay_by_rag):
+            mine.merge(theirs)
+        for name in (*_PER_RAG, "outcomes", "held_by_risk", "missed_by_risk"):
+            mine = getattr(total, name)
+            for k, value in enumerate(getattr(c, name)):
+                mine[k] += value
+        for i, agency in enumerate(c.agencies):
+            j = agencies.index(agency)
+            for name in _PER_AGENCY:
+                getattr(total, name)[j] += getattr(c, name)[i]
+            total.missed[j] = [a + b for a, b in zip(total.missed[j], c.missed[i])]
+    return total
+
+
+def role_total(roles: Iterable[Role]) -> RoleTotal:
+    """The time-weighted totals of ``roles`` (all measured over the same window) added up."""
+    roles = list(roles)
+    stats = RoleStats(roles[0].stats.since)
+    stats.last = roles[0].stats.last
+    for role in roles:
+        for name in ("queue_area", "busy_area", "duty_busy_area", "duty_capacity_area", "started", "waited",
+                     "wait_total"):
+            setattr(stats, name, getattr(stats, name) + getattr(role.stats, name))
+    return RoleTotal(stats, sum(r.waiting for r in roles), sum(r.busy for r in roles))
+
+
+def run_metrics(hubs: Mapping[str | None, tuple[Collector, dict[str, Role]]],
+                pools: Mapping[str, Role]) -> dict[str, float]:
+    """The metrics of a run: ``hubs`` maps each hub (``None`` for a one-hub scenario) to its
+    collector and the roles it staffs itself; ``pools`` are the shared teams."""
+    if None in hubs:  # one hub: the metrics as they have always been named
+        collector, roles = hubs[None]
+        metrics = collector.metrics(roles)
+        metrics.update(role_metrics(pools, "by_pool"))
+        return metrics
+    return network_metrics(hubs, pools)  # type: ignore[arg-type]
+
+
+def network_metrics(hubs: Mapping[str, tuple[Collector, dict[str, Role]]],
+                    pools: Mapping[str, Role]) -> dict[str, float]:
+    """The metrics of a many-hub run: ``hubs`` maps each hub to its collector and own roles."""
+    by_role: dict[str, list[Role]] = {}
+    for _, roles in hubs.values():
+        for name, role in roles.items():
+            by_role.setdefault(name, []).append(role)
+    totals = {name: role_total(roles) for name, roles in by_role.items()}
+    metrics = combined([collector for collector, _ in hubs.values()]).metrics(totals)
+    metrics.update(role_metrics(pools, "by_pool"))
+    for hub, (collector, roles) in hubs.items():
+        metrics.update({by_hub(name, hub): value for name, value in collector.metrics(roles).items()})
+    return metrics

@@ -1,0 +1,149 @@
+"""Many hubs and pooled teams: per-hub accounting, common random numbers per hub, a pool of one."""
+
+from __future__ import annotations
+
+import pytest
+
+import mashsim
+from mashsim import simulate
+from mashsim.metrics.hubs import by_hub
+from mashsim.scenario import ScenarioError
+from support import assert_same_metrics, build, small_scenario_dict
+
+ACCOUNTS = ("contacts_arrived", "contacts_decided", "contacts_open_at_end")
+
+
+def hubs_dict(hubs: dict, pooled: bool = False) -> dict:
+    raw = small_scenario_dict()
+    raw["hubs"] = hubs
+    if pooled:
+        raw["pools"] = {"met": {"staff": 2, "out_of_hours_staff": 1}}
+        raw["agencies"]["police"]["pool"] = "met"
+    return raw
+
+
+def test_a_pool_serving_one_hub_is_that_hubs_own_desk():
+    """Same seed, same contacts, same queue: every metric equal, the desk's reported under by_pool."""
+    owned = small_scenario_dict()
+    owned["agencies"]["police"].update(staff=2, out_of_hours_staff=1, absence_rate=0.0)
+    pooled = small_scenario_dict()
+    pooled["agencies"]["police"]["pool"] = "team"
+    pooled["pools"] = {"team": {"staff": 2, "out_of_hours_staff": 1}}
+    for replication in range(3):
+        a = simulate(build(owned), seed=5, replication=replication).metrics
+        b = simulate(build(pooled), seed=5, replication=replication).metrics
+        b = {name.replace("by_pool.team", "by_role.police"): value for name, value in b.items()}
+        assert_same_metrics(dict(sorted(a.items())), dict(sorted(b.items())))
+
+
+@pytest.mark.parametrize("pooled", [False, True])
+def test_every_hub_accounts_for_its_contacts_and_the_hubs_add_up(pooled):
+    scenario = build(hubs_dict({"north": {}, "south": {"arrivals": {"scale": 0.5}},
+                                "east": {"roles": {"screeners": {"staff": 1}}}}, pooled))
+    m = simulate(scenario, seed=2).metrics
+    for hub in scenario.hubs:
+        arrived, decided, still_open = (m[by_hub(name, hub)] for name in ACCOUNTS)
+        assert arrived > 0 and arrived == decided + still_open
+    for name in ACCOUNTS:
+        assert m[name] == sum(m[by_hub(name, hub)] for hub in scenario.hubs)
+    assert m["contacts_arrived.by_hub.south"] < m["contacts_arrived.by_hub.north"]  # half the volume
+
+
+def test_an_idle_hub_changes_no_other_hubs_results():
+    """Each hub draws from streams named by the hub: a hub with no contacts leaves the others alone,
+    even when they share a pooled team with it."""
+    two = {"north": {}, "south": {"arrivals": {"scale": 0.5}}}
+    three = {**two, "idle": {"arrivals": {"scale": 0.0}}}
+    a = simulate(build(hubs_dict(two, pooled=True)), seed=9, replication=1).metrics
+    b = simulate(build(hubs_dict(three, pooled=True)), seed=9, replication=1).metrics
+    for hub in two:
+        mine = {k: v for k, v in a.items() if f".by_hub.{hub}" in k}
+        assert len(mine) > 50
+        assert_same_metrics(mine, {k: b[k] for k in mine})
+    assert b["contacts_arrived.by_hub.idle"] == 0
+
+
+def test_a_hub_table_overrides_only_what_it_names():
+    scenario = build(hubs_dict({"a": {"roles": {"screeners": {"staff": 7}}}, "b": {}}))
+    a, b = scenario.hubs["a"], scenario.hubs["b"]
+    assert a.roles.screeners.staff == 7 and b.roles.screeners.staff == scenario.roles.screeners.staff
+    assert a.roles.screeners.task_minutes == scenario.roles.screeners.task_minutes
+    assert mashsim.load_scenario(hubs_dict({"a": {}, "b": {}}), ["hubs.b.agencies.police.staff=4"]) \
+        .hubs["b"].agencies["police"].staff == 4
+
+
+@pytest.mark.parametrize("change, path, words", [
+    (lambda r: r["agencies"]["police"].update(pool="nowhere"), "agencies.police.pool", "no such pool"),
+    (lambda r: r.update(pools={"p": {"staff": 1, "initial_backlog": 3}}), "pools.p.initial_backlog", "no initial backlog"),
+    (lambda r: (r.update(pools={"p": {"staff": 1}}), r["agencies"]["police"].update(pool="p"),
+                r["agencies"]["health"].update(pool="p")), "agencies.health.pool", "one desk per hub"),
+    (lambda r: (r.update(pools={"p": {"staff": 0}}), r["agencies"]["police"].update(pool="p")), "pools.p.staff",
+     "never has staff"),
+])
+def test_bad_pools_are_reported_at_their_field(change, path, words):
+    raw = small_scenario_dict()
+    change(raw)
+    with pytest.raises(ScenarioError) as caught:
+        build(raw)
+    assert any(p.path == path and words in p.message for p in caught.value.problems), caught.value.report()
+
+
+def test_a_top_level_mistake_is_reported_once_not_once_per_hub():
+    raw = hubs_dict({"a": {}, "b": {}, "c": {}})
+    raw["roles"]["screeners"]["staff"] = -1
+    raw["agencies"]["police"]["hours"] = "nights"
+    with pytest.raises(ScenarioError) as caught:
+        build(raw)
+    paths = [p.path for p in caught.value.problems]
+    assert paths.count("roles.screeners.staff") == 1 and not any("screeners" in p for p in paths if p.startswith("hubs"))
+    cross_field = hubs_dict({"a": {}, "b": {}})
+    cross_field["agencies"]["police"]["hours"] = "nights"
+    with pytest.raises(ScenarioError) as caught:
+        build(cross_field)
+    assert [p.path for p in caught.value.problems] == ["hubs.*.agencies.police.hours"]
+
+
+def test_london_wide_and_pooled_load_and_run_a_short_horizon():
+    wide = mashsim.load_scenario("london-wide", ["run.horizon_days=2", "run.warmup_days=0"])
+    pooled = mashsim.load_scenario("london-pooled", ["run.horizon_days=2", "run.warmup_days=0"])
+    assert len(wide.hubs) == 32 and set(pooled.hubs) == set(wide.hubs)
+    # the pan-London team has exactly the police staff the boroughs had between them
+    assert pooled.pools["met_police"].staff == sum(h.agencies["police"].staff for h in wide.hubs.values())
+    assert pooled.pools["met_police"].out_of_hours_staff == sum(
+        h.agencies["police"].out_of_hours_staff for h in wide.hubs.values())
+    a, b = simulate(wide, seed=1).metrics, simulate(pooled, seed=1).metrics
+    assert a["contacts_arrived"] == b["contacts_arrived"] > 1500  # the same children (CRN per hub)
+    for m in (a, b):
+        assert m["contacts_arrived"] == m["contacts_decided"] + m["contacts_open_at_end"]
+    assert "utilisation.by_pool.met_police" in b and "utilisation.by_role.police" in a
+
+
+def test_injects_and_hourly_series_say_they_are_not_yet_available_with_hubs():
+    raw = hubs_dict({"a": {}, "b": {}})
+    raw["injects"] = [{"kind": "surge", "start_day": 3, "hours": 48, "factor": 2.0}]
+    with pytest.raises(ScenarioError) as caught:
+        build(raw)
+    assert [p.path for p in caught.value.problems] == ["injects"]
+    with pytest.raises(ValueError, match="not yet available"):
+        simulate(build(hubs_dict({"a": {}, "b": {}})), seed=1, series=True)
+
+
+def test_the_table_shows_a_pools_staff():
+    from mashsim.report.table import _rows
+    from mashsim.experiment import run_replications
+
+    result = run_replications(build(hubs_dict({"a": {}, "b": {}}, pooled=True)), 2, seed=1)
+    names = [name for name, _ in _rows(result)]
+    assert "utilisation.by_pool.met" in names and "queue_length.by_pool.met" in names
+
+
+@pytest.mark.parametrize("hubs", [{}, {"north": {}, "south": {"arrivals": {"scale": 0.5}}}])
+def test_metric_names_of_a_scenario_are_those_a_run_reports(hubs):
+    """Experiment files and staffing targets check metric names against these, hubs and pools included."""
+    from mashsim.metrics.names import metric_names
+
+    raw = hubs_dict(hubs, pooled=True)
+    if not hubs:
+        del raw["hubs"]
+    scenario = build(raw, "run.horizon_days=1", "run.warmup_days=0")
+    assert metric_names(scenario) == list(simulate(scenario, seed=1).metrics)
