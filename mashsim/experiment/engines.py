@@ -84,6 +84,11 @@ def _exit_when_orphaned(parent: int) -> None:
     os._exit(1)
 
 
+def local_process_pool(workers: int) -> ProcessPoolExecutor:
+    """A process pool whose workers leave Ctrl-C to their parent and end when it is killed."""
+    return ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(os.getpid(),))
+
+
 class LocalEngine(Engine):
     """A process pool with ``workers`` processes (default: every core)."""
 
@@ -94,7 +99,7 @@ class LocalEngine(Engine):
         self.executor = self._pool()
 
     def _pool(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(max_workers=self.slots, initializer=_start_worker, initargs=(os.getpid(),))
+        return local_process_pool(self.slots)
 
     def recover(self, executor: Executor) -> None:
         if executor is self.executor:

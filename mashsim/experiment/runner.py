@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import math
 import os
-from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from concurrent.futures import Executor, as_completed
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
 from mashsim._version import __version__
+from mashsim.experiment.engines import local_process_pool
 from mashsim.experiment.stats import Interval, t_interval
 from mashsim.replication import ReplicationResult, simulate
 from mashsim.scenario.load import scenario_hash
@@ -151,7 +152,7 @@ def run_replications(
     size = max(1, n // (workers * 4))
     batches = chunks(range(n), size)
     own = executor is None
-    pool = executor or ProcessPoolExecutor(max_workers=min(workers, len(batches)))
+    pool = executor or local_process_pool(min(workers, len(batches)))
     try:
         futures = [pool.submit(run_batch, scenario, base, batch, record, series) for batch in batches]
         done = 0
