@@ -98,11 +98,18 @@ class Role:
         """
         env = self.env
         now = env._now
-        if now != self.stats.last:
-            self._observe(now)
+        stats = self.stats
+        if now != stats.last:  # _observe(now), written out: this is the model's most frequent call
+            elapsed = now - stats.last
+            busy = self.busy
+            stats.queue_area += self.waiting * elapsed
+            stats.busy_area += busy * elapsed
+            if not self.urgent_only:
+                stats.duty_busy_area += busy * elapsed
+                stats.duty_capacity_area += (busy if busy > self.capacity else self.capacity) * elapsed
+            stats.last = now
         if not self.waiting and self.busy < self.capacity and (urgent or not self.urgent_only):
             # someone free and nobody waiting: start now, what _dispatch would pick
-            stats = self.stats
             stats.started += 1
             if hours > 0.0:
                 self.busy += 1
@@ -194,7 +201,9 @@ class Role:
         now = self.env._now
         if now != self.stats.last:
             self._observe(now)
-        self._end(job)
+        job.state = DONE
+        self.busy -= 1
+        job.done(job.contact)
         if self.waiting:
             self._dispatch()
 
