@@ -22,7 +22,7 @@ from mashsim.metrics.series import SeriesSampler
 from mashsim.model.arrivals import ArrivalFeed, ContactFactory, arrival_batches, contacts_of
 from mashsim.model.calendar import HOURS_PER_DAY, CalendarView
 from mashsim.model.contact import Contact
-from mashsim.model.duty import Presence, duty_rota
+from mashsim.model.duty import DutyRota, Presence
 from mashsim.model.events import call_later
 from mashsim.model.hub import Hub, TraceHook
 from mashsim.model.injects import InjectPlan
@@ -72,7 +72,7 @@ def simulate(scenario: Scenario, seed: int, replication: int = 0, *, record: boo
         presence = Presence(staffing, streams, name)
         pattern = scenario.calendar.hours[staffing.hours]
         rostered = plan.staffing(role) if plan else role
-        env.process(duty_rota(env, rostered, view, pattern, presence, staffing.out_of_hours_staff))
+        DutyRota(env, rostered, view, pattern, presence, staffing.out_of_hours_staff)
         return role
 
     pools = {name: staffed(name, pool, streams.under("pool", name), scenario.policy.red_priority)
