@@ -3,7 +3,7 @@
     .venv/bin/python experiments/london_pooling.py [--levels 0.6 0.8 1.0] [-r 5] [--days 91]
                                                    [--workers N] [--out results/london-pooling.json]
 
-At each level of total police research staff (a multiple of the 100 FTE that london-wide gives the
+At each level of total police research staff (a multiple of the 101 FTE that london-wide gives the
 32 boroughs between them), runs both arrangements with the same seeds: replication r of both sees
 the very same children with the very same task times (common random numbers, streams named per
 borough), so the difference is measured replication by replication and its confidence interval
@@ -14,7 +14,7 @@ Out-of-hours cover is left as it is (one officer per borough, or 32 in the pool)
 level and metric, the mean under each arrangement and the paired difference (pooled - per borough)
 with its 95% CI; ``--out`` also writes them as JSON (with seeds, scenario hashes and version).
 
-A year of london-wide is about 436,000 contacts: the default 91 days after 14 days' warm-up, 5
+A year of london-wide is about 433,000 contacts: the default 91 days after 14 days' warm-up, 5
 replications and three levels is 30 runs of about 110,000 contacts each.
 """
 
