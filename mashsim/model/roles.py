@@ -99,15 +99,8 @@ class Role:
         env = self.env
         now = env._now
         stats = self.stats
-        if now != stats.last:  # _observe(now), written out: this is the model's most frequent call
-            elapsed = now - stats.last
-            busy = self.busy
-            stats.queue_area += self.waiting * elapsed
-            stats.busy_area += busy * elapsed
-            if not self.urgent_only:
-                stats.duty_busy_area += busy * elapsed
-                stats.duty_capacity_area += (busy if busy > self.capacity else self.capacity) * elapsed
-            stats.last = now
+        if now != stats.last:
+            self._observe(now)
         if not self.waiting and self.busy < self.capacity and (urgent or not self.urgent_only):
             # someone free and nobody waiting: start now, what _dispatch would pick
             stats.started += 1
