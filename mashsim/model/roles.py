@@ -10,6 +10,7 @@ they finish the task in hand (overtime) and take no new one.
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from heapq import heappush
 from typing import Any, Callable
@@ -87,6 +88,8 @@ class Role:
         self._seq = 0
         self._finish_callbacks = [self._finish]  # every running job's, shared: one list, not one per job
         self.stats = RoleStats(env.now)
+        self.rota = None  # the duty rota, when it may go quiet (mashsim.model.duty.DutyRota)
+        self.rota_due = math.inf  # while the rota is quiet: when its next staffing change falls due
 
     # ------------------------------------------------------------------ public
     def submit(self, contact, urgent: bool, hours: float, done: Callable[[Any], None]) -> Job | None:
@@ -97,6 +100,8 @@ class Role:
         """
         env = self.env
         now = env._now
+        if now >= self.rota_due:
+            self.rota.catch_up(now)
         stats = self.stats
         if not self.waiting and self.busy < self.capacity and (urgent or not self.urgent_only):
             # someone free and nobody waiting: start now, what _dispatch would pick
@@ -116,6 +121,8 @@ class Role:
         self._seq += 1
         job = Job(self, contact, urgent, hours, done, self._seq, now)
         self.waiting += 1
+        if self.rota_due != math.inf:  # work now waits for staff: the rota must make its changes on time
+            self.rota.wake()
         (self._urgent if urgent else self._routine).append(job)
         if self.busy < self.capacity:  # routine work waits off duty, but this one may be urgent
             self._dispatch()
@@ -124,6 +131,7 @@ class Role:
     def cancel(self, job: Job) -> None:
         """Withdraw a queued task (it is skipped when reached); a running one is left to finish."""
         if job.state == QUEUED:
+            self._catch_up()
             self._observe(self.env._now)
             job.state = CANCELLED
             self.waiting -= 1
@@ -138,14 +146,27 @@ class Role:
         self.urgent_only = urgent_only
         self._dispatch()
 
+    def staff_at(self, time: float, capacity: int, urgent_only: bool) -> None:
+        """A staffing change at ``time`` (not after now), made late by a quiet rota: no work was waiting."""
+        if time != self.stats.last:
+            self._observe(time)
+        self.capacity = capacity
+        self.urgent_only = urgent_only
+
     def reset_stats(self) -> None:
+        self._catch_up()
         self._observe(self.env._now)
         self.stats.reset(self.env._now)
 
     def close_stats(self) -> None:
+        self._catch_up()
         self._observe(self.env._now)
 
     # ----------------------------------------------------------------- internal
+    def _catch_up(self) -> None:
+        if self.env._now >= self.rota_due:
+            self.rota.catch_up(self.env._now)
+
     def _observe(self, now: float) -> None:
         stats = self.stats
         elapsed = now - stats.last
@@ -192,6 +213,8 @@ class Role:
     def _finish(self, job: Job) -> None:
         """The job's completion event: free its worker, hand the contact on, start the next job."""
         now = self.env._now
+        if now >= self.rota_due:
+            self.rota.catch_up(now)
         if now != self.stats.last:
             self._observe(now)
         job.state = DONE
