@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Iterator
 
+import networkx as nx
 import numpy as np
 import simpy
 
@@ -22,11 +23,11 @@ from mashsim.metrics.series import SeriesSampler
 from mashsim.model.arrivals import ArrivalFeed, ContactFactory, arrival_batches, contacts_of
 from mashsim.model.calendar import HOURS_PER_DAY, CalendarView
 from mashsim.model.contact import Contact
-from mashsim.model.duty import Presence, duty_rota
+from mashsim.model.duty import DutyRota, Presence
 from mashsim.model.events import call_later
 from mashsim.model.hub import Hub, TraceHook
 from mashsim.model.injects import InjectPlan
-from mashsim.model.network import build_network
+from mashsim.model.network import build_network, independent_groups
 from mashsim.model.roles import Role
 from mashsim.model.streams import Streams
 from mashsim.scenario.schema import HubSettings, Scenario, Staffing
@@ -51,67 +52,94 @@ def simulate(scenario: Scenario, seed: int, replication: int = 0, *, record: boo
     bit; two scenarios that differ only in staffing or policy see the same
     contacts (common random numbers).  ``record`` keeps one record per
     contact; ``trace`` is called with ``(time, kind, contact, detail)`` at
-    every step of every contact; ``series`` samples queue lengths and open
+    every step of every contact (in time order; with several hubs, in time
+    order within each group of hubs that share a team); ``series`` samples queue lengths and open
     contacts every hour (see :class:`mashsim.metrics.series.SeriesSampler`;
     one-hub scenarios only).  The scenario's injects act on the run as it goes.
     """
     if series and scenario.hubs:
         raise ValueError("hourly series are not yet available for a scenario with hubs")
-    env = simpy.Environment()
-    streams = Streams(seed, replication)
     view = CalendarView(scenario.calendar)
-    clocks = {name: view.clock(pattern) for name, pattern in scenario.calendar.hours.items()}
-    warmup = scenario.run.warmup_days * HOURS_PER_DAY
-    end = warmup + scenario.run.horizon_days * HOURS_PER_DAY
     network = build_network(scenario)
-    ids = itertools.count()
-    plan = InjectPlan(scenario) if scenario.injects else None  # one-hub scenarios only (checked)
-
-    def staffed(name: str, staffing: Staffing, streams: Streams, red_priority: bool) -> Role:
-        role = Role(env, name, red_priority)
-        presence = Presence(staffing, streams, name)
-        pattern = scenario.calendar.hours[staffing.hours]
-        rostered = plan.staffing(role) if plan else role
-        env.process(duty_rota(env, rostered, view, pattern, presence, staffing.out_of_hours_staff))
-        return role
-
-    pools = {name: staffed(name, pool, streams.under("pool", name), scenario.policy.red_priority)
-             for name, pool in scenario.pools.items()}
-    hubs: dict[str | None, tuple[Collector, dict[str, Role]]] = {}
-    sampler = None
-    for hub_name, settings in scenario.hub_list():
-        # a hub's streams are named by the hub, so adding a hub leaves the others' draws alone
-        hub_streams = streams if hub_name is None else streams.under("hub", hub_name)
-        roles = {name: staffed(name, staffing, hub_streams, settings.policy.red_priority)
-                 for name, staffing in settings.staffed_roles().items()}
-        desks = {**roles, **{name: pools[a.pool] for name, a in settings.agencies.items() if a.pool is not None}}
-        collector = Collector(list(settings.agencies), list(settings.arrivals.sources), warmup, end,
-                              clocks[settings.hub_hours], record)
-        if series:
-            sampler = SeriesSampler(env, desks, list(settings.agencies), collector, end)
-        hub = Hub(env, settings, desks, network, clocks, sampler or collector, trace, hub_name)
-        _start_arrivals(env, settings, hub, hub_streams, view, end, ids, plan)
-        _seed_backlog(settings, hub_streams, hub, ids)
-        hubs[hub_name] = (collector, roles)
-
-    every_role = [*pools.values(), *(role for _, roles in hubs.values() for role in roles.values())]
-
-    def end_warmup(_event: simpy.Event) -> None:
-        for role in every_role:
-            role.reset_stats()
-
-    call_later(env, warmup, end_warmup)
+    run = _Run(scenario, Streams(seed, replication), view, network, record, trace, series)
     with _few_collections():
-        env.run(until=end)
-    for role in every_role:
-        role.close_stats()
+        # hubs that share no team cannot affect each other: each group runs on its own, one
+        # after another, so a run holds one group's model at a time (faster and smaller)
+        for hub_names, pool_names in independent_groups(scenario, network):
+            run.group(hub_names, pool_names)
+    hubs = {name: run.hubs[name] for name, _ in scenario.hub_list()}
+    pools = {name: run.pools[name] for name in scenario.pools}
     metrics = run_metrics(hubs, pools)
     records = None
     if record:
         records = [row if name is None else {"hub": name, **row}
                    for name, (collector, _) in hubs.items()
                    for row in collector.records + collector.open_records()]
-    return ReplicationResult(seed, replication, metrics, records, sampler.series() if sampler else None)
+    return ReplicationResult(seed, replication, metrics, records, run.sampler.series() if run.sampler else None)
+
+
+class _Run:
+    """Builds and runs the model of one replication, a group of hubs at a time."""
+
+    def __init__(self, scenario: Scenario, streams: Streams, view: CalendarView, network: nx.DiGraph,
+                 record: bool, trace: TraceHook | None, series: bool) -> None:
+        self.scenario, self.streams, self.view, self.network = scenario, streams, view, network
+        self.record, self.trace, self.series = record, trace, series
+        self.clocks = {name: view.clock(pattern) for name, pattern in scenario.calendar.hours.items()}
+        self.warmup = scenario.run.warmup_days * HOURS_PER_DAY
+        self.end = self.warmup + scenario.run.horizon_days * HOURS_PER_DAY
+        self.ids = itertools.count()  # contact ids: in order of arrival within a group, group after group
+        self.plan = InjectPlan(scenario) if scenario.injects else None  # one-hub scenarios only (checked)
+        self.hubs: dict[str | None, tuple[Collector, dict[str, Role]]] = {}
+        self.pools: dict[str, Role] = {}
+        self.sampler: SeriesSampler | None = None
+
+    def group(self, hub_names: list[str | None], pool_names: list[str]) -> None:
+        """Build the hubs ``hub_names`` and the pools they share in a fresh environment, and run it."""
+        scenario, streams, warmup, end = self.scenario, self.streams, self.warmup, self.end
+        env = simpy.Environment()
+        settings_of = dict(scenario.hub_list())
+        pools = {name: self._staffed(env, name, scenario.pools[name], streams.under("pool", name),
+                                     scenario.policy.red_priority)
+                 for name in pool_names}
+        roles_of: list[dict[str, Role]] = []
+        for hub_name in hub_names:
+            settings = settings_of[hub_name]
+            # a hub's streams are named by the hub, so adding a hub leaves the others' draws alone
+            hub_streams = streams if hub_name is None else streams.under("hub", hub_name)
+            roles = {name: self._staffed(env, name, staffing, hub_streams, settings.policy.red_priority)
+                     for name, staffing in settings.staffed_roles().items()}
+            desks = {**roles, **{name: pools[a.pool] for name, a in settings.agencies.items() if a.pool is not None}}
+            collector = Collector(list(settings.agencies), list(settings.arrivals.sources), warmup, end,
+                                  self.clocks[settings.hub_hours], self.record)
+            if self.series:
+                self.sampler = SeriesSampler(env, desks, list(settings.agencies), collector, end)
+            hub = Hub(env, settings, desks, self.network, self.clocks, self.sampler or collector, self.trace, hub_name)
+            _start_arrivals(env, settings, hub, hub_streams, self.view, end, self.ids, self.plan)
+            _seed_backlog(settings, hub_streams, hub, self.ids)
+            self.hubs[hub_name] = (collector, roles)
+            roles_of.append(roles)
+
+        every_role = [*pools.values(), *(role for roles in roles_of for role in roles.values())]
+
+        def end_warmup(_event: simpy.Event) -> None:
+            for role in every_role:
+                role.reset_stats()
+
+        call_later(env, warmup, end_warmup)
+        env.run(until=end)
+        for role in every_role:
+            role.close_stats()
+        self.pools.update(pools)
+
+    def _staffed(self, env: simpy.Environment, name: str, staffing: Staffing, streams: Streams,
+                 red_priority: bool) -> Role:
+        role = Role(env, name, red_priority)
+        presence = Presence(staffing, streams, name)
+        pattern = self.scenario.calendar.hours[staffing.hours]
+        rostered = self.plan.staffing(role) if self.plan else role
+        DutyRota(env, rostered, self.view, pattern, presence, staffing.out_of_hours_staff)
+        return role
 
 
 @contextmanager

@@ -147,3 +147,30 @@ def test_metric_names_of_a_scenario_are_those_a_run_reports(hubs):
         del raw["hubs"]
     scenario = build(raw, "run.horizon_days=1", "run.warmup_days=0")
     assert metric_names(scenario) == list(simulate(scenario, seed=1).metrics)
+
+
+def test_hubs_that_share_no_team_run_as_separate_groups():
+    """A pool joins the hubs that use it; a hub with only its own desks is a group of its own."""
+    from mashsim.model.network import build_network, independent_groups
+
+    raw = hubs_dict({"north": {}, "south": {}, "east": {}, "west": {}})
+    raw["pools"] = {"met": {"staff": 2}, "spare": {"staff": 1}}
+    raw["hubs"]["south"]["agencies"] = {"police": {"pool": "met"}}
+    raw["hubs"]["west"]["agencies"] = {"police": {"pool": "met"}}
+    raw["hubs"]["east"]["agencies"] = {"health": {"pool": "spare"}}
+    scenario = build(raw)
+    assert independent_groups(scenario, build_network(scenario)) == [
+        (["north"], []), (["south", "west"], ["met"]), (["east"], ["spare"])]
+
+
+def test_a_run_in_groups_gives_each_hub_what_it_gets_alone():
+    """Separate groups cannot affect each other: a hub run alone has the very metrics it has among
+    others, and no two contacts of the run share a number."""
+    scenario = build(hubs_dict({"north": {}, "south": {"arrivals": {"scale": 0.5}}}))
+    both = simulate(scenario, seed=3, record=True)
+    alone = simulate(scenario.model_copy(update={"hubs": {"south": scenario.hubs["south"]}}), seed=3).metrics
+    mine = {k: v for k, v in both.metrics.items() if ".by_hub.south" in k}
+    assert len(mine) > 50
+    assert_same_metrics(mine, {k: alone[k] for k in mine})
+    ids = [row["contact_id"] for row in both.records]
+    assert len(set(ids)) == len(ids) > 100

@@ -8,13 +8,20 @@ from mashsim.model.roles import CANCELLED, DONE, QUEUED, RUNNING, Role
 
 
 class Log:
-    """Records (time started, time finished, name) of each job as it finishes."""
+    """Records (time started, time finished, name) of each job as it finishes; names are unique."""
 
-    def __init__(self) -> None:
+    def __init__(self, env: simpy.Environment) -> None:
+        self.env = env
+        self.hours: dict[str, float] = {}
         self.finished: list[tuple[float, float, str]] = []
 
-    def __call__(self, job) -> None:
-        self.finished.append((job.started_at, job.role.env.now, job.contact))
+    def submit(self, role: Role, name: str, urgent: bool, hours: float):
+        self.hours[name] = hours
+        return role.submit(name, urgent, hours, self)
+
+    def __call__(self, name: str) -> None:
+        now = self.env.now
+        self.finished.append((now - self.hours[name], now, name))
 
     @property
     def order(self) -> list[str]:
@@ -25,7 +32,7 @@ def make_role(red_priority: bool = True, capacity: int = 0, urgent_only: bool = 
     env = simpy.Environment()
     role = Role(env, "screeners", red_priority)
     role.set_staffing(capacity, urgent_only=urgent_only)
-    return env, role, Log()
+    return env, role, Log(env)
 
 
 def at(env: simpy.Environment, time: float, action) -> None:
@@ -35,8 +42,8 @@ def at(env: simpy.Environment, time: float, action) -> None:
 def test_a_new_role_is_off_duty_with_no_one_for_routine_work():
     env = simpy.Environment()
     role = Role(env, "x")
-    log = Log()
-    role.submit("routine", False, 1.0, log)
+    log = Log(env)
+    log.submit(role, "routine", False, 1.0)
     env.run(until=10)
     assert log.finished == [] and role.waiting == 1
 
@@ -44,7 +51,7 @@ def test_a_new_role_is_off_duty_with_no_one_for_routine_work():
 def test_capacity_limits_how_many_work_at_once():
     env, role, log = make_role(capacity=2)
     for name in "abc":
-        role.submit(name, False, 1.0, log)
+        log.submit(role, name, False, 1.0)
     assert (role.busy, role.waiting) == (2, 1)
     env.run()
     assert log.finished == [(0.0, 1.0, "a"), (0.0, 1.0, "b"), (1.0, 2.0, "c")]
@@ -53,7 +60,7 @@ def test_capacity_limits_how_many_work_at_once():
 def test_raising_capacity_starts_waiting_work_at_once():
     env, role, log = make_role(capacity=0)
     for name in "abc":
-        role.submit(name, False, 1.0, log)
+        log.submit(role, name, False, 1.0)
     at(env, 3.0, lambda: role.set_staffing(3, urgent_only=False))
     env.run()
     assert [(s, f) for s, f, _ in log.finished] == [(3.0, 4.0)] * 3
@@ -62,7 +69,7 @@ def test_raising_capacity_starts_waiting_work_at_once():
 def test_lowering_capacity_lets_running_work_finish_but_starts_nothing_new():
     env, role, log = make_role(capacity=2)
     for name in "abcd":
-        role.submit(name, False, 1.0, log)
+        log.submit(role, name, False, 1.0)
     at(env, 0.5, lambda: role.set_staffing(0, urgent_only=False))
     at(env, 5.0, lambda: role.set_staffing(1, urgent_only=False))
     env.run()
@@ -72,10 +79,10 @@ def test_lowering_capacity_lets_running_work_finish_but_starts_nothing_new():
 
 def test_lowering_capacity_below_busy_waits_for_enough_to_finish():
     env, role, log = make_role(capacity=3)
-    role.submit("a", False, 1.0, log)
-    role.submit("b", False, 2.0, log)
-    role.submit("c", False, 3.0, log)
-    role.submit("d", False, 1.0, log)
+    log.submit(role, "a", False, 1.0)
+    log.submit(role, "b", False, 2.0)
+    log.submit(role, "c", False, 3.0)
+    log.submit(role, "d", False, 1.0)
     at(env, 0.5, lambda: role.set_staffing(1, urgent_only=False))
     env.run()
     # after a (t=1) and b (t=2) someone is still busy and one is on duty: d starts when c ends
@@ -84,11 +91,11 @@ def test_lowering_capacity_below_busy_waits_for_enough_to_finish():
 
 def test_urgent_work_is_served_first_with_red_priority():
     env, role, log = make_role(red_priority=True, capacity=0)
-    role.submit("routine-1", False, 1.0, log)
-    role.submit("routine-2", False, 1.0, log)
-    role.submit("urgent-1", True, 1.0, log)
-    role.submit("routine-3", False, 1.0, log)
-    role.submit("urgent-2", True, 1.0, log)
+    log.submit(role, "routine-1", False, 1.0)
+    log.submit(role, "routine-2", False, 1.0)
+    log.submit(role, "urgent-1", True, 1.0)
+    log.submit(role, "routine-3", False, 1.0)
+    log.submit(role, "urgent-2", True, 1.0)
     role.set_staffing(1, urgent_only=False)
     env.run()
     assert log.order == ["urgent-1", "urgent-2", "routine-1", "routine-2", "routine-3"]
@@ -98,7 +105,7 @@ def test_work_is_served_in_submission_order_without_red_priority():
     env, role, log = make_role(red_priority=False, capacity=0)
     names = ["routine-1", "urgent-1", "routine-2", "urgent-2", "routine-3"]
     for name in names:
-        role.submit(name, name.startswith("urgent"), 1.0, log)
+        log.submit(role, name, name.startswith("urgent"), 1.0)
     role.set_staffing(1, urgent_only=False)
     env.run()
     assert log.order == names
@@ -106,7 +113,7 @@ def test_work_is_served_in_submission_order_without_red_priority():
 
 def test_cancelled_jobs_are_skipped_and_no_longer_waiting():
     env, role, log = make_role(capacity=0)
-    jobs = {name: role.submit(name, name.startswith("u"), 1.0, log) for name in ["r1", "u1", "r2", "u2", "r3"]}
+    jobs = {name: log.submit(role, name, name.startswith("u"), 1.0) for name in ["r1", "u1", "r2", "u2", "r3"]}
     role.cancel(jobs["u1"])
     role.cancel(jobs["r2"])
     assert role.waiting == 3
@@ -120,7 +127,7 @@ def test_cancelled_jobs_are_skipped_and_no_longer_waiting():
 
 def test_cancelling_a_running_job_lets_it_finish():
     env, role, log = make_role(capacity=1)
-    job = role.submit("a", False, 2.0, log)
+    job = log.submit(role, "a", False, 2.0)
     assert job.state == RUNNING
     role.cancel(job)
     env.run()
@@ -131,9 +138,9 @@ def test_cancelling_a_running_job_lets_it_finish():
 def test_out_of_hours_cover_takes_urgent_work_only():
     for red_priority in (True, False):
         env, role, log = make_role(red_priority=red_priority, capacity=1, urgent_only=True)
-        role.submit("routine-1", False, 1.0, log)
-        role.submit("urgent-1", True, 1.0, log)
-        role.submit("urgent-2", True, 1.0, log)
+        log.submit(role, "routine-1", False, 1.0)
+        log.submit(role, "urgent-1", True, 1.0)
+        log.submit(role, "urgent-2", True, 1.0)
         env.run(until=10)
         assert log.order == ["urgent-1", "urgent-2"], red_priority
         assert role.waiting == 1
@@ -145,8 +152,8 @@ def test_out_of_hours_cover_takes_urgent_work_only():
 
 def test_waiting_time_and_started_count_are_kept():
     env, role, log = make_role(capacity=1)
-    role.submit("a", False, 2.0, log)
-    role.submit("b", False, 1.0, log)
+    log.submit(role, "a", False, 2.0)
+    log.submit(role, "b", False, 1.0)
     env.run()
     role.close_stats()
     assert role.stats.started == 2
@@ -155,3 +162,20 @@ def test_waiting_time_and_started_count_are_kept():
     assert role.stats.queue_area == 2.0
     assert role.stats.busy_area == 3.0
     assert role.stats.duty_busy_area == role.stats.duty_capacity_area == 3.0
+
+
+def test_an_instant_task_with_someone_free_is_done_at_once_without_a_job_or_an_event():
+    env, role, log = make_role(capacity=1)
+    assert log.submit(role, "a", False, 0.0) is None
+    assert log.finished == [(0.0, 0.0, "a")] and not env._queue
+    assert (role.busy, role.waiting, role.stats.started, role.stats.waited) == (0, 0, 1, 0)
+
+
+def test_an_instant_task_that_must_wait_is_done_when_someone_comes_on_duty():
+    env, role, log = make_role(capacity=0)
+    job = log.submit(role, "a", False, 0.0)
+    assert job is not None and job.state == QUEUED
+    at(env, 2.0, lambda: role.set_staffing(1, urgent_only=False))
+    env.run()
+    assert log.finished == [(2.0, 2.0, "a")] and job.state == DONE
+    assert (role.stats.waited, role.stats.wait_total) == (1, 2.0)

@@ -8,47 +8,89 @@ import numpy as np
 
 _LOW, _HIGH = -3.0, 5.0  # 0.001 h to 100,000 h
 _PER_DECADE = 200  # bins 1.16% wide: percentiles to about half a percent
+_BINS = int((_HIGH - _LOW) * _PER_DECADE) + 2
+_BUFFER = 512  # values held before they are binned together
 
 
 class DelayHistogram:
-    """Counts delays (hours) in log-spaced bins; exact count, mean and max."""
+    """Counts delays (hours) in log-spaced bins; exact count, mean and max.
 
-    __slots__ = ("counts", "n", "total", "minimum", "maximum", "zeros")
+    ``add`` only appends to a short buffer; the buffer is binned with numpy
+    when it fills and before anything is read.  Binning one value at a time
+    (a log, an index, a numpy scalar update) was a tenth of a run's time.
+    """
+
+    __slots__ = ("counts", "_n", "_total", "_minimum", "_maximum", "_zeros", "_pending")
 
     def __init__(self) -> None:
-        self.counts = np.zeros(int((_HIGH - _LOW) * _PER_DECADE) + 2, dtype=np.int64)
-        self.n = 0
-        self.total = 0.0
-        self.minimum = float("nan")
-        self.maximum = float("nan")
-        self.zeros = 0
+        self.counts = np.zeros(_BINS, dtype=np.int64)
+        self._n = 0
+        self._total = 0.0
+        self._minimum = float("nan")
+        self._maximum = float("nan")
+        self._zeros = 0
+        self._pending: list[float] = []
 
     def add(self, value: float) -> None:
-        self.n += 1
-        self.total += value
-        if not value <= self.maximum:
-            self.maximum = value
-        if not value >= self.minimum:
-            self.minimum = value
-        if value <= 10.0 ** _LOW:
-            self.zeros += 1
+        pending = self._pending
+        pending.append(value)
+        if len(pending) >= _BUFFER:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self._pending:
             return
-        index = int((math.log10(value) - _LOW) * _PER_DECADE) + 1
-        self.counts[min(index, self.counts.size - 1)] += 1
+        values = np.array(self._pending, dtype=float)
+        self._pending = []
+        self._n += values.size
+        self._total += math.fsum(values)
+        self._take_extremes(float(values.min()), float(values.max()))
+        positive = values[values > 10.0 ** _LOW]
+        self._zeros += values.size - positive.size
+        index = ((np.log10(positive) - _LOW) * _PER_DECADE).astype(np.int64) + 1
+        self.counts += np.bincount(np.minimum(index, _BINS - 1), minlength=_BINS)
+
+    def _take_extremes(self, low: float, high: float) -> None:
+        if not high <= self._maximum:
+            self._maximum = high
+        if not low >= self._minimum:
+            self._minimum = low
+
+    @property
+    def n(self) -> int:
+        self._flush()
+        return self._n
+
+    @property
+    def total(self) -> float:
+        self._flush()
+        return self._total
+
+    @property
+    def minimum(self) -> float:
+        self._flush()
+        return self._minimum
+
+    @property
+    def maximum(self) -> float:
+        self._flush()
+        return self._maximum
+
+    @property
+    def zeros(self) -> int:
+        self._flush()
+        return self._zeros
 
     def merge(self, other: "DelayHistogram") -> None:
         """Add ``other``'s delays to this histogram (as if each had been added here)."""
         if not other.n:
             return
+        self._flush()
         self.counts += other.counts
-        self.n += other.n
-        self.total += other.total
-        self.zeros += other.zeros
-        for value in (other.minimum, other.maximum):
-            if not value <= self.maximum:
-                self.maximum = value
-            if not value >= self.minimum:
-                self.minimum = value
+        self._n += other._n
+        self._total += other._total
+        self._zeros += other._zeros
+        self._take_extremes(other._minimum, other._maximum)
 
     def mean(self) -> float:
         return self.total / self.n if self.n else float("nan")
@@ -58,13 +100,13 @@ class DelayHistogram:
         if not self.n:
             return float("nan")
         if q <= 0.0:
-            return self.minimum
-        rank = q * self.n
-        if rank <= self.zeros:
+            return self._minimum
+        rank = q * self._n
+        if rank <= self._zeros:
             return 0.0
-        cumulative = np.cumsum(self.counts) + self.zeros
+        cumulative = np.cumsum(self.counts) + self._zeros
         index = int(np.searchsorted(cumulative, rank))
-        before = cumulative[index - 1] if index > 0 else self.zeros
+        before = cumulative[index - 1] if index > 0 else self._zeros
         inside = (rank - before) / max(self.counts[index], 1)
         log_value = _LOW + (index - 1 + inside) / _PER_DECADE
-        return min(max(10.0 ** log_value, self.minimum), self.maximum)
+        return min(max(10.0 ** log_value, self._minimum), self._maximum)

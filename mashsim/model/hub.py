@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass
+from functools import partial
 from typing import Callable, Protocol
 
 import networkx as nx
@@ -20,7 +21,7 @@ from mashsim.model.contact import BLUE, GREEN, REACHED, RED, Contact, signal_fat
 from mashsim.model.cutoffs import CutoffQueue
 from mashsim.model.events import call_later
 from mashsim.model.network import DECISION, hub_node, research_node
-from mashsim.model.roles import Job, Role
+from mashsim.model.roles import Role
 from mashsim.scenario.schema import OUTCOMES, RAGS, RESEARCHED_RAGS, HubSettings, Policy
 
 
@@ -42,9 +43,9 @@ class Desk:
     index: int
     name: str
     role: Role
-    request_latency: float
-    return_latency: float
+    latency: float  # of the channel, each way
     failing: int = 0  # above 0 while an outage in "fail" mode lasts: requests are answered with nothing
+    answered: Callable[[Contact], None] | None = None  # the desk's task is done: send the answer back
 
 
 class Hub:
@@ -66,8 +67,9 @@ class Hub:
         # no request edge, so its return edge gives the latency
         latency = {agency: network.edges[research_node(scenario, agency, name), hub_node(name, DECISION)]["latency_hours"]
                    for agency in scenario.agencies}
-        self.desks = [Desk(i, agency, roles[agency], latency[agency], latency[agency])
-                      for i, agency in enumerate(scenario.agencies)]
+        self.desks = [Desk(i, agency, roles[agency], latency[agency]) for i, agency in enumerate(scenario.agencies)]
+        for desk in self.desks:
+            desk.answered = partial(self._send_back, desk=desk)
         self.deadlines = {
             RAGS.index(rag): (getattr(scenario.rag, rag).deadline_hours, getattr(scenario.rag, rag).clock)
             for rag in RESEARCHED_RAGS
@@ -112,15 +114,13 @@ class Hub:
             self._note("arrived", c)
         self.logging.submit(c, c.urgent, c.log_hours, self._logged)
 
-    def _logged(self, job: Job) -> None:
-        c = job.contact
+    def _logged(self, c: Contact) -> None:
         c.logged_at = self.env.now
         if self.trace:
             self._note("logged", c)
         self.screening.submit(c, c.urgent, c.screen_hours, self._screened)
 
-    def _screened(self, job: Job) -> None:
-        c = job.contact
+    def _screened(self, c: Contact) -> None:
         self.rate(c, self._rate(c))
 
     def enter_backlog(self, c: Contact, role: str) -> None:
@@ -173,8 +173,8 @@ class Hub:
             self._note("asked", c, agencies=[self.desks[i].name for i in asked])
         for i in asked:
             desk = self.desks[i]
-            if desk.request_latency > 0.0:
-                call_later(self.env, desk.request_latency, lambda _e, c=c, desk=desk: self._request_arrives(c, desk))
+            if desk.latency > 0.0:
+                call_later(self.env, desk.latency, lambda _e, c=c, desk=desk: self._request_arrives(c, desk))
             else:
                 self._request_arrives(c, desk)
 
@@ -204,12 +204,13 @@ class Hub:
             c.failed = (*c.failed, desk.index)
             self._send_back(c, desk)
             return
-        c.jobs.append(desk.role.submit(c, c.rag == RED, c.research_hours[desk.index],
-                                       lambda job, desk=desk: self._send_back(job.contact, desk)))
+        job = desk.role.submit(c, c.rag == RED, c.research_hours[desk.index], desk.answered)
+        if job is not None:
+            c.jobs.append(job)
 
     def _send_back(self, c: Contact, desk: Desk) -> None:
-        if desk.return_latency > 0.0:
-            call_later(self.env, desk.return_latency, lambda _e: self._returned(c, desk))
+        if desk.latency > 0.0:
+            call_later(self.env, desk.latency, lambda _e: self._returned(c, desk))
         else:
             self._returned(c, desk)
 
@@ -241,8 +242,7 @@ class Hub:
         c.jobs = []
         self.deciding.submit(c, c.rag == RED, c.decide_hours, self._decided)
 
-    def _decided(self, job: Job) -> None:
-        c = job.contact
+    def _decided(self, c: Contact) -> None:
         fates = signal_fates(c)
         reached = fates.count(REACHED)
         seen = reached and c.u_reveal < 1.0 - (1.0 - self.recognition) ** reached

@@ -48,6 +48,26 @@ def build_network(scenario: Scenario) -> nx.DiGraph:
     return graph
 
 
+def independent_groups(scenario: Scenario, graph: nx.DiGraph) -> list[tuple[list[str | None], list[str]]]:
+    """The scenario's hubs in groups that share no team, each with the pools it uses.
+
+    Hubs joined through a pool (directly or through a chain of pools and hubs)
+    are one group; a hub with only its own desks is a group of one.  Groups and
+    the hubs and pools in each are in the scenario's order.  A pool no hub asks
+    is a group of its own, without hubs.
+    """
+    hub_order = {name: i for i, (name, _) in enumerate(scenario.hub_list())}
+    pool_order = {name: i for i, name in enumerate(scenario.pools)}
+    groups = []
+    for nodes in nx.connected_components(graph.to_undirected(as_view=True)):
+        data = [graph.nodes[n] for n in nodes]
+        hubs = sorted({d["hub"] for d in data if d.get("kind") != "pool"}, key=hub_order.__getitem__)
+        pools = sorted((n.removeprefix("pool:") for n, d in zip(nodes, data) if d.get("kind") == "pool"),
+                       key=pool_order.__getitem__)
+        groups.append((hubs, pools))
+    return sorted(groups, key=lambda g: (hub_order[g[0][0]] if g[0] else len(hub_order), g[1]))
+
+
 def _add_hub(graph: nx.DiGraph, hub: str | None, settings: HubSettings) -> None:
     triage, decision = hub_node(hub, TRIAGE), hub_node(hub, DECISION)
     graph.add_node(triage, kind="triage", hub=hub)

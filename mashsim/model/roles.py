@@ -11,36 +11,36 @@ they finish the task in hand (overtime) and take no new one.
 from __future__ import annotations
 
 from collections import deque
-from typing import Callable
+from heapq import heappush
+from typing import Any, Callable
 
 import simpy
 
-from mashsim.model.events import call_at
+from simpy.events import NORMAL
 
 QUEUED, RUNNING, DONE, CANCELLED = range(4)
 
 
 class Job:
-    """One task for a role: a contact, its priority and its duration in hours.
+    """One queued or running task for a role: a contact, its priority and its duration in hours.
 
     A running job is its own completion event on SimPy's queue (it has the
     ``callbacks`` and ``_ok`` an event needs): one object per task, not two.
     """
 
-    __slots__ = ("role", "contact", "urgent", "hours", "done", "seq", "state", "queued_at", "started_at",
+    __slots__ = ("role", "contact", "urgent", "hours", "done", "seq", "state", "queued_at",
                  "callbacks", "_ok", "_value")
 
-    def __init__(self, role: "Role", contact, urgent: bool, hours: float, done: Callable[["Job"], None],
-                 seq: int, now: float):
+    def __init__(self, role: "Role", contact, urgent: bool, hours: float, done: Callable[[Any], None],
+                 seq: int, now: float, state: int = QUEUED):
         self.role = role
         self.contact = contact
         self.urgent = urgent
         self.hours = hours
         self.done = done
         self.seq = seq
-        self.state = QUEUED
+        self.state = state
         self.queued_at = now
-        self.started_at: float | None = None
         self._ok = True
         self._value = None
 
@@ -86,21 +86,37 @@ class Role:
         self._urgent: deque[Job] = deque()
         self._routine: deque[Job] = deque()
         self._seq = 0
+        self._finish_callbacks = [self._finish]  # every running job's, shared: one list, not one per job
         self.stats = RoleStats(env.now)
 
     # ------------------------------------------------------------------ public
-    def submit(self, contact, urgent: bool, hours: float, done: Callable[[Job], None]) -> Job:
-        """Queue a task; ``done(job)`` is called when it is finished."""
-        now = self.env._now
+    def submit(self, contact, urgent: bool, hours: float, done: Callable[[Any], None]) -> Job | None:
+        """Queue a task; ``done(contact)`` is called when it is finished.
+
+        Returns the job, to :meth:`cancel` it while it waits, or None for an
+        instant task (no time) that was done at once.
+        """
+        env = self.env
+        now = env._now
         if now != self.stats.last:
             self._observe(now)
+        if not self.waiting and self.busy < self.capacity and (urgent or not self.urgent_only):
+            # someone free and nobody waiting: start now, what _dispatch would pick
+            stats = self.stats
+            stats.started += 1
+            if hours > 0.0:
+                self.busy += 1
+                job = Job(self, contact, urgent, hours, done, 0, now, RUNNING)
+                job.callbacks = self._finish_callbacks
+                heappush(env._queue, (now + hours, NORMAL, next(env._eid), job))
+                return job
+            done(contact)  # an instant task: no job, no event
+            return None
         self._seq += 1
         job = Job(self, contact, urgent, hours, done, self._seq, now)
         self.waiting += 1
-        if self.waiting == 1 and self.busy < self.capacity and (urgent or not self.urgent_only):
-            self._start(job, now)  # nobody else waiting and someone free: what _dispatch would pick
-        else:
-            (self._urgent if urgent else self._routine).append(job)
+        (self._urgent if urgent else self._routine).append(job)
+        if self.busy < self.capacity:  # routine work waits off duty, but this one may be urgent
             self._dispatch()
         return job
 
@@ -160,7 +176,6 @@ class Role:
 
     def _start(self, job: Job, now: float) -> None:
         job.state = RUNNING
-        job.started_at = now
         self.waiting -= 1
         self.busy += 1
         stats = self.stats
@@ -168,8 +183,9 @@ class Role:
         stats.waited += now > job.queued_at
         stats.wait_total += now - job.queued_at
         if job.hours > 0.0:
-            job.callbacks = [self._finish]
-            call_at(self.env, now + job.hours, job)
+            job.callbacks = self._finish_callbacks
+            env = self.env
+            heappush(env._queue, (now + job.hours, NORMAL, next(env._eid), job))
         else:  # an instant task ends now, without an event; the caller's loop dispatches next
             self._end(job)
 
@@ -185,4 +201,4 @@ class Role:
     def _end(self, job: Job) -> None:
         job.state = DONE
         self.busy -= 1
-        job.done(job)
+        job.done(job.contact)
