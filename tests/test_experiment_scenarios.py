@@ -22,7 +22,7 @@ from mashsim.experiment.plan import make_plan
 from mashsim.experiment.stats import t_interval
 from mashsim.experiment.sweep import run_sweep
 from mashsim.replication import simulate
-from mashsim.scenario import ScenarioError
+from mashsim.scenario import ScenarioError, load_scenario
 from test_cli import files_in, run_cli
 
 WIDE = """\
@@ -313,3 +313,14 @@ def test_the_shipped_pooling_experiment_moves_all_police_research_staff_together
             assert scenario.pools["met_police"].out_of_hours_staff == 32  # cover left as it is
         else:
             assert not scenario.pools
+
+
+def test_a_pooled_desks_own_staff_is_unused_so_scaling_it_changes_nothing(tmp_path):
+    plan = make_plan(write_pooling(tmp_path))
+    assert police(plan.scenario_at(2))["hub south"] == 1.0  # the pattern scaled the pooled desks' figures too
+    only_the_pool = load_scenario(tmp_path / "pooled.toml", ["run.horizon_days=4", "run.warmup_days=1",
+                                                              "pools.shared.staff=1.5"])
+    assert police(only_the_pool) == {"hub north": 1.0, "hub south": 2.0, "pool shared": 1.5}
+    for replication in range(2):
+        pd.testing.assert_series_equal(pd.Series(simulate(plan.scenario_at(2), 3, replication).metrics),
+                                       pd.Series(simulate(only_the_pool, 3, replication).metrics), check_exact=True)
