@@ -145,6 +145,8 @@ BAD = {
                         "factors.0", "takes only path and values"),
     "scenario-in-lhs": (("[replications]", '[design]\nkind = "lhs"\nn = 4\n[replications]'), "factors.0",
                         "goes with design grid"),
+    "path-not-text": (('path = ["hubs.*.agencies.police.staff", "pools.*.staff"]', 'path = ["pools.*.staff", 3]'),
+                      "factors.1.path", "a dotted field path"),
     "paths-without-name": (('name = "police_staff"\n', ''), "factors.1", "needs a name"),
     "reserved-name": (('name = "police_staff"', 'name = "scenario_hash"'), "factors.1", "every result row has"),
     "pattern-matches-nothing": (('"hubs.*.agencies.police.staff"', '"hubs.*.agencies.polise.staff"'),

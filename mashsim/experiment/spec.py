@@ -100,8 +100,7 @@ class Factor(_Strict):
     scenario names or files, and the top-level ``scenario`` is then left out.
     """
 
-    path: Annotated[str, Field(min_length=1)] | Annotated[list[Annotated[str, Field(min_length=1)]], Field(
-        min_length=1)] = Field(description="dotted field path, as for --set: agencies.police.staff; '*' matches "
+    path: str | list[str] = Field(description="dotted field path, as for --set: agencies.police.staff; '*' matches "
                                            "any one name; a list moves several fields together")
     name: str | None = Field(None, min_length=1, description="the factor's column in the results (default: path)")
     values: list[Any] | None = Field(None, min_length=1, description="the values to try")
@@ -109,6 +108,16 @@ class Factor(_Strict):
     bounds: tuple[float, float] | None = Field(None, description="[low, high] for lhs, morris and sobol designs")
     integer: bool = Field(False, description="bounds: whole numbers only")
     scale: bool = Field(False, description="values or bounds multiply every number of the base value")
+
+    @field_validator("path", mode="before")
+    @classmethod
+    def _path_text(cls, value: Any) -> Any:
+        # one clear message, rather than one for each member of the union
+        if isinstance(value, str) and value or \
+                isinstance(value, list) and value and all(isinstance(v, str) and v for v in value):
+            return value
+        raise ValueError('a dotted field path ("agencies.police.staff"), or a list of them '
+                         '(["hubs.*.agencies.police.staff", "pools.*.staff"])')
 
     @field_validator("range", mode="before")
     @classmethod
