@@ -149,6 +149,8 @@ BAD = {
                       "factors.1.path", "a dotted field path"),
     "paths-without-name": (('name = "police_staff"\n', ''), "factors.1", "needs a name"),
     "reserved-name": (('name = "police_staff"', 'name = "scenario_hash"'), "factors.1", "every result row has"),
+    "named-scenario": (('name = "police_staff"', 'name = "scenario"'), "factors.1",
+                       "the name of the factor that chooses the scenario"),
     "pattern-matches-nothing": (('"hubs.*.agencies.police.staff"', '"hubs.*.agencies.polise.staff"'),
                                 "factors.1.path", "did you mean 'police'"),
     "plain-path-missing-in-one": (('"pools.*.staff"', '"pools.shared.staff"'), "factors.1.path",

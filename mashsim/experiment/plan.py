@@ -165,7 +165,7 @@ def make_plan(path: str | Path) -> Plan:
                              second_order=d.second_order)
     except MissingExtra as error:
         raise ScenarioError([Problem("design.kind", str(error), d.kind)], source) from None
-    plan = Plan(experiment, source, bases, int(seed or 0), replications, factors, design, [], [], skipped)
+    plan = Plan(experiment, source, bases, int(seed), replications, factors, design, [], [], skipped)
     plan.point_hashes, plan.metrics = _check_points(plan)
     return plan
 

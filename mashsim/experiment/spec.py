@@ -159,6 +159,9 @@ class Factor(_Strict):
             raise ValueError(f"'{self.label}' is a column every result row has: choose another name")
         if SCENARIO_FACTOR in self.paths:
             self._check_scenario_choice()
+        elif self.label == SCENARIO_FACTOR:
+            raise ValueError(f"'{SCENARIO_FACTOR}' is the name of the factor that chooses the scenario: choose "
+                             f"another name")
         return self
 
     def _check_scenario_choice(self) -> None:
