@@ -167,10 +167,6 @@ def _few_collections() -> Iterator[None]:
 def _start_arrivals(env: simpy.Environment, settings: HubSettings, hub: Hub, streams: Streams,
                     view: CalendarView, end: float, ids: Iterator[int], plan: InjectPlan | None) -> None:
     """Feed each source's contacts (and a surge's extra ones) to ``hub``, numbered across the run as they arrive."""
-    def deliver(contact: Contact) -> None:
-        contact.id = next(ids)
-        hub.arrive(contact)
-
     for index, (name, source) in enumerate(settings.arrivals.sources.items()):
         factory = ContactFactory(settings, streams, name, index,
                                  source.risk_mix or settings.arrivals.risk_mix,
@@ -178,10 +174,10 @@ def _start_arrivals(env: simpy.Environment, settings: HubSettings, hub: Hub, str
         contacts = contacts_of(factory, arrival_batches(settings, view, factory, source, streams, end))
         if plan:
             contacts = plan.thin(contacts, name, index, streams)
-        ArrivalFeed(env, contacts, deliver).start()
+        ArrivalFeed(env, contacts, hub.arrive, ids).start()
     if plan:
         for extra in plan.extra_arrivals(streams, view, end):
-            ArrivalFeed(env, extra, deliver).start()
+            ArrivalFeed(env, extra, hub.arrive, ids).start()
         plan.start(env, hub)
 
 

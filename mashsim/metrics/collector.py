@@ -41,8 +41,7 @@ class Collector:
         self.clock = hub_clock
         self.arrived_n = 0
         self.decided_n = 0
-        self.delay = DelayHistogram()
-        self.delay_by_rag = [DelayHistogram() for _ in RAGS]
+        self.delay_by_rag = [DelayHistogram() for _ in RAGS]  # all contacts' delays: see overall_delay
         self.by_rag = [0] * len(RAGS)
         self.rag_breaches = [0] * len(RAGS)
         self.day_breaches = [0] * len(RAGS)
@@ -80,41 +79,57 @@ class Collector:
                 self._open[c.id] = c
 
     def decided(self, c: Contact) -> None:
-        self._count_in_system(c.decided_at, -1)
+        decided_at = c.decided_at
+        self._count_in_system(decided_at, -1)
         if not c.counted:
             return
         self.decided_n += 1
-        delay = c.decided_at - c.arrived
-        rag = c.rag
-        self.delay.add(delay)
+        arrived, rag, risk = c.arrived, c.rag, c.risk
+        delay = decided_at - arrived
         self.delay_by_rag[rag].add(delay)
         self.by_rag[rag] += 1
-        rag_breach = c.deadline is not None and c.decided_at > c.deadline
-        day_breach = c.decided_at > self.clock.add(c.arrived, self.clock.hours_per_day)
-        self.rag_breaches[rag] += rag_breach
-        self.day_breaches[rag] += day_breach
+        rag_breach = c.deadline is not None and decided_at > c.deadline
+        # a working day of hours H ends no sooner than H hours after arrival: only a longer delay
+        # needs the clock
+        hours = self.clock.hours_per_day
+        day_breach = delay > hours and decided_at > self.clock.add(arrived, hours)
+        if rag_breach:
+            self.rag_breaches[rag] += 1
+        if day_breach:
+            self.day_breaches[rag] += 1
         self.outcomes[c.outcome] += 1
-        under_triaged = c.risk >= HIGH and c.outcome in _LOW_OUTCOMES
-        if c.risk >= HIGH:
+        under_triaged = risk >= HIGH and c.outcome in _LOW_OUTCOMES
+        if risk >= HIGH:
             self.high_risk += 1
             self.under_triaged += under_triaged
-        for i in c.asked:
-            self.requests[i] += 1
-            self.late_returns[i] += c.returned[i] is None
+        if c.asked:
+            returned, requests, late = c.returned, self.requests, self.late_returns
+            for i in c.asked:
+                requests[i] += 1
+                if returned[i] is None:
+                    late[i] += 1
         fates = c.fates
+        held, missed = self.held, self.missed
         for i, fate in enumerate(fates):
             if fate is None:
                 continue
-            self.held[i] += 1
-            self.held_by_risk[c.risk] += 1
+            held[i] += 1
+            self.held_by_risk[risk] += 1
             if fate != REACHED:
-                self.missed[i][fate] += 1
-                self.missed_by_risk[c.risk] += 1
+                missed[i][fate] += 1
+                self.missed_by_risk[risk] += 1
         if self.record:
             self._open.pop(c.id, None)
             self.records.append(self._record(c, fates, rag_breach, day_breach, under_triaged))
 
     # -------------------------------------------------------------- results
+    def overall_delay(self) -> DelayHistogram:
+        """Every counted contact's delay: the RAGs' histograms added together."""
+        total = DelayHistogram()
+        for h in self.delay_by_rag:
+            total.merge(h)
+        return total
+
     def _record(self, c: Contact, fates, rag_breach: bool, day_breach: bool, under_triaged: bool) -> dict:
         decided = c.decided_at is not None
         row = {
@@ -171,7 +186,7 @@ class Collector:
         for i, name in enumerate(self.agencies):
             m[f"late_return_rate.by_agency.{name}"] = _ratio(self.late_returns[i], self.requests[i])
         m["under_triage_rate"] = _ratio(self.under_triaged, self.high_risk)
-        for stat, value in _delay_stats(self.delay).items():
+        for stat, value in _delay_stats(self.overall_delay()).items():
             m[f"decision_delay_hours.{stat}"] = value
         for r, rag in enumerate(RAGS):
             for stat, value in _delay_stats(self.delay_by_rag[r]).items():

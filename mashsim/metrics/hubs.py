@@ -53,7 +53,6 @@ def combined(collectors: list[Collector]) -> Collector:
         total.in_system += c.in_system
         for name in _COUNTS:
             setattr(total, name, getattr(total, name) + getattr(c, name))
-        total.delay.merge(c.delay)
         for mine, theirs in zip(total.delay_by_rag, c.delay_by_rag):
             mine.merge(theirs)
         for name in (*_PER_RAG, "outcomes", "held_by_risk", "missed_by_risk"):

@@ -11,15 +11,16 @@ a time keeps memory flat however long the horizon.
 from __future__ import annotations
 
 import itertools
+from heapq import heappush
 from typing import Callable, Iterable, Iterator
 
 import numpy as np
 import simpy
+from simpy.events import NORMAL
 
 from mashsim.model.calendar import CalendarView
 from mashsim.model.contact import CRITICAL, Contact
 from mashsim.model.durations import sample_hours
-from mashsim.model.events import call_later
 from mashsim.model.streams import Streams
 from mashsim.scenario.schema import CONCERNS, HUB_ROLES, RISK_LEVELS, ConcernMix, HubSettings, RiskMix, Source
 
@@ -164,19 +165,29 @@ def contacts_of(factory: ContactFactory, batches: Iterable[np.ndarray], at_least
 
 
 class ArrivalFeed:
-    """Delivers contacts (in order of arrival) each at its arrival time.
+    """Delivers contacts (in order of arrival) each at its arrival time, numbering them as they arrive.
 
     Only the next contact is on the event queue at any time; with contacts
     made a batch (a week) at a time (:func:`contacts_of`), memory does not grow
-    with the horizon.  A chain of scheduled calls costs less per contact than
-    a SimPy process.
+    with the horizon.  The feed is its own event on SimPy's queue (it has the
+    ``callbacks`` and ``_ok`` an event needs), put back for each next contact:
+    cheaper than a SimPy process or a new event per contact.  ``ids`` is shared
+    by every feed of a run: contacts are numbered in the order they arrive,
+    whatever their source.
     """
 
-    def __init__(self, env: simpy.Environment, contacts: Iterable[Contact], deliver: Callable[[Contact], None]) -> None:
+    __slots__ = ("_env", "_contacts", "_deliver", "_ids", "_next", "_on_arrival", "callbacks", "_ok", "_value")
+
+    def __init__(self, env: simpy.Environment, contacts: Iterable[Contact], deliver: Callable[[Contact], None],
+                 ids: Iterator[int]) -> None:
         self._env = env
         self._contacts = iter(contacts)
         self._deliver = deliver
+        self._ids = ids
         self._next: Contact | None = None
+        self._on_arrival = [self._arrive]
+        self._ok = True
+        self._value = None
 
     def start(self) -> None:
         self._advance()
@@ -186,10 +197,14 @@ class ArrivalFeed:
         for contact in self._contacts:
             if contact.arrived > env._now:
                 self._next = contact
-                call_later(env, contact.arrived - env._now, self._arrive)
+                self.callbacks = self._on_arrival  # SimPy clears an event's callbacks when it runs it
+                heappush(env._queue, (env._now + (contact.arrived - env._now), NORMAL, next(env._eid), self))
                 return
+            contact.id = next(self._ids)
             self._deliver(contact)
 
     def _arrive(self, _event) -> None:
-        self._deliver(self._next)
+        contact = self._next
+        contact.id = next(self._ids)
+        self._deliver(contact)
         self._advance()

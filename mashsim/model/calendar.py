@@ -88,12 +88,15 @@ class WorkingClock:
         """The time at which ``hours`` working hours have passed after ``t``."""
         if hours <= 0:
             return t
+        cumulative = self._cumulative
         target = self.working_before(t) + hours
-        while self._cumulative[-1] < target:
-            if len(self._open) > _HORIZON_LIMIT_DAYS:
-                if self._cumulative[-1] == 0.0:
-                    raise ValueError("this hours pattern has no working time")
-                return math.inf  # beyond any run: never reached
-            self._extend(len(self._open) + 366)
-        day = bisect.bisect_left(self._cumulative, target) - 1
-        return day * HOURS_PER_DAY + self._open[day] + (target - self._cumulative[day])
+        day = int(t // HOURS_PER_DAY)
+        if target > cumulative[day + 1]:  # not later the same day: find the day (the common case is above)
+            while cumulative[-1] < target:
+                if len(self._open) > _HORIZON_LIMIT_DAYS:
+                    if cumulative[-1] == 0.0:
+                        raise ValueError("this hours pattern has no working time")
+                    return math.inf  # beyond any run: never reached
+                self._extend(len(self._open) + 366)
+            day = bisect.bisect_left(cumulative, target, day + 1) - 1
+        return day * HOURS_PER_DAY + self._open[day] + (target - cumulative[day])

@@ -39,7 +39,7 @@ class CutoffQueue:
             call_at(self._env, time, Call(self._fire))
 
     def _fire(self, _event) -> None:
-        queue, now = self._queue, self._env.now
+        queue, now = self._queue, self._env._now
         while queue and queue[0][0] <= now:
             self._due(queue.popleft()[1])
         while queue and queue[0][1].sent_at is not None:  # decided before its cut-off: nothing to do

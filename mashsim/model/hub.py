@@ -21,7 +21,7 @@ from mashsim.model.contact import BLUE, GREEN, REACHED, RED, Contact, signal_fat
 from mashsim.model.cutoffs import CutoffQueue
 from mashsim.model.events import call_later
 from mashsim.model.network import DECISION, hub_node, research_node
-from mashsim.model.roles import Role
+from mashsim.model.roles import QUEUED, Role
 from mashsim.scenario.schema import OUTCOMES, RAGS, RESEARCHED_RAGS, HubSettings, Policy
 
 
@@ -69,7 +69,7 @@ class Hub:
                    for agency in scenario.agencies}
         self.desks = [Desk(i, agency, roles[agency], latency[agency]) for i, agency in enumerate(scenario.agencies)]
         for desk in self.desks:
-            desk.answered = partial(self._send_back, desk=desk)
+            desk.answered = partial(self._returned if desk.latency == 0.0 else self._send_back, desk=desk)
         self.deadlines = {
             RAGS.index(rag): (getattr(scenario.rag, rag).deadline_hours, getattr(scenario.rag, rag).clock)
             for rag in RESEARCHED_RAGS
@@ -108,20 +108,34 @@ class Hub:
     def arrive(self, c: Contact) -> None:
         # the clock reached the drawn time as now + (t - now), which can differ from t in the last bit:
         # keep the contact's time equal to the simulation's, so traces and records agree exactly
-        c.arrived = self.env.now
+        c.arrived = self.env._now
         self.observer.arrived(c)
         if self.trace:
             self._note("arrived", c)
         self.logging.submit(c, c.urgent, c.log_hours, self._logged)
 
     def _logged(self, c: Contact) -> None:
-        c.logged_at = self.env.now
+        c.logged_at = self.env._now
         if self.trace:
             self._note("logged", c)
         self.screening.submit(c, c.urgent, c.screen_hours, self._screened)
 
     def _screened(self, c: Contact) -> None:
-        self.rate(c, self._rate(c))
+        # the screener's rating: one level too low (more often when the queue per screener in post is
+        # long) or too high, else right.  Pressure is per screener in post, not per person on duty: at
+        # night the out-of-hours cover is not rushed by routine contacts waiting for the morning.
+        day = int(self.env._now // 24.0)
+        if day != self._in_post_day:  # staff_on_day walks the changes: once a day is enough
+            self._in_post_day = day
+            self._in_post = max(self.screener_staffing.staff_on_day(day), 1.0)
+        under = min(self.under + self.under_per_waiting * self.screening.waiting / self._in_post, self.under_max)
+        correct = c.risk  # the correct RAG: one level per level of true risk
+        if c.u_screen < under and correct > BLUE:
+            self.rate(c, correct - 1)
+        elif c.u_screen > 1.0 - self.over and correct < RED:
+            self.rate(c, correct + 1)
+        else:
+            self.rate(c, correct)
 
     def enter_backlog(self, c: Contact, role: str) -> None:
         """Start ``c`` at time 0 waiting for ``role``: the scenario's initial backlog."""
@@ -141,7 +155,7 @@ class Hub:
     def rate(self, c: Contact, rag: int, asked: tuple[int, ...] | None = None) -> None:
         """Give ``c`` its RAG and send it on: Blue is closed at once, the rest are researched
         by the desks ``asked`` (by default those the policy names for the RAG)."""
-        now = self.env.now
+        now = self.env._now
         c.screened_at = now
         c.rag = rag
         if self.trace:
@@ -178,25 +192,6 @@ class Hub:
             else:
                 self._request_arrives(c, desk)
 
-    def _rate(self, c: Contact) -> int:
-        correct = c.correct_rag
-        # pressure is the queue per screener in post, not per person on duty: at night the
-        # out-of-hours cover is not rushed by routine contacts waiting for the morning
-        under = min(self.under + self.under_per_waiting * self.screening.waiting / self._screeners_in_post(),
-                    self.under_max)
-        if c.u_screen < under and correct > BLUE:
-            return correct - 1
-        if c.u_screen > 1.0 - self.over and correct < RED:
-            return correct + 1
-        return correct
-
-    def _screeners_in_post(self) -> float:
-        day = int(self.env.now // 24.0)
-        if day != self._in_post_day:  # staff_on_day walks the changes: once a day is enough
-            self._in_post_day = day
-            self._in_post = max(self.screener_staffing.staff_on_day(day), 1.0)
-        return self._in_post
-
     def _request_arrives(self, c: Contact, desk: Desk) -> None:
         if c.sent_at is not None:  # decided while the request was on its way
             return
@@ -219,7 +214,7 @@ class Hub:
             if self.trace:
                 self._note("returned late", c, agency=desk.name)
             return
-        c.returned[desk.index] = self.env.now
+        c.returned[desk.index] = self.env._now
         c.pending -= 1
         if self.trace:
             self._note("returned", c, agency=desk.name, content=c.carries_signal(desk.index),
@@ -234,11 +229,12 @@ class Hub:
             self._to_decision(c)
 
     def _to_decision(self, c: Contact) -> None:
-        c.sent_at = self.env.now
+        c.sent_at = self.env._now
         if self.trace:
             self._note("to decision", c)
         for job in c.jobs:
-            job.role.cancel(job)
+            if job.state == QUEUED:  # a running one is left to finish
+                job.role.cancel(job)
         c.jobs = []
         self.deciding.submit(c, c.rag == RED, c.decide_hours, self._decided)
 
@@ -250,7 +246,7 @@ class Hub:
 
     def _close(self, c: Contact, decided_rag: int, fates: list[int | None]) -> None:
         c.fates = fates
-        c.decided_at = self.env.now
+        c.decided_at = self.env._now
         c.decided_rag = decided_rag
         cdf = self.outcome_cdf[decided_rag]
         c.outcome = min(bisect.bisect_right(cdf, c.u_outcome), len(cdf) - 1)  # the first k with u < cdf[k]

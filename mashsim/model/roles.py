@@ -98,11 +98,11 @@ class Role:
         """
         env = self.env
         now = env._now
-        if now != self.stats.last:
+        stats = self.stats
+        if now != stats.last:
             self._observe(now)
         if not self.waiting and self.busy < self.capacity and (urgent or not self.urgent_only):
             # someone free and nobody waiting: start now, what _dispatch would pick
-            stats = self.stats
             stats.started += 1
             if hours > 0.0:
                 self.busy += 1
@@ -194,7 +194,9 @@ class Role:
         now = self.env._now
         if now != self.stats.last:
             self._observe(now)
-        self._end(job)
+        job.state = DONE
+        self.busy -= 1
+        job.done(job.contact)
         if self.waiting:
             self._dispatch()
 
