@@ -307,13 +307,15 @@ def test_bad_compare_choices_exit_2_and_write_nothing(pooling, tmp_path, capsys,
 def test_the_shipped_pooling_experiment_moves_all_police_research_staff_together():
     plan = make_plan(Path(__file__).parents[1] / "experiments" / "london-pooling.toml")
     assert [p["scenario"] for p in plan.points] == ["london-wide"] * 3 + ["london-pooled"] * 3
+    today = sum(hub.agencies["police"].staff for hub in plan.bases["london-wide"].scenario.hubs.values())
+    assert plan.bases["london-pooled"].scenario.pools["met_police"].staff == today  # the same staff, pooled
     for point, values in enumerate(plan.points):
         scenario = plan.scenario_at(point)
         level = values["police_staff"]
         desks = sum(hub.agencies["police"].staff for hub in scenario.hubs.values())
-        assert len(scenario.hubs) == 32 and desks == pytest.approx(101 * level)
+        assert len(scenario.hubs) == 32 and desks == pytest.approx(today * level)
         if values["scenario"] == "london-pooled":
-            assert scenario.pools["met_police"].staff == pytest.approx(101 * level)
+            assert scenario.pools["met_police"].staff == pytest.approx(today * level)
             assert scenario.pools["met_police"].out_of_hours_staff == 32  # cover left as it is
         else:
             assert not scenario.pools
