@@ -24,7 +24,7 @@ from mashsim.model.arrivals import ArrivalFeed, ContactFactory, arrival_batches,
 from mashsim.model.calendar import HOURS_PER_DAY, CalendarView
 from mashsim.model.contact import Contact
 from mashsim.model.duty import DutyRota, Presence
-from mashsim.model.events import call_later
+from mashsim.model.events import call_later, run
 from mashsim.model.hub import Hub, TraceHook
 from mashsim.model.injects import InjectPlan
 from mashsim.model.network import build_network, independent_groups
@@ -61,21 +61,21 @@ def simulate(scenario: Scenario, seed: int, replication: int = 0, *, record: boo
         raise ValueError("hourly series are not yet available for a scenario with hubs")
     view = CalendarView(scenario.calendar)
     network = build_network(scenario)
-    run = _Run(scenario, Streams(seed, replication), view, network, record, trace, series)
+    model = _Run(scenario, Streams(seed, replication), view, network, record, trace, series)
     with _few_collections():
         # hubs that share no team cannot affect each other: each group runs on its own, one
         # after another, so a run holds one group's model at a time (faster and smaller)
         for hub_names, pool_names in independent_groups(scenario, network):
-            run.group(hub_names, pool_names)
-    hubs = {name: run.hubs[name] for name, _ in scenario.hub_list()}
-    pools = {name: run.pools[name] for name in scenario.pools}
+            model.group(hub_names, pool_names)
+    hubs = {name: model.hubs[name] for name, _ in scenario.hub_list()}
+    pools = {name: model.pools[name] for name in scenario.pools}
     metrics = run_metrics(hubs, pools)
     records = None
     if record:
         records = [row if name is None else {"hub": name, **row}
                    for name, (collector, _) in hubs.items()
                    for row in collector.records + collector.open_records()]
-    return ReplicationResult(seed, replication, metrics, records, run.sampler.series() if run.sampler else None)
+    return ReplicationResult(seed, replication, metrics, records, model.sampler.series() if model.sampler else None)
 
 
 class _Run:
@@ -127,7 +127,7 @@ class _Run:
                 role.reset_stats()
 
         call_later(env, warmup, end_warmup)
-        env.run(until=end)
+        run(env, end)
         for role in every_role:
             role.close_stats()
         self.pools.update(pools)

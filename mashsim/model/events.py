@@ -16,11 +16,11 @@ since SimPy 3 (``_queue``, the heap, and ``_eid``, the sequence counter);
 
 from __future__ import annotations
 
-from heapq import heappush
+from heapq import heappop, heappush
 from typing import Any, Callable
 
 import simpy
-from simpy.events import NORMAL
+from simpy.events import NORMAL, URGENT
 
 
 class Call:
@@ -43,3 +43,36 @@ def call_at(env: simpy.Environment, time: float, event: Any) -> None:
     """Put ``event`` (anything with ``callbacks`` and ``_ok``, such as a :class:`Call`) on the
     queue to be processed at ``time``, ordered as a timeout made now for that time would be."""
     heappush(env._queue, (time, NORMAL, next(env._eid), event))
+
+
+class _Stop:
+    """The end-of-run marker :func:`run` puts on the queue."""
+
+    __slots__ = ()
+
+
+def run(env: simpy.Environment, until: float) -> None:
+    """Process events up to ``until``, exactly as ``env.run(until=until)`` would.
+
+    The loop of ``Environment.step`` without its per-event method call and
+    exception handling (a London year is millions of events).  The stop marker
+    is scheduled as SimPy schedules its own (urgent, at ``until``), so the same
+    events run in the same order and the clock ends at ``until``.  A failed
+    SimPy event that nothing handled is raised, as SimPy raises it.
+    """
+    if until <= env._now:  # as SimPy
+        raise ValueError(f"until ({until}) must be after the current time ({env._now})")
+    queue = env._queue
+    stop = _Stop()
+    heappush(queue, (until, URGENT, next(env._eid), stop))
+    while True:
+        env._now, _, _, event = heappop(queue)
+        if event is stop:
+            return
+        callbacks, event.callbacks = event.callbacks, None
+        for callback in callbacks:
+            callback(event)
+        if not event._ok and not hasattr(event, "_defused"):
+            exc = type(event._value)(*event._value.args)
+            exc.__cause__ = event._value
+            raise exc

@@ -48,7 +48,7 @@ class Job:
 class RoleStats:
     """Time-weighted totals of one role, accumulated as its state changes."""
 
-    __slots__ = ("since", "last", "queue_area", "busy_area", "duty_busy_area", "duty_capacity_area",
+    __slots__ = ("since", "last", "queue_area", "duty_busy_area", "duty_capacity_area",
                  "started", "waited", "wait_total")
 
     def __init__(self, now: float) -> None:
@@ -58,7 +58,6 @@ class RoleStats:
         self.since = now
         self.last = now
         self.queue_area = 0.0
-        self.busy_area = 0.0
         self.duty_busy_area = 0.0
         self.duty_capacity_area = 0.0
         self.started = 0
@@ -99,19 +98,21 @@ class Role:
         env = self.env
         now = env._now
         stats = self.stats
-        if now != stats.last:
-            self._observe(now)
         if not self.waiting and self.busy < self.capacity and (urgent or not self.urgent_only):
             # someone free and nobody waiting: start now, what _dispatch would pick
             stats.started += 1
             if hours > 0.0:
+                if now != stats.last:
+                    self._observe(now)
                 self.busy += 1
                 job = Job(self, contact, urgent, hours, done, 0, now, RUNNING)
                 job.callbacks = self._finish_callbacks
                 heappush(env._queue, (now + hours, NORMAL, next(env._eid), job))
                 return job
-            done(contact)  # an instant task: no job, no event
+            done(contact)  # an instant task: no job, no event, and no change to the role's state
             return None
+        if now != stats.last:
+            self._observe(now)
         self._seq += 1
         job = Job(self, contact, urgent, hours, done, self._seq, now)
         self.waiting += 1
@@ -151,7 +152,6 @@ class Role:
         if elapsed > 0.0:
             busy = self.busy
             stats.queue_area += self.waiting * elapsed
-            stats.busy_area += busy * elapsed
             if not self.urgent_only:
                 stats.duty_busy_area += busy * elapsed
                 # staff finishing a task after going off duty count as capacity while they do
