@@ -24,13 +24,11 @@ class CalendarView:
         # by day index, without making a date: asked for every role, every day of a run
         self._first_weekday = calendar.start_date.weekday()
         self._holiday_days = {(d - calendar.start_date).days for d in calendar.bank_holidays}
-        self._period_days: dict[dt.date, list[str]] = {}
+        self._period_days: dict[int, list[str]] = {}  # by day index
         for name, period in calendar.periods.items():
             for first, last in period.dates:
-                day = first
-                while day <= last:
+                for day in range((first - calendar.start_date).days, (last - calendar.start_date).days + 1):
                     self._period_days.setdefault(day, []).append(name)
-                    day += dt.timedelta(days=1)
 
     def date(self, day: int) -> dt.date:
         return self.calendar.start_date + dt.timedelta(days=day)
@@ -43,7 +41,7 @@ class CalendarView:
         return day in self._holiday_days
 
     def periods_on(self, day: int) -> list[str]:
-        return self._period_days.get(self.date(day), [])
+        return self._period_days.get(day, [])
 
     def duty_interval(self, pattern: HoursPattern, day: int) -> tuple[float, float] | None:
         """Hours of day ``day`` (from its midnight) when ``pattern`` is on duty, or None."""
