@@ -26,9 +26,11 @@ from mashsim.experiment.sweep import run_sweep
 from support import REPO
 
 POINTS, REPLICATIONS = 4, 12
-# one replication per task and a longer horizon, so the sweep is still running when stopped
+# one replication per task and a horizon long enough (about 0.1 s a replication on the development
+# machine, ~2.5 s for the whole sweep on two workers) that the sweep is still running when stopped
+# just after its first rows are stored, even on a loaded machine
 SLOW = GRID.replace("n = 3", f"n = {REPLICATIONS}\nbatch = 1").replace(
-    "seed = 11", 'seed = 11\nset = { "run.horizon_days" = 30 }')
+    "seed = 11", 'seed = 11\nset = { "run.horizon_days" = 120 }')
 
 
 def start(experiment: Path, out: Path) -> subprocess.Popen:
@@ -95,7 +97,7 @@ def test_a_killed_sweep_resumes_and_stores_every_row_exactly_once(tmp_path):
     out = tmp_path / "out"
     process = start(experiment, out)
     try:
-        stored = wait_for_parts(out, 3, process)
+        stored = wait_for_parts(out, 1, process)
         workers = children(process.pid)
         process.kill()  # SIGKILL to the command alone, mid-write or not, as the out-of-memory killer would
         process.wait(timeout=30)
@@ -122,7 +124,7 @@ def test_ctrl_c_stops_the_sweep_keeps_what_is_stored_and_says_how_to_resume(tmp_
     out = tmp_path / "out"
     process = start(experiment, out)
     try:
-        wait_for_parts(out, 3, process)
+        wait_for_parts(out, 1, process)
         process.send_signal(stop)  # to the command only, as Ctrl-C reaches the sweep
         process.wait(timeout=60)
         err = stderr_of(out)
