@@ -19,7 +19,7 @@ import simpy
 
 from mashsim.metrics.collector import Collector
 from mashsim.metrics.hubs import run_metrics
-from mashsim.metrics.series import SeriesSampler, network_series
+from mashsim.metrics.series import SeriesSampler, network_series, packed, unpacked
 from mashsim.model.arrivals import ArrivalFeed, ContactFactory, arrival_batches, contacts_of
 from mashsim.model.calendar import HOURS_PER_DAY, CalendarView
 from mashsim.model.contact import Contact
@@ -42,6 +42,18 @@ class ReplicationResult:
     metrics: dict[str, float]
     records: list[dict] | None = field(default=None, repr=False)
     series: dict[str, list[float]] | None = field(default=None, repr=False)
+
+    def __getstate__(self) -> dict:
+        # series go between processes as arrays of doubles, and come back sharing their floats
+        state = dict(self.__dict__)
+        if self.series:
+            state["series"] = packed(self.series)
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        if state.get("series"):
+            state["series"] = unpacked(state["series"])
+        self.__dict__.update(state)
 
 
 def simulate(scenario: Scenario, seed: int, replication: int = 0, *, record: bool = False,

@@ -4,6 +4,7 @@ only from its start; an inject without hub acts on each hub as one naming it wou
 from __future__ import annotations
 
 import math
+import pickle
 
 import numpy as np
 import pytest
@@ -277,6 +278,13 @@ def test_series_of_a_run_with_hubs_are_per_hub_per_pool_and_summed():
         assert series[name] == [sum(values) for values in zip(*parts)]
     assert series["queue_length.by_agency.police"] == series["queue_length.by_hub.east.by_agency.police"]
     assert max(series["queue_length.by_pool.met"]) > 0 and max(series["open_contacts.by_hub.east"]) > 0
+    # between processes (run_replications with workers) they travel as arrays and come back as lists
+    # again, whole numbers sharing their float objects
+    again = pickle.loads(pickle.dumps(result))
+    assert again.series == series and list(again.series) == names and again.metrics == result.metrics
+    assert all(type(v) is list for v in again.series.values())
+    values = again.series["queue_length.by_pool.met"]
+    assert len({id(v) for v in values}) == len(set(values))
     frame = mashsim.run_replications(scenario, 2, seed=8, series=True).series_frame()
     assert set(frame["name"]) == set(names) - {"time_hours"} and set(frame["replication"]) == {0, 1}
 
