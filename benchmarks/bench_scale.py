@@ -5,7 +5,10 @@
 Prints, in one run:
 
 * contacts/s and SimPy events/s of the full model on the default borough;
-* seconds for one simulated year of ``london-borough`` and of ``london-wide`` (one core);
+* seconds for one simulated year of ``london-borough``, ``london-wide`` (32 boroughs, each
+  with its own desks: 32 independent groups run one after another) and ``london-pooled``
+  (one pan-London police team: one group), one core;
+* one busy borough alone, and beside 31 idle hubs (no contacts): what an idle hub costs;
 * peak memory of one replication, each figure in a fresh subprocess (``ru_maxrss``: the
   whole process, interpreter and libraries included; and, in another process,
   tracemalloc's peak of Python allocations), for ``london-wide`` at two horizons to show
@@ -17,8 +20,10 @@ Prints, in one run:
 * an overloaded borough (its staff at 32x its load, and halved screeners): the same run at
   horizons 1x, 2x, 4x, with seconds per contact, which stays flat when cost is linear.
 
-The machine may be shared: every figure is the median of ``--repeat`` timed runs, and
-comparisons are only made against baselines timed in the same run.
+The machine may be shared: every figure is the median of ``--repeat`` timed runs, each in a
+fresh process; rates and ratios use CPU seconds (``time.process_time``), steadier than wall
+time when other work shares the cores; comparisons are only made against baselines timed
+in the same run.
 """
 
 from __future__ import annotations
@@ -48,13 +53,14 @@ MMC_CUSTOMERS = 200_000
 
 
 class CountingEnvironment(simpy.Environment):
-    """A SimPy environment that remembers itself, so the benchmark can count its events."""
+    """A SimPy environment that remembers itself, so the benchmark can count its events
+    (a run of several independent groups of hubs makes one environment per group)."""
 
-    last: "CountingEnvironment | None" = None
+    made: list["CountingEnvironment"] = []
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        CountingEnvironment.last = self
+        CountingEnvironment.made.append(self)
 
     def events_scheduled(self) -> int:
         return next(self._eid)
@@ -122,24 +128,41 @@ def one_case(case: str, arg: str) -> dict[str, Any]:
     if case == "scenario":  # arg: "name|days"
         name, days = arg.split("|")
         scenario = load_scenario(name, [f"run.horizon_days={days}", "run.warmup_days=0"])
-        start = time.perf_counter()
-        metrics = simulate(scenario, seed=1).metrics
-        seconds = time.perf_counter() - start
-        return {"seconds": seconds, "count": metrics["contacts_arrived"],
-                "events": CountingEnvironment.last.events_scheduled()}
+        return clocked(lambda: simulate(scenario, seed=1).metrics["contacts_arrived"], events=True)
+    if case == "idle":  # arg: "idle hubs|days": london-wide's first hub, and that many others with no contacts
+        idle, days = (int(x) for x in arg.split("|"))
+        wide = load_scenario("london-wide", [f"run.horizon_days={days}", "run.warmup_days=0"])
+        names = list(wide.hubs)[: 1 + idle]
+        scenario = load_scenario("london-wide", [f"run.horizon_days={days}", "run.warmup_days=0"]
+                                 + [f"hubs.{n}.arrivals.scale=0" for n in names[1:]])
+        scenario = scenario.model_copy(update={"hubs": {n: scenario.hubs[n] for n in names}})
+        return clocked(lambda: simulate(scenario, seed=1).metrics["contacts_arrived"], events=True)
     if case == "overload":  # arg: "factor|sets|days"
         factor, sets, days = arg.split("|")
         scenario = scaled_load("london-borough", float(factor),
                                [s for s in sets.split(",") if s] + [f"run.horizon_days={days}", "run.warmup_days=0"])
-        start = time.perf_counter()
-        metrics = simulate(scenario, seed=1).metrics
-        seconds = time.perf_counter() - start
-        backlog = sum(v for k, v in metrics.items() if k.startswith("backlog_at_end.by_role."))
-        return {"seconds": seconds, "count": metrics["contacts_arrived"], "backlog": backlog}
+        metrics: dict[str, float] = {}
+
+        def run() -> float:
+            metrics.update(simulate(scenario, seed=1).metrics)
+            return metrics["contacts_arrived"]
+
+        result = clocked(run)
+        result["backlog"] = sum(v for k, v in metrics.items() if k.startswith("backlog_at_end.by_role."))
+        return result
     runner = {"mashsim": run_mashsim_mmc, "simpy": run_simpy_mmc, "ciw": run_ciw_mmc}[case]
-    start = time.perf_counter()
-    count = runner(int(arg))
-    return {"seconds": time.perf_counter() - start, "count": count}
+    return clocked(lambda: runner(int(arg)))
+
+
+def clocked(run: Callable[[], float], events: bool = False) -> dict[str, Any]:
+    """Run once: wall and CPU seconds, and the count it returns (and SimPy events scheduled)."""
+    CountingEnvironment.made = []
+    wall, cpu = time.perf_counter(), time.process_time()
+    count = run()
+    result = {"seconds": time.perf_counter() - wall, "cpu": time.process_time() - cpu, "count": count}
+    if events:
+        result["events"] = sum(env.events_scheduled() for env in CountingEnvironment.made)
+    return result
 
 
 def memory_case(case: str, arg: str, traced: bool) -> dict[str, Any]:
@@ -167,10 +190,11 @@ def in_subprocess(case: str, arg: str, memory: str = "") -> dict[str, Any]:
 
 
 def timed(repeat: int, case: str, arg: str) -> dict[str, Any]:
-    """Median seconds of ``repeat`` runs, each in a fresh process (no warm caches carried over)."""
+    """Median wall and CPU seconds of ``repeat`` runs, each in a fresh process (no warm caches carried over)."""
     runs = [in_subprocess(case, arg) for _ in range(repeat)]
     result = dict(runs[-1])
     result["seconds"] = statistics.median(r["seconds"] for r in runs)
+    result["cpu"] = statistics.median(r["cpu"] for r in runs)
     result["all_seconds"] = [round(r["seconds"], 3) for r in runs]
     return result
 
@@ -200,16 +224,24 @@ def main() -> None:
     print(f"mashsim {__version__} · {os.cpu_count()} cores · load average {os.getloadavg()[0]:.1f} · "
           f"median of {repeat} run(s), each in a fresh process")
 
-    print("\nFull model, one simulated year (one core):")
-    for name in ("london-borough", "london-wide"):
+    print("\nFull model, one simulated year (one core; wall seconds, and CPU seconds for the rates):")
+    for name in ("london-borough", "london-wide", "london-pooled"):
         try:
             load_scenario(name)
         except Exception as error:  # noqa: BLE001 - a scenario this checkout lacks is reported, not fatal
             line(name, f"skipped ({type(error).__name__})")
             continue
         r = timed(repeat, "scenario", f"{name}|365")
-        line(name, f"{r['seconds']:7.2f} s  {r['count']:>9,.0f} contacts  {r['count'] / r['seconds']:>8,.0f} contacts/s  "
-                   f"{r['events'] / r['seconds']:>9,.0f} events/s  runs {r['all_seconds']}")
+        line(name, f"{r['seconds']:7.2f} s  cpu {r['cpu']:6.2f} s  {r['count']:>9,.0f} contacts  "
+                   f"{r['count'] / r['cpu']:>8,.0f} contacts/s  {r['events'] / r['cpu']:>9,.0f} events/s  "
+                   f"runs {r['all_seconds']}")
+
+    print("\nIdle hubs (no contacts) beside one busy borough, one simulated year:")
+    alone = timed(repeat, "idle", "0|365")
+    line("1 busy hub", f"{alone['seconds']:7.2f} s  cpu {alone['cpu']:6.2f} s  {alone['events']:>9,} events")
+    crowd = timed(repeat, "idle", "31|365")
+    line("1 busy hub + 31 idle hubs", f"{crowd['seconds']:7.2f} s  cpu {crowd['cpu']:6.2f} s  {crowd['events']:>9,} events  "
+         f"({1000 * (crowd['cpu'] - alone['cpu']) / 31:+.1f} ms CPU per idle hub)")
 
     print("\nPeak memory, one replication without records (fresh process each):")
     for name, days in (("london-borough", 365), ("london-wide", 91), ("london-wide", 365)):
@@ -226,9 +258,9 @@ def main() -> None:
     for case, label in (("ciw", "Ciw"), ("simpy", "hand-written SimPy (process per customer)"),
                         ("mashsim", "mashsim configured as M/M/c")):
         r = timed(repeat, case, str(customers))
-        rates[case] = r["count"] / r["seconds"]
-        line(label, f"{r['seconds']:7.2f} s  {r['count']:>9,.0f} customers  {rates[case]:>8,.0f} /s  "
-                    f"x{rates[case] / rates['ciw']:.2f}  runs {r['all_seconds']}")
+        rates[case] = r["count"] / r["cpu"]
+        line(label, f"{r['seconds']:7.2f} s  cpu {r['cpu']:6.2f} s  {r['count']:>9,.0f} customers  "
+                    f"{rates[case]:>8,.0f} /s (cpu)  x{rates[case] / rates['ciw']:.2f}  runs {r['all_seconds']}")
 
     print("\nOverloaded borough: seconds per contact should stay flat as the horizon doubles:")
     base = 7 if args.quick else 14
@@ -237,7 +269,7 @@ def main() -> None:
         for k in (1, 2, 4):
             r = timed(repeat, "overload", f"{factor}|{sets}|{days0 * k}")
             line(f"{label}, {days0 * k} days", f"{r['seconds']:7.2f} s  {r['count']:>9,.0f} contacts  "
-                 f"{1e6 * r['seconds'] / r['count']:7.1f} us/contact  backlog at end {r['backlog']:,.0f}")
+                 f"{1e6 * r['cpu'] / r['count']:7.1f} us/contact (cpu)  backlog at end {r['backlog']:,.0f}")
 
 
 if __name__ == "__main__":

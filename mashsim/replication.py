@@ -204,6 +204,8 @@ def _start_arrivals(env: simpy.Environment, settings: HubSettings, hub: Hub, str
                     hub_name: str | None) -> None:
     """Feed each source's contacts (and a surge's extra ones) to ``hub``, numbered across the run as they arrive."""
     for index, (name, source) in enumerate(settings.arrivals.sources.items()):
+        if source.annual_contacts * settings.arrivals.scale == 0.0:
+            continue  # never a contact: no feed to walk through the weeks (an idle hub costs next to nothing)
         factory = ContactFactory(settings, streams, name, index,
                                  source.risk_mix or settings.arrivals.risk_mix,
                                  source.concern_mix or settings.arrivals.concern_mix)

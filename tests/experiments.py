@@ -11,10 +11,13 @@ from pathlib import Path
 from typing import Sequence
 
 import numpy as np
+import pytest
 
 from bad_inputs import SMALL_TOML
+from mashsim.cli import main
+from mashsim.experiment.plan import make_plan
 from mashsim.replication import ReplicationResult, simulate
-from mashsim.scenario import Scenario
+from mashsim.scenario import Scenario, ScenarioError
 
 GRID = """\
 name = "tiny-grid"
@@ -40,6 +43,26 @@ def write_experiment(folder: Path, text: str = GRID, name: str = "experiment.tom
     path = folder / name
     path.write_text(text)
     return path
+
+
+def assert_refused(path: Path, field: str, fragment: str) -> None:
+    """Resolving the experiment at ``path`` fails with a report naming the file, and a problem at
+    ``field`` whose message holds ``fragment``."""
+    with pytest.raises(ScenarioError) as caught:
+        make_plan(path)
+    report = caught.value.report()
+    assert report.startswith(str(path))
+    assert any(p.path == field and fragment in p.message for p in caught.value.problems), report
+
+
+def assert_sweep_refused(capsys, path: Path, out: Path, field: str, fragment: str) -> None:
+    """``mashsim sweep path --out out`` exits 2 naming the file, the field and the problem, and writes nothing."""
+    code = main(["sweep", str(path), "--out", str(out), "--workers", "1"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert str(path) in err and field in err and fragment in err
+    assert "Traceback" not in err
+    assert not out.exists()
 
 
 # ---------------------------------------------------------------- fake tasks (module level: picklable)

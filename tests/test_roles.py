@@ -158,9 +158,8 @@ def test_waiting_time_and_started_count_are_kept():
     role.close_stats()
     assert role.stats.started == 2
     assert role.stats.wait_total == 2.0  # b waited for a
-    # queue area: one waiting for 2 h; busy area: 3 h of work
+    # queue area: one waiting for 2 h; 3 h of work, all on duty
     assert role.stats.queue_area == 2.0
-    assert role.stats.busy_area == 3.0
     assert role.stats.duty_busy_area == role.stats.duty_capacity_area == 3.0
 
 

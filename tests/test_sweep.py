@@ -46,14 +46,15 @@ def test_the_results_folder_follows_the_contract(tmp_path):
     assert info["experiment"]["name"] == "tiny-grid"
 
     points = pd.read_parquet(out / "points.parquet")
-    assert list(points.columns) == ["point", "agencies.police.staff", "policy.decide_at_deadline", "scenario_hash"]
-    assert points["point"].tolist() == [0, 1, 2, 3]
+    assert list(points.columns) == ["point", "agencies.police.staff", "policy.decide_at_deadline", "scenario_name",
+                                    "scenario_hash"]
+    assert points["point"].tolist() == [0, 1, 2, 3] and (points["scenario_name"] == "small").all()
     assert points["scenario_hash"].tolist() == plan.point_hashes
 
     table = rows(out)
     assert list(table.columns[:5]) == ["point", "replication", "seed", "agencies.police.staff",
                                        "policy.decide_at_deadline"]
-    assert list(table.columns[-2:]) == ["scenario_hash", "mashsim_version"]
+    assert list(table.columns[-3:]) == ["scenario_name", "scenario_hash", "mashsim_version"]
     assert set(plan.metrics) <= set(table.columns)
     assert table.groupby("point")["replication"].apply(list).tolist() == [[0, 1, 2]] * 4
     assert (table["seed"] == 11).all() and (table["mashsim_version"] == __version__).all()

@@ -16,9 +16,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--metric", action="append", default=[], metavar="M",
                         help="a metric to report, e.g. rag_breach_rate.red (repeatable; default: missed signals, "
                              "RAG breaches and delays by RAG, utilisation of every role)")
-    parser.add_argument("--compare", nargs=2, action="append", default=[], type=non_negative_int,
-                        metavar=("A", "B"), help="also report the paired difference point B minus point A (repeatable)")
+    parser.add_argument("--compare", nargs=2, action="append", default=[], type=compare_side,
+                        metavar=("A", "B"), help="also report the paired difference B minus A: of two design points "
+                                                 "(3 0), or of two values of one factor at every level of the others "
+                                                 "(scenario=london-wide scenario=london-pooled); repeatable")
     parser.add_argument("--out", type=Path, metavar="DIR2", help="write the report here (default: DIR/report)")
+
+
+def compare_side(text: str) -> int | str:
+    """A side of ``--compare``: a design point's number, or ``FACTOR=VALUE``."""
+    if "=" in text:
+        factor, _, value = text.partition("=")
+        if not factor or not value:
+            raise argparse.ArgumentTypeError(f"write FACTOR=VALUE, e.g. scenario=london-pooled (got {text})")
+        return text
+    try:
+        return non_negative_int(text)
+    except argparse.ArgumentTypeError:
+        raise argparse.ArgumentTypeError(f"a design point (0, 1, ...) or FACTOR=VALUE (got {text})") from None
 
 
 def run(args: argparse.Namespace) -> int:

@@ -8,18 +8,18 @@ what the field allows, so a probability scaled up stays at most 1.
 
 from __future__ import annotations
 
-import difflib
 import fnmatch
 import math
 import types
 import typing
-from dataclasses import dataclass
-from typing import Any, Literal
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal, Mapping
 
 from annotated_types import Ge, Gt, Le, Lt
 from pydantic import BaseModel
 
-from mashsim.experiment.spec import Factor
+from mashsim.experiment.paths import locate
+from mashsim.experiment.spec import Factor, is_pattern
 from mashsim.scenario.errors import ScenarioError
 from mashsim.scenario.load import apply_overrides, build_scenario
 from mashsim.scenario.schema import Scenario
@@ -28,9 +28,18 @@ Limits = tuple[float, float]
 _NO_LIMITS: Limits = (-math.inf, math.inf)
 
 
+Target = tuple[str, Any]  # a field a factor sets: its path, and its value in the base scenario
+
+
 @dataclass(frozen=True)
 class ResolvedFactor:
-    """A factor checked against the base scenario."""
+    """A factor checked against the base scenario (or each of them, with a scenario factor).
+
+    ``path`` is the factor's label: its key in the design points and its column in the results
+    (the ``name`` written, else the path).  ``targets`` holds, for each base scenario (by the
+    name or file written in the experiment), the fields the factor sets there; ``base`` is the
+    base value of a factor that sets one field of one scenario.
+    """
 
     path: str
     kind: Literal["values", "bounds"]
@@ -40,58 +49,60 @@ class ResolvedFactor:
     scale: bool
     base: Any
     where: str  # where the factor came from: "factors.2" or "estimates"
+    written: str | list[str] | None = None  # the path as written, when it is not the label
+    targets: Mapping[str, tuple[Target, ...]] = field(default_factory=dict)
+    chooses_scenario: bool = False
 
     @classmethod
-    def from_spec(cls, spec: Factor, base: Any, where: str) -> "ResolvedFactor":
+    def from_spec(cls, spec: Factor, targets: Mapping[str, tuple[Target, ...]], where: str) -> "ResolvedFactor":
+        """``spec`` setting ``targets`` (empty for the factor that chooses the scenario)."""
         bounds = None
         if spec.bounds is not None:
             bounds = (int(spec.bounds[0]), int(spec.bounds[1])) if spec.integer else spec.bounds
-        return cls(spec.path, spec.kind, spec.levels() if spec.kind == "values" else None, bounds,
-                   spec.integer, spec.scale, base, where)
+        fields = [t for ts in targets.values() for t in ts]
+        base = fields[0][1] if len(targets) == 1 and len(fields) == 1 else None
+        written = None if spec.path == spec.label else spec.path
+        return cls(spec.label, spec.kind, spec.levels() if spec.kind == "values" else None, bounds,
+                   spec.integer, spec.scale, base, where, written, dict(targets), spec.chooses_scenario)
+
+    @property
+    def plain(self) -> bool:
+        """One field of one scenario, named by its path: recorded as before there were patterns."""
+        return self.written is None and not is_pattern(self.path) and len(self.targets) <= 1 \
+            and not self.chooses_scenario
 
     def checked_values(self) -> list[Any]:
         """The values to check against the scenario: every value, or both bounds."""
         return list(self.values) if self.values is not None else list(self.bounds or ())
 
-    def applied(self, value: Any) -> Any:
-        """The value the scenario gets at the path when the factor is at ``value``."""
-        return scaled(self.base, value, self.path) if self.scale else value
+    def applied(self, value: Any, path: str | None = None, base: Any = None) -> Any:
+        """The value field ``path`` (default: the factor's one field) gets when the factor is at ``value``."""
+        if path is None:
+            path, base = self.path, self.base
+        return scaled(base, value, path) if self.scale else value
+
+    def assignments(self, value: Any, scenario: str) -> list[tuple[str, Any]]:
+        """The ``(path, value)`` overrides the factor makes at ``value`` in base scenario ``scenario``."""
+        return [(path, self.applied(value, path, base)) for path, base in self.targets.get(scenario, ())]
 
     def to_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"path": self.path, "kind": self.kind}
+        data: dict[str, Any] = {"path": self.path if self.written is None else self.written}
+        if self.written is not None:
+            data["name"] = self.path
+        data["kind"] = self.kind
         if self.values is not None:
             data["values"] = self.values
         else:
             data["bounds"] = list(self.bounds or ())
         data["integer"] = self.integer
         data["scale"] = self.scale
-        if self.scale:
+        if self.plain and self.scale:
             data["base"] = self.base
+        elif not self.plain and not self.chooses_scenario:
+            # every field set in each scenario, with its base value (what a scale factor multiplies)
+            data["fields"] = {scenario: dict(targets) for scenario, targets in self.targets.items()}
         data["from"] = self.where
         return data
-
-
-def locate(table: Any, path: str) -> Any:
-    """The value at dotted ``path`` in a scenario's JSON dump; LookupError says where it stops."""
-    node = table
-    parts = path.split(".")
-    for depth, part in enumerate(parts):
-        here = ".".join(parts[:depth]) or "the scenario"
-        if isinstance(node, dict):
-            if part not in node:
-                close = difflib.get_close_matches(part, list(node), n=1)
-                hint = f"did you mean '{close[0]}'? " if close else ""
-                raise LookupError(f"no '{part}' in {here}; {hint}allowed: {', '.join(node) or 'none'}")
-            node = node[part]
-        elif isinstance(node, list):
-            if not part.isdigit() or int(part) >= len(node):
-                raise LookupError(f"{here} is a list of {len(node)}; give an index from 0 to {len(node) - 1}")
-            node = node[int(part)]
-        elif node is None:
-            raise LookupError(f"{here} is not set in the base scenario; vary the whole table ({here})")
-        else:
-            raise LookupError(f"{here} is a value, not a table")
-    return node
 
 
 def scaled(value: Any, factor: float, path: str = "") -> Any:
@@ -167,25 +178,33 @@ def _unwrap(annotation: Any, metadata: list[Any]) -> Any:
         return annotation
 
 
-def rejects(raw: dict[str, Any], factor: ResolvedFactor, value: Any) -> str | None:
-    """Why the base scenario (raw table) rejects ``factor`` at ``value``; None if it accepts it."""
-    applied = factor.applied(value)
+def rejects(raw: dict[str, Any], assignments: list[tuple[str, Any]], scenario: str = "") -> str | None:
+    """Why the base scenario (raw table) rejects the ``(path, value)`` assignments; None if it accepts them.
+
+    ``scenario`` names the base scenario in the message when an experiment has several.
+    """
     try:
-        build_scenario(apply_overrides(raw, [(factor.path, applied)]))
+        build_scenario(apply_overrides(raw, assignments))
     except ScenarioError as error:
         reasons = "; ".join(f"{p.path}: {p.message}" if p.path else p.message for p in error.problems)
-        return f"the base scenario rejects {factor.path} = {applied!r}: {reasons}"
+        which = f"base scenario '{scenario}'" if scenario else "the base scenario"
+        if len(assignments) == 1:
+            path, applied = assignments[0]
+            return f"{which} rejects {path} = {applied!r}: {reasons}"
+        return f"{which} rejects the {len(assignments)} fields this sets: {reasons}"
     return None
 
 
 def estimate_factors(base: Scenario, raw: dict[str, Any], spread: float, include: list[str],
-                     exclude: list[str], taken: set[str]) -> tuple[list[ResolvedFactor], list[dict[str, str]]]:
+                     exclude: list[str], taken: set[str], scenario: str = "",
+                     ) -> tuple[list[ResolvedFactor], list[dict[str, str]]]:
     """A bounds factor for each value ``base`` tags ``E``, from ``value x (1 - spread)`` to ``x (1 + spread)``.
 
     A number becomes a factor over those bounds (clipped to the field's limits; whole numbers
     rounded); a table of numbers (a task time, ``holds_information``) a *scale* factor over
     ``[1 - spread, 1 + spread]``.  Values that cannot be varied so are returned as skipped, with why:
     lists (profiles, ask lists), mixes that must sum to 1, zeros, whole numbers that round to one value.
+    ``taken`` are the fields other factors set; ``scenario`` is the base scenario as the experiment names it.
     """
     dump = base.model_dump(mode="json")
     found: list[ResolvedFactor] = []
@@ -196,9 +215,10 @@ def estimate_factors(base: Scenario, raw: dict[str, Any], spread: float, include
         value = locate(dump, path)
         factor, reason = _estimate(path, value, spread)
         if factor is not None:
-            reason = next(filter(None, (rejects(raw, factor, v) for v in factor.checked_values())), None)
+            reason = next(filter(None, (rejects(raw, [(path, factor.applied(v))])
+                                        for v in factor.checked_values())), None)
         if reason is None and factor is not None:
-            found.append(factor)
+            found.append(replace(factor, targets={scenario: ((path, value),)}))
         else:
             skipped.append({"path": path, "reason": reason or "not varied"})
     return found, skipped

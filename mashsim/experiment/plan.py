@@ -5,6 +5,15 @@ scenario: every factor path is a field of it, every value (or both ends of the b
 accepts, every design point is a scenario it accepts, the precision rule's metric is one it
 reports.  All problems are reported at once as a :class:`ScenarioError` naming the file and the
 field, so a sweep never starts on input that would fail half-way.
+
+With a scenario factor there are several base scenarios, and each factor is checked against
+each.  Where a factor's paths lead (see :mod:`mashsim.experiment.paths`):
+
+- a plain path must be a field of every base scenario;
+- a pattern (``hubs.*.agencies.police.staff``) may match nothing in one base scenario, but must
+  match something in at least one;
+- a factor must set at least one field in every base scenario (else it would vary nothing there);
+- two factors may not set the same field.
 """
 
 from __future__ import annotations
@@ -13,16 +22,17 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from mashsim._version import __version__
+from mashsim.experiment.bases import BaseScenario, load_bases
 from mashsim.experiment.designs import DesignPoints, MissingExtra, make_points
-from mashsim.experiment.factors import ResolvedFactor, estimate_factors, locate, rejects, scaled
-from mashsim.experiment.spec import Experiment, Replications, load_experiment, set_paths
+from mashsim.experiment.factors import ResolvedFactor, Target, estimate_factors, rejects, scaled
+from mashsim.experiment.paths import expand, why_nothing
+from mashsim.experiment.spec import SCENARIO_FACTOR, Experiment, Factor, Replications, is_pattern, load_experiment
 from mashsim.metrics.names import UnknownMetric, metric_names, resolve_metric
 from mashsim.scenario.errors import Problem, ScenarioError
-from mashsim.scenario.load import (PACKAGE_SCENARIOS, apply_overrides, build_scenario, read_scenario_file,
-                                   resolve_path, scenario_hash)
+from mashsim.scenario.load import apply_overrides, build_scenario, scenario_hash
 from mashsim.scenario.schema import Scenario
 
 _POINT_PROBLEMS_SHOWN = 5
@@ -35,8 +45,7 @@ class Plan:
 
     experiment: Experiment
     source: str
-    base_raw: dict[str, Any] = field(repr=False)
-    base: Scenario = field(repr=False)
+    bases: dict[str, BaseScenario] = field(repr=False)
     seed: int
     replications: Replications
     factors: list[ResolvedFactor]
@@ -51,19 +60,33 @@ class Plan:
         return self.design.points
 
     @property
+    def base(self) -> Scenario:
+        """The (first) base scenario."""
+        return next(iter(self.bases.values())).scenario
+
+    @property
+    def base_raw(self) -> dict[str, Any]:
+        return next(iter(self.bases.values())).raw
+
+    @property
     def base_hash(self) -> str:
         return scenario_hash(self.base)
 
-    def assignments(self, point: int) -> list[tuple[str, Any]]:
-        """The ``(path, value)`` overrides that make design point ``point`` from the base scenario."""
+    def base_at(self, point: int) -> BaseScenario:
+        """The base scenario design point ``point`` starts from."""
         values = self.points[point]
-        return [(f.path, f.applied(values[f.path])) for f in self.factors]
+        return self.bases[values[SCENARIO_FACTOR]] if SCENARIO_FACTOR in values else next(iter(self.bases.values()))
+
+    def assignments(self, point: int) -> list[tuple[str, Any]]:
+        """The ``(path, value)`` overrides that make design point ``point`` from its base scenario."""
+        values, key = self.points[point], self.base_at(point).key
+        return [pair for f in self.factors for pair in f.assignments(values[f.path], key)]
 
     def scenario_at(self, point: int) -> Scenario:
         """The scenario of design point ``point`` (the last few are kept: a point's batches come together)."""
         cache = self._recent
         if point not in cache:
-            cache[point] = build_scenario(apply_overrides(self.base_raw, self.assignments(point)),
+            cache[point] = build_scenario(apply_overrides(self.base_at(point).raw, self.assignments(point)),
                                           f"design point {point}")
             while len(cache) > _SCENARIOS_KEPT:
                 cache.pop(next(iter(cache)))
@@ -88,7 +111,7 @@ class Plan:
             "experiment": self.resolved_experiment(),
             "experiment_hash": self.experiment_hash,
             "source": self.source,
-            "base_scenario": {"name": self.base.name, "hash": self.base_hash},
+            "base_scenarios": [base.describe() for base in self.bases.values()],
             "mashsim_version": __version__,
             "seed": self.seed,
             "design": self.experiment.design.describe(),
@@ -98,6 +121,8 @@ class Plan:
             "crn": True,
             "metrics": self.metrics,
         }
+        if len(self.bases) == 1:
+            info["base_scenario"] = {"name": self.base.name, "hash": self.base_hash}
         if self.design.salib_problem is not None:
             info["salib_problem"] = self.design.salib_problem
         if self.skipped_estimates:
@@ -113,103 +138,155 @@ def make_plan(path: str | Path) -> Plan:
     """Read the experiment file at ``path`` and resolve it; :class:`ScenarioError` on any problem."""
     source = str(path)
     experiment = load_experiment(path)
-    base_raw, base = _base_scenario(experiment, Path(path), source)
+    bases = load_bases(experiment, Path(path), source)
     problems: list[Problem] = []
-    factors = _explicit_factors(experiment, base_raw, base, problems)
+    factors = _explicit_factors(experiment, bases, problems)
     skipped: list[dict[str, str]] = []
     if experiment.estimates is not None:
-        taken = {f.path for f in factors}
+        (key, base), = bases.items()  # estimates go with one scenario (checked in spec)
+        taken = {target for f in factors for target, _ in f.targets.get(key, ())}
         estimates = experiment.estimates
-        found, skipped = estimate_factors(base, base_raw, estimates.spread, estimates.include, estimates.exclude,
-                                          taken)
+        found, skipped = estimate_factors(base.scenario, base.raw, estimates.spread, estimates.include,
+                                          estimates.exclude, taken, key)
         factors += found
         if not found:
             problems.append(Problem("estimates", "no value tagged E in the base scenario matches include/exclude"))
-    replications = _replications(experiment, base, problems)
+    replications = _replications(experiment, bases, problems)
+    seed = _shared(bases, lambda s: s.run.seed) if experiment.seed is None else experiment.seed
+    if seed is None:
+        problems.append(_differ(bases, "seed", lambda s: s.run.seed))
     problems += _design_fits(experiment, factors)
     if problems:
         raise ScenarioError(problems, source)
 
-    seed = base.run.seed if experiment.seed is None else experiment.seed
     d = experiment.design
     try:
         design = make_points(d.kind, factors, seed, n=d.n, trajectories=d.trajectories, levels=d.levels,
                              second_order=d.second_order)
     except MissingExtra as error:
         raise ScenarioError([Problem("design.kind", str(error), d.kind)], source) from None
-    plan = Plan(experiment, source, base_raw, base, seed, replications, factors, design, [], [], skipped)
+    plan = Plan(experiment, source, bases, int(seed), replications, factors, design, [], [], skipped)
     plan.point_hashes, plan.metrics = _check_points(plan)
     return plan
 
 
-def _base_scenario(experiment: Experiment, path: Path, source: str) -> tuple[dict[str, Any], Scenario]:
-    """The base scenario's raw table with ``set`` applied, and the scenario it validates to."""
-    relative = path.parent / experiment.scenario
-    scenario_path = relative if relative.exists() else resolve_path(experiment.scenario)
-    if not scenario_path.exists():
-        shipped = ", ".join(sorted(p.stem for p in PACKAGE_SCENARIOS.glob("*.toml")))
-        raise ScenarioError([Problem("scenario", f"no such file next to the experiment, nor a shipped scenario "
-                                                 f"(shipped: {shipped})", experiment.scenario)], source)
-    raw = read_scenario_file(scenario_path)
-    pairs = set_paths(experiment.overrides)
-    try:
-        raw = apply_overrides(raw, pairs)
-        base = build_scenario(raw, source)
-    except ScenarioError as error:
-        where = "set" if pairs else "scenario"
-        raise ScenarioError([_relocated(p, where) for p in error.problems],
-                            f"{source} (base scenario {experiment.scenario})") from None
-    return raw, base
-
-
-def _relocated(problem: Problem, prefix: str) -> Problem:
-    return Problem(f"{prefix}.{problem.path}" if problem.path else prefix, problem.message,
-                   *([problem.value] if problem.value is not None else []))
-
-
-def _explicit_factors(experiment: Experiment, raw: dict[str, Any], base: Scenario,
+def _explicit_factors(experiment: Experiment, bases: dict[str, BaseScenario],
                       problems: list[Problem]) -> list[ResolvedFactor]:
-    dump = base.model_dump(mode="json")
+    dumps = {key: base.scenario.model_dump(mode="json") for key, base in bases.items()}
+    several = len(bases) > 1
     factors: list[ResolvedFactor] = []
-    seen: dict[str, int] = {}
+    labels: dict[str, int] = {}
+    owners: dict[tuple[str, str], int] = {}  # (base scenario, field) -> the factor that sets it
     for i, spec in enumerate(experiment.factors):
         where = f"factors.{i}"
-        if spec.path in seen:
-            problems.append(Problem(f"{where}.path", f"the same path as factors.{seen[spec.path]}", spec.path))
+        if spec.label in labels:
+            what = "path" if spec.name is None else "name"
+            problems.append(Problem(f"{where}.{what}", f"the same {what} as factors.{labels[spec.label]}",
+                                    spec.label))
             continue
-        seen[spec.path] = i
-        try:
-            base_value = locate(dump, spec.path)
-        except LookupError as error:
-            problems.append(Problem(f"{where}.path", f"not a field of the base scenario: {error}", spec.path))
+        labels[spec.label] = i
+        if spec.chooses_scenario:
+            factors.append(ResolvedFactor.from_spec(spec, {}, where))
             continue
-        factor = ResolvedFactor.from_spec(spec, base_value, where)
-        if spec.scale and scaled(base_value, 1.0) is None:
-            problems.append(Problem(f"{where}.scale", "scale needs a base value holding numbers", base_value))
+        targets = _targets(spec, dumps, where, problems)
+        if targets is None:
             continue
+        shared = sorted({owners.setdefault((key, path), i) for key, found in targets.items()
+                         for path, _ in found} - {i})
+        if shared:
+            problems.append(Problem(f"{where}.path", f"sets a field factors.{shared[0]} sets too", spec.path))
+            continue
+        if spec.scale:
+            empty = [path for found in targets.values() for path, value in found if scaled(value, 1.0) is None]
+            if empty:
+                problems.append(Problem(f"{where}.scale", f"scale needs a base value holding numbers ({empty[0]} "
+                                                          f"has none)", _value_at(targets, empty[0])))
+                continue
+        factor = ResolvedFactor.from_spec(spec, targets, where)
         for value in factor.checked_values():
-            problem = rejects(raw, factor, value)
-            if problem:
-                problems.append(Problem(f"{where}.{factor.kind}", problem, value))
+            for key, base in bases.items():
+                problem = rejects(base.raw, factor.assignments(value, key), key if several else "")
+                if problem:
+                    problems.append(Problem(f"{where}.{factor.kind}", problem, value))
         factors.append(factor)
     return factors
 
 
-def _replications(experiment: Experiment, base: Scenario, problems: list[Problem]) -> Replications:
-    rule = experiment.replications or Replications(n=base.run.replications)
+def _value_at(targets: dict[str, tuple[Target, ...]], path: str) -> Any:
+    return next(value for found in targets.values() for p, value in found if p == path)
+
+
+def _targets(spec: Factor, dumps: dict[str, Any], where: str,
+             problems: list[Problem]) -> dict[str, tuple[Target, ...]] | None:
+    """The fields ``spec`` sets in each base scenario (by the rules in this module's docstring);
+    None, with the problems added, if they break a rule."""
+    several = len(dumps) > 1
+    targets: dict[str, dict[str, Any]] = {key: {} for key in dumps}
+    count = len(problems)
+    for pattern in spec.paths:
+        matched = False
+        for key, dump in dumps.items():
+            try:
+                found = expand(dump, pattern)
+            except LookupError as error:
+                which = f"base scenario '{key}'" if several else "the base scenario"
+                problems.append(Problem(f"{where}.path", f"not a field of {which}: {error}", pattern))
+                continue
+            targets[key].update(found)
+            matched = matched or bool(found)
+        if is_pattern(pattern) and not matched:
+            reasons = "; ".join(f"in '{key}': {why_nothing(dump, pattern)}" if several else why_nothing(dump, pattern)
+                                for key, dump in dumps.items())
+            which = "any base scenario" if several else "the base scenario"
+            problems.append(Problem(f"{where}.path", f"matches no field of {which}: {reasons}", pattern))
+    if len(problems) > count:
+        return None
+    for key, found in targets.items():
+        if not found:
+            problems.append(Problem(f"{where}.path", f"sets nothing in base scenario '{key}' (a factor must vary "
+                                                     f"something in each)", spec.path))
+    if len(problems) > count:
+        return None
+    return {key: tuple(found.items()) for key, found in targets.items()}
+
+
+def _replications(experiment: Experiment, bases: dict[str, BaseScenario], problems: list[Problem]) -> Replications:
+    rule = experiment.replications
+    if rule is None:
+        n = _shared(bases, lambda s: s.run.replications)
+        if n is None:
+            problems.append(_differ(bases, "replications", lambda s: s.run.replications))
+        rule = Replications(n=n or 1)
     if rule.metric is not None:
         try:
-            rule = rule.model_copy(update={"metric": resolve_metric(rule.metric, metric_names(base))})
+            for base in bases.values():
+                rule = rule.model_copy(update={"metric": resolve_metric(rule.metric, metric_names(base.scenario))})
         except UnknownMetric as error:
-            problems.append(Problem("replications.metric", str(error), rule.metric))
+            where = f" (base scenario '{base.key}')" if len(bases) > 1 else ""
+            problems.append(Problem("replications.metric", f"{error}{where}", rule.metric))
     return rule
+
+
+def _shared(bases: dict[str, BaseScenario], get: Callable[[Scenario], Any]) -> Any:
+    """``get`` of the base scenarios when it is the same for all; None when they differ."""
+    values = {get(base.scenario) for base in bases.values()}
+    return values.pop() if len(values) == 1 else None
+
+
+def _differ(bases: dict[str, BaseScenario], name: str, get: Callable[[Scenario], Any]) -> Problem:
+    shown = ", ".join(f"{key}: {get(base.scenario)}" for key, base in bases.items())
+    return Problem(name, f"the base scenarios' run.{name} differ ({shown}): give {name} in the experiment, "
+                         f"the same for every point")
 
 
 def _design_fits(experiment: Experiment, factors: list[ResolvedFactor]) -> list[Problem]:
     kind = experiment.design.kind
     problems = []
     for factor in factors:
-        if kind == "grid" and factor.kind != "values":
+        if factor.chooses_scenario and kind != "grid":
+            problems.append(Problem(factor.where, f"a scenario factor goes with design grid (design '{kind}' "
+                                                  f"takes bounds, and scenarios have none)"))
+        elif kind == "grid" and factor.kind != "values":
             problems.append(Problem(factor.where, "design 'grid' needs values or a range; bounds go with "
                                                   "design lhs, morris or sobol"))
         elif kind != "grid" and factor.kind != "bounds":

@@ -17,6 +17,16 @@ with a "did you mean")::
     bounds = [0.8, 1.2]                    # a continuous factor (lhs, morris, sobol designs)
     scale = true                           # ... that multiplies every number of the base value
 
+    [[factors]]                            # several fields moved together, '*' matching any name
+    name = "police_staff"
+    path = ["hubs.*.agencies.police.staff", "pools.*.staff"]
+    values = [0.8, 1.0]
+    scale = true
+
+    [[factors]]                            # the scenario itself (instead of the top-level scenario)
+    path = "scenario"
+    values = ["london-wide", "london-pooled"]
+
     [design]
     kind = "grid"                          # grid | lhs | morris | sobol
 
@@ -40,6 +50,9 @@ from mashsim.scenario.errors import ScenarioError, problems_from_validation
 from mashsim.scenario.load import read_toml
 
 DESIGNS = ("grid", "lhs", "morris", "sobol")
+SCENARIO_FACTOR = "scenario"  # the path of the factor that chooses the base scenario
+# columns every results row has besides factors and metrics: a factor may not take their names
+RESERVED_COLUMNS = ("point", "replication", "seed", "scenario_name", "scenario_hash", "mashsim_version")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _RANGE_TEXT = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*\.\.\s*(-?\d+(?:\.\d+)?)\s*$")
 
@@ -75,15 +88,36 @@ class Range(_Strict):
                 for i in range(count)]
 
 
-class Factor(_Strict):
-    """One thing varied: a dotted scenario field path and its values or bounds."""
+def is_pattern(path: str) -> bool:
+    """Whether a factor path holds shell-style wildcards (``hubs.*.agencies.police.staff``)."""
+    return any(c in path for c in "*?[")
 
-    path: str = Field(min_length=1, description="dotted field path, as for --set: agencies.police.staff")
+
+class Factor(_Strict):
+    """One thing varied: a dotted scenario field path (or several) and its values or bounds.
+
+    ``path = "scenario"`` makes the factor choose the base scenario itself: its values are
+    scenario names or files, and the top-level ``scenario`` is then left out.
+    """
+
+    path: str | list[str] = Field(description="dotted field path, as for --set: agencies.police.staff; '*' matches "
+                                           "any one name; a list moves several fields together")
+    name: str | None = Field(None, min_length=1, description="the factor's column in the results (default: path)")
     values: list[Any] | None = Field(None, min_length=1, description="the values to try")
     range: Range | None = Field(None, description='evenly spaced values: "1..8" or {from, to, step}')
     bounds: tuple[float, float] | None = Field(None, description="[low, high] for lhs, morris and sobol designs")
     integer: bool = Field(False, description="bounds: whole numbers only")
     scale: bool = Field(False, description="values or bounds multiply every number of the base value")
+
+    @field_validator("path", mode="before")
+    @classmethod
+    def _path_text(cls, value: Any) -> Any:
+        # one clear message, rather than one for each member of the union
+        if isinstance(value, str) and value or \
+                isinstance(value, list) and value and all(isinstance(v, str) and v for v in value):
+            return value
+        raise ValueError('a dotted field path ("agencies.police.staff"), or a list of them '
+                         '(["hubs.*.agencies.police.staff", "pools.*.staff"])')
 
     @field_validator("range", mode="before")
     @classmethod
@@ -117,11 +151,49 @@ class Factor(_Strict):
             raise ValueError("integer bounds must be whole numbers")
         if self.integer and self.bounds is None:
             raise ValueError("integer goes with bounds (values and ranges are used as written)")
+        if isinstance(self.path, list) and self.name is None:
+            raise ValueError("a factor with several paths needs a name (its column in the results)")
+        if isinstance(self.path, list) and len(set(self.path)) < len(self.path):
+            raise ValueError("the same path twice in path")
+        if self.label in RESERVED_COLUMNS:
+            raise ValueError(f"'{self.label}' is a column every result row has: choose another name")
+        if SCENARIO_FACTOR in self.paths:
+            self._check_scenario_choice()
+        elif self.label == SCENARIO_FACTOR:
+            raise ValueError(f"'{SCENARIO_FACTOR}' is the name of the factor that chooses the scenario: choose "
+                             f"another name")
         return self
+
+    def _check_scenario_choice(self) -> None:
+        if self.path != SCENARIO_FACTOR:
+            raise ValueError(f"path = \"{SCENARIO_FACTOR}\" chooses the base scenario: give it alone, not in a list")
+        if self.values is None:
+            raise ValueError("a scenario factor takes values: scenario names or files, e.g. "
+                             "values = [\"london-wide\", \"london-pooled\"]")
+        if self.scale or self.name is not None:
+            raise ValueError("a scenario factor takes only path and values")
+        if not all(isinstance(v, str) and v for v in self.values):
+            raise ValueError("a scenario factor's values are scenario names or files (text)")
+        if len(set(self.values)) < len(self.values):
+            raise ValueError("the same scenario twice in values")
 
     @property
     def kind(self) -> Literal["values", "bounds"]:
         return "bounds" if self.bounds is not None else "values"
+
+    @property
+    def paths(self) -> list[str]:
+        """The paths (or path patterns) the factor sets, as a list."""
+        return list(self.path) if isinstance(self.path, list) else [self.path]
+
+    @property
+    def label(self) -> str:
+        """The factor's name in design points and result columns: ``name``, else ``path``."""
+        return self.name or (self.path if isinstance(self.path, str) else "")
+
+    @property
+    def chooses_scenario(self) -> bool:
+        return self.path == SCENARIO_FACTOR
 
     def levels(self) -> list[Any]:
         """The values of a values/range factor, in order."""
@@ -223,7 +295,8 @@ class Experiment(_Strict):
 
     name: str = Field(description="names the results folder: letters, digits, '.', '_', '-'")
     description: str = ""
-    scenario: str = Field(min_length=1, description="base scenario: a shipped name or a path relative to this file")
+    scenario: str | None = Field(None, min_length=1, description="base scenario: a shipped name or a path "
+                                                                "relative to this file (or a scenario factor)")
     overrides: dict[str, Any] = Field(default_factory=dict, alias="set",
                                       description="changes to the base scenario: dotted path = value")
     seed: Annotated[int, Field(ge=0)] | None = Field(None, description="default: the base scenario's run.seed")
@@ -244,6 +317,31 @@ class Experiment(_Strict):
         if not self.factors and self.estimates is None:
             raise ValueError("nothing varies: add [[factors]] or an [estimates] table")
         return self
+
+    @model_validator(mode="after")
+    def _one_way_to_name_the_scenario(self) -> "Experiment":
+        choices = [i for i, f in enumerate(self.factors) if f.chooses_scenario]
+        if len(choices) > 1:
+            raise ValueError(f"factors.{choices[0]} and factors.{choices[1]} both choose the scenario: merge "
+                             f"their values")
+        if choices and self.scenario is not None:
+            raise ValueError(f"factors.{choices[0]} chooses the scenario: leave out the top-level scenario")
+        if not choices and self.scenario is None:
+            raise ValueError("give scenario (a shipped name or a file), or a factor with path = \"scenario\"")
+        if choices and self.estimates is not None:
+            raise ValueError("[estimates] takes the estimates of one scenario: use a top-level scenario with it")
+        return self
+
+    @property
+    def scenario_factor(self) -> Factor | None:
+        """The factor that chooses the scenario, if there is one."""
+        return next((f for f in self.factors if f.chooses_scenario), None)
+
+    @property
+    def scenarios(self) -> list[str]:
+        """The base scenarios as written: the scenario factor's values, or the one top-level scenario."""
+        choice = self.scenario_factor
+        return list(choice.values or []) if choice is not None else [self.scenario or ""]
 
 
 def set_paths(table: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:

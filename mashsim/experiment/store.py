@@ -3,7 +3,7 @@
 Layout (read by ``mashsim report``; see docs/reference.md#sweep-results)::
 
     DIR/experiment.json      the resolved experiment, its hash, seed, versions (written first)
-    DIR/points.parquet       one row per design point: its factor values and scenario hash
+    DIR/points.parquet       one row per design point: its factor values, scenario name and hash
     DIR/rows/point-<p>-reps-<r0>-<r1>.parquet
                              one row per design point x replication (r0..r1 inclusive)
     DIR/failures.jsonl       tasks that failed twice: point, replications, seed, error
@@ -48,6 +48,8 @@ class ResultsFolder:
         self.plan = plan
         self.columns = factor_columns(plan)
         self.schema = _row_schema(plan, self.columns)
+        # the name of the scenario each point ran (its base scenario's: factors do not rename it)
+        self._names = [plan.base_at(point).scenario.name for point in range(len(plan.points))]
         self._lock: Any = None
 
     # ---------------------------------------------------------------- opening
@@ -140,6 +142,7 @@ class ResultsFolder:
         data: dict[str, Any] = {"point": pa.array(range(len(plan.points)), pa.int64())}
         for path, (kind, values) in self.columns.items():
             data[path] = pa.array(values, kind)
+        data["scenario_name"] = pa.array(self._names, pa.string())
         data["scenario_hash"] = pa.array(plan.point_hashes, pa.string())
         if plan.design.salib_sample is not None:
             for j, factor in enumerate(plan.factors):
@@ -159,6 +162,7 @@ class ResultsFolder:
             data[path] = [values[point]] * n
         for name in plan.metrics:
             data[name] = [r.metrics.get(name, math.nan) for r in results]
+        data["scenario_name"] = [self._names[point]] * n
         data["scenario_hash"] = [plan.point_hashes[point]] * n
         data["mashsim_version"] = [__version__] * n
         table = pa.table(data, schema=self.schema)
@@ -203,7 +207,7 @@ def _row_schema(plan: Plan, columns: dict[str, tuple[pa.DataType, list[Any]]]) -
     fields = [pa.field("point", pa.int64()), pa.field("replication", pa.int64()), pa.field("seed", pa.int64())]
     fields += [pa.field(path, kind) for path, (kind, _) in columns.items()]
     fields += [pa.field(name, pa.float64()) for name in plan.metrics]
-    fields += [pa.field("scenario_hash", pa.string()), pa.field("mashsim_version", pa.string())]
+    fields += [pa.field(name, pa.string()) for name in ("scenario_name", "scenario_hash", "mashsim_version")]
     return pa.schema(fields)
 
 

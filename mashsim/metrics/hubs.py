@@ -73,7 +73,7 @@ def role_total(roles: Iterable[Role]) -> RoleTotal:
     stats = RoleStats(roles[0].stats.since)
     stats.last = roles[0].stats.last
     for role in roles:
-        for name in ("queue_area", "busy_area", "duty_busy_area", "duty_capacity_area", "started", "waited",
+        for name in ("queue_area", "duty_busy_area", "duty_capacity_area", "started", "waited",
                      "wait_total"):
             setattr(stats, name, getattr(stats, name) + getattr(role.stats, name))
     return RoleTotal(stats, sum(r.waiting for r in roles), sum(r.busy for r in roles))

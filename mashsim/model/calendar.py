@@ -21,34 +21,33 @@ class CalendarView:
 
     def __init__(self, calendar: Calendar) -> None:
         self.calendar = calendar
-        self._bank_holidays = set(calendar.bank_holidays)
-        self._period_days: dict[dt.date, list[str]] = {}
+        # by day index, without making a date: asked for every role, every day of a run
+        self._first_weekday = calendar.start_date.weekday()
+        self._holiday_days = {(d - calendar.start_date).days for d in calendar.bank_holidays}
+        self._period_days: dict[int, list[str]] = {}  # by day index
         for name, period in calendar.periods.items():
             for first, last in period.dates:
-                day = first
-                while day <= last:
+                for day in range((first - calendar.start_date).days, (last - calendar.start_date).days + 1):
                     self._period_days.setdefault(day, []).append(name)
-                    day += dt.timedelta(days=1)
 
     def date(self, day: int) -> dt.date:
         return self.calendar.start_date + dt.timedelta(days=day)
 
     def weekday(self, day: int) -> int:
         """0 for Monday ... 6 for Sunday."""
-        return self.date(day).weekday()
+        return (self._first_weekday + day) % 7
 
     def is_bank_holiday(self, day: int) -> bool:
-        return self.date(day) in self._bank_holidays
+        return day in self._holiday_days
 
     def periods_on(self, day: int) -> list[str]:
-        return self._period_days.get(self.date(day), [])
+        return self._period_days.get(day, [])
 
     def duty_interval(self, pattern: HoursPattern, day: int) -> tuple[float, float] | None:
         """Hours of day ``day`` (from its midnight) when ``pattern`` is on duty, or None."""
-        date = self.date(day)
-        if WEEKDAYS[date.weekday()] not in pattern.days:
+        if WEEKDAYS[(self._first_weekday + day) % 7] not in pattern.days:
             return None
-        if date in self._bank_holidays and not pattern.bank_holidays:
+        if day in self._holiday_days and not pattern.bank_holidays:
             return None
         return pattern.start, pattern.end
 

@@ -63,18 +63,21 @@ class Contact:
 
 def signal_fates(c: Contact) -> list[int | None]:
     """Per agency: None if it held nothing, REACHED, or the cause of the miss (an index of CAUSES)."""
+    holds = c.holds
+    if not any(holds):  # most contacts: nothing held anywhere
+        return [None] * len(holds)
+    if c.rag == BLUE:
+        return [SCREENED_OUT if held else None for held in holds]
+    asked, returned, failed = c.asked, c.returned, c.failed
     fates: list[int | None] = []
-    asked = set(c.asked)
-    for i, held in enumerate(c.holds):
+    for i, held in enumerate(holds):
         if not held:
             fates.append(None)
-        elif c.rag == BLUE:
-            fates.append(SCREENED_OUT)
         elif i not in asked:
             fates.append(NOT_ASKED)
-        elif c.returned[i] is None:
+        elif returned[i] is None:
             fates.append(LATE)
-        elif i in c.failed:
+        elif i in failed:
             fates.append(OUTAGE)
         elif c.unmatched[i]:
             fates.append(UNMATCHED)

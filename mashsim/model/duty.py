@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import math
 from heapq import heappush
-from typing import Protocol
+from typing import Iterator, Protocol
 
 import simpy
 from simpy.events import URGENT
 
 from mashsim.model.calendar import HOURS_PER_DAY, CalendarView
-from mashsim.model.events import Call, call_later
+from mashsim.model.events import Call
+from mashsim.model.roles import Role
 from mashsim.model.streams import Streams
 from mashsim.scenario.schema import HoursPattern, Staffing
 
@@ -59,49 +60,87 @@ class Presence:
 class DutyRota:
     """Sets a role's staffing at the start and end of each duty period, day after day.
 
-    A chain of scheduled calls, ordered exactly as the SimPy process it replaced:
-    the first step runs when the run starts (an urgent event at time 0, as a
-    process's start is), each later one at the opening or closing hour.
+    A role with work waiting has its staffing changed by a scheduled call at
+    each opening and closing hour: whoever comes on duty starts on the queue.
+    A role with nothing waiting does not need those calls: the rota goes
+    quiet, and the changes it skipped are applied, each at its own time, when
+    work next reaches the role (:meth:`catch_up`, called by the role before any
+    change of its state).  The role's totals are the same either way (it
+    observes each change at its time), but an idle hub or desk costs no events.
+    A rota in front of something other than a plain role (an inject's switch)
+    never goes quiet.
+
+    Changes are urgent events: at an hour when staff change, the change comes
+    before any work at that very hour, whether the rota was quiet or not.  The
+    first (out-of-hours cover) is made when the run starts.
     """
 
     def __init__(self, env: simpy.Environment, role: Staffable, view: CalendarView, pattern: HoursPattern,
                  presence: Presence, out_of_hours: int) -> None:
         self._env = env
         self._role = role
-        self._view = view
-        self._pattern = pattern
-        self._presence = presence
-        self._out_of_hours = out_of_hours
-        self._day = 0
-        self._end = 0.0
-        heappush(env._queue, (env._now, URGENT, next(env._eid), Call(self._begin)))
+        self._changes = _changes(env._now, view, pattern, presence, out_of_hours)
+        self._next = next(self._changes)
+        self._quiet_role = role if isinstance(role, Role) else None
+        if self._quiet_role is not None:
+            self._quiet_role.rota = self
+        heappush(env._queue, (self._next[0], URGENT, next(env._eid), Call(self._fire)))
 
-    def _begin(self, _event) -> None:
-        self._role.set_staffing(self._out_of_hours, urgent_only=True)
-        self._next_period()
-
-    def _next_period(self) -> None:
-        view, pattern = self._view, self._pattern
-        interval = view.duty_interval(pattern, self._day)
-        while interval is None:
-            self._day += 1
-            interval = view.duty_interval(pattern, self._day)
-        start, end = interval
-        opens = self._day * HOURS_PER_DAY + start
-        self._end = end
+    def _fire(self, _event) -> None:
+        """The next change is due: make it (and any due at the same time), then wait for the next."""
         now = self._env._now
-        if opens > now:
-            call_later(self._env, opens - now, self._open)
+        while self._next[0] <= now:
+            _, capacity, urgent_only = self._next
+            self._next = next(self._changes)
+            self._role.set_staffing(capacity, urgent_only)
+        role = self._quiet_role
+        if role is not None and not role.waiting:
+            role.rota_due = self._next[0]  # quiet until work comes: see catch_up and wake
         else:
-            self._open(None)
+            self._schedule()
 
-    def _open(self, _event) -> None:
-        self._role.set_staffing(self._presence.count(self._day), urgent_only=False)
-        call_later(self._env, self._day * HOURS_PER_DAY + self._end - self._env._now, self._close)
+    def catch_up(self, now: float) -> None:
+        """Apply, at their own times, the changes skipped while quiet, up to ``now``."""
+        role = self._quiet_role
+        while self._next[0] <= now:
+            at, capacity, urgent_only = self._next
+            self._next = next(self._changes)
+            role.staff_at(at, capacity, urgent_only)
+        role.rota_due = self._next[0]
 
-    def _close(self, _event) -> None:
-        follows = self._view.duty_interval(self._pattern, self._day + 1)
-        if not (self._end == HOURS_PER_DAY and follows is not None and follows[0] == 0.0):
-            self._role.set_staffing(self._out_of_hours, urgent_only=True)
-        self._day += 1
-        self._next_period()
+    def wake(self) -> None:
+        """Work is waiting: make the next change (and the ones after) with scheduled calls again."""
+        self._quiet_role.rota_due = math.inf
+        self._schedule()
+
+    def _schedule(self) -> None:
+        # urgent: a change of staff at an hour comes before any work at that very hour, as it does
+        # when a quiet rota catches up (and whatever was scheduled first)
+        env = self._env
+        heappush(env._queue, (self._next[0], URGENT, next(env._eid), Call(self._fire)))
+
+
+def _changes(start: float, view: CalendarView, pattern: HoursPattern, presence: Presence,
+             out_of_hours: int) -> Iterator[tuple[float, int, bool]]:
+    """Each staffing change, in time order: ``(time, staff, urgent_only)``, for ever.
+
+    Times are reached as a process waiting ``opens - now`` would reach them
+    (``now + (opens - now)``, which can differ from ``opens`` in the last bit),
+    so a rota gives the same times whether its calls are made or skipped.
+    """
+    now = start
+    yield now, out_of_hours, True
+    day = 0
+    while True:
+        interval = view.duty_interval(pattern, day)
+        if interval is not None:
+            begin, end = interval
+            opens = day * HOURS_PER_DAY + begin
+            if opens > now:
+                now = now + (opens - now)
+            yield now, presence.count(day), False
+            now = now + (day * HOURS_PER_DAY + end - now)
+            follows = view.duty_interval(pattern, day + 1)
+            if not (end == HOURS_PER_DAY and follows is not None and follows[0] == 0.0):
+                yield now, out_of_hours, True
+        day += 1

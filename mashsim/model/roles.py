@@ -10,6 +10,7 @@ they finish the task in hand (overtime) and take no new one.
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from heapq import heappush
 from typing import Any, Callable
@@ -48,7 +49,7 @@ class Job:
 class RoleStats:
     """Time-weighted totals of one role, accumulated as its state changes."""
 
-    __slots__ = ("since", "last", "queue_area", "busy_area", "duty_busy_area", "duty_capacity_area",
+    __slots__ = ("since", "last", "queue_area", "duty_busy_area", "duty_capacity_area",
                  "started", "waited", "wait_total")
 
     def __init__(self, now: float) -> None:
@@ -58,7 +59,6 @@ class RoleStats:
         self.since = now
         self.last = now
         self.queue_area = 0.0
-        self.busy_area = 0.0
         self.duty_busy_area = 0.0
         self.duty_capacity_area = 0.0
         self.started = 0
@@ -88,6 +88,8 @@ class Role:
         self._seq = 0
         self._finish_callbacks = [self._finish]  # every running job's, shared: one list, not one per job
         self.stats = RoleStats(env.now)
+        self.rota = None  # the duty rota, when it may go quiet (mashsim.model.duty.DutyRota)
+        self.rota_due = math.inf  # while the rota is quiet: when its next staffing change falls due
 
     # ------------------------------------------------------------------ public
     def submit(self, contact, urgent: bool, hours: float, done: Callable[[Any], None]) -> Job | None:
@@ -98,23 +100,29 @@ class Role:
         """
         env = self.env
         now = env._now
+        if now >= self.rota_due:
+            self.rota.catch_up(now)
         stats = self.stats
-        if now != stats.last:
-            self._observe(now)
         if not self.waiting and self.busy < self.capacity and (urgent or not self.urgent_only):
             # someone free and nobody waiting: start now, what _dispatch would pick
             stats.started += 1
             if hours > 0.0:
+                if now != stats.last:
+                    self._observe(now)
                 self.busy += 1
                 job = Job(self, contact, urgent, hours, done, 0, now, RUNNING)
                 job.callbacks = self._finish_callbacks
                 heappush(env._queue, (now + hours, NORMAL, next(env._eid), job))
                 return job
-            done(contact)  # an instant task: no job, no event
+            done(contact)  # an instant task: no job, no event, and no change to the role's state
             return None
+        if now != stats.last:
+            self._observe(now)
         self._seq += 1
         job = Job(self, contact, urgent, hours, done, self._seq, now)
         self.waiting += 1
+        if self.rota_due != math.inf:  # work now waits for staff: the rota must make its changes on time
+            self.rota.wake()
         (self._urgent if urgent else self._routine).append(job)
         if self.busy < self.capacity:  # routine work waits off duty, but this one may be urgent
             self._dispatch()
@@ -123,6 +131,7 @@ class Role:
     def cancel(self, job: Job) -> None:
         """Withdraw a queued task (it is skipped when reached); a running one is left to finish."""
         if job.state == QUEUED:
+            self._catch_up()
             self._observe(self.env._now)
             job.state = CANCELLED
             self.waiting -= 1
@@ -137,21 +146,33 @@ class Role:
         self.urgent_only = urgent_only
         self._dispatch()
 
+    def staff_at(self, time: float, capacity: int, urgent_only: bool) -> None:
+        """A staffing change at ``time`` (not after now), made late by a quiet rota: no work was waiting."""
+        if time != self.stats.last:
+            self._observe(time)
+        self.capacity = capacity
+        self.urgent_only = urgent_only
+
     def reset_stats(self) -> None:
+        self._catch_up()
         self._observe(self.env._now)
         self.stats.reset(self.env._now)
 
     def close_stats(self) -> None:
+        self._catch_up()
         self._observe(self.env._now)
 
     # ----------------------------------------------------------------- internal
+    def _catch_up(self) -> None:
+        if self.env._now >= self.rota_due:
+            self.rota.catch_up(self.env._now)
+
     def _observe(self, now: float) -> None:
         stats = self.stats
         elapsed = now - stats.last
         if elapsed > 0.0:
             busy = self.busy
             stats.queue_area += self.waiting * elapsed
-            stats.busy_area += busy * elapsed
             if not self.urgent_only:
                 stats.duty_busy_area += busy * elapsed
                 # staff finishing a task after going off duty count as capacity while they do
@@ -192,6 +213,8 @@ class Role:
     def _finish(self, job: Job) -> None:
         """The job's completion event: free its worker, hand the contact on, start the next job."""
         now = self.env._now
+        if now >= self.rota_due:
+            self.rota.catch_up(now)
         if now != self.stats.last:
             self._observe(now)
         job.state = DONE

@@ -4,12 +4,12 @@ sensitivity indices, computed from a results folder (no files written here)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
 import pandas as pd
 
 from mashsim.metrics.names import resolve_metrics
-from mashsim.report.paired import factor_comparisons, point_comparisons
+from mashsim.report.paired import factor_comparisons, point_comparisons, two_level_factors, value_comparisons
 from mashsim.report.sensitivity import SensitivityUnavailable, morris_indices, sobol_indices
 from mashsim.report.sweep_data import SweepData, point_summary
 from mashsim.scenario.errors import Problem, ScenarioError
@@ -45,17 +45,24 @@ class SweepReport:
         return self.data.rows.groupby("point").size()
 
 
-def analyse(data: SweepData, metrics: Iterable[str] = (), compare: Iterable[tuple[int, int]] = (),
+Side = int | str  # a design point, or "FACTOR=VALUE": every point where the factor has that value
+
+
+def analyse(data: SweepData, metrics: Iterable[str] = (), compare: Iterable[tuple[Side, Side]] = (),
             level: float = 0.95) -> SweepReport:
     """Analyse ``data`` for ``metrics`` (names or short forms; default :func:`headline_metrics`).
 
-    ``compare`` adds the paired difference of chosen design points ``(a, b)``: ``b`` minus ``a``.
-    Raises :class:`~mashsim.scenario.ScenarioError` for an unknown metric or design point.
+    ``compare`` adds paired differences ``b`` minus ``a``: of two design points ``(a, b)``, or of
+    one factor's two values ``("F=x", "F=y")`` at every combination of the other factors (which
+    then replaces the automatic comparison of ``F``, if it takes two values).
+    Raises :class:`~mashsim.scenario.ScenarioError` for an unknown metric, design point, factor or value.
     """
     chosen = resolve_metrics(metrics, data.metrics, "--metric") or headline_metrics(data.metrics)
-    _check_points(data, compare)
+    pairs, choices = _split_compare(data, list(compare))
     summary = point_summary(data, chosen, level)
-    frames = [factor_comparisons(data, chosen, level=level), point_comparisons(data, compare, chosen, level)]
+    automatic = [f for f in two_level_factors(data) if f not in {factor for factor, _, _ in choices}]
+    frames = [value_comparisons(data, choices, chosen, level), factor_comparisons(data, chosen, automatic, level),
+              point_comparisons(data, pairs, chosen, level)]
     filled = [frame for frame in frames if not frame.empty]
     comparisons = pd.concat(filled, ignore_index=True) if filled else frames[0]
     report = SweepReport(data, chosen, level, summary, comparisons)
@@ -70,12 +77,54 @@ def analyse(data: SweepData, metrics: Iterable[str] = (), compare: Iterable[tupl
     return report
 
 
-def _check_points(data: SweepData, compare: Iterable[tuple[int, int]]) -> None:
+def _split_compare(data: SweepData, compare: list[tuple[Side, Side]],
+                   ) -> tuple[list[tuple[int, int]], list[tuple[str, Any, Any]]]:
+    """``--compare`` pairs of design points, and pairs of one factor's values ``(factor, a, b)``."""
     known = set(data.points["point"].astype(int))
-    bad = [Problem("--compare", f"no design point {p}; points are 0 to {len(known) - 1}", p)
-           for pair in compare for p in pair if p not in known]
+    pairs, choices, bad = [], [], []
+    for a, b in compare:
+        if isinstance(a, int) and isinstance(b, int):
+            bad += [Problem("--compare", f"no design point {p}; points are 0 to {len(known) - 1}", p)
+                    for p in (a, b) if p not in known]
+            pairs.append((a, b))
+        elif isinstance(a, str) and isinstance(b, str):
+            (fa, va), (fb, vb) = a.partition("=")[::2], b.partition("=")[::2]
+            if fa != fb:
+                bad.append(Problem("--compare", f"compare two values of one factor: FACTOR=A FACTOR=B "
+                                                f"(got {fa} and {fb})", f"{a} {b}"))
+            elif fa not in data.factors:
+                bad.append(Problem("--compare", f"no factor '{fa}'; factors are {', '.join(data.factors)}", a))
+            else:
+                values = data.factor_values(fa)
+                found = [_value(values, v) for v in (va, vb)]
+                bad += [Problem("--compare", f"{fa} never takes this value; it takes "
+                                             f"{', '.join(map(str, values))}", f"{fa}={v}")
+                        for v, match in zip((va, vb), found) if match is _NONE]
+                if _NONE not in found:
+                    choices.append((fa, *found))
+        else:
+            bad.append(Problem("--compare", "give two design points (0 3) or two values of one factor "
+                                            "(FACTOR=A FACTOR=B), not one of each", f"{a} {b}"))
     if bad:
         raise ScenarioError(bad, "--compare")
+    return pairs, choices
+
+
+_NONE = object()
+
+
+def _value(values: list[Any], text: str) -> Any:
+    """The one of ``values`` that ``text`` (from the command line) writes; _NONE if none."""
+    for value in values:
+        if str(value) == text or (str(value).lower() == text.lower() and isinstance(value, bool)):
+            return value
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            try:
+                if float(text) == value:
+                    return value
+            except ValueError:
+                pass
+    return _NONE
 
 
 def _add_sensitivity(report: SweepReport) -> None:

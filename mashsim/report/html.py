@@ -56,12 +56,16 @@ def _signed(metric: str, value: float) -> str:
 
 def _experiment(report: SweepReport) -> str:
     meta = report.data.meta
-    base = meta.get("base_scenario", {})
+    bases = meta.get("base_scenarios") or [meta.get("base_scenario", {})]
     factors = []
     for f in meta.get("factors", []):
         values = f.get("values") if f.get("kind") == "values" else f"{f.get('bounds', ['?', '?'])[0]} to " \
                                                                     f"{f.get('bounds', ['?', '?'])[1]}"
-        factors.append(f"<code>{_e(f['path'])}</code>: {_e(values)}{' (whole numbers)' if f.get('integer') else ''}")
+        label = f.get("name", f["path"])
+        paths = f["path"] if isinstance(f["path"], list) else [f["path"]]
+        sets = f" (sets {', '.join(f'<code>{_e(p)}</code>' for p in paths)})" if paths != [label] else ""
+        factors.append(f"<code>{_e(label)}</code>{sets}{' × base value' if f.get('scale') else ''}: {_e(values)}"
+                       f"{' (whole numbers)' if f.get('integer') else ''}")
     reps = report.replications
     items = {
         "design": _e(json.dumps(meta.get("design", {}))),
@@ -70,7 +74,8 @@ def _experiment(report: SweepReport) -> str:
         "replications": f"{_e(json.dumps(meta.get('replications', {})))} — finished per point: "
                         f"{int(reps.min()) if reps.size else 0} to {int(reps.max()) if reps.size else 0}, "
                         f"{int(reps.sum())} in all",
-        "base scenario": f"{_e(base.get('name', '?'))} · hash <code>{_e(base.get('hash', '?'))}</code>",
+        "base scenario" if len(bases) == 1 else "base scenarios": "<br>".join(
+            f"{_e(base.get('name', '?'))} · hash <code>{_e(base.get('hash', '?'))}</code>" for base in bases),
         "experiment hash": f"<code>{_e(meta.get('experiment_hash', '?'))}</code>",
         "seed": _e(meta.get("seed", "?")),
         "mashsim version": _e(", ".join(report.data.versions)),

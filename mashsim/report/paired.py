@@ -9,7 +9,7 @@ intervals, because the arrival noise they share cancels.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Any, Iterable
 
 import pandas as pd
 
@@ -48,8 +48,8 @@ def two_level_factors(data: SweepData) -> list[str]:
 
 def factor_comparisons(data: SweepData, metrics: Iterable[str], factors: Iterable[str] | None = None,
                        level: float = 0.95) -> pd.DataFrame:
-    """For each two-valued factor, the paired difference (second value minus first) at every
-    combination of the other factors where the design has both values.
+    """For each two-valued factor, the paired difference (second value minus first, in sorted
+    order) at every combination of the other factors where the design has both values.
 
     One row per comparison × metric: ``factor``, ``from``, ``to``, ``at`` (the other factors'
     values, as text), ``point_a``, ``point_b``, ``metric``, ``n``, ``mean``, ``ci_low``, ``ci_high``.
@@ -59,19 +59,36 @@ def factor_comparisons(data: SweepData, metrics: Iterable[str], factors: Iterabl
     records = []
     for factor in factors:
         first, second = data.factor_values(factor)
-        others = [f for f in data.factors if f != factor]
-        groups = data.points.groupby(others, sort=True, dropna=False) if others else [((), data.points)]
-        for key, group in groups:
-            key = key if isinstance(key, tuple) else (key,)
-            a = group.loc[group[factor] == first, "point"]
-            b = group.loc[group[factor] == second, "point"]
-            if len(a) != 1 or len(b) != 1:
-                continue
-            at = ", ".join(f"{name}={value}" for name, value in zip(others, key))
-            for metric in metrics:
-                d = paired_difference(data.rows, metric, int(a.iloc[0]), int(b.iloc[0]), level)
-                records.append(_record(d, factor=factor, **{"from": first, "to": second, "at": at}))
+        records += _factor_records(data, factor, first, second, metrics, level)
     return pd.DataFrame.from_records(records, columns=COMPARISON_COLUMNS)
+
+
+def value_comparisons(data: SweepData, choices: Iterable[tuple[str, Any, Any]], metrics: Iterable[str],
+                      level: float = 0.95) -> pd.DataFrame:
+    """For each ``(factor, a, b)``, the paired difference of ``factor`` at ``b`` minus at ``a``, at
+    every combination of the other factors where the design has both: ``--compare scenario=london-wide
+    scenario=london-pooled``.  The same columns as :func:`factor_comparisons`."""
+    metrics = list(metrics)
+    records = [r for factor, a, b in choices for r in _factor_records(data, factor, a, b, metrics, level)]
+    return pd.DataFrame.from_records(records, columns=COMPARISON_COLUMNS)
+
+
+def _factor_records(data: SweepData, factor: str, first: Any, second: Any, metrics: list[str],
+                    level: float) -> list[dict]:
+    others = [f for f in data.factors if f != factor]
+    groups = data.points.groupby(others, sort=True, dropna=False) if others else [((), data.points)]
+    records = []
+    for key, group in groups:
+        key = key if isinstance(key, tuple) else (key,)
+        a = group.loc[group[factor] == first, "point"]
+        b = group.loc[group[factor] == second, "point"]
+        if len(a) != 1 or len(b) != 1:
+            continue
+        at = ", ".join(f"{name}={value}" for name, value in zip(others, key))
+        for metric in metrics:
+            d = paired_difference(data.rows, metric, int(a.iloc[0]), int(b.iloc[0]), level)
+            records.append(_record(d, factor=factor, **{"from": first, "to": second, "at": at}))
+    return records
 
 
 def point_comparisons(data: SweepData, pairs: Iterable[tuple[int, int]], metrics: Iterable[str],

@@ -17,7 +17,7 @@ import pandas as pd
 from scipy import stats
 from mashsim.scenario.errors import Problem, ScenarioError
 
-ID_COLUMNS = ("point", "replication", "seed", "scenario_hash", "mashsim_version")
+ID_COLUMNS = ("point", "replication", "seed", "scenario_name", "scenario_hash", "mashsim_version")
 
 
 @dataclass
@@ -32,8 +32,8 @@ class SweepData:
 
     @property
     def factors(self) -> list[str]:
-        """The factors' dotted paths, in the experiment's order."""
-        return [f["path"] for f in self.meta.get("factors", [])]
+        """The factors' columns (a factor's name, else its dotted path), in the experiment's order."""
+        return [f.get("name", f["path"]) for f in self.meta.get("factors", [])]
 
     @property
     def design_kind(self) -> str:
