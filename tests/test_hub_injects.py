@@ -320,3 +320,19 @@ def test_the_dashboard_offers_one_hub_scenarios_and_refuses_others_clearly():
     assert "this dashboard shows one hub, and this scenario has 32" in caught.value.problems[0].message
     with pytest.raises(ScenarioError, match="shows one hub"):
         state.load_upload("two.toml", b'extends = "london-wide.toml"\nname = "two"\n')
+
+
+# ------------------------------------------------------------------------------ fingerprints and files
+def test_a_one_hub_exercise_keeps_its_fingerprint_and_a_london_one_survives_export(tmp_path):
+    from mashsim.scenario import scenario_hash
+    from mashsim.scenario.exercise import export_exercise, load_exercise
+
+    # the hash exercise-september-outage had before injects could name a hub or a pool
+    assert scenario_hash(mashsim.load_scenario("exercise-september-outage")) == "2430e869ca77d39f"
+    london = mashsim.load_scenario("exercise-london-police-outage")
+    path = tmp_path / "london-exercise.toml"
+    path.write_text(export_exercise(london, seed=42, replications=london.run.replications))
+    again = load_exercise(path)
+    assert scenario_hash(again.scenario) == scenario_hash(london)
+    assert [(i.hub, getattr(i, "pool", None)) for i in again.scenario.injects] == \
+        [(None, "met_police"), ("croydon", None), ("camden", None)]
