@@ -4,6 +4,7 @@ only from its start; an inject without hub acts on each hub as one naming it wou
 from __future__ import annotations
 
 import math
+import re
 import pickle
 
 import numpy as np
@@ -241,11 +242,14 @@ def test_a_one_hub_scenario_takes_no_hub_and_names_its_pool_for_a_pooled_desk():
     assert mashsim.simulate(build(raw), 3, 0).metrics["missed_signal_rate.by_cause.desk_outage"] > 0
 
 
-def test_validate_names_a_mistyped_hub_and_exits_2(capsys):
+def test_show_says_where_each_inject_acts_and_validate_names_a_mistyped_hub(capsys):
     from mashsim.cli import main
 
     assert main(["validate", "exercise-london-police-outage"]) == 0
     capsys.readouterr()
+    assert main(["show", "exercise-london-police-outage"]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"│ 1 │ surge\s+│ croydon\s+│", out) and re.search(r"│ 0 │ outage\s+│ pool\s", out), out
     assert main(["validate", "exercise-london-police-outage", "--set", "injects.1.hub=croydn"]) == 2
     err = capsys.readouterr().err
     assert "injects[1].hub = 'croydn': no such hub; did you mean 'croydon'?" in err and "Traceback" not in err

@@ -62,6 +62,11 @@ class InjectBase(Model):
             return self.label
         return self._what() if self.hub is None else f"{self.hub}: {self._what()}"
 
+    def where(self) -> str:
+        """Where it acts in a scenario with hubs: ``croydon``, ``pool met_police`` or ``every hub``."""
+        pool = getattr(self, "pool", None)
+        return f"pool {pool}" if pool is not None else self.hub or "every hub"
+
     def acts_on(self, hub: str | None) -> bool:
         """Whether the inject acts on hub ``hub`` itself (``None``: the hub of a one-hub scenario);
         a pool's outage or absence acts on the pool, not on a hub."""
