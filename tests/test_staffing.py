@@ -325,3 +325,19 @@ def test_workers_do_not_change_the_answer(textbook, capsys):
     serial = json.loads(run_cli(capsys, *args, "--workers", "1")[1])
     pooled = json.loads(run_cli(capsys, *args, "--workers", "2")[1])
     assert serial == pooled
+
+
+def test_with_hubs_the_search_varies_each_hubs_own_staff_and_each_pools():
+    """Top-level tables are only defaults when there are hubs; a pooled desk is varied as its pool."""
+    from mashsim.experiment.staffing import staff_fields
+    from support import build, small_scenario_dict
+
+    raw = small_scenario_dict()
+    raw["hubs"] = {"north": {}, "south": {}}
+    raw["pools"] = {"met": {"staff": 2}}
+    raw["agencies"]["police"]["pool"] = "met"
+    fields = staff_fields(build(raw))
+    assert {"hubs.north.roles.screeners.staff", "hubs.south.agencies.health.out_of_hours_staff",
+            "pools.met.staff", "pools.met.out_of_hours_staff"} <= set(fields)
+    assert not [f for f in fields if f.startswith(("roles.", "agencies.")) or "agencies.police" in f]
+    assert all(f.startswith(("roles.", "agencies.")) for f in staff_fields(small_scenario()))

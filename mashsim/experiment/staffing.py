@@ -137,10 +137,18 @@ class StaffingResult:
 
 
 def staff_fields(scenario: Scenario) -> list[str]:
-    """The whole-number staffing fields a search may vary: each role's and desk's ``staff`` and
-    ``out_of_hours_staff``."""
-    return [f"{'roles' if name in HUB_ROLES else 'agencies'}.{name}.{part}"
-            for name in scenario.staffed_roles() for part in ("staff", "out_of_hours_staff")]
+    """The whole-number staffing fields a search may vary: ``staff`` and ``out_of_hours_staff`` of
+    each role and desk a hub staffs itself (``hubs.<hub>.`` first in a scenario with hubs, whose
+    top-level tables are only defaults) and of each pooled team (``pools.<pool>.``)."""
+    fields = []
+    for hub, settings in scenario.hub_list():
+        prefix = "" if hub is None else f"hubs.{hub}."
+        fields += [f"{prefix}{'roles' if name in HUB_ROLES else 'agencies'}.{name}.{part}"
+                   for name in settings.staffed_roles() for part in STAFF_PARTS]
+    return fields + [f"pools.{pool}.{part}" for pool in scenario.pools for part in STAFF_PARTS]
+
+
+STAFF_PARTS = ("staff", "out_of_hours_staff")
 
 
 Replicate = Callable[[dict[str, int], range], list[list[float]]]
