@@ -19,7 +19,7 @@ import simpy
 
 from mashsim.metrics.collector import Collector
 from mashsim.metrics.hubs import run_metrics
-from mashsim.metrics.series import SeriesSampler
+from mashsim.metrics.series import SeriesSampler, network_series, packed, unpacked
 from mashsim.model.arrivals import ArrivalFeed, ContactFactory, arrival_batches, contacts_of
 from mashsim.model.calendar import HOURS_PER_DAY, CalendarView
 from mashsim.model.contact import Contact
@@ -27,7 +27,7 @@ from mashsim.model.duty import DutyRota, Presence
 from mashsim.model.events import call_later, run
 from mashsim.model.hub import Hub, TraceHook
 from mashsim.model.injects import InjectPlan
-from mashsim.model.network import build_network, independent_groups
+from mashsim.model.network import build_network, hub_node, independent_groups, pool_node
 from mashsim.model.roles import Role
 from mashsim.model.streams import Streams
 from mashsim.scenario.schema import HubSettings, Scenario, Staffing
@@ -43,6 +43,18 @@ class ReplicationResult:
     records: list[dict] | None = field(default=None, repr=False)
     series: dict[str, list[float]] | None = field(default=None, repr=False)
 
+    def __getstate__(self) -> dict:
+        # series go between processes as arrays of doubles, and come back sharing their floats
+        state = dict(self.__dict__)
+        if self.series:
+            state["series"] = packed(self.series)
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        if state.get("series"):
+            state["series"] = unpacked(state["series"])
+        self.__dict__.update(state)
+
 
 def simulate(scenario: Scenario, seed: int, replication: int = 0, *, record: bool = False,
              trace: TraceHook | None = None, series: bool = False) -> ReplicationResult:
@@ -54,11 +66,9 @@ def simulate(scenario: Scenario, seed: int, replication: int = 0, *, record: boo
     contact; ``trace`` is called with ``(time, kind, contact, detail)`` at
     every step of every contact (in time order; with several hubs, in time
     order within each group of hubs that share a team); ``series`` samples queue lengths and open
-    contacts every hour (see :class:`mashsim.metrics.series.SeriesSampler`;
-    one-hub scenarios only).  The scenario's injects act on the run as it goes.
+    contacts every hour (see :mod:`mashsim.metrics.series`; with hubs, per hub and per pool as well).
+    The scenario's injects act on the run as it goes.
     """
-    if series and scenario.hubs:
-        raise ValueError("hourly series are not yet available for a scenario with hubs")
     view = CalendarView(scenario.calendar)
     network = build_network(scenario)
     model = _Run(scenario, Streams(seed, replication), view, network, record, trace, series)
@@ -75,7 +85,7 @@ def simulate(scenario: Scenario, seed: int, replication: int = 0, *, record: boo
         records = [row if name is None else {"hub": name, **row}
                    for name, (collector, _) in hubs.items()
                    for row in collector.records + collector.open_records()]
-    return ReplicationResult(seed, replication, metrics, records, model.sampler.series() if model.sampler else None)
+    return ReplicationResult(seed, replication, metrics, records, model.series_of_run())
 
 
 class _Run:
@@ -89,10 +99,10 @@ class _Run:
         self.warmup = scenario.run.warmup_days * HOURS_PER_DAY
         self.end = self.warmup + scenario.run.horizon_days * HOURS_PER_DAY
         self.ids = itertools.count()  # contact ids: in order of arrival within a group, group after group
-        self.plan = InjectPlan(scenario) if scenario.injects else None  # one-hub scenarios only (checked)
+        self.plan = InjectPlan(scenario) if scenario.injects else None
         self.hubs: dict[str | None, tuple[Collector, dict[str, Role]]] = {}
         self.pools: dict[str, Role] = {}
-        self.sampler: SeriesSampler | None = None
+        self.samplers: list[SeriesSampler] = []  # one a group
 
     def group(self, hub_names: list[str | None], pool_names: list[str]) -> None:
         """Build the hubs ``hub_names`` and the pools they share in a fresh environment, and run it."""
@@ -100,25 +110,40 @@ class _Run:
         env = simpy.Environment()
         settings_of = dict(scenario.hub_list())
         pools = {name: self._staffed(env, name, scenario.pools[name], streams.under("pool", name),
-                                     scenario.policy.red_priority)
+                                     scenario.policy.red_priority, pool_node(name))
                  for name in pool_names}
         roles_of: list[dict[str, Role]] = []
+        sampler: SeriesSampler | None = None
+        hubs: dict[str | None, Hub] = {}
         for hub_name in hub_names:
             settings = settings_of[hub_name]
             # a hub's streams are named by the hub, so adding a hub leaves the others' draws alone
             hub_streams = streams if hub_name is None else streams.under("hub", hub_name)
-            roles = {name: self._staffed(env, name, staffing, hub_streams, settings.policy.red_priority)
+            roles = {name: self._staffed(env, name, staffing, hub_streams, settings.policy.red_priority,
+                                         hub_node(hub_name, name))
                      for name, staffing in settings.staffed_roles().items()}
             desks = {**roles, **{name: pools[a.pool] for name, a in settings.agencies.items() if a.pool is not None}}
             collector = Collector(list(settings.agencies), list(settings.arrivals.sources), warmup, end,
                                   self.clocks[settings.hub_hours], self.record)
             if self.series:
-                self.sampler = SeriesSampler(env, desks, list(settings.agencies), collector, end)
-            hub = Hub(env, settings, desks, self.network, self.clocks, self.sampler or collector, self.trace, hub_name)
-            _start_arrivals(env, settings, hub, hub_streams, self.view, end, self.ids, self.plan)
+                if sampler is None:  # started here, as the first hub's: its samples fall where they always have
+                    sampler = SeriesSampler(env, end)
+                # one hub: every desk, pooled or not, as always; with hubs, a pool's queue is sampled once
+                sampled = settings.agencies if hub_name is None else settings.staffed_roles()
+                sampler.add_hub(hub_name, collector, desks, [a for a in settings.agencies if a in sampled])
+            hubs[hub_name] = hub = Hub(env, settings, desks, self.network, self.clocks, collector, self.trace,
+                                       hub_name)
+            _start_arrivals(env, settings, hub, hub_streams, self.view, end, self.ids, self.plan, hub_name)
             _seed_backlog(settings, hub_streams, hub, self.ids)
             self.hubs[hub_name] = (collector, roles)
             roles_of.append(roles)
+        if self.plan:
+            self.plan.start(env, hubs, pool_names)
+        if sampler is not None:
+            if scenario.hubs:
+                for name, role in pools.items():
+                    sampler.add_pool(name, role)
+            self.samplers.append(sampler)
 
         every_role = [*pools.values(), *(role for roles in roles_of for role in roles.values())]
 
@@ -132,12 +157,22 @@ class _Run:
             role.close_stats()
         self.pools.update(pools)
 
+    def series_of_run(self) -> dict[str, list[float]] | None:
+        """The run's hourly series (after every group has run), or None if not asked for."""
+        if not self.samplers:
+            return None
+        if not self.scenario.hubs:
+            return self.samplers[0].series()
+        return network_series(self.samplers, list(self.scenario.hubs), list(self.scenario.pools))
+
     def _staffed(self, env: simpy.Environment, name: str, staffing: Staffing, streams: Streams,
-                 red_priority: bool) -> Role:
+                 red_priority: bool, key: str) -> Role:
+        """Role ``name``, on duty as its rota says (through an inject's switch where one acts on it);
+        ``key`` names it among the run's roles (see :class:`InjectPlan`)."""
         role = Role(env, name, red_priority)
         presence = Presence(staffing, streams, name)
         pattern = self.scenario.calendar.hours[staffing.hours]
-        rostered = self.plan.staffing(role) if self.plan else role
+        rostered = self.plan.staffing(role, key) if self.plan else role
         DutyRota(env, rostered, self.view, pattern, presence, staffing.out_of_hours_staff)
         return role
 
@@ -165,7 +200,8 @@ def _few_collections() -> Iterator[None]:
 
 
 def _start_arrivals(env: simpy.Environment, settings: HubSettings, hub: Hub, streams: Streams,
-                    view: CalendarView, end: float, ids: Iterator[int], plan: InjectPlan | None) -> None:
+                    view: CalendarView, end: float, ids: Iterator[int], plan: InjectPlan | None,
+                    hub_name: str | None) -> None:
     """Feed each source's contacts (and a surge's extra ones) to ``hub``, numbered across the run as they arrive."""
     for index, (name, source) in enumerate(settings.arrivals.sources.items()):
         if source.annual_contacts * settings.arrivals.scale == 0.0:
@@ -175,12 +211,11 @@ def _start_arrivals(env: simpy.Environment, settings: HubSettings, hub: Hub, str
                                  source.concern_mix or settings.arrivals.concern_mix)
         contacts = contacts_of(factory, arrival_batches(settings, view, factory, source, streams, end))
         if plan:
-            contacts = plan.thin(contacts, name, index, streams)
+            contacts = plan.thin(contacts, name, streams, hub_name)
         ArrivalFeed(env, contacts, hub.arrive, ids).start()
     if plan:
-        for extra in plan.extra_arrivals(streams, view, end):
+        for extra in plan.extra_arrivals(streams, view, end, hub_name):
             ArrivalFeed(env, extra, hub.arrive, ids).start()
-        plan.start(env, hub)
 
 
 def _seed_backlog(scenario: HubSettings, streams: Streams, hub: Hub, ids: Iterator[int]) -> None:

@@ -41,7 +41,7 @@ from mashsim.model.contact import CAUSES, REACHED, RED, Contact
 from mashsim.replication import ReplicationResult, simulate
 from mashsim.scenario.injects import OutageInject
 from mashsim.scenario.load import scenario_hash
-from mashsim.scenario.schema import CONCERNS, RAGS, RISK_LEVELS, Scenario
+from mashsim.scenario.schema import CONCERNS, RAGS, RISK_LEVELS, HubSettings, Scenario
 
 PICKS = {
     "red-missed": "Red case with a missed signal",
@@ -146,20 +146,26 @@ class TraceRun:
         return f"no case {case_id} in this run (seed {self.seed}, replication {self.replication}); " \
                f"cases measured in this run have ids {span}"
 
+    def _hub(self, row: dict) -> tuple[str | None, HubSettings]:
+        """The name and settings of the case's hub (its row names it in a scenario with hubs)."""
+        name = row.get("hub") if self.scenario.hubs else None
+        return (name, self.scenario.hubs[name]) if name is not None else (None, self.scenario)
+
     def _explain(self, time: float, kind: str, detail: dict, c: Contact, row: dict) -> list[TraceEvent]:
-        agencies = list(self.scenario.agencies)
+        hub = self._hub(row)
+        agencies = list(hub[1].agencies)
         if kind == "arrived":
             return [TraceEvent(time, kind, {"source": row["source"], "concern": CONCERNS[c.concern],
                                             "urgent": bool(c.urgent), "backlog": bool(c.backlog)}),
-                    *self._closed(time, "contact_officers", c.urgent)]
+                    *self._closed(time, "contact_officers", c.urgent, hub[1])]
         if kind == "logged":
-            return [TraceEvent(time, kind, {}), *self._closed(time, "screeners", c.urgent)]
+            return [TraceEvent(time, kind, {}), *self._closed(time, "screeners", c.urgent, hub[1])]
         if kind == "to decision":
-            return [TraceEvent(time, kind, {}), *self._closed(time, "managers", c.rag == RED)]
+            return [TraceEvent(time, kind, {}), *self._closed(time, "managers", c.rag == RED, hub[1])]
         if kind == "asked":
             out = [TraceEvent(time, kind, dict(detail))]
             for agency in detail["agencies"]:
-                out += self._desk_state(time, agency, c)
+                out += self._desk_state(time, agency, c, hub)
             return out
         if kind == "returned":
             i = agencies.index(detail["agency"])
@@ -178,26 +184,31 @@ class TraceRun:
             return out
         return [TraceEvent(time, kind, dict(detail))]
 
-    def _desk_state(self, time: float, agency: str, c: Contact) -> list[TraceEvent]:
-        """Why a desk cannot start on a request now: its systems down, or off duty."""
-        reaches = time + self.scenario.channel_for(agency).latency_hours
+    def _desk_state(self, time: float, agency: str, c: Contact, hub: tuple[str | None, HubSettings]
+                    ) -> list[TraceEvent]:
+        """Why a desk of ``hub`` (name, settings) cannot start on a request now: its systems down, or off duty."""
+        name, settings = hub
+        reaches = time + settings.channel_for(agency).latency_hours
+        pool = settings.agencies[agency].pool
         out = [TraceEvent(time, "desk down", {"agency": agency, "until_hours": inject.end_hours, "mode": inject.mode})
                for inject in self.scenario.injects
-               if isinstance(inject, OutageInject) and inject.agency == agency
+               if isinstance(inject, OutageInject) and inject.takes_down(name, agency, pool)
                and inject.start_hours <= reaches < inject.end_hours]
-        return out + self._closed(reaches, agency, c.rag == RED, at=time)
+        return out + self._closed(reaches, agency, c.rag == RED, settings, at=time)
 
-    def _closed(self, time: float, role: str, urgent: bool, at: float | None = None) -> list[TraceEvent]:
-        """A ``closed`` event if ``role`` is off duty at ``time`` for this work (urgent work has
-        out-of-hours cover where the role has any)."""
-        staffing = self.scenario.staffed_roles()[role]
+    def _closed(self, time: float, role: str, urgent: bool, hub: HubSettings,
+                at: float | None = None) -> list[TraceEvent]:
+        """A ``closed`` event if ``role`` (of ``hub``) is off duty at ``time`` for this work (urgent
+        work has out-of-hours cover where the role has any; a pooled desk's is the pool's)."""
+        desk = hub.agencies.get(role)
+        staffing = self.scenario.pools[desk.pool] if desk and desk.pool else hub.staffed_roles()[role]
         if urgent and staffing.out_of_hours_staff > 0:
             return []
         opens = _next_opening(self.view, self.scenario.calendar.hours[staffing.hours], time)
         if opens is None:
             return []
         return [TraceEvent(time if at is None else at, "closed",
-                           {"role": role, "desk": role in self.scenario.agencies, "until_hours": opens})]
+                           {"role": role, "desk": desk is not None, "until_hours": opens})]
 
 
 def trace_run(scenario: Scenario, seed: int, replication: int = 0) -> TraceRun:

@@ -77,6 +77,17 @@ def small_scenario_dict() -> dict[str, Any]:
     return copy.deepcopy(_SMALL)
 
 
+def hubs_dict(hubs: dict, pooled: bool = False) -> dict:
+    """The small scenario's raw table with ``hubs`` (each merged over it); ``pooled``: every hub's
+    police research done by one shared team, ``met`` (2 staff, 1 out of hours)."""
+    raw = small_scenario_dict()
+    raw["hubs"] = hubs
+    if pooled:
+        raw["pools"] = {"met": {"staff": 2, "out_of_hours_staff": 1}}
+        raw["agencies"]["police"]["pool"] = "met"
+    return raw
+
+
 def _pairs(sets: Iterable[str | tuple[str, Any]]) -> list[tuple[str, Any]]:
     return [parse_assignment(s) if isinstance(s, str) else s for s in sets]
 

@@ -8,18 +8,9 @@ import mashsim
 from mashsim import simulate
 from mashsim.metrics.hubs import by_hub
 from mashsim.scenario import ScenarioError
-from support import assert_same_metrics, build, small_scenario_dict
+from support import assert_same_metrics, build, hubs_dict, small_scenario_dict
 
 ACCOUNTS = ("contacts_arrived", "contacts_decided", "contacts_open_at_end")
-
-
-def hubs_dict(hubs: dict, pooled: bool = False) -> dict:
-    raw = small_scenario_dict()
-    raw["hubs"] = hubs
-    if pooled:
-        raw["pools"] = {"met": {"staff": 2, "out_of_hours_staff": 1}}
-        raw["agencies"]["police"]["pool"] = "met"
-    return raw
 
 
 def test_a_pool_serving_one_hub_is_that_hubs_own_desk():
@@ -116,16 +107,6 @@ def test_london_wide_and_pooled_load_and_run_a_short_horizon():
     for m in (a, b):
         assert m["contacts_arrived"] == m["contacts_decided"] + m["contacts_open_at_end"]
     assert "utilisation.by_pool.met_police" in b and "utilisation.by_role.police" in a
-
-
-def test_injects_and_hourly_series_say_they_are_not_yet_available_with_hubs():
-    raw = hubs_dict({"a": {}, "b": {}})
-    raw["injects"] = [{"kind": "surge", "start_day": 3, "hours": 48, "factor": 2.0}]
-    with pytest.raises(ScenarioError) as caught:
-        build(raw)
-    assert [p.path for p in caught.value.problems] == ["injects"]
-    with pytest.raises(ValueError, match="not yet available"):
-        simulate(build(hubs_dict({"a": {}, "b": {}})), seed=1, series=True)
 
 
 def test_the_table_shows_a_pools_staff():

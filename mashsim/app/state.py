@@ -53,20 +53,36 @@ class BaseScenario:
         return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
+def _shipped_files() -> dict[str, Path]:
+    return {path.stem: path for path in sorted(PACKAGE_SCENARIOS.glob("*.toml"))}
+
+
 def shipped_names() -> list[str]:
-    """The scenarios shipped in ``scenarios/``, the default first."""
-    names = sorted(path.stem for path in PACKAGE_SCENARIOS.glob("*.toml"))
+    """The one-hub scenarios shipped in ``scenarios/``, the default first (the page shows one hub)."""
+    names = [name for name, path in _shipped_files().items() if not read_scenario_file(path).get("hubs")]
     return sorted(names, key=lambda name: name != DEFAULT_SCENARIO)
 
 
 def load_shipped(name: str) -> BaseScenario:
-    """A shipped scenario by name (``london-borough``)."""
-    names = shipped_names()
-    if name not in names:
+    """A shipped one-hub scenario by name (``london-borough``)."""
+    files = _shipped_files()
+    if name not in files:
+        names = shipped_names()
         raise ScenarioError([Problem("scenario", f"no shipped scenario of that name (allowed: {', '.join(names)})",
                                      name)], "scenario")
-    raw = read_scenario_file(PACKAGE_SCENARIOS / f"{name}.toml")
-    return BaseScenario(name, raw, build_scenario(raw, name), shipped=True)
+    raw = read_scenario_file(files[name])
+    scenario = build_scenario(raw, name)
+    _one_hub_only(scenario, name)
+    return BaseScenario(name, raw, scenario, shipped=True)
+
+
+def _one_hub_only(scenario: Scenario, source: str) -> None:
+    """Refuse a scenario with hubs: the page's sliders, switches and charts are one hub's."""
+    if scenario.hubs:
+        raise ScenarioError([Problem(
+            "hubs", f"this dashboard shows one hub, and this scenario has {len(scenario.hubs)}: run it with "
+                    f"'mashsim run' (every hub's metrics are in --json), follow a case with 'mashsim trace', "
+                    "or take its hourly series from the Python API (simulate(..., series=True))")], source)
 
 
 def load_upload(filename: str, data: bytes) -> BaseScenario:
@@ -84,7 +100,7 @@ def load_upload(filename: str, data: bytes) -> BaseScenario:
         raise ScenarioError([Problem("", f"TOML syntax error: {error}")], filename) from None
     parent = raw.pop("extends", None)
     if parent is not None:
-        names = shipped_names()
+        names = list(_shipped_files())
         stem = Path(parent).stem if isinstance(parent, str) else None
         if stem not in names:
             allowed = ", ".join(f"{name}.toml" for name in names)
@@ -92,6 +108,7 @@ def load_upload(filename: str, data: bytes) -> BaseScenario:
                                                     f"(allowed: {allowed})", parent)], filename)
         raw = merge_tables(read_scenario_file(PACKAGE_SCENARIOS / f"{stem}.toml"), raw)
     scenario = build_scenario(raw, filename)
+    _one_hub_only(scenario, filename)
     return BaseScenario(f"{filename} (uploaded)", raw, scenario, shipped=False,
                         notes=tuple(header_notes(text, scenario)))
 

@@ -133,11 +133,12 @@ def print_injects(scenario: Scenario, console: Console) -> None:
 
     clock = Clock(scenario.calendar.start_date)
     table = Table(title="Injected events")
-    for col in ("#", "kind", "what", "starts", "ends"):
+    hubs = bool(scenario.hubs)
+    for col in ("#", "kind", *(["where"] if hubs else []), "what", "starts", "ends"):
         table.add_column(col)
     for i, inject in enumerate(scenario.injects):
-        table.add_row(str(i), inject.kind, inject.describe(), clock.when(inject.start_hours),
-                      clock.when(inject.end_hours))
+        table.add_row(str(i), inject.kind, *([inject.where()] if hubs else []), inject.describe(),
+                      clock.when(inject.start_hours), clock.when(inject.end_hours))
     console.print(table)
     for warning in inject_warnings(scenario):
         console.print(f"  [yellow]warning:[/yellow] {warning}")

@@ -113,6 +113,7 @@ def to_markdown(run: TraceRun, case_id: int) -> str:
         f"Scenario `{run.scenario.name}`, seed {run.seed}, replication {run.replication}. "
         f"Times are simulated clock times; the run starts {clock.day(0.0)}.", "",
         "| | |", "|---|---|",
+        *([f"| hub | {row['hub']} |"] if run.scenario.hubs else []),
         f"| source | {row['source']} |",
         f"| concern | {row['concern'].replace('_', ' ')} |",
         f"| true risk | {row['true_risk']} |",

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 
 from mashsim.scenario.errors import Problem
-from mashsim.scenario.injects import HOURS_PER_DAY, AbsenceInject, OutageInject, PolicyInject, SurgeInject, inject_path
+from mashsim.scenario.inject_checks import check_injects, inject_warnings
+from mashsim.scenario.injects import PolicyInject
 from mashsim.scenario.schema import HUB_ROLES, OUTCOMES, RESEARCHED_RAGS, RISK_LEVELS, HubSettings, Scenario, Staffing
 
 NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
@@ -22,13 +22,9 @@ def check_scenario(scenario: Scenario) -> list[Problem]:
     for name, pool in scenario.pools.items():
         problems += _check_hours(scenario, f"pools.{name}", pool)
     for hub_name, hub in scenario.hub_list():
-        problems += _check_hub(scenario, hub, "" if hub_name is None else f"hubs.{hub_name}.")
+        problems += _check_hub(scenario, hub_name, hub)
     problems += _check_pools(scenario)
-    if scenario.injects and scenario.hubs:
-        problems.append(Problem("injects", "injected events are not yet available in a scenario with hubs; "
-                                "run them on a one-hub scenario"))
-    elif scenario.injects:
-        problems += check_injects(scenario)
+    problems += check_injects(scenario)
     return problems
 
 
@@ -47,8 +43,9 @@ def _check_hours(scenario: Scenario, path: str, role: Staffing) -> list[Problem]
     return [Problem(f"{path}.hours", f"no such hours pattern (allowed: {', '.join(sorted(hours))})", role.hours)]
 
 
-def _check_hub(scenario: Scenario, hub: HubSettings, at: str) -> list[Problem]:
-    """Problems of one hub; ``at`` prefixes each path (``hubs.camden.`` or nothing)."""
+def _check_hub(scenario: Scenario, hub_name: str | None, hub: HubSettings) -> list[Problem]:
+    """Problems of one hub (``hub_name`` None: the hub of a one-hub scenario)."""
+    at = "" if hub_name is None else f"hubs.{hub_name}."  # prefixes each path
     problems: list[Problem] = []
     hours = scenario.calendar.hours
     periods = scenario.calendar.periods
@@ -81,8 +78,7 @@ def _check_hub(scenario: Scenario, hub: HubSettings, at: str) -> list[Problem]:
                                     agency.pool))
 
     prefix = {name: f"{at}roles.{name}" for name in HUB_ROLES}
-    asks = [hub.policy.ask.model_dump(), *(i.changes().get("ask", {}) for i in scenario.injects
-                                           if isinstance(i, PolicyInject))]
+    asks = [hub.policy.ask.model_dump(), *_injected_asks(scenario, hub_name)]
     asked = {a for ask in asks for rag in RESEARCHED_RAGS for a in ask.get(rag, [])}
     routine_asked = {a for ask in asks for rag in ("green", "amber") for a in ask.get(rag, [])}
     total_arrivals = sum(s.annual_contacts for s in hub.arrivals.sources.values()) * hub.arrivals.scale
@@ -119,61 +115,23 @@ def _check_staffed(path: str, role: Staffing, routine: bool, urgent: bool, why: 
     return []
 
 
+def _injected_asks(scenario: Scenario, hub_name: str | None) -> list[dict]:
+    """The ``ask`` tables of the policy injects that act on a hub."""
+    return [i.changes().get("ask", {}) for i in scenario.injects
+            if isinstance(i, PolicyInject) and i.acts_on(hub_name)]
+
+
 def _check_pools(scenario: Scenario) -> list[Problem]:
     """A pool must have staff for the work its member hubs route to it."""
     problems: list[Problem] = []
     for name, pool in scenario.pools.items():
         routine = urgent = False
-        for _, hub in scenario.hub_list():
+        for hub_name, hub in scenario.hub_list():
+            asks = [hub.policy.ask.model_dump(), *_injected_asks(scenario, hub_name)]
             for agency, desk in hub.agencies.items():
                 if desk.pool == name:
-                    routine |= any(agency in getattr(hub.policy.ask, rag) for rag in ("green", "amber"))
-                    urgent |= agency in hub.policy.ask.red
+                    routine |= any(agency in ask.get(rag, []) for ask in asks for rag in ("green", "amber"))
+                    urgent |= any(agency in ask.get("red", []) for ask in asks)
         problems += _check_staffed(f"pools.{name}", pool, routine, urgent,
                                    why="Green or Amber contacts (a member hub's policy.ask names its desk)")
     return problems
-
-
-def check_injects(scenario: Scenario) -> list[Problem]:
-    """Problems with the names and times of the scenario's injects (paths ``injects[i].field``)."""
-    problems = []
-    sources, agencies = list(scenario.arrivals.sources), list(scenario.agencies)
-    roles = [*HUB_ROLES, *(f"agencies.{a}" for a in agencies)]
-    run_days = scenario.run.warmup_days + scenario.run.horizon_days
-    for i, inject in enumerate(scenario.injects):
-        if inject.start_hours >= run_days * HOURS_PER_DAY:
-            problems.append(Problem(
-                inject_path(i, "start_day"),
-                f"starts after the run ends (allowed: 0 <= start_day < {run_days:g}, "
-                "days from time 0, warm-up included)", inject.start_day))
-        if isinstance(inject, SurgeInject) and inject.source is not None and inject.source not in sources:
-            problems.append(_unknown(inject_path(i, "source"), "source", inject.source, sources))
-        elif isinstance(inject, OutageInject) and inject.agency not in agencies:
-            problems.append(_unknown(inject_path(i, "agency"), "agency", inject.agency, agencies))
-        elif isinstance(inject, AbsenceInject):
-            name = inject.role_name
-            known = (name in HUB_ROLES and inject.role in (name, f"roles.{name}")) or \
-                    (name in agencies and inject.role in (name, f"agencies.{name}"))
-            if not known:
-                problems.append(_unknown(inject_path(i, "role"), "role", inject.role, roles))
-        elif isinstance(inject, PolicyInject) and inject.ask is not None:
-            for rag, names in inject.ask.model_dump(exclude_none=True).items():
-                for j, agency in enumerate(names):
-                    if agency not in agencies:
-                        problems.append(_unknown(inject_path(i, f"ask.{rag}.{j}"), "agency", agency, agencies))
-    return problems
-
-
-def inject_warnings(scenario: Scenario) -> list[Problem]:
-    """Injects that are valid but partly outside the measured window (the metrics will not show them)."""
-    warmup = scenario.run.warmup_days * HOURS_PER_DAY
-    return [Problem(inject_path(i, "start_day"),
-                    f"starts in the warm-up (before day {scenario.run.warmup_days:g}): metrics count only contacts "
-                    "arriving after it", inject.start_day)
-            for i, inject in enumerate(scenario.injects) if inject.start_hours < warmup]
-
-
-def _unknown(path: str, what: str, value: str, allowed: list[str]) -> Problem:
-    close = difflib.get_close_matches(value, allowed, n=1)
-    hint = f"did you mean '{close[0]}'? " if close else ""
-    return Problem(path, f"no such {what}; {hint}allowed: {', '.join(allowed) or 'none defined'}", value)

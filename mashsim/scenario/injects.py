@@ -12,8 +12,12 @@ tables, told apart by ``kind``::
     start_day = 15.375     # day 15, 09:00
     hours = 6
 
-Names (roles, agencies, sources) and times are checked against the rest of
-the scenario in :func:`mashsim.scenario.checks.check_injects`, with paths such as ``injects[2].agency``.
+In a scenario with ``[hubs.*]`` an inject acts on the hub named by ``hub``,
+or on every hub when ``hub`` is left out; an outage or absence of a team
+shared by several hubs names the pool instead (``pool = "met_police"``).
+
+Names (hubs, pools, roles, agencies, sources) and times are checked against the rest of
+the scenario in :func:`mashsim.scenario.inject_checks.check_injects`, with paths such as ``injects[2].agency``.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ class InjectBase(Model):
         description="days after time 0 (00:00 on calendar.start_date, warm-up included); 1.375 = day 1, 09:00")
     hours: float = Field(description="how long it lasts, in hours (> 0)")
     label: str = Field("", description="a short name shown on charts and in traces")
+    hub: str | None = Field(None, description="in a scenario with hubs: the hub it acts on; default every hub")
 
     @field_validator("hours")
     @classmethod
@@ -52,8 +57,20 @@ class InjectBase(Model):
         return self.start_hours + self.hours
 
     def describe(self) -> str:
-        """A short text for charts and traces: the label, or what the inject does."""
-        return self.label or self._what()
+        """A short text for charts and traces: the label, or what the inject does (and where)."""
+        if self.label:
+            return self.label
+        return self._what() if self.hub is None else f"{self.hub}: {self._what()}"
+
+    def where(self) -> str:
+        """Where it acts in a scenario with hubs: ``croydon``, ``pool met_police`` or ``every hub``."""
+        pool = getattr(self, "pool", None)
+        return f"pool {pool}" if pool is not None else self.hub or "every hub"
+
+    def acts_on(self, hub: str | None) -> bool:
+        """Whether the inject acts on hub ``hub`` itself (``None``: the hub of a one-hub scenario);
+        a pool's outage or absence acts on the pool, not on a hub."""
+        return getattr(self, "pool", None) is None and self.hub in (None, hub)
 
     def _what(self) -> str:  # pragma: no cover - every kind overrides it
         return self.kind
@@ -70,32 +87,64 @@ class SurgeInject(InjectBase):
         return f"surge x{self.factor:g}" + (f" ({self.source})" if self.source else "")
 
 
+def _one_target(inject: InjectBase, field: str) -> None:
+    # a desk of a hub, or a team shared by hubs: exactly one of them, so the target is never in doubt
+    if (getattr(inject, field) is None) == (getattr(inject, "pool") is None):
+        raise ValueError(f"an {inject.kind} names {field} (a hub's {_TARGETS[field]}) or pool "
+                         "(a team shared by hubs, in pools): give one of them")
+
+
+_TARGETS = {"agency": "agency desk", "role": "role or agency desk"}
+
+
 class OutageInject(InjectBase):
-    """An agency desk's systems are down: no searching for the duration."""
+    """An agency desk's systems are down, or a shared team's: no searching for the duration."""
 
     kind: Literal["outage"]
-    agency: str = Field(description="the agency whose desk is down")
+    agency: str | None = Field(None, description="the agency whose desk is down (or give pool)")
+    pool: str | None = Field(None, description="a shared team in pools whose systems are down (instead of agency)")
     mode: Literal["wait", "fail"] = Field(
         "wait", description="wait: requests wait for the desk to come back; "
                             "fail: requests arriving during the outage return nothing")
 
+    @model_validator(mode="after")
+    def _names_one_desk(self) -> "OutageInject":
+        _one_target(self, "agency")
+        return self
+
     def _what(self) -> str:
-        return f"{self.agency} systems down ({self.mode})"
+        return f"{self.agency or self.pool} systems down ({self.mode})"
+
+    def takes_down(self, hub: str | None, agency: str, pool: str | None) -> bool:
+        """Whether this outage takes down ``agency``'s desk at ``hub``, a desk staffed by ``pool``
+        (a shared team's name, or None for the hub's own desk)."""
+        if self.pool is not None:
+            return self.pool == pool
+        return pool is None and self.agency == agency and self.acts_on(hub)
 
 
 class AbsenceInject(InjectBase):
-    """``staff`` of a role off, on top of the day's usual absence, in working hours."""
+    """``staff`` of a role (or of a shared team) off, on top of the day's usual absence, in working hours."""
 
     kind: Literal["absence"]
-    role: str = Field(description="a hub role (screeners) or an agency desk (agencies.police, or police)")
+    role: str | None = Field(
+        None, description="a hub role (screeners) or an agency desk (agencies.police, or police); or give pool")
+    pool: str | None = Field(None, description="a shared team in pools that loses staff (instead of role)")
     staff: int = Field(gt=0, description="how many are off (> 0)")
 
+    @model_validator(mode="after")
+    def _names_one_role(self) -> "AbsenceInject":
+        _one_target(self, "role")
+        return self
+
     def _what(self) -> str:
-        return f"{self.staff} {self.role_name} off"
+        return f"{self.staff} {self.role_name or self.pool} off"
 
     @property
-    def role_name(self) -> str:
-        """The staffed role's name as the model knows it (``police``, ``screeners``)."""
+    def role_name(self) -> str | None:
+        """The staffed role's name as the model knows it (``police``, ``screeners``); None for a pool."""
+        if self.role is None:
+            return None
         return self.role.removeprefix("agencies.").removeprefix("roles.")
 
 

@@ -217,8 +217,9 @@ def resolve_path(source: str | Path) -> Path:
 def scenario_hash(scenario: Scenario) -> str:
     """A short, stable fingerprint of the resolved scenario (defaults filled).
 
-    The fields that came with many hubs are left out while they hold their defaults, so a
-    one-hub scenario keeps the fingerprint it had before they existed.
+    The fields that came with many hubs (an inject's ``hub`` and ``pool`` among them) are left
+    out while they hold their defaults, so a one-hub scenario keeps the fingerprint it had before
+    they existed.
     """
     data = scenario.model_dump(mode="json")
     _drop_unused_hub_fields(data)
@@ -227,6 +228,10 @@ def scenario_hash(scenario: Scenario) -> str:
     for key in ("hubs", "pools"):
         if not data[key]:
             del data[key]
+    for inject in data["injects"]:
+        for key in ("hub", "pool"):
+            if inject.get(key, "") is None:
+                del inject[key]
     text = json.dumps(data, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
