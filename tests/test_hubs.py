@@ -155,3 +155,14 @@ def test_a_run_in_groups_gives_each_hub_what_it_gets_alone():
     assert_same_metrics(mine, {k: alone[k] for k in mine})
     ids = [row["contact_id"] for row in both.records]
     assert len(set(ids)) == len(ids) > 100
+
+
+def test_hubs_sharing_a_pool_must_agree_on_red_first():
+    """A pool's queue has one order: a hub that differs is named, with the field to change."""
+    raw = hubs_dict({"a": {"policy": {"red_priority": False}}, "b": {}}, pooled=True)
+    with pytest.raises(ScenarioError) as error:
+        build(raw)
+    report = error.value.report()
+    assert "hubs.b.policy.red_priority" in report and "share pool 'met'" in report
+    raw["hubs"]["b"] = {"policy": {"red_priority": False}}
+    assert not build(raw).hubs["b"].policy.red_priority  # agreeing, either way, is fine

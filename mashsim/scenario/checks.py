@@ -134,4 +134,20 @@ def _check_pools(scenario: Scenario) -> list[Problem]:
                     urgent |= any(agency in ask.get("red", []) for ask in asks)
         problems += _check_staffed(f"pools.{name}", pool, routine, urgent,
                                    why="Green or Amber contacts (a member hub's policy.ask names its desk)")
+        problems += _check_pool_order(scenario, name)
     return problems
+
+
+def _check_pool_order(scenario: Scenario, pool: str) -> list[Problem]:
+    """A pool's queue has one order: the hubs it serves must agree on Red first or not."""
+    members = [(hub_name, hub.policy.red_priority) for hub_name, hub in scenario.hub_list()
+               if any(desk.pool == pool for desk in hub.agencies.values())]
+    orders = {red_priority for _, red_priority in members}
+    if len(orders) < 2:
+        return []
+    first = members[0][1]
+    odd = [hub_name for hub_name, red_priority in members if red_priority != first]
+    return [Problem(f"hubs.{hub_name}.policy.red_priority",
+                    f"the hubs that share pool '{pool}' must agree on policy.red_priority (its queue has one "
+                    f"order): {members[0][0]} has {str(first).lower()}", str(not first).lower())
+            for hub_name in odd]
