@@ -244,3 +244,26 @@ n = 1
     effects = morris.analyze(dict(problem), sample, y, num_levels=4)
     # more contacts a year arrive when annual_contacts is higher; police staff does not change arrivals
     assert effects["mu_star"][1] > 0 and effects["mu_star"][0] == 0
+
+
+def test_set_on_the_command_line_joins_the_experiment(tmp_path, capsys):
+    """A quick look (`--set run.horizon_days=3`) runs the shorter runs, is recorded as part of the
+    experiment, and a folder made without it is another experiment; a bad path or value exits 2."""
+    path = write_experiment(tmp_path)
+    short, full = tmp_path / "short", tmp_path / "full"
+    assert main(["sweep", str(path), "--out", str(short), "--workers", "1", "--json",
+                 "--set", "run.horizon_days=3"]) == 0
+    assert main(["sweep", str(path), "--out", str(full), "--workers", "1", "--json"]) == 0
+    capsys.readouterr()
+    assert (rows(short)["contacts_arrived"] < rows(full)["contacts_arrived"] / 2).all()
+    assert json.loads((short / "experiment.json").read_text())["experiment"]["set"]["run.horizon_days"] == 3
+    assert make_plan(path, [("run.horizon_days", 3)]).experiment_hash != make_plan(path).experiment_hash
+    assert main(["sweep", str(path), "--out", str(short), "--workers", "1", "--resume"]) == 2
+    assert "another experiment" in capsys.readouterr().err
+    assert main(["sweep", str(path), "--out", str(short), "--workers", "1", "--resume", "--json",
+                 "--set", "run.horizon_days=3"]) == 0
+    assert json.loads(capsys.readouterr().out)["rows_written"] == 0
+    for bad in ("run.horizon_dayz=3", "run.horizon_days=-1", "nothing"):
+        assert main(["sweep", str(path), "--out", str(tmp_path / "bad"), "--workers", "1", "--set", bad]) == 2
+        assert "Traceback" not in capsys.readouterr().err
+    assert not (tmp_path / "bad").exists()

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from mashsim.commands.common import EXIT_INTERRUPTED, EXIT_OK, Progress, positive_int, writable_folder
+from mashsim.scenario.load import parse_assignment
 
 NAME = "sweep"
 HELP = "run an experiment (design points x replications) into a results folder"
@@ -30,6 +31,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="go on with an interrupted sweep: what is stored is not run again")
     parser.add_argument("--force", action="store_true", help="delete the results already in DIR and start again")
     parser.add_argument("--json", action="store_true", help="print one JSON summary on stdout and nothing else")
+    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
+                        help="add to the experiment's set table, e.g. run.horizon_days=28 for a quick look "
+                             "(repeatable; part of the experiment, so --resume needs the same)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -39,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
     from mashsim.experiment.plan import make_plan
     from mashsim.experiment.sweep import run_sweep
 
-    plan = make_plan(args.experiment)
+    plan = make_plan(args.experiment, [parse_assignment(text) for text in args.overrides])
     out = args.out or Path("results") / plan.experiment.name
     writable_folder(out)
     err = Console(stderr=True)
@@ -61,7 +65,8 @@ def run(args: argparse.Namespace) -> int:
             if bar:
                 bar.stop()
     if summary.interrupted:
-        again = ["mashsim", "sweep", str(args.experiment), "--resume"] + (["--out", str(out)] if args.out else [])
+        again = ["mashsim", "sweep", str(args.experiment), "--resume"] + (["--out", str(out)] if args.out else []) \
+            + [f"--set={text}" for text in args.overrides]
         print(f"interrupted: {summary.rows_stored} rows are stored in {out}, every file whole. "
               f"To go on: {shlex.join(again)}", file=sys.stderr)
         return EXIT_INTERRUPTED

@@ -22,7 +22,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 from mashsim._version import __version__
 from mashsim.experiment.bases import BaseScenario, load_bases
@@ -134,10 +134,11 @@ def _plain(value: Any) -> Any:
     return value.item() if hasattr(value, "item") else str(value)
 
 
-def make_plan(path: str | Path) -> Plan:
-    """Read the experiment file at ``path`` and resolve it; :class:`ScenarioError` on any problem."""
+def make_plan(path: str | Path, overrides: Sequence[tuple[str, Any]] = ()) -> Plan:
+    """Read the experiment file at ``path`` (with ``overrides`` added to its ``set``, as ``--set``
+    gives them) and resolve it; :class:`ScenarioError` on any problem."""
     source = str(path)
-    experiment = load_experiment(path)
+    experiment = load_experiment(path, overrides)
     bases = load_bases(experiment, Path(path), source)
     problems: list[Problem] = []
     factors = _explicit_factors(experiment, bases, problems)

@@ -42,7 +42,7 @@ from __future__ import annotations
 import math
 import re
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Sequence
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -361,9 +361,16 @@ def set_paths(table: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
     return pairs
 
 
-def load_experiment(path: str | Path) -> Experiment:
-    """Read and check an experiment file; problems raise :class:`ScenarioError` naming the file."""
+def load_experiment(path: str | Path, overrides: Sequence[tuple[str, Any]] = ()) -> Experiment:
+    """Read and check an experiment file; problems raise :class:`ScenarioError` naming the file.
+
+    ``overrides`` (``(dotted path, value)``, as ``--set`` gives them) are added to its ``set`` table,
+    after what the file sets: they become part of the experiment (and of its hash), as if written there.
+    """
     raw = read_toml(path)
+    if overrides:
+        table = raw.get("set")
+        raw["set"] = {**(table if isinstance(table, dict) else {}), **dict(overrides)}
     try:
         return Experiment.model_validate(raw)
     except ValidationError as error:
