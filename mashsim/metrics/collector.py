@@ -8,12 +8,12 @@ unless records are asked for.
 
 from __future__ import annotations
 
-from typing import Mapping
+from typing import Mapping, Protocol
 
 from mashsim.metrics.histogram import DelayHistogram
 from mashsim.model.calendar import WorkingClock
 from mashsim.model.contact import BLUE, CAUSES, HIGH, REACHED, Contact
-from mashsim.model.roles import Role
+from mashsim.model.roles import RoleStats
 from mashsim.scenario.schema import CONCERNS, OUTCOMES, RAGS, RISK_LEVELS
 
 _REFERRAL = {OUTCOMES.index("s17"), OUTCOMES.index("s47")}
@@ -166,7 +166,7 @@ class Collector:
             for c in self._open.values()
         ]
 
-    def metrics(self, roles: Mapping[str, Role]) -> dict[str, float]:
+    def metrics(self, roles: Mapping[str, "StaffedRole"]) -> dict[str, float]:
         """Every metric as a flat ``{dotted name: value}`` dict."""
         m: dict[str, float] = {
             "contacts_arrived": float(self.arrived_n),
@@ -208,7 +208,15 @@ class Collector:
         return m
 
 
-def role_metrics(roles: Mapping[str, Role], by: str = "by_role") -> dict[str, float]:
+class StaffedRole(Protocol):
+    """What the role metrics read: a role, or several roles' totals (mashsim.metrics.hubs.RoleTotal)."""
+
+    stats: RoleStats
+    waiting: int
+    busy: int
+
+
+def role_metrics(roles: Mapping[str, StaffedRole], by: str = "by_role") -> dict[str, float]:
     """Utilisation, mean queue, mean wait and backlog at the end of each role (or pool: ``by="by_pool"``)."""
     m: dict[str, float] = {}
     for name, role in roles.items():

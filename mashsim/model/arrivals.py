@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import itertools
 from heapq import heappush
-from typing import Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 import numpy as np
 import simpy
@@ -184,8 +184,9 @@ class ArrivalFeed:
         self._contacts = iter(contacts)
         self._deliver = deliver
         self._ids = ids
-        self._next: Contact | None = None
+        self._next: Any = None  # the contact on the event queue
         self._on_arrival = [self._arrive]
+        self.callbacks: Any = None
         self._ok = True
         self._value = None
 
@@ -198,7 +199,8 @@ class ArrivalFeed:
             if contact.arrived > env._now:
                 self._next = contact
                 self.callbacks = self._on_arrival  # SimPy clears an event's callbacks when it runs it
-                heappush(env._queue, (env._now + (contact.arrived - env._now), NORMAL, next(env._eid), self))
+                queue: list[Any] = env._queue
+                heappush(queue, (env._now + (contact.arrived - env._now), NORMAL, next(env._eid), self))
                 return
             contact.id = next(self._ids)
             self._deliver(contact)

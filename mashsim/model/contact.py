@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 # Indices used throughout the model; names live in mashsim.scenario.schema.
 LOW, MEDIUM, HIGH, CRITICAL = range(4)
 BLUE, GREEN, AMBER, RED = range(4)
@@ -30,26 +32,62 @@ class Contact:
         "sent_at", "decided_at", "decided_rag", "outcome", "fates", "failed",
     )
 
+    # Drawn at arrival (ContactFactory.make sets them).
+    id: int
+    source: int
+    arrived: float
+    risk: int
+    concern: int
+    urgent: bool
+    holds: list[bool]
+    unmatched: list[bool]
+    lost: list[bool]
+    research_hours: list[float]
+    log_hours: float
+    screen_hours: float
+    decide_hours: float
+    u_screen: float
+    u_reveal: float
+    u_outcome: float
+    # Progress. Fields that are None until their step happens are typed Any: the model reads each
+    # only once it is set (a compiled build checks declared types when a field is written).
+    counted: bool
+    backlog: bool
+    logged_at: Any
+    screened_at: Any
+    rag: Any
+    deadline: Any
+    asked: tuple[int, ...]
+    returned: list[Any]
+    pending: int
+    jobs: list[Any]
+    sent_at: Any
+    decided_at: Any
+    decided_rag: Any
+    outcome: Any
+    fates: list[Any]
+    failed: tuple[int, ...]
+
     def __init__(self, id: int, source: int, arrived: float) -> None:
         self.id = id
         self.source = source
         self.arrived = arrived
         self.counted = False
         self.backlog = False
-        self.logged_at: float | None = None
-        self.screened_at: float | None = None
-        self.rag: int | None = None
-        self.deadline: float | None = None
-        self.asked: tuple[int, ...] = ()
-        self.returned: list[float | None] = []
+        self.logged_at = None
+        self.screened_at = None
+        self.rag = None
+        self.deadline = None
+        self.asked = ()
+        self.returned = []
         self.pending = 0
-        self.jobs: list = []
-        self.sent_at: float | None = None
-        self.decided_at: float | None = None
-        self.decided_rag: int | None = None
-        self.outcome: int | None = None
-        self.fates: list[int | None] = []  # per agency, set when decided: see signal_fates
-        self.failed: tuple[int, ...] = ()  # agencies whose desk answered with nothing (systems down)
+        self.jobs = []
+        self.sent_at = None
+        self.decided_at = None
+        self.decided_rag = None
+        self.outcome = None
+        self.fates = []  # per agency, set when decided: see signal_fates
+        self.failed = ()  # agencies whose desk answered with nothing (systems down)
 
     def carries_signal(self, i: int) -> bool:
         """Whether agency ``i``'s return, once back, brings its information to the decision."""

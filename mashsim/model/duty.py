@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from heapq import heappush
-from typing import Iterator, Protocol
+from typing import Any, Iterator, Protocol
 
 import simpy
 from simpy.events import URGENT
@@ -81,10 +81,11 @@ class DutyRota:
         self._role = role
         self._changes = _changes(env._now, view, pattern, presence, out_of_hours)
         self._next = next(self._changes)
-        self._quiet_role = role if isinstance(role, Role) else None
+        self._quiet_role: Any = role if isinstance(role, Role) else None  # the role, when the rota may rest
         if self._quiet_role is not None:
             self._quiet_role.rota = self
-        heappush(env._queue, (self._next[0], URGENT, next(env._eid), Call(self._fire)))
+        queue: list[Any] = env._queue
+        heappush(queue, (self._next[0], URGENT, next(env._eid), Call(self._fire)))
 
     def _fire(self, _event) -> None:
         """The next change is due: make it (and any due at the same time), then wait for the next."""
@@ -117,7 +118,8 @@ class DutyRota:
         # urgent: a change of staff at an hour comes before any work at that very hour, as it does
         # when a quiet rota catches up (and whatever was scheduled first)
         env = self._env
-        heappush(env._queue, (self._next[0], URGENT, next(env._eid), Call(self._fire)))
+        queue: list[Any] = env._queue
+        heappush(queue, (self._next[0], URGENT, next(env._eid), Call(self._fire)))
 
 
 def _changes(start: float, view: CalendarView, pattern: HoursPattern, presence: Presence,

@@ -29,20 +29,22 @@ class Call:
     __slots__ = ("callbacks", "_ok", "_value")
 
     def __init__(self, callback: Callable[[Any], None]) -> None:
-        self.callbacks = [callback]
+        self.callbacks: Any = [callback]  # SimPy sets None once it has run
         self._ok = True
         self._value = None
 
 
 def call_later(env: simpy.Environment, delay: float, callback: Callable[[Any], None]) -> None:
     """Call ``callback(event)`` ``delay`` hours from now, ordered as ``env.timeout(delay)`` would be."""
-    heappush(env._queue, (env._now + delay, NORMAL, next(env._eid), Call(callback)))
+    queue: list[Any] = env._queue
+    heappush(queue, (env._now + delay, NORMAL, next(env._eid), Call(callback)))
 
 
 def call_at(env: simpy.Environment, time: float, event: Any) -> None:
     """Put ``event`` (anything with ``callbacks`` and ``_ok``, such as a :class:`Call`) on the
     queue to be processed at ``time``, ordered as a timeout made now for that time would be."""
-    heappush(env._queue, (time, NORMAL, next(env._eid), event))
+    queue: list[Any] = env._queue
+    heappush(queue, (time, NORMAL, next(env._eid), event))
 
 
 class _Stop:
@@ -62,10 +64,11 @@ def run(env: simpy.Environment, until: float) -> None:
     """
     if until <= env._now:  # as SimPy
         raise ValueError(f"until ({until}) must be after the current time ({env._now})")
-    queue = env._queue
+    queue: list[Any] = env._queue
     stop = _Stop()
     heappush(queue, (until, URGENT, next(env._eid), stop))
     while True:
+        event: Any
         env._now, _, _, event = heappop(queue)
         if event is stop:
             return

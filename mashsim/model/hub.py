@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass
 from functools import partial
-from typing import Callable, Protocol
+from typing import Any, Callable, Protocol
 
 import networkx as nx
 import numpy as np
@@ -45,7 +45,7 @@ class Desk:
     role: Role
     latency: float  # of the channel, each way
     failing: int = 0  # above 0 while an outage in "fail" mode lasts: requests are answered with nothing
-    answered: Callable[[Contact], None] | None = None  # the desk's task is done: send the answer back
+    answered: Any = None  # called with the contact when the desk's task is done: sends the answer back
 
 
 class Hub:
@@ -102,7 +102,9 @@ class Hub:
         next(d for d in self.desks if d.name == agency).failing += change
 
     def _note(self, kind: str, contact: Contact, **detail) -> None:
-        self.trace(self.env.now, kind, contact, detail)
+        trace = self.trace
+        if trace is not None:
+            trace(self.env.now, kind, contact, detail)
 
     # ------------------------------------------------------------------ flow
     def arrive(self, c: Contact) -> None:
@@ -188,9 +190,13 @@ class Hub:
         for i in asked:
             desk = self.desks[i]
             if desk.latency > 0.0:
-                call_later(self.env, desk.latency, lambda _e, c=c, desk=desk: self._request_arrives(c, desk))
+                call_later(self.env, desk.latency, partial(self._request_reaches, c, desk))
             else:
                 self._request_arrives(c, desk)
+
+    def _request_reaches(self, c: Contact, desk: Desk, _event: Any) -> None:
+        """A request sent over a channel with latency reaches the desk."""
+        self._request_arrives(c, desk)
 
     def _request_arrives(self, c: Contact, desk: Desk) -> None:
         if c.sent_at is not None:  # decided while the request was on its way

@@ -44,6 +44,7 @@ class Job:
         self.queued_at = now
         self._ok = True
         self._value = None
+        self.callbacks: Any = None  # set when it runs: then it is its own completion event
 
 
 class RoleStats:
@@ -88,7 +89,7 @@ class Role:
         self._seq = 0
         self._finish_callbacks = [self._finish]  # every running job's, shared: one list, not one per job
         self.stats = RoleStats(env.now)
-        self.rota = None  # the duty rota, when it may go quiet (mashsim.model.duty.DutyRota)
+        self.rota: Any = None  # the duty rota, when it may go quiet (mashsim.model.duty.DutyRota)
         self.rota_due = math.inf  # while the rota is quiet: when its next staffing change falls due
 
     # ------------------------------------------------------------------ public
@@ -112,7 +113,8 @@ class Role:
                 self.busy += 1
                 job = Job(self, contact, urgent, hours, done, 0, now, RUNNING)
                 job.callbacks = self._finish_callbacks
-                heappush(env._queue, (now + hours, NORMAL, next(env._eid), job))
+                queue: list[Any] = env._queue
+                heappush(queue, (now + hours, NORMAL, next(env._eid), job))
                 return job
             done(contact)  # an instant task: no job, no event, and no change to the role's state
             return None
@@ -206,7 +208,8 @@ class Role:
         if job.hours > 0.0:
             job.callbacks = self._finish_callbacks
             env = self.env
-            heappush(env._queue, (now + job.hours, NORMAL, next(env._eid), job))
+            queue: list[Any] = env._queue
+            heappush(queue, (now + job.hours, NORMAL, next(env._eid), job))
         else:  # an instant task ends now, without an event; the caller's loop dispatches next
             self._end(job)
 
