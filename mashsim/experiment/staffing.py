@@ -136,6 +136,9 @@ class StaffingResult:
         }
 
 
+STAFF_PARTS = ("staff", "out_of_hours_staff")
+
+
 def staff_fields(scenario: Scenario) -> list[str]:
     """The whole-number staffing fields a search may vary: ``staff`` and ``out_of_hours_staff`` of
     each role and desk a hub staffs itself (``hubs.<hub>.`` first in a scenario with hubs, whose
@@ -147,8 +150,6 @@ def staff_fields(scenario: Scenario) -> list[str]:
                    for name in settings.staffed_roles() for part in STAFF_PARTS]
     return fields + [f"pools.{pool}.{part}" for pool in scenario.pools for part in STAFF_PARTS]
 
-
-STAFF_PARTS = ("staff", "out_of_hours_staff")
 
 
 Replicate = Callable[[dict[str, int], range], list[list[float]]]

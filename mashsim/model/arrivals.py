@@ -11,16 +11,15 @@ a time keeps memory flat however long the horizon.
 from __future__ import annotations
 
 import itertools
-from heapq import heappush
 from typing import Any, Callable, Iterable, Iterator
 
 import numpy as np
 import simpy
-from simpy.events import NORMAL
 
 from mashsim.model.calendar import CalendarView
 from mashsim.model.contact import CRITICAL, Contact
 from mashsim.model.durations import sample_hours
+from mashsim.model.events import call_at
 from mashsim.model.streams import Streams
 from mashsim.scenario.schema import CONCERNS, HUB_ROLES, RISK_LEVELS, ConcernMix, HubSettings, RiskMix, Source
 
@@ -199,8 +198,7 @@ class ArrivalFeed:
             if contact.arrived > env._now:
                 self._next = contact
                 self.callbacks = self._on_arrival  # SimPy clears an event's callbacks when it runs it
-                queue: list[Any] = env._queue
-                heappush(queue, (env._now + (contact.arrived - env._now), NORMAL, next(env._eid), self))
+                call_at(env, env._now + (contact.arrived - env._now), self)
                 return
             contact.id = next(self._ids)
             self._deliver(contact)

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import math
-from heapq import heappush
 from typing import Any, Iterator, Protocol
 
 import simpy
 from simpy.events import URGENT
 
 from mashsim.model.calendar import HOURS_PER_DAY, CalendarView
-from mashsim.model.events import Call
+from mashsim.model.events import Call, call_at
 from mashsim.model.roles import Role
 from mashsim.model.streams import Streams
 from mashsim.scenario.schema import HoursPattern, Staffing
@@ -84,8 +83,7 @@ class DutyRota:
         self._quiet_role: Any = role if isinstance(role, Role) else None  # the role, when the rota may rest
         if self._quiet_role is not None:
             self._quiet_role.rota = self
-        queue: list[Any] = env._queue
-        heappush(queue, (self._next[0], URGENT, next(env._eid), Call(self._fire)))
+        self._schedule()
 
     def _fire(self, _event) -> None:
         """The next change is due: make it (and any due at the same time), then wait for the next."""
@@ -117,9 +115,7 @@ class DutyRota:
     def _schedule(self) -> None:
         # urgent: a change of staff at an hour comes before any work at that very hour, as it does
         # when a quiet rota catches up (and whatever was scheduled first)
-        env = self._env
-        queue: list[Any] = env._queue
-        heappush(queue, (self._next[0], URGENT, next(env._eid), Call(self._fire)))
+        call_at(self._env, self._next[0], Call(self._fire), URGENT)
 
 
 def _changes(start: float, view: CalendarView, pattern: HoursPattern, presence: Presence,

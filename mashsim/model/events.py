@@ -40,11 +40,12 @@ def call_later(env: simpy.Environment, delay: float, callback: Callable[[Any], N
     heappush(queue, (env._now + delay, NORMAL, next(env._eid), Call(callback)))
 
 
-def call_at(env: simpy.Environment, time: float, event: Any) -> None:
-    """Put ``event`` (anything with ``callbacks`` and ``_ok``, such as a :class:`Call`) on the
-    queue to be processed at ``time``, ordered as a timeout made now for that time would be."""
+def call_at(env: simpy.Environment, time: float, event: Any, priority: int = NORMAL) -> None:
+    """Put ``event`` (anything with ``callbacks`` and ``_ok``, such as a :class:`Call`, a running
+    job or an arrival feed) on the queue to be processed at ``time``, ordered as a timeout made now
+    for that time would be (``priority=URGENT``: before the normal events of that instant)."""
     queue: list[Any] = env._queue
-    heappush(queue, (time, NORMAL, next(env._eid), event))
+    heappush(queue, (time, priority, next(env._eid), event))
 
 
 class _Stop:

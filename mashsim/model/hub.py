@@ -21,7 +21,7 @@ from mashsim.model.contact import BLUE, GREEN, REACHED, RED, Contact, signal_fat
 from mashsim.model.cutoffs import CutoffQueue
 from mashsim.model.events import call_later
 from mashsim.model.network import DECISION, hub_node, research_node
-from mashsim.model.roles import QUEUED, Role
+from mashsim.model.roles import Role
 from mashsim.scenario.schema import OUTCOMES, RAGS, RESEARCHED_RAGS, HubSettings, Policy
 
 
@@ -239,8 +239,7 @@ class Hub:
         if self.trace:
             self._note("to decision", c)
         for job in c.jobs:
-            if job.state == QUEUED:  # a running one is left to finish
-                job.role.cancel(job)
+            job.role.cancel(job)  # a queued one is withdrawn, a running one left to finish
         c.jobs = []
         self.deciding.submit(c, c.rag == RED, c.decide_hours, self._decided)
 

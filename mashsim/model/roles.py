@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from heapq import heappush
 from typing import Any, Callable
 
 import simpy
 
-from simpy.events import NORMAL
+from mashsim.model.events import call_at
 
 QUEUED, RUNNING, DONE, CANCELLED = range(4)
 
@@ -113,8 +112,7 @@ class Role:
                 self.busy += 1
                 job = Job(self, contact, urgent, hours, done, 0, now, RUNNING)
                 job.callbacks = self._finish_callbacks
-                queue: list[Any] = env._queue
-                heappush(queue, (now + hours, NORMAL, next(env._eid), job))
+                call_at(env, now + hours, job)
                 return job
             done(contact)  # an instant task: no job, no event, and no change to the role's state
             return None
@@ -207,9 +205,7 @@ class Role:
         stats.wait_total += now - job.queued_at
         if job.hours > 0.0:
             job.callbacks = self._finish_callbacks
-            env = self.env
-            queue: list[Any] = env._queue
-            heappush(queue, (now + job.hours, NORMAL, next(env._eid), job))
+            call_at(self.env, now + job.hours, job)
         else:  # an instant task ends now, without an event; the caller's loop dispatches next
             self._end(job)
 
