@@ -150,3 +150,12 @@ def test_a_copy_of_the_build_runs_compiled_until_a_source_changes(tmp_path, edit
         assert "mashsim/model/roles.py changed since the core was compiled" in done.stderr
     else:
         assert kind == "compiled" and where.endswith(SUFFIX) and not done.stderr
+
+
+def test_the_build_script_names_what_it_needs_from_pyproject():
+    import tomllib
+
+    done = subprocess.run([sys.executable, str(REPO / "tools" / "build_core.py"), "--requirements"],
+                          capture_output=True, text=True, check=True)
+    extra = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["optional-dependencies"]["compiled"]
+    assert done.stdout.split() == extra and any(r.startswith("mypy") for r in extra)
