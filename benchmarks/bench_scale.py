@@ -13,6 +13,8 @@ Prints, in one run:
   whole process, interpreter and libraries included; and, in another process,
   tracemalloc's peak of Python allocations), for ``london-wide`` at two horizons to show
   memory stays flat;
+* with the compiled core built (``make fast``), each year also in pure Python, run in turn
+  with it (the baseline: ``MASHSIM_PURE=1``), and the speed-up;
 * the same M/M/10 queue at rho = 0.95 (~200,000 customers) in mashsim configured as M/M/c
   (``mashsim.validation.configs.single_desk``, the configuration ``check-model`` tests
   against Erlang C), in a minimal hand-written SimPy M/M/c, and in Ciw: customers/s and
@@ -44,6 +46,7 @@ import simpy
 
 import mashsim.replication
 from mashsim import __version__, load_scenario, simulate
+from mashsim.compiled import current
 from mashsim.validation.configs import single_desk  # the textbook configuration check-model uses
 
 # ------------------------------------------------------------------------- cases
@@ -182,21 +185,33 @@ def memory_case(case: str, arg: str, traced: bool) -> dict[str, Any]:
     return result
 
 
-def in_subprocess(case: str, arg: str, memory: str = "") -> dict[str, Any]:
+def in_subprocess(case: str, arg: str, memory: str = "", pure: bool = False) -> dict[str, Any]:
     flags = ["--case", case, arg] if not memory else [f"--{memory}-case", case, arg]
-    out = subprocess.run([sys.executable, __file__, *flags], check=True, capture_output=True, text=True,
-                         env={**os.environ, "PYTHONHASHSEED": "0"})
+    env = {**os.environ, "PYTHONHASHSEED": "0", "MASHSIM_PURE": "1" if pure else ""}
+    out = subprocess.run([sys.executable, __file__, *flags], check=True, capture_output=True, text=True, env=env)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def timed(repeat: int, case: str, arg: str) -> dict[str, Any]:
-    """Median wall and CPU seconds of ``repeat`` runs, each in a fresh process (no warm caches carried over)."""
-    runs = [in_subprocess(case, arg) for _ in range(repeat)]
+def _median(runs: list[dict[str, Any]]) -> dict[str, Any]:
     result = dict(runs[-1])
     result["seconds"] = statistics.median(r["seconds"] for r in runs)
     result["cpu"] = statistics.median(r["cpu"] for r in runs)
     result["all_seconds"] = [round(r["seconds"], 3) for r in runs]
     return result
+
+
+def timed(repeat: int, case: str, arg: str) -> dict[str, Any]:
+    """Median wall and CPU seconds of ``repeat`` runs, each in a fresh process (no warm caches carried over)."""
+    return _median([in_subprocess(case, arg) for _ in range(repeat)])
+
+
+def timed_both(repeat: int, case: str, arg: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Compiled and pure-Python runs of the same case, taken in turn so both see the same machine."""
+    runs: dict[bool, list[dict[str, Any]]] = {False: [], True: []}
+    for _ in range(repeat):
+        for pure in (False, True):
+            runs[pure].append(in_subprocess(case, arg, pure=pure))
+    return _median(runs[False]), _median(runs[True])
 
 
 # ------------------------------------------------------------------------ report
@@ -221,7 +236,8 @@ def main() -> None:
 
     repeat = 1 if args.quick else args.repeat
     customers = 50_000 if args.quick else MMC_CUSTOMERS
-    print(f"mashsim {__version__} · {os.cpu_count()} cores · load average {os.getloadavg()[0]:.1f} · "
+    core = current()
+    print(f"mashsim {__version__} · {core} · {os.cpu_count()} cores · load average {os.getloadavg()[0]:.1f} · "
           f"median of {repeat} run(s), each in a fresh process")
 
     print("\nFull model, one simulated year (one core; wall seconds, and CPU seconds for the rates):")
@@ -231,10 +247,16 @@ def main() -> None:
         except Exception as error:  # noqa: BLE001 - a scenario this checkout lacks is reported, not fatal
             line(name, f"skipped ({type(error).__name__})")
             continue
-        r = timed(repeat, "scenario", f"{name}|365")
+        if core.kind == "compiled":  # the pure-Python core is the baseline, timed in turn with it
+            r, pure = timed_both(repeat, "scenario", f"{name}|365")
+        else:
+            r, pure = timed(repeat, "scenario", f"{name}|365"), None
         line(name, f"{r['seconds']:7.2f} s  cpu {r['cpu']:6.2f} s  {r['count']:>9,.0f} contacts  "
                    f"{r['count'] / r['cpu']:>8,.0f} contacts/s  {r['events'] / r['cpu']:>9,.0f} events/s  "
                    f"runs {r['all_seconds']}")
+        if pure is not None:
+            line("  the same, pure Python", f"{pure['seconds']:7.2f} s  cpu {pure['cpu']:6.2f} s  "
+                 f"compiled is x{pure['cpu'] / r['cpu']:.2f} as fast (cpu)  runs {pure['all_seconds']}")
 
     print("\nIdle hubs (no contacts) beside one busy borough, one simulated year:")
     alone = timed(repeat, "idle", "0|365")

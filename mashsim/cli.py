@@ -15,6 +15,7 @@ from typing import Sequence
 
 from mashsim._version import __version__
 from mashsim.commands import MODULES
+from mashsim.compiled import current
 from mashsim.commands.common import EXIT_INPUT, EXIT_INTERRUPTED, EXIT_OK
 from mashsim.scenario import ScenarioError
 
@@ -25,7 +26,7 @@ def _parser() -> tuple[argparse.ArgumentParser, dict]:
         description="Simulate a Multi-Agency Safeguarding Hub: missed signals, delays and staffing.",
         epilog="SCENARIO is a TOML file or the name of a shipped scenario (e.g. london-borough).",
     )
-    parser.add_argument("--version", action="version", version=f"mashsim {__version__}")
+    parser.add_argument("--version", action="version", version=f"mashsim {__version__}, {current()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     handlers = {}
     for name in MODULES:

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from mashsim._version import __version__
+from mashsim.compiled import current
 from mashsim.experiment.bases import BaseScenario, load_bases
 from mashsim.experiment.designs import DesignPoints, MissingExtra, make_points
 from mashsim.experiment.factors import ResolvedFactor, Target, estimate_factors, rejects, scaled
@@ -113,6 +114,7 @@ class Plan:
             "source": self.source,
             "base_scenarios": [base.describe() for base in self.bases.values()],
             "mashsim_version": __version__,
+            "mashsim_core": current().kind,
             "seed": self.seed,
             "design": self.experiment.design.describe(),
             "points": len(self.points),

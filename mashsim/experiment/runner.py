@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
 from mashsim._version import __version__
+from mashsim.compiled import current
 from mashsim.experiment.engines import local_process_pool
 from mashsim.experiment.stats import Interval, t_interval
 from mashsim.replication import ReplicationResult, simulate
@@ -20,12 +21,17 @@ Progress = Callable[[int, int], None]
 
 @dataclass
 class RunResult:
-    """Replications of one scenario, with what made them: scenario, hash, seed, version."""
+    """Replications of one scenario, with what made them: scenario, hash, seed, version.
+
+    ``core`` is the build of the model core that ran them (``"pure"`` or ``"compiled"``): the
+    results are the same in both, so it is recorded for information, not part of any hash.
+    """
 
     scenario: Scenario
     seed: int
     replications: list[ReplicationResult]
     version: str = __version__
+    core: str = field(default_factory=lambda: current().kind)
     scenario_hash: str = field(init=False)
 
     def __post_init__(self) -> None:
@@ -93,6 +99,7 @@ class RunResult:
             "seed": self.seed,
             "replications": len(self.replications),
             "version": self.version,
+            "core": self.core,
             "confidence_level": level,
             "metrics": metrics,
         }

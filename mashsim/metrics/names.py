@@ -14,6 +14,7 @@ import simpy
 
 from mashsim.metrics.collector import Collector
 from mashsim.metrics.hubs import run_metrics
+from mashsim.model.calendar import CalendarView
 from mashsim.model.roles import Role
 from mashsim.scenario.errors import Problem, ScenarioError
 from mashsim.scenario.schema import Scenario
@@ -29,8 +30,10 @@ def metric_names(scenario: Scenario) -> list[str]:
     Taken from an empty collector, so the names are exactly the collector's and no simulation runs.
     """
     env = simpy.Environment()
+    view = CalendarView(scenario.calendar)
     hubs = {
-        name: (Collector(list(hub.agencies), list(hub.arrivals.sources), 0.0, 1.0, None),  # type: ignore[arg-type]
+        name: (Collector(list(hub.agencies), list(hub.arrivals.sources), 0.0, 1.0,
+                         view.clock(scenario.calendar.hours[hub.hub_hours])),
                {role: Role(env, role) for role in hub.staffed_roles()})
         for name, hub in scenario.hub_list()
     }

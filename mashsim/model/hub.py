@@ -91,7 +91,7 @@ class Hub:
     def set_policy(self, policy: Policy) -> None:
         """Work to ``policy`` from now on: contacts screened from now, and every queue's priority."""
         by_name = {d.name: d.index for d in self.desks}
-        self.ask = {RAGS.index(rag): tuple(by_name[a] for a in getattr(policy.ask, rag)) for rag in RESEARCHED_RAGS}
+        self.ask = {RAGS.index(rag): tuple([by_name[a] for a in getattr(policy.ask, rag)]) for rag in RESEARCHED_RAGS}
         self.decide_at_deadline = policy.decide_at_deadline
         self.allowance = policy.decision_allowance_hours
         for role in (self.logging, self.screening, self.deciding, *(d.role for d in self.desks)):

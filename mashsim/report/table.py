@@ -107,7 +107,8 @@ def summary_table(result: RunResult, level: float = 0.95) -> Table:
     n = len(result.replications)
     table = Table(
         title=f"{result.scenario.name} · {n} replication{'s' if n != 1 else ''} · seed {result.seed}",
-        caption=f"scenario {result.scenario_hash} · mashsim {result.version} · "
+        caption=f"scenario {result.scenario_hash} · mashsim {result.version}"
+                f"{' (compiled core)' if result.core == 'compiled' else ''} · "
                 f"{result.scenario.run.horizon_days:g} days after {result.scenario.run.warmup_days:g} warm-up · "
                 f"{level:.0%} CI (t)",
     )
