@@ -161,10 +161,10 @@ def test_the_report_command_prints_every_comparison(pooling, tmp_path, capsys):
     assert "Paired differences" in out
     lines = out.splitlines()
     for _, line in diffs.iterrows():
+        # what minus what, and the mean, on the comparison's line; where, and the interval, on the next
         label = f"{line['factor']}: {line['to']} − {line['from']}"
-        rows = [i for i, text in enumerate(lines) if label in text and line["at"] in text]
+        rows = [i for i, text in enumerate(lines) if label in text and line["at"] in lines[i + 1]]
         assert len(rows) == 1, (label, line["at"])
-        # the mean on the comparison's line, its interval on the next
         assert format_difference(line["metric"], line["mean"]) in lines[rows[0]]
         assert format_difference_interval(line["metric"], line["ci_low"], line["ci_high"]) in lines[rows[0] + 1]
 

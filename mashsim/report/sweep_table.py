@@ -55,8 +55,9 @@ def sweep_table(report: SweepReport) -> Table:
 
 
 def differences_table(report: SweepReport) -> Table | None:
-    """A rich table of the paired differences: one row per comparison (what minus what, and where),
-    the first few metrics as ``mean difference`` over its CI, ``*`` where the CI excludes 0.
+    """A rich table of the paired differences: one row per comparison (what minus what, below it at
+    which values of the other factors), the first few metrics as the mean difference over its CI,
+    ``*`` where the CI excludes 0.
     None when the report has no comparisons."""
     comparisons = report.comparisons
     if comparisons.empty:
@@ -73,15 +74,15 @@ def differences_table(report: SweepReport) -> Table | None:
                 + (f" · {more} more metric(s) in the report" if more else "")
                 + (f" · {hidden} more comparison(s) in the report" if hidden > 0 else ""),
     )
-    table.add_column("difference", overflow="fold")
-    table.add_column("at", overflow="fold")
+    table.add_column("difference\n[dim]at[/dim]", overflow="fold")
     table.add_column("pairs", justify="right")
     for metric in shown:
         table.add_column(_header(short_form(metric)), justify="right", overflow="fold")
     for _, group in groups[:TERMINAL_POINTS]:
         by_metric = group.set_index("metric")
         first = group.iloc[0]
-        cells = [escape(comparison_label(first)), escape(str(first["at"])), str(int(group["n"].max()))]
+        at = f"\n[dim]{escape(str(first['at']))}[/dim]" if first["at"] else ""
+        cells = [escape(comparison_label(first)) + at, str(int(group["n"].max()))]
         for metric in shown:
             if metric not in by_metric.index:
                 cells.append("-")
