@@ -30,7 +30,7 @@ endif
 # Optional: the model core compiled with mypyc (needs a C compiler and the Python headers).
 # The same results bit for bit, about 1.7 times as fast. `make pure` goes back to pure Python.
 $(FAST_STAMP): $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[dev,compiled]'
+	$(BIN)/python -m pip install --quiet $$($(BIN)/python tools/build_core.py --requirements)
 	@touch $(FAST_STAMP)
 
 fast: $(FAST_STAMP)

@@ -21,6 +21,7 @@ import shutil
 import sys
 import sysconfig
 import time
+import tomllib
 from datetime import datetime, timezone
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -123,7 +124,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--remove", action="store_true", help="remove the compiled core (back to pure Python)")
     parser.add_argument("--check", action="store_true",
                         help="only say whether this machine can build it (a compiler and headers; exit 1 if not)")
+    parser.add_argument("--requirements", action="store_true",
+                        help="print what the build needs installed (the `compiled` extra of pyproject.toml)")
     args = parser.parse_args(argv)
+    if args.requirements:
+        with open(ROOT / "pyproject.toml", "rb") as file:
+            print(" ".join(tomllib.load(file)["project"]["optional-dependencies"]["compiled"]))
+        return 0
     if args.check:
         problem = check_tools(need_mypy=False)
         print(problem or "a C compiler and the Python headers are present")

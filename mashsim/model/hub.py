@@ -94,7 +94,7 @@ class Hub:
         self.ask = {RAGS.index(rag): tuple([by_name[a] for a in getattr(policy.ask, rag)]) for rag in RESEARCHED_RAGS}
         self.decide_at_deadline = policy.decide_at_deadline
         self.allowance = policy.decision_allowance_hours
-        for role in (self.logging, self.screening, self.deciding, *(d.role for d in self.desks)):
+        for role in (self.logging, self.screening, self.deciding, *[d.role for d in self.desks]):
             role.red_priority = policy.red_priority
 
     def set_failing(self, agency: str, change: int) -> None:
