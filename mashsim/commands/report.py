@@ -42,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
 
     from mashsim.report.analysis import analyse
     from mashsim.report.sweep_data import load_sweep
-    from mashsim.report.sweep_table import sweep_table
+    from mashsim.report.sweep_table import differences_table, sweep_table
     from mashsim.report.writer import PAGE, check_report_folder, write_report
 
     data = load_sweep(args.folder)
@@ -52,6 +52,9 @@ def run(args: argparse.Namespace) -> int:
     written = write_report(report, out)
     console = Console()
     console.print(sweep_table(report))
+    differences = differences_table(report)
+    if differences is not None:
+        console.print(differences)
     for note in report.notes:
         console.print(f"[yellow]note:[/yellow] {escape(note)}")
     console.print(f"wrote {out / PAGE} and {len(written) - 1} more file(s) in {out}")

@@ -54,7 +54,8 @@ def analyse(data: SweepData, metrics: Iterable[str] = (), compare: Iterable[tupl
 
     ``compare`` adds paired differences ``b`` minus ``a``: of two design points ``(a, b)``, or of
     one factor's two values ``("F=x", "F=y")`` at every combination of the other factors (which
-    then replaces the automatic comparison of ``F``, if it takes two values).
+    then replaces the automatic comparison of ``F``, if it takes two values). A factor that takes
+    two values is compared automatically, the second minus the first as the experiment file lists them.
     Raises :class:`~mashsim.scenario.ScenarioError` for an unknown metric, design point, factor or value.
     """
     chosen = resolve_metrics(metrics, data.metrics, "--metric") or headline_metrics(data.metrics)
@@ -65,7 +66,7 @@ def analyse(data: SweepData, metrics: Iterable[str] = (), compare: Iterable[tupl
               point_comparisons(data, pairs, chosen, level)]
     filled = [frame for frame in frames if not frame.empty]
     comparisons = pd.concat(filled, ignore_index=True) if filled else frames[0]
-    report = SweepReport(data, chosen, level, summary, comparisons)
+    report = SweepReport(data, chosen, level, summary, comparisons, notes=list(data.notes))
     if data.failures:
         report.notes.append(f"{len(data.failures)} task(s) failed after a retry; their replications are missing "
                             f"(see Failures).")

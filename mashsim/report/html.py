@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import html
 import json
-import math
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
@@ -13,7 +12,8 @@ import pandas as pd
 
 from mashsim.report.analysis import SweepReport
 from mashsim.report.sweep_table import format_factor
-from mashsim.report.table import format_interval, format_value
+from mashsim.report.table import (excludes_zero, format_difference, format_difference_interval, format_interval,
+                                  format_value)
 
 MANY_POINTS = 100  # a longer table of points starts folded
 STYLE = """
@@ -45,13 +45,6 @@ def _table(headers: Sequence[str], rows: Iterable[Sequence[str]], text_columns: 
 def _interval_cell(metric: str, mean: float, low: float, high: float, n: Any = None) -> str:
     extra = f" · n={n}" if n is not None else ""
     return f"{_e(format_value(metric, mean))}<br><small>{_e(format_interval(metric, low, high))}{extra}</small>"
-
-
-def _signed(metric: str, value: float) -> str:
-    if value is None or math.isnan(value):
-        return "-"
-    text = format_value(metric, abs(value))
-    return ("+" if value >= 0 else "−") + text
 
 
 def _experiment(report: SweepReport) -> str:
@@ -108,11 +101,11 @@ def _points_table(report: SweepReport) -> str:
 def _comparisons_table(report: SweepReport) -> str:
     rows = []
     for _, r in report.comparisons.iterrows():
-        significant = not (r["ci_low"] <= 0 <= r["ci_high"]) if not math.isnan(r["ci_low"]) else False
-        ci = f"{_signed(r['metric'], r['ci_low'])} to {_signed(r['metric'], r['ci_high'])}"
-        rows.append([_e(r["factor"]), _e(f"{r['from']} → {r['to']}"), _e(r["at"]), _e(r["metric"]),
-                     _e(_signed(r["metric"], r["mean"])), _e(ci) + (" *" if significant else ""), _e(r["n"])])
-    return _table(["factor", "change", "at", "metric", "mean difference", f"{report.level:.0%} CI", "pairs"],
+        ci = format_difference_interval(r["metric"], r["ci_low"], r["ci_high"])
+        rows.append([_e(r["factor"]), _e(r["difference"]), _e(r["at"]), _e(r["metric"]),
+                     _e(format_difference(r["metric"], r["mean"])),
+                     _e(ci) + (" *" if excludes_zero(r["ci_low"], r["ci_high"]) else ""), _e(r["n"])])
+    return _table(["factor", "difference", "at", "metric", "mean difference", f"{report.level:.0%} CI", "pairs"],
                   rows, text_columns=4)
 
 
@@ -144,7 +137,10 @@ def render(report: SweepReport, images: Sequence[tuple[str, Path]], csv_files: S
     if not report.comparisons.empty:
         parts += ["<h2>Paired differences</h2>",
                   "<p>The change in each metric when one factor switches value and the others stay, computed "
-                  "replication by replication on the same seeds. * marks an interval that excludes zero.</p>",
+                  "replication by replication on the same seeds: each row is the value named first minus the "
+                  "value named second (a factor's second value minus its first, as the experiment file lists "
+                  "them; B minus A for <code>--compare A B</code>); rates in percentage points (pts). "
+                  "* marks an interval that excludes zero.</p>",
                   _comparisons_table(report)]
     if report.morris:
         parts += ["<h2>Morris screening</h2>", _indices_table(report.morris, ["mu", "mu_star", "sigma", "mu_star_conf"])]

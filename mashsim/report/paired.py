@@ -41,6 +41,19 @@ def paired_difference(rows: pd.DataFrame, metric: str, a: int, b: int, level: fl
     return PairedDifference(metric, a, b, t_interval(diff, level), tuple(int(r) for r in common))
 
 
+def short_path(path: str) -> str:
+    """The last two parts of a dotted path, for labels: ``agencies.police.staff`` → ``police.staff``."""
+    return ".".join(str(path).split(".")[-2:])
+
+
+def comparison_label(row: pd.Series) -> str:
+    """A row of the comparisons in a few words, saying what is subtracted from what:
+    ``scenario: london-pooled − london-wide`` (a factor's two values) or ``point 3 − point 0``."""
+    if row["factor"] == "points":
+        return f"{row['to']} − {row['from']}"
+    return f"{short_path(row['factor'])}: {row['to']} − {row['from']}"
+
+
 def two_level_factors(data: SweepData) -> list[str]:
     """Factors that take exactly two values over the design (a policy switch, say)."""
     return [f for f in data.factors if len(data.factor_values(f)) == 2]
@@ -48,11 +61,14 @@ def two_level_factors(data: SweepData) -> list[str]:
 
 def factor_comparisons(data: SweepData, metrics: Iterable[str], factors: Iterable[str] | None = None,
                        level: float = 0.95) -> pd.DataFrame:
-    """For each two-valued factor, the paired difference (second value minus first, in sorted
-    order) at every combination of the other factors where the design has both values.
+    """For each two-valued factor, the paired difference of its second value minus its first, in
+    the order the experiment file lists them (``values = [baseline, alternative]`` gives
+    alternative minus baseline), at every combination of the other factors where the design has both.
 
-    One row per comparison × metric: ``factor``, ``from``, ``to``, ``at`` (the other factors'
-    values, as text), ``point_a``, ``point_b``, ``metric``, ``n``, ``mean``, ``ci_low``, ``ci_high``.
+    One row per comparison × metric: ``factor``, ``from``, ``to``, ``difference`` (which is
+    subtracted from which, as text: ``scenario=london-pooled minus scenario=london-wide``),
+    ``at`` (the other factors' values, as text), ``point_a``, ``point_b``, ``metric``, ``n``,
+    ``mean``, ``ci_low``, ``ci_high``.
     """
     metrics = list(metrics)
     factors = two_level_factors(data) if factors is None else list(factors)
@@ -87,7 +103,7 @@ def _factor_records(data: SweepData, factor: str, first: Any, second: Any, metri
         at = ", ".join(f"{name}={value}" for name, value in zip(others, key))
         for metric in metrics:
             d = paired_difference(data.rows, metric, int(a.iloc[0]), int(b.iloc[0]), level)
-            records.append(_record(d, factor=factor, **{"from": first, "to": second, "at": at}))
+            records.append(_record(d, factor, first, second, f"{factor}={second} minus {factor}={first}", at))
     return records
 
 
@@ -98,15 +114,17 @@ def point_comparisons(data: SweepData, pairs: Iterable[tuple[int, int]], metrics
     records = []
     for a, b in pairs:
         for metric in metrics:
-            records.append(_record(paired_difference(data.rows, metric, a, b, level),
-                                   factor="points", **{"from": f"point {a}", "to": f"point {b}", "at": ""}))
+            records.append(_record(paired_difference(data.rows, metric, a, b, level), "points",
+                                   f"point {a}", f"point {b}", f"point {b} minus point {a}", ""))
     return pd.DataFrame.from_records(records, columns=COMPARISON_COLUMNS)
 
 
-COMPARISON_COLUMNS = ["factor", "from", "to", "at", "point_a", "point_b", "metric", "n", "mean", "ci_low", "ci_high"]
+COMPARISON_COLUMNS = ["factor", "from", "to", "difference", "at", "point_a", "point_b", "metric", "n", "mean",
+                      "ci_low", "ci_high"]
 
 
-def _record(d: PairedDifference, **labels) -> dict:
+def _record(d: PairedDifference, factor: str, first: Any, second: Any, difference: str, at: str) -> dict:
     i = d.interval
-    return {**labels, "point_a": d.point_a, "point_b": d.point_b, "metric": d.metric, "n": i.n,
-            "mean": i.mean, "ci_low": i.ci_low, "ci_high": i.ci_high}
+    return {"factor": factor, "from": first, "to": second, "difference": difference, "at": at,
+            "point_a": d.point_a, "point_b": d.point_b, "metric": d.metric, "n": i.n, "mean": i.mean,
+            "ci_low": i.ci_low, "ci_high": i.ci_high}

@@ -16,9 +16,9 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
+from mashsim.report.factor_charts import CATEGORIES, LINES, POINTS, FactorChart
+from mashsim.report.paired import comparison_label, short_path
 from mashsim.report.table import RATE_PREFIXES
-
-MAX_LINES = 8  # more combinations of the other factors than this: points, not lines
 
 
 def _panels(n: int, width: float = 4.2, height: float = 3.2, head: float = 0.8, left: float = 0.8,
@@ -48,56 +48,80 @@ def _y_axis(ax, metric: str) -> None:
         ax.yaxis.set_major_formatter(PercentFormatter(1.0))
 
 
-def _x_positions(values: pd.Series) -> tuple[np.ndarray, list[Any] | None]:
-    """Numbers to plot a factor's values at, and tick labels when they are not numbers (bools, text)."""
-    if pd.api.types.is_bool_dtype(values) or not pd.api.types.is_numeric_dtype(values):
-        levels = sorted(values.unique().tolist(), key=str)
-        return values.map({v: i for i, v in enumerate(levels)}).to_numpy(dtype=float), levels
-    return values.to_numpy(dtype=float), None
-
-
 def _save(fig: Figure, path: Path) -> Path:
     fig.savefig(path, dpi=90)
     return path
 
 
-def factor_plot(summary: pd.DataFrame, factor: str, others: Sequence[str], metrics: Sequence[str],
-                path: Path, level: float = 0.95) -> Path:
-    """Each metric's per-point mean against ``factor`` with its ``level`` CI: a line and band for
-    each combination of the ``others`` factors' values, or points with error bars when there are
-    more than a few combinations (as in a Latin hypercube)."""
+def factor_plot(summary: pd.DataFrame, chart: FactorChart, metrics: Sequence[str], path: Path,
+                level: float = 0.95) -> Path:
+    """Draw :func:`factor_figure` at ``path``."""
+    return _save(factor_figure(summary, chart, metrics, level), path)
+
+
+def factor_figure(summary: pd.DataFrame, chart: FactorChart, metrics: Sequence[str], level: float = 0.95) -> Figure:
+    """Each metric's per-point mean with its ``level`` CI, drawn as ``chart`` says: a line and band
+    for each key along a numeric axis, points with error bars when there are too many keys, or
+    points with error bars side by side at each category of a categorical axis (never joined)."""
     fig, axes = _panels(len(metrics), head=1.1)
-    legend = False
     for ax, metric in zip(axes, metrics):
         rows = summary.loc[summary["metric"] == metric]
-        groups = list(rows.groupby(list(others), sort=True, dropna=False)) if others else [((), rows)]
-        as_lines = len(groups) <= MAX_LINES and all(len(g) == g[factor].nunique() for _, g in groups)
-        labels = None
-        for key, group in (groups if as_lines else [((), rows)]):
-            group = group.sort_values(factor)
-            x, labels = _x_positions(group[factor])
-            mean, low, high = (group[c].to_numpy(dtype=float) for c in ("mean", "ci_low", "ci_high"))
-            if as_lines:
-                key = key if isinstance(key, tuple) else (key,)
-                name = ", ".join(f"{_short(o)}={v}" for o, v in zip(others, key)) or None
-                (line,) = ax.plot(x, mean, marker="o", label=name)
+        if chart.kind == CATEGORIES:
+            _categories(ax, rows, chart)
+        elif chart.kind == LINES:
+            for key in chart.keys:
+                group = _matching(rows, chart.series, key).sort_values(chart.x)
+                x, (mean, low, high) = group[chart.x].to_numpy(dtype=float), _interval(group)
+                (line,) = ax.plot(x, mean, marker="o", label=_key_label(chart.series, key))
                 ax.fill_between(x, low, high, alpha=0.2, color=line.get_color(), linewidth=0)
-            else:
-                ax.errorbar(x, mean, yerr=[mean - low, high - mean], fmt="o", markersize=3, capsize=2)
-        if labels is not None:
-            ax.set_xticks(range(len(labels)), [str(v) for v in labels])
-        elif rows[factor].nunique() <= 12:
-            ax.set_xticks(sorted(rows[factor].unique().tolist()))
+        else:
+            mean, low, high = _interval(rows)
+            ax.errorbar(rows[chart.x].to_numpy(dtype=float), mean, yerr=[mean - low, high - mean], fmt="o",
+                        markersize=3, capsize=2)
+        if chart.kind != CATEGORIES and rows[chart.x].nunique() <= 12:
+            ax.set_xticks(sorted(rows[chart.x].unique().tolist()))
         ax.set_title(metric, fontsize=9)
-        ax.set_xlabel(factor, fontsize=8)
+        ax.set_xlabel(chart.x, fontsize=8)
         _y_axis(ax, metric)
-        if as_lines and others and not legend:
-            handles, names = ax.get_legend_handles_labels()
-            fig.legend(handles, names, loc="upper center", bbox_to_anchor=(0.5, 1 - 0.5 / fig.get_figheight()),
-                       ncol=min(len(names), 4), fontsize=8, frameon=False)
-            legend = True
-    fig.suptitle(f"Mean and {level:.0%} CI against {factor} (bands: CI; same seeds at every point)", fontsize=10)
-    return _save(fig, path)
+    if chart.kind != POINTS and chart.series and axes:
+        handles, names = axes[0].get_legend_handles_labels()
+        fig.legend(handles, names, loc="upper center", bbox_to_anchor=(0.5, 1 - 0.55 / fig.get_figheight()),
+                   ncol=min(len(names), 4), fontsize=8, frameon=False)
+    what = "error bars" if chart.kind != LINES else "bands"
+    fig.suptitle(f"{chart.title}\nmean and {level:.0%} CI ({what}); same seeds at every point", fontsize=9)
+    return fig
+
+
+def _categories(ax, rows: pd.DataFrame, chart: FactorChart) -> None:
+    """Each key's mean and CI at each category, the keys side by side within a category's slot."""
+    width = 0.6
+    for j, key in enumerate(chart.keys):
+        group = _matching(rows, chart.series, key)
+        offset = (j - (len(chart.keys) - 1) / 2) * width / max(len(chart.keys), 1)
+        position = {value: i + offset for i, value in enumerate(chart.categories or ())}
+        x = group[chart.x].map(position).to_numpy(dtype=float)
+        mean, low, high = _interval(group)
+        ax.errorbar(x, mean, yerr=[mean - low, high - mean], fmt="o", markersize=4, capsize=3, linestyle="none",
+                    label=_key_label(chart.series, key))
+    labels = [str(v) for v in chart.categories or ()]
+    ax.set_xticks(range(len(labels)), labels)
+    ax.set_xlim(-0.5, len(labels) - 0.5)
+
+
+def _matching(rows: pd.DataFrame, series: Sequence[str], key: tuple) -> pd.DataFrame:
+    """The rows whose ``series`` factors take the values ``key``."""
+    chosen = pd.Series(True, index=rows.index)
+    for factor, value in zip(series, key):
+        chosen &= rows[factor] == value
+    return rows.loc[chosen]
+
+
+def _interval(rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    return tuple(rows[c].to_numpy(dtype=float) for c in ("mean", "ci_low", "ci_high"))  # type: ignore[return-value]
+
+
+def _key_label(series: Sequence[str], key: tuple) -> str | None:
+    return ", ".join(f"{short_path(f)}={v}" for f, v in zip(series, key)) or None
 
 
 def heatmap(summary: pd.DataFrame, x: str, y: str, metrics: Sequence[str], path: Path,
@@ -137,7 +161,7 @@ def morris_chart(indices: dict[str, pd.DataFrame], path: Path) -> Path:
     for ax, (metric, frame) in zip(axes, indices.items()):
         ax.errorbar(frame["mu_star"], frame["sigma"], xerr=frame["mu_star_conf"], fmt="o", capsize=2)
         for _, row in frame.iterrows():
-            ax.annotate(_short(row["factor"]), (row["mu_star"], row["sigma"]), fontsize=7,
+            ax.annotate(short_path(row["factor"]), (row["mu_star"], row["sigma"]), fontsize=7,
                         xytext=(3, 3), textcoords="offset points")
         top = max(float(frame["mu_star"].max()), float(frame["sigma"].max()), 1e-12)
         ax.plot([0, top], [0, top], linestyle=":", color="grey", linewidth=0.8)
@@ -155,7 +179,7 @@ def sobol_chart(indices: dict[str, pd.DataFrame], path: Path) -> Path:
         x = np.arange(len(frame))
         ax.bar(x - 0.2, frame["S1"], 0.4, yerr=frame["S1_conf"], capsize=2, label="S1 (first order)")
         ax.bar(x + 0.2, frame["ST"], 0.4, yerr=frame["ST_conf"], capsize=2, label="ST (total)")
-        ax.set_xticks(x, [_short(f) for f in frame["factor"]], rotation=20, fontsize=7)
+        ax.set_xticks(x, [short_path(f) for f in frame["factor"]], rotation=20, fontsize=7)
         ax.set_title(metric, fontsize=9)
         ax.legend(fontsize=7)
     fig.suptitle("Sobol indices: share of the output's variance due to each factor", fontsize=10)
@@ -176,25 +200,16 @@ def differences_chart(comparisons: pd.DataFrame, path: Path, level: float = 0.95
         err = [mean - rows["ci_low"].to_numpy(dtype=float), rows["ci_high"].to_numpy(dtype=float) - mean]
         ax.errorbar(mean, y, xerr=err, fmt="o", capsize=3)
         ax.axvline(0, color="grey", linewidth=0.8)
-        ax.set_yticks(y, [_comparison_label(r) for _, r in rows.iterrows()], fontsize=7)
+        ax.set_yticks(y, [comparison_label(r) + (f"\n{r['at']}" if r["at"] else "") for _, r in rows.iterrows()],
+                      fontsize=7)
         ax.tick_params(axis="x", labelsize=7)
         ax.set_title(metric, fontsize=9)
         if _is_rate(metric):
             ax.xaxis.set_major_formatter(PercentFormatter(1.0))
-    fig.suptitle(f"Paired differences (replication by replication) with {level:.0%} CI", fontsize=10)
+    fig.suptitle(f"Paired differences (replication by replication) with {level:.0%} CI; each row: "
+                 f"the first named minus the second", fontsize=10)
     return _save(fig, path)
 
 
 def _count(comparisons: pd.DataFrame, metrics: list[str]) -> int:
     return int(comparisons.loc[comparisons["metric"] == metrics[0]].shape[0]) if metrics else 0
-
-
-def _comparison_label(row: pd.Series) -> str:
-    head = f"{_short(row['factor'])}: {row['from']} → {row['to']}" if row["factor"] != "points" \
-        else f"{row['from']} → {row['to']}"
-    return f"{head}\n{row['at']}" if row["at"] else head
-
-
-def _short(path: str) -> str:
-    """The last two parts of a dotted path: ``agencies.police.staff`` → ``police.staff``."""
-    return ".".join(str(path).split(".")[-2:])

@@ -3,6 +3,10 @@
 The folder holds ``experiment.json``, ``points.parquet`` (one row per design point), ``rows/``
 (Parquet part files, one row per design point × replication) and, if any task failed,
 ``failures.jsonl``. Part files still being written have dot-prefixed names and are never read.
+
+A folder resumed after an upgrade can hold part files with different columns (a column the older
+version did not write, such as ``scenario_name``): they are read against the union of their
+columns, and the scenario name is filled in (see :func:`load_sweep`).
 """
 
 from __future__ import annotations
@@ -14,7 +18,11 @@ from typing import Any, Iterable
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
 from scipy import stats
+
 from mashsim.scenario.errors import Problem, ScenarioError
 
 ID_COLUMNS = ("point", "replication", "seed", "scenario_name", "scenario_hash", "mashsim_version")
@@ -29,6 +37,7 @@ class SweepData:
     points: pd.DataFrame
     rows: pd.DataFrame
     failures: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what reading the folder had to make good
 
     @property
     def factors(self) -> list[str]:
@@ -56,8 +65,28 @@ class SweepData:
         return sorted({str(v) for v in found} | {str(self.meta.get("mashsim_version", "?"))})
 
     def factor_values(self, factor: str) -> list[Any]:
-        """The distinct values ``factor`` takes over the design points, sorted."""
-        return sorted(self.points[factor].dropna().unique().tolist())
+        """The distinct values ``factor`` takes over the design points, in the order the experiment
+        file lists them (``values = [baseline, alternative]``); sorted where the file gives bounds
+        instead (a Latin hypercube), and after the listed ones for any value it does not list."""
+        found = self.points[factor].dropna().unique().tolist()
+        listed = next((f.get("values") for f in self.meta.get("factors", []) if f.get("name", f["path"]) == factor),
+                      None) or []
+        taken = [False] * len(found)
+        ordered = []
+        for written in listed:
+            for i, value in enumerate(found):
+                if not taken[i] and _writes(written, value):
+                    taken[i] = True
+                    ordered.append(value)
+        return ordered + sorted(value for i, value in enumerate(found) if not taken[i])
+
+
+def _writes(written: Any, stored: Any) -> bool:
+    """Whether the experiment file's value ``written`` is the column value ``stored`` (whole numbers
+    may be stored as floats; lists and tables as JSON text, as the results folder keeps them)."""
+    if isinstance(stored, str) and not isinstance(written, str):
+        return stored == json.dumps(written, sort_keys=True, default=str)
+    return isinstance(written, bool) == isinstance(stored, bool) and written == stored
 
 
 def _problem(folder: Path, where: str, message: str) -> ScenarioError:
@@ -89,7 +118,7 @@ def load_sweep(folder: str | Path) -> SweepData:
                                         for p in rows_dir.iterdir()):
         raise _problem(folder, "rows/", "no finished replications yet: run or resume the sweep "
                                         "(`mashsim sweep EXPERIMENT.toml --resume`)")
-    rows = _read_parquet(folder, "rows")
+    rows = _read_rows(folder)
     if rows.empty:
         raise _problem(folder, "rows/", "no finished replications yet")
     missing = [c for c in ("point", "replication") if c not in rows]
@@ -100,7 +129,58 @@ def load_sweep(folder: str | Path) -> SweepData:
     absent = [f for f in data.factors if f not in points]
     if absent:
         raise _problem(folder, "points.parquet", f"lacks the factor column(s) {', '.join(absent)}")
+    _fill_scenario_names(data)
     return data
+
+
+def _read_rows(folder: Path) -> pd.DataFrame:
+    """Every finished part file in ``rows/``, read against the union of their columns: a column some
+    files lack (written by an older version) is missing (null) in their rows, not dropped from all."""
+    parts = sorted(p for p in (folder / "rows").iterdir() if p.suffix == ".parquet" and not p.name.startswith((".", "_")))
+    try:
+        schema = pa.unify_schemas([pq.read_schema(part) for part in parts])
+        return ds.dataset(parts, schema=schema, format="parquet").to_table().to_pandas()
+    except Exception as error:  # pyarrow raises several kinds for a damaged file or clashing column types
+        raise _problem(folder, "rows", f"cannot be read as Parquet ({error})") from None
+
+
+def _fill_scenario_names(data: SweepData) -> None:
+    """Give every point and row its scenario's name where a version older than the ``scenario_name``
+    column wrote them (a sweep resumed after an upgrade mixes the two kinds of part file).
+
+    The name is known, not guessed: the experiment's one base scenario (a version without the
+    column could not choose the scenario per point, and factors do not rename a scenario), then
+    each row's point's. Without a single base scenario to take it from, the folder is refused.
+    """
+    points, rows = data.points, data.rows
+    for frame in (points, rows):
+        if "scenario_name" not in frame:
+            frame["scenario_name"] = pd.Series(None, index=frame.index, dtype=object)
+    if points["scenario_name"].notna().all() and rows["scenario_name"].notna().all():
+        return
+    base = _only_base_name(data.meta)
+    if points["scenario_name"].isna().any():
+        if base is None:
+            raise _problem(data.folder, "points.parquet", "lacks scenario_name (written by an older mashsim) and the "
+                                                          "experiment has no single base scenario to take it from: "
+                                                          "sweep again into a new --out, or with --force")
+        points["scenario_name"] = points["scenario_name"].fillna(base)
+    gaps = rows["scenario_name"].isna()
+    rows.loc[gaps, "scenario_name"] = rows.loc[gaps, "point"].map(points.set_index("point")["scenario_name"])
+    for frame in (points, rows):  # text as the other text columns are read, as if written so
+        if "scenario_hash" in frame:
+            frame["scenario_name"] = frame["scenario_name"].astype(frame["scenario_hash"].dtype)
+    if gaps.any():
+        names = ", ".join(sorted(set(rows.loc[gaps, "scenario_name"].dropna().astype(str))))
+        data.notes.append(f"{int(gaps.sum())} row(s) were written by a mashsim older than the scenario_name column; "
+                          f"it is filled in with their design point's scenario ({names}).")
+
+
+def _only_base_name(meta: dict[str, Any]) -> str | None:
+    """The name of the experiment's base scenario, if it has exactly one."""
+    bases = meta.get("base_scenarios") or ([meta["base_scenario"]] if isinstance(meta.get("base_scenario"), dict) else [])
+    names = {b.get("name") for b in bases if isinstance(b, dict)} - {None}
+    return str(next(iter(names))) if len(names) == 1 else None
 
 
 def _read_parquet(folder: Path, name: str) -> pd.DataFrame:

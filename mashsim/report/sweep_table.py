@@ -1,12 +1,16 @@
-"""The terminal summary of a sweep report: each design point's factors and headline intervals."""
+"""The terminal summary of a sweep report: each design point's factors and headline intervals, and
+the paired differences."""
 
 from __future__ import annotations
 
+from rich.markup import escape
 from rich.table import Table
 
 from mashsim.metrics.names import short_form
 from mashsim.report.analysis import SweepReport
-from mashsim.report.table import format_interval, format_value
+from mashsim.report.paired import comparison_label, short_path
+from mashsim.report.table import (excludes_zero, format_difference, format_difference_interval, format_interval,
+                                  format_value)
 
 TERMINAL_METRICS = 4  # more do not fit a terminal; the page and the CSV files hold every one
 TERMINAL_POINTS = 40
@@ -34,7 +38,7 @@ def sweep_table(report: SweepReport) -> Table:
     )
     table.add_column("point", justify="right", overflow="fold")
     for factor in data.factors:
-        table.add_column(_header(".".join(factor.split(".")[-2:])), justify="right", overflow="fold")
+        table.add_column(_header(short_path(factor)), justify="right", overflow="fold")
     table.add_column("n", justify="right", overflow="fold")
     for metric in shown:
         table.add_column(_header(short_form(metric)), justify="right", overflow="fold")
@@ -46,6 +50,48 @@ def sweep_table(report: SweepReport) -> Table:
             r = wide.loc[(point, metric)]
             interval = format_interval(metric, r["ci_low"], r["ci_high"]).replace(" – ", "–")
             cells.append(f"{format_value(metric, r['mean'])}\n[dim]{interval}[/dim]")
+        table.add_row(*cells)
+    return table
+
+
+def differences_table(report: SweepReport) -> Table | None:
+    """A rich table of the paired differences: one row per comparison (what minus what, below it at
+    which values of the other factors), the first few metrics as the mean difference over its CI,
+    ``*`` where the CI excludes 0.
+    None when the report has no comparisons."""
+    comparisons = report.comparisons
+    if comparisons.empty:
+        return None
+    shown = [m for m in report.metrics if m in set(comparisons["metric"])][:TERMINAL_METRICS]
+    keys = ["factor", "point_a", "point_b"]
+    groups = list(comparisons.groupby(keys, sort=False))
+    hidden = len(groups) - TERMINAL_POINTS
+    more = len(report.metrics) - len(shown)
+    table = Table(
+        title="Paired differences · replication by replication on the same seeds",
+        caption=f"mean difference, below it the {report.level:.0%} CI · * the CI excludes 0: a difference the "
+                f"replications show · rates in percentage points (pts)"
+                + (f" · {more} more metric(s) in the report" if more else "")
+                + (f" · {hidden} more comparison(s) in the report" if hidden > 0 else ""),
+    )
+    table.add_column("difference\n[dim]at[/dim]", overflow="fold")
+    table.add_column("pairs", justify="right")
+    for metric in shown:
+        table.add_column(_header(short_form(metric)), justify="right", overflow="fold")
+    for _, group in groups[:TERMINAL_POINTS]:
+        by_metric = group.set_index("metric")
+        first = group.iloc[0]
+        at = f"\n[dim]{escape(str(first['at']))}[/dim]" if first["at"] else ""
+        cells = [escape(comparison_label(first)) + at, str(int(group["n"].max()))]
+        for metric in shown:
+            if metric not in by_metric.index:
+                cells.append("-")
+                continue
+            r = by_metric.loc[metric]
+            shows = excludes_zero(r["ci_low"], r["ci_high"])
+            mean = format_difference(metric, r["mean"]) + (" *" if shows else "")
+            interval = format_difference_interval(metric, r["ci_low"], r["ci_high"])
+            cells.append(f"{'[bold]' + mean + '[/bold]' if shows else mean}\n[dim]{interval}[/dim]")
         table.add_row(*cells)
     return table
 

@@ -27,6 +27,34 @@ def format_value(name: str, value: float) -> str:
     return f"{value:,.1f}"
 
 
+def format_difference(name: str, value: float, unit: bool = True) -> str:
+    """A difference in a metric, always signed: rates in percentage points (``−1.74 pts``), counts
+    whole, the rest to 0.01 (a difference is often much smaller than the values it comes from)."""
+    if value is None or math.isnan(value):
+        return "-"
+    size, rate = abs(value), name.startswith(RATE_PREFIXES)
+    if rate:
+        text = f"{size * 100:.2f}" + (" pts" if unit else "")
+    elif name.startswith("contacts_") or name.startswith("backlog_at_end"):
+        text = f"{size:,.0f}"
+    else:
+        text = f"{size:,.2f}"
+    return ("+" if value >= 0 else "−") + text
+
+
+def format_difference_interval(name: str, low: float, high: float) -> str:
+    """``low to high``, each signed (never cut: a difference may be negative), the unit once at the
+    end; ``-`` when undefined."""
+    if math.isnan(low):
+        return "-"
+    return f"{format_difference(name, low, unit=False)} to {format_difference(name, high)}"
+
+
+def excludes_zero(low: float, high: float) -> bool:
+    """Whether an interval lies clear of zero: a difference the replications show (False when undefined)."""
+    return not math.isnan(low) and not math.isnan(high) and not low <= 0 <= high
+
+
 def clip_interval(name: str, low: float, high: float) -> tuple[float, float]:
     """The interval cut to what the metric can be (rates in [0, 1], counts and times >= 0).
 

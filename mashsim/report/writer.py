@@ -14,6 +14,7 @@ import pandas as pd
 
 from mashsim.report import plots
 from mashsim.report.analysis import SweepReport
+from mashsim.report.factor_charts import FactorChart, factor_chart
 from mashsim.report.html import render
 from mashsim.report.sweep_data import point_summary
 from mashsim.scenario.errors import Problem, ScenarioError
@@ -47,10 +48,10 @@ def write_report(report: SweepReport, out: Path) -> list[Path]:
 
 def _write_files(report: SweepReport, folder: Path) -> list[str]:
     csv_files = _write_tables(report, folder)
-    images = _draw(report, folder)
+    images, copies = _draw(report, folder)
     page = render(report, [(title, folder / name) for title, name in images], csv_files)
     (folder / PAGE).write_text(page, encoding="utf-8")
-    return [PAGE, *csv_files, *(name for _, name in images)]
+    return [PAGE, *csv_files, *(name for _, name in images), *copies]
 
 
 def _write_tables(report: SweepReport, folder: Path) -> list[str]:
@@ -66,21 +67,32 @@ def _write_tables(report: SweepReport, folder: Path) -> list[str]:
     return list(tables)
 
 
-def _draw(report: SweepReport, folder: Path) -> list[tuple[str, str]]:
-    """Draw every chart the design supports; (title, file name) of each."""
+def _draw(report: SweepReport, folder: Path) -> tuple[list[tuple[str, str]], list[str]]:
+    """Draw every chart the design supports: (title, file name) of each chart for the page, and
+    the names of files that repeat one of them under another factor's name."""
     data, metrics, level = report.data, report.metrics, report.level
     varied = [f for f in data.factors if len(data.factor_values(f)) > 1]
     images: list[tuple[str, str]] = []
+    copies: list[str] = []
 
     def add(title: str, name: str, draw) -> None:
         draw(folder / name)
         images.append((title, name))
 
     if data.design_kind in ("grid", "lhs"):
-        for factor in varied:
-            others = [f for f in varied if f != factor] if data.design_kind == "grid" else []
-            add(f"Against {factor}", f"vs-{factor}.png",
-                lambda p, f=factor, o=others: plots.factor_plot(report.summary, f, o, metrics, p, level))
+        shown: list[tuple[FactorChart, list[str]]] = []  # each picture drawn, and the files that hold it
+        for chart in factor_charts(report, varied):
+            name = f"vs-{chart.factor}.png"
+            twin = next((files for earlier, files in shown if earlier.same_drawing(chart)), None)
+            if twin is None:
+                plots.factor_plot(report.summary, chart, metrics, folder / name, level)
+                shown.append((chart, [name]))
+            else:  # the same picture as another factor's: a file under each name, shown once
+                shutil.copyfile(folder / twin[0], folder / name)
+                twin.append(name)
+                copies.append(name)
+        images += [(chart.title + (f" ({', '.join(files)})" if len(files) > 1 else ""), files[0])
+                   for chart, files in shown]
     if data.design_kind == "grid" and len(varied) >= 2:
         x, y = varied[0], varied[1]
         add(f"Heatmap: {y} against {x}", "heatmap.png",
@@ -92,7 +104,17 @@ def _draw(report: SweepReport, folder: Path) -> list[tuple[str, str]]:
         add("Morris screening", "morris.png", lambda p: plots.morris_chart(report.morris, p))
     if report.sobol:
         add("Sobol indices", "sobol.png", lambda p: plots.sobol_chart(report.sobol, p))
-    return images
+    return images, copies
+
+
+def factor_charts(report: SweepReport, varied: list[str]) -> list[FactorChart]:
+    """The chart against each varied factor (see :mod:`mashsim.report.factor_charts`): in a grid,
+    the other factors tell lines apart; in a Latin hypercube every point differs, so none do."""
+    data = report.data
+    points = report.summary.drop_duplicates("point")
+    order = {f: data.factor_values(f) for f in varied}
+    return [factor_chart(points, factor, [f for f in varied if f != factor] if data.design_kind == "grid" else [],
+                         order) for factor in varied]
 
 
 def _new_folder(path: Path) -> Path:
