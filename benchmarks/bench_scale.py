@@ -215,6 +215,9 @@ def timed_both(repeat: int, case: str, arg: str) -> tuple[dict[str, Any], dict[s
 
 
 # ------------------------------------------------------------------------ report
+SECTIONS = ["years", "idle", "memory", "mmc", "overload"]
+
+
 def line(label: str, text: str) -> None:
     print(f"  {label:<44} {text}")
 
@@ -223,6 +226,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="timed runs of each case (median printed)")
     parser.add_argument("--quick", action="store_true", help="smaller M/M/c and overload runs, one repeat")
+    parser.add_argument("--only", choices=SECTIONS, nargs="+", default=SECTIONS, metavar="SECTION",
+                        help=f"run only these sections (of {', '.join(SECTIONS)})")
     parser.add_argument("--case", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--rss-case", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--traced-case", nargs=2, help=argparse.SUPPRESS)
@@ -240,6 +245,19 @@ def main() -> None:
     print(f"mashsim {__version__} · {core} · {os.cpu_count()} cores · load average {os.getloadavg()[0]:.1f} · "
           f"median of {repeat} run(s), each in a fresh process")
 
+    if "years" in args.only:
+        years(repeat, core.kind == "compiled")
+    if "idle" in args.only:
+        idle(repeat)
+    if "memory" in args.only:
+        memory()
+    if "mmc" in args.only:
+        mmc(repeat, customers, core.kind == "compiled")
+    if "overload" in args.only:
+        overload(repeat, args.quick)
+
+
+def years(repeat: int, both: bool) -> None:
     print("\nFull model, one simulated year (one core; wall seconds, and CPU seconds for the rates):")
     for name in ("london-borough", "london-wide", "london-pooled"):
         try:
@@ -247,7 +265,7 @@ def main() -> None:
         except Exception as error:  # noqa: BLE001 - a scenario this checkout lacks is reported, not fatal
             line(name, f"skipped ({type(error).__name__})")
             continue
-        if core.kind == "compiled":  # the pure-Python core is the baseline, timed in turn with it
+        if both:  # the pure-Python core is the baseline, timed in turn with the compiled one
             r, pure = timed_both(repeat, "scenario", f"{name}|365")
         else:
             r, pure = timed(repeat, "scenario", f"{name}|365"), None
@@ -258,6 +276,9 @@ def main() -> None:
             line("  the same, pure Python", f"{pure['seconds']:7.2f} s  cpu {pure['cpu']:6.2f} s  "
                  f"compiled is x{pure['cpu'] / r['cpu']:.2f} as fast (cpu)  runs {pure['all_seconds']}")
 
+
+
+def idle(repeat: int) -> None:
     print("\nIdle hubs (no contacts) beside one busy borough, one simulated year:")
     alone = timed(repeat, "idle", "0|365")
     line("1 busy hub", f"{alone['seconds']:7.2f} s  cpu {alone['cpu']:6.2f} s  {alone['events']:>9,} events")
@@ -265,6 +286,9 @@ def main() -> None:
     line("1 busy hub + 31 idle hubs", f"{crowd['seconds']:7.2f} s  cpu {crowd['cpu']:6.2f} s  {crowd['events']:>9,} events  "
          f"({1000 * (crowd['cpu'] - alone['cpu']) / 31:+.1f} ms CPU per idle hub)")
 
+
+
+def memory() -> None:
     print("\nPeak memory, one replication without records (fresh process each):")
     for name, days in (("london-borough", 365), ("london-wide", 91), ("london-wide", 365)):
         try:
@@ -275,17 +299,25 @@ def main() -> None:
         traced = in_subprocess("scenario", f"{name}|{days}", memory="traced")["traced_peak_mib"]
         line(f"{name}, {days} days", f"{rss:7.1f} MiB max RSS   {traced:7.1f} MiB traced peak (Python objects)")
 
+
+
+def mmc(repeat: int, customers: int, both: bool) -> None:
     print(f"\nM/M/{MMC_C} at rho = {MMC_LAMBDA / MMC_C / MMC_MU:.2f}, ~{customers:,} customers (customers/s; ratio to Ciw):")
     rates = {}
-    for case, label in (("ciw", "Ciw"), ("simpy", "hand-written SimPy (process per customer)"),
-                        ("mashsim", "mashsim configured as M/M/c")):
-        r = timed(repeat, case, str(customers))
-        rates[case] = r["count"] / r["cpu"]
+    cases = [("ciw", "Ciw", False), ("simpy", "hand-written SimPy (process per customer)", False),
+             ("mashsim", "mashsim configured as M/M/c", False)]
+    if both:
+        cases.insert(2, ("mashsim", "mashsim as M/M/c, pure Python", True))
+    for case, label, pure in cases:
+        r = _median([in_subprocess(case, str(customers), pure=pure) for _ in range(repeat)])
+        rates[label] = r["count"] / r["cpu"]
         line(label, f"{r['seconds']:7.2f} s  cpu {r['cpu']:6.2f} s  {r['count']:>9,.0f} customers  "
-                    f"{rates[case]:>8,.0f} /s (cpu)  x{rates[case] / rates['ciw']:.2f}  runs {r['all_seconds']}")
+                    f"{rates[label]:>8,.0f} /s (cpu)  x{rates[label] / rates['Ciw']:.2f}  runs {r['all_seconds']}")
 
+
+def overload(repeat: int, quick: bool) -> None:
     print("\nOverloaded borough: seconds per contact should stay flat as the horizon doubles:")
-    base = 7 if args.quick else 14
+    base = 7 if quick else 14
     for label, factor, sets in (("staff at 32x load", 32.0, ""), ("halved screeners", 1.0, "roles.screeners.staff=2.5")):
         days0 = base if factor > 1 else base * 8
         for k in (1, 2, 4):
