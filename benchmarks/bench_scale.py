@@ -200,9 +200,9 @@ def _median(runs: list[dict[str, Any]]) -> dict[str, Any]:
     return result
 
 
-def timed(repeat: int, case: str, arg: str) -> dict[str, Any]:
+def timed(repeat: int, case: str, arg: str, pure: bool = False) -> dict[str, Any]:
     """Median wall and CPU seconds of ``repeat`` runs, each in a fresh process (no warm caches carried over)."""
-    return _median([in_subprocess(case, arg) for _ in range(repeat)])
+    return _median([in_subprocess(case, arg, pure=pure) for _ in range(repeat)])
 
 
 def timed_both(repeat: int, case: str, arg: str) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -309,7 +309,7 @@ def mmc(repeat: int, customers: int, both: bool) -> None:
     if both:
         cases.insert(2, ("mashsim", "mashsim as M/M/c, pure Python", True))
     for case, label, pure in cases:
-        r = _median([in_subprocess(case, str(customers), pure=pure) for _ in range(repeat)])
+        r = timed(repeat, case, str(customers), pure=pure)
         rates[label] = r["count"] / r["cpu"]
         line(label, f"{r['seconds']:7.2f} s  cpu {r['cpu']:6.2f} s  {r['count']:>9,.0f} customers  "
                     f"{rates[label]:>8,.0f} /s (cpu)  x{rates[label] / rates['Ciw']:.2f}  runs {r['all_seconds']}")
