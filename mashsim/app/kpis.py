@@ -9,7 +9,9 @@ from typing import Any
 import pandas as pd
 
 from mashsim.experiment import Interval, RunResult, t_interval
-from mashsim.report.table import RATE_PREFIXES, clip_interval
+from mashsim.metrics.catalogue import HOURS, SHARE
+from mashsim.metrics.catalogue import unit_of as catalogue_unit
+from mashsim.report.table import clip_interval
 from mashsim.scenario import Scenario
 
 
@@ -66,12 +68,8 @@ def format_interval(metric: str, interval: Interval, level: float = 0.95) -> str
 
 
 def unit_of(metric: str) -> str:
-    """The unit a metric is read in, from its name."""
-    if metric.startswith(RATE_PREFIXES):
-        return "%"
-    if "hours" in metric:
-        return "h"
-    return ""
+    """The unit a metric is shown in (``%``, ``h`` or none), from its unit in the catalogue."""
+    return {SHARE: "%", HOURS: "h"}.get(catalogue_unit(metric) or "", "")
 
 
 def metrics_table(result: RunResult) -> pd.DataFrame:

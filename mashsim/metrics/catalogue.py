@@ -5,8 +5,7 @@ a headline, the breakdowns it is reported under (``rag_breach_rate`` alone and
 ``rag_breach_rate.by_rag.<rag>``) and its definition for the reference. Everything that names or
 shows metrics reads this module: the collector (which computes each family's values and lets
 :func:`flatten` name them), the network sums, :func:`metric_names`, the terminal table, the
-dashboard, the plots and the reference's metric tables (``python -m mashsim.metrics.catalogue
---markdown``). Adding a metric is a family here and its counting in the collector.
+dashboard, the plots and the reference's metric tables (``python tools/metric_tables.py``). Adding a metric is a family here and its counting in the collector.
 
 The order of :data:`FAMILIES` (and of each family's breakdowns) is the order of the flat metrics
 dict, the JSON and the parquet columns: append, never reorder.
@@ -14,9 +13,8 @@ dict, the JSON and the parquet columns: append, never reorder.
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
-from typing import Iterable, Iterator, Mapping, Sequence
+from typing import Mapping, Sequence
 
 from mashsim.model.contact import CAUSES
 from mashsim.scenario.schema import OUTCOMES, RAGS, RESEARCHED_RAGS, RISK_LEVELS
@@ -64,22 +62,28 @@ class Family:
     ``breakdowns``: each a tuple of axis keys (``()`` the family's own total, ``("rag", "stat")``
     ``<stem>.by_rag.<rag>.<stat>``), in the order the metrics are reported. ``staff``: a role
     metric, reported per role (``by_role``) and per pool (``by_pool``), one role's metrics together.
-    ``definition``: the reference's text; ``numerator``/``denominator`` for a rate.
+    ``definition``: the reference's text, one for the family or one per breakdown (a rate's
+    numerator ÷ its denominator).
     """
 
     stem: str
     unit: str
     label: str
     section: str
-    definition: str
+    definition: str | tuple[str, ...]
     breakdowns: tuple[tuple[str, ...], ...] = ((),)
-    headline: bool = False
     staff: bool = False
 
     def __post_init__(self) -> None:
         # a typo in a declaration fails at import, not as a missing metric later
         assert self.unit in UNITS, self.unit
         assert all(key in AXES for b in self.breakdowns for key in b), self.stem
+        assert isinstance(self.definition, str) or len(self.definition) == len(self.breakdowns), self.stem
+
+    @property
+    def headline(self) -> bool:
+        """Whether the family has a metric in the default set a report shows (:data:`HEADLINE`)."""
+        return any(family_of(name) is self for name in HEADLINE) or self.stem == HEADLINE_STAFF.partition(".")[0]
 
     def names(self, breakdown: tuple[str, ...], scenario: Mapping[str, Sequence[str]],
               red_first: bool = False) -> list[str]:
@@ -116,30 +120,32 @@ FAMILIES: tuple[Family, ...] = (
            "over the window, **whenever they arrived** (warm-up arrivals and backlog included): the L of "
            "Little's law, L = λW."),
     Family("missed_signal_rate", SHARE, "Missed signals", MISSED,
-           "Held signals of decided contacts that did not reach the decision ÷ held signals of decided "
-           "contacts. `by_agency`: that agency's missed ÷ its held; `by_cause`: missed with that fate ÷ "
-           "**all** held signals (so the causes add up to the total); `by_risk`: missed ÷ held signals of "
-           "contacts with that true risk.",
-           breakdowns=((), ("agency",), ("cause",), ("risk",)), headline=True),
+           ("Held signals of decided contacts that did not reach the decision ÷ held signals of decided contacts.",
+            "That agency's missed signals ÷ that agency's held signals.",
+            "Missed signals with that fate (`not_asked`, `screened_out`, `late`, `unmatched`, `lost_in_channel`, "
+            "`desk_outage`) ÷ **all** held signals (so the six causes add up to `missed_signal_rate`).",
+            "Missed signals of contacts with that true risk (`low` … `critical`) ÷ held signals of those contacts."),
+           breakdowns=((), ("agency",), ("cause",), ("risk",))),
     Family("late_return_rate", SHARE, "Late returns", LATE,
            "Requests to that desk, for decided contacts, with no return when the case was passed to the "
-           "managers ÷ requests to that desk for decided contacts (whether or not the agency held anything).",
+           "managers ÷ requests to that desk for decided contacts. It counts requests whether or not the agency "
+           "held anything; the `late` cause of `missed_signal_rate` counts only held signals.",
            breakdowns=(("agency",),)),
     Family("under_triage_rate", SHARE, "Under-triage", OUTCOMES_SECTION,
            "Decided contacts with true risk `high` or `critical` whose outcome is `nfa` or `early_help` ÷ "
            "decided contacts with true risk `high` or `critical`."),
     Family("decision_delay_hours", HOURS, "Hours to decision", DELAY,
-           "Elapsed hours (nights and weekends included) from arrival to decision, over decided contacts; for "
-           "Blue contacts, to the end of screening. `<stat>` is `mean`, `median`, `p90`, `p95` or `max`; "
-           "`by_rag`: over decided contacts given that RAG at screening.",
-           breakdowns=(("stat",), ("rag", "stat")), headline=True),
+           ("Elapsed hours (nights and weekends included) from arrival to decision, over decided contacts; for "
+            "Blue contacts, to the end of screening. `<stat>` is `mean`, `median`, `p90`, `p95` or `max`.",
+            "The same over decided contacts given that RAG at screening."),
+           breakdowns=(("stat",), ("rag", "stat"))),
     Family("rag_breach_rate", SHARE, "RAG deadline breaches", TIMESCALES,
-           "Decided Green/Amber/Red contacts decided after their RAG deadline ÷ decided Green/Amber/Red "
-           "contacts; `by_rag` (`red`, `amber`, `green`): the same for that screening RAG.",
-           breakdowns=((), ("researched_rag",)), headline=True),
+           ("Decided Green/Amber/Red contacts decided after their RAG deadline ÷ decided Green/Amber/Red contacts.",
+            "The same for that screening RAG (`red`, `amber`, `green`) ÷ decided contacts with that screening RAG."),
+           breakdowns=((), ("researched_rag",))),
     Family("working_day_breach_rate", SHARE, "Over one working day", TIMESCALES,
-           "Decided contacts decided more than one working day after arrival ÷ decided contacts (Blue "
-           "included); `by_rag` (all four): the same for that screening RAG.",
+           ("Decided contacts decided more than one working day after arrival ÷ decided contacts (Blue included).",
+            "The same for that screening RAG (all four) ÷ decided contacts with that screening RAG."),
            breakdowns=((), ("rag",))),
     Family("rag_share", SHARE, "RAG at screening", OUTCOMES_SECTION,
            "Decided contacts given that RAG **at screening** ÷ decided contacts.", breakdowns=(("rag",),)),
@@ -152,7 +158,7 @@ FAMILIES: tuple[Family, ...] = (
            "Busy staff-hours ÷ available staff-hours, both counted only while the role is **on duty** (its "
            "`hours` pattern), where available = the number on duty that day (or the number busy, if more). "
            "Out-of-hours work and overtime after the end of duty are not counted. NaN if nobody was ever on duty.",
-           breakdowns=(("role",), ("pool",)), headline=True, staff=True),
+           breakdowns=(("role",), ("pool",)), staff=True),
     Family("queue_length", AVERAGE, "Mean queue", STAFF,
            "Time-average number of tasks waiting (not in service) over the whole window, day and night. "
            "Withdrawn requests stop counting when withdrawn.",
@@ -185,6 +191,19 @@ TABLE: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("utilisation", ("role",)), ("queue_length", ("role",)), ("utilisation", ("pool",)), ("queue_length", ("pool",)),
 )
 TABLE_DELAY_STATS = ("mean", "p90")  # the per-RAG delay rows: mean and p90 only
+
+# The metrics a report shows by default: missed signals, RAG breaches and delays by RAG, and every
+# role's utilisation.
+HEADLINE = ("missed_signal_rate", "rag_breach_rate.by_rag.red", "rag_breach_rate.by_rag.amber",
+            "rag_breach_rate.by_rag.green", "decision_delay_hours.mean", "decision_delay_hours.by_rag.red.mean",
+            "decision_delay_hours.by_rag.amber.mean", "decision_delay_hours.by_rag.green.mean")
+HEADLINE_STAFF = "utilisation.by_role."
+
+
+def headline_metrics(available: Sequence[str]) -> list[str]:
+    """The headline metrics among ``available`` (those a sweep recorded), in the report's order."""
+    chosen = [m for m in HEADLINE if m in available]
+    return chosen + [m for m in available if m.startswith(HEADLINE_STAFF)]
 
 
 def family_of(name: str) -> Family | None:
@@ -281,32 +300,26 @@ def table_rows(agencies: Sequence[str], roles: Sequence[str], pools: Sequence[st
 
 
 # --------------------------------------------------------------------------------- the reference's tables
-def markdown() -> str:
-    """The reference's metric tables, one per section: name pattern, unit, definition."""
-    out: list[str] = []
-    for section in dict.fromkeys(f.section for f in FAMILIES):
-        out += ["", f"#### {section}", "", "| metric | unit | definition |", "|---|---|---|"]
-        for family in (f for f in FAMILIES if f.section == section):
+def markdown(section: str) -> str:
+    """The reference's table of one section's metrics: name pattern, unit, definition."""
+    lines = ["| metric | unit | definition |", "|---|---|---|"]
+    for family in (f for f in FAMILIES if f.section == section):
+        if isinstance(family.definition, str):
             patterns = ", ".join(f"`{_pattern(family, b)}`" for b in family.breakdowns)
-            out.append(f"| {patterns} | {family.unit} | {family.definition} |")
-    return "\n".join(out[1:]) + "\n"
+            lines.append(f"| {patterns} | {family.unit} | {family.definition} |")
+        else:
+            lines += [f"| `{_pattern(family, b)}` | {family.unit} | {text} |"
+                      for b, text in zip(family.breakdowns, family.definition)]
+    return "\n".join(lines) + "\n"
+
+
+SECTIONS = tuple(dict.fromkeys(f.section for f in FAMILIES))
 
 
 def _pattern(family: Family, breakdown: tuple[str, ...]) -> str:
     parts = [family.stem]
     for key in breakdown:
         axis = AXES[key]
-        parts += [axis.word, f"<{key}>"] if axis.word else [f"<{key}>"]
+        placeholder = f"<{key.removeprefix('researched_')}>"
+        parts += [axis.word, placeholder] if axis.word else [placeholder]
     return ".".join(parts)
-
-
-def _main(argv: Iterable[str]) -> int:
-    if list(argv) != ["--markdown"]:
-        print("usage: python -m mashsim.metrics.catalogue --markdown", file=sys.stderr)
-        return 2
-    sys.stdout.write(markdown())
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(_main(sys.argv[1:]))

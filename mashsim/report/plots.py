@@ -16,9 +16,9 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
+from mashsim.metrics.catalogue import is_share
 from mashsim.report.factor_charts import CATEGORIES, LINES, POINTS, FactorChart
 from mashsim.report.paired import comparison_label, short_path
-from mashsim.report.table import RATE_PREFIXES
 
 
 def _panels(n: int, width: float = 4.2, height: float = 3.2, head: float = 0.8, left: float = 0.8,
@@ -40,7 +40,7 @@ def _panels(n: int, width: float = 4.2, height: float = 3.2, head: float = 0.8, 
 
 
 def _is_rate(metric: str) -> bool:
-    return metric.startswith(RATE_PREFIXES)
+    return is_share(metric)
 
 
 def _y_axis(ax, metric: str) -> None:
