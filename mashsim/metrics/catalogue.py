@@ -5,7 +5,12 @@ a headline, the breakdowns it is reported under (``rag_breach_rate`` alone and
 ``rag_breach_rate.by_rag.<rag>``) and its definition for the reference. Everything that names or
 shows metrics reads this module: the collector (which computes each family's values and lets
 :func:`flatten` name them), the network sums, :func:`metric_names`, the terminal table, the
-dashboard, the plots and the reference's metric tables (``python tools/metric_tables.py``). Adding a metric is a family here and its counting in the collector.
+dashboard, the plots and the reference's metric tables (``python tools/metric_tables.py``).
+
+Adding a metric is a family here and its values in ``Collector.metrics`` (counts made with
+``Collector._count``/``_counts`` are summed over a network's hubs by themselves); then
+``python tools/metric_tables.py`` rewrites the reference's tables. A new family is left out of the
+terminal table unless :data:`TABLE` names it.
 
 The order of :data:`FAMILIES` (and of each family's breakdowns) is the order of the flat metrics
 dict, the JSON and the parquet columns: append, never reorder.
@@ -76,9 +81,13 @@ class Family:
 
     def __post_init__(self) -> None:
         # a typo in a declaration fails at import, not as a missing metric later
-        assert self.unit in UNITS, self.unit
-        assert all(key in AXES for b in self.breakdowns for key in b), self.stem
-        assert isinstance(self.definition, str) or len(self.definition) == len(self.breakdowns), self.stem
+        if self.unit not in UNITS:
+            raise ValueError(f"{self.stem}: unit {self.unit!r} is not one of {UNITS}")
+        unknown = {key for b in self.breakdowns for key in b} - set(AXES)
+        if unknown:
+            raise ValueError(f"{self.stem}: unknown axes {sorted(unknown)}; the axes are {sorted(AXES)}")
+        if not isinstance(self.definition, str) and len(self.definition) != len(self.breakdowns):
+            raise ValueError(f"{self.stem}: one definition per breakdown, or one for all")
 
     @property
     def headline(self) -> bool:
