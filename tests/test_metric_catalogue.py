@@ -111,6 +111,7 @@ def _counters(c: Collector) -> dict[str, object]:
                  or isinstance(value, list) and value and isinstance(value[0], (int, list)))}
 
 
+@pytest.mark.skipif(mashsim.CORE.kind == "compiled", reason="a compiled collector has no __dict__ to list")
 def test_every_count_the_collector_keeps_is_registered_for_the_network_sums():
     """A new counter that is not made with _count/_counts would read 0 at network level."""
     c = _collector(["police", "health"])
