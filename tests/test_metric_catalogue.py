@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 import mashsim
 from core_cases import CASES, run_case
 from mashsim.app import kpis
+from mashsim.experiment import run_replications
 from mashsim.metrics import catalogue
 from mashsim.metrics.catalogue import FAMILIES, family_of, flatten, table_rows
 from mashsim.metrics.collector import Collector
@@ -154,6 +155,14 @@ def test_the_terminal_table_dashboard_and_plots_read_one_unit_per_metric():
         assert table.format_value(name, 1234.4) == ("1,234" if unit == "count" else
                                                     "123440.0%" if unit == "share" else "1,234.4")
         assert table.clip_interval(name, -1.0, 2.0) == ((0.0, 1.0) if unit == "share" else (0.0, 2.0))
+
+
+def test_the_dashboards_metric_table_lists_every_metric_of_the_json_with_the_references_unit():
+    scenario = mashsim.load_scenario("london-borough", ["run.horizon_days=5", "run.warmup_days=0"])
+    result = run_replications(scenario, 2, seed=3)
+    shown = kpis.metrics_table(result)
+    assert list(shown["metric"]) == list(result.replications[0].metrics) == metric_names(scenario)
+    assert list(shown["unit"]) == [catalogue.unit_of(name) for name in shown["metric"]]
 
 
 def test_the_terminal_tables_rows_are_metrics_the_run_reports_each_section_headed_once():

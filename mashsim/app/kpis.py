@@ -73,11 +73,11 @@ def unit_of(metric: str) -> str:
 
 
 def metrics_table(result: RunResult) -> pd.DataFrame:
-    """Every metric with its mean and 95% CI, formatted for reading."""
+    """Every metric with its unit (as the reference gives it), mean and 95% CI, formatted for reading."""
     rows = []
     for name, interval in result.summary().items():
         unit = unit_of(name)
-        rows.append({"metric": name, "mean": format_value(interval.mean, unit),
+        rows.append({"metric": name, "unit": catalogue_unit(name) or "", "mean": format_value(interval.mean, unit),
                      "95% CI": format_interval(name, interval).removeprefix("95% CI ")})
     return pd.DataFrame(rows)
 
