@@ -446,7 +446,11 @@ class Policy(Model):
     decision_allowance_hours: NonNegative = Field(
         1.0, description="research is cut off this long before the RAG deadline, leaving time to decide"
     )
-    red_priority: bool = Field(True, description="Red work is served before other work in every queue")
+    red_priority: bool = Field(True, description="Red work is served before other work in every queue; "
+                               "false: one first-come-first-served queue, whatever queue_discipline says")
+    queue_discipline: Literal["fifo", "rag", "deadline"] = Field(
+        "fifo", description="the order of every queue, without pre-emption: fifo (Red first, then first come "
+        "first served), rag (Red, then Amber, then Green) or deadline (earliest RAG deadline first)")
     ask: AskLists = Field(default_factory=AskLists)
 
 
