@@ -17,6 +17,13 @@ and ``policy.red_priority``):
 * ``BY_DEADLINE`` -- earliest deadline first (ties: first come): a heap keyed
   by ``(deadline, sequence)`` for urgent work and one for the rest.
 
+Shifts: when the day staff go off duty (and the out-of-hours cover comes on)
+or the cover goes off (and the day staff come on), whoever is busy finishes
+the task in hand in overtime, beside the staff now on duty rather than in
+their place: the cover is capacity of its own, as a separate server in Ciw's
+schedules.  A change of headcount within the same duty (absence, an inject)
+is not a change of shift: it waits for enough to finish.
+
 Urgent work is always in a queue of its own (the first deque, or the first
 heap), so the out-of-hours cover, which takes urgent work only, finds it at
 once.  Cancelled jobs stay where they are and are skipped when they reach a
@@ -49,7 +56,7 @@ class Job:
     """
 
     __slots__ = ("role", "contact", "urgent", "rank", "due", "hours", "done", "seq", "state", "queued_at",
-                 "callbacks", "_ok", "_value")
+                 "shift", "callbacks", "_ok", "_value")
 
     def __init__(self, role: "Role", contact, urgent: bool, hours: float, done: Callable[[Any], None],
                  seq: int, now: float, state: int = QUEUED, rank: int = 0, due: float = 0.0):
@@ -63,6 +70,7 @@ class Job:
         self.seq = seq
         self.state = state
         self.queued_at = now
+        self.shift = 0  # the role's shift when it started (see Role.shift)
         self._ok = True
         self._value = None
         self.callbacks: Any = None  # set when it runs: then it is its own completion event
@@ -103,7 +111,9 @@ class Role:
         self.order = order
         self.capacity = 0
         self.urgent_only = True  # off duty: only out-of-hours cover, for urgent work
-        self.busy = 0
+        self.busy = 0  # tasks in hand, overtime included
+        self.overtime = 0  # of them, those started by staff whose shift has ended
+        self.shift = 0  # counts the changes of shift (between duty and out-of-hours cover)
         self.waiting = 0
         # the FIFO queues (urgent, routine[, routine Green]) and the deadline heaps (urgent, routine)
         self._queues: list[deque[Job]] = [deque(), deque(), deque()]
@@ -129,7 +139,7 @@ class Role:
         if now >= self.rota_due:
             self.rota.catch_up(now)
         stats = self.stats
-        if not self.waiting and self.busy < self.capacity and (urgent or not self.urgent_only):
+        if not self.waiting and self.busy - self.overtime < self.capacity and (urgent or not self.urgent_only):
             # someone free and nobody waiting: start now, what _dispatch would pick
             stats.started += 1
             if hours > 0.0:
@@ -137,6 +147,7 @@ class Role:
                     self._observe(now)
                 self.busy += 1
                 job = Job(self, contact, urgent, hours, done, 0, now, RUNNING)
+                job.shift = self.shift
                 job.callbacks = self._finish_callbacks
                 call_at(env, now + hours, job)
                 return job
@@ -150,7 +161,7 @@ class Role:
         if self.rota_due != math.inf:  # work now waits for staff: the rota must make its changes on time
             self.rota.wake()
         self._enqueue(job)
-        if self.busy < self.capacity:  # routine work waits off duty, but this one may be urgent
+        if self.busy - self.overtime < self.capacity:  # routine work waits off duty, but this one may be urgent
             self._dispatch()
         return job
 
@@ -181,14 +192,19 @@ class Role:
     def set_staffing(self, capacity: int, urgent_only: bool) -> None:
         """Change the number on duty; with ``urgent_only`` they take urgent work only."""
         self._observe(self.env._now)
-        self.capacity = capacity
-        self.urgent_only = urgent_only
+        self._staff(capacity, urgent_only)
         self._dispatch()
 
     def staff_at(self, time: float, capacity: int, urgent_only: bool) -> None:
         """A staffing change at ``time`` (not after now), made late by a quiet rota: no work was waiting."""
         if time != self.stats.last:
             self._observe(time)
+        self._staff(capacity, urgent_only)
+
+    def _staff(self, capacity: int, urgent_only: bool) -> None:
+        if urgent_only != self.urgent_only:  # a change of shift: whoever is busy finishes in overtime
+            self.shift += 1
+            self.overtime = self.busy
         self.capacity = capacity
         self.urgent_only = urgent_only
 
@@ -214,8 +230,11 @@ class Role:
             stats.queue_area += self.waiting * elapsed
             if not self.urgent_only:
                 stats.duty_busy_area += busy * elapsed
-                # staff finishing a task after going off duty count as capacity while they do
-                stats.duty_capacity_area += (busy if busy > self.capacity else self.capacity) * elapsed
+                # staff finishing a task after their shift, or after their number on duty was cut, count
+                # as capacity while they do
+                on_duty = busy - self.overtime
+                stats.duty_capacity_area += ((on_duty if on_duty > self.capacity else self.capacity)
+                                             + self.overtime) * elapsed
             stats.last = now
 
     def _enqueue(self, job: Job) -> None:
@@ -244,7 +263,7 @@ class Role:
             return
         urgent, routine = self._queues[0], self._queues[1]
         first = order == RED_FIRST
-        while self.busy < self.capacity:
+        while self.busy - self.overtime < self.capacity:
             while urgent and urgent[0].state == CANCELLED:
                 urgent.popleft()
             while routine and routine[0].state == CANCELLED:
@@ -260,7 +279,7 @@ class Role:
     def _dispatch_by_rank(self) -> None:
         """``BY_RAG``: the head of the first class with live work (urgent only, off duty)."""
         queues = self._queues
-        while self.busy < self.capacity:
+        while self.busy - self.overtime < self.capacity:
             job: Job | None = None
             for queue in queues:
                 while queue and queue[0].state == CANCELLED:
@@ -277,7 +296,7 @@ class Role:
     def _dispatch_by_deadline(self) -> None:
         """``BY_DEADLINE``: the earlier of the two heaps' heads (the urgent one only, off duty)."""
         urgent, routine = self._heaps[0], self._heaps[1]
-        while self.busy < self.capacity:
+        while self.busy - self.overtime < self.capacity:
             while urgent and urgent[0][2].state == CANCELLED:
                 heappop(urgent)
             while routine and routine[0][2].state == CANCELLED:
@@ -292,6 +311,7 @@ class Role:
 
     def _start(self, job: Job, now: float) -> None:
         job.state = RUNNING
+        job.shift = self.shift
         self.waiting -= 1
         self.busy += 1
         stats = self.stats
@@ -313,11 +333,13 @@ class Role:
             self._observe(now)
         job.state = DONE
         self.busy -= 1
+        if job.shift != self.shift:
+            self.overtime -= 1
         job.done(job.contact)
         if self.waiting:
             self._dispatch()
 
-    def _end(self, job: Job) -> None:
+    def _end(self, job: Job) -> None:  # an instant task: it ends in the shift it started
         job.state = DONE
         self.busy -= 1
         job.done(job.contact)

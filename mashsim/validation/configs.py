@@ -26,8 +26,8 @@ from typing import Any, Mapping
 
 from mashsim.model.arrivals import HOURS_PER_YEAR
 from mashsim.scenario import Scenario, load_scenario
-from mashsim.scenario.schema import HUB_ROLES, RAGS, RESEARCHED_RAGS, RISK_LEVELS, Constant, Exponential, \
-    Triangular, Uniform
+from mashsim.scenario.schema import HUB_ROLES, RAGS, RESEARCHED_RAGS, RISK_LEVELS, WEEKDAYS, Constant, \
+    Exponential, Triangular, Uniform
 from mashsim.validation.theory import triangular_moments, uniform_moments
 
 MINUTES_PER_HOUR = 60.0
@@ -143,6 +143,42 @@ class ReducedMash:
             for name, (task, servers) in self.desks.items()
         }
         raw["policy"]["ask"] = {rag: [desk] for rag, desk in self.route.items()}
+        return load_scenario(raw)
+
+
+@dataclass(frozen=True)
+class RotaDesk:
+    """One desk on a rota: ``day_staff`` on duty from ``start`` to ``end`` every day, ``cover`` out of hours.
+
+    Every contact is Red (the out-of-hours cover takes urgent work only), so
+    the desk is one first-come-first-served queue whose number of servers
+    follows the rota, as a Ciw schedule: whoever is busy at a change of shift
+    finishes in overtime beside the staff coming on duty.  Arrivals are Poisson
+    day and night; logging, screening and deciding take no time.
+    """
+
+    # long tasks and a busy night (the cover ~90% loaded), so that staff are often busy at 17:00: a
+    # cover kept waiting for the day staff's overtime would be ~10% slower, which these runs detect
+    arrivals_per_hour: float = 0.4
+    task: Mapping[str, Any] = field(default_factory=lambda: {"min": 60, "mode": 120, "max": 240})
+    day_staff: int = 2
+    cover: int = 1
+    start: float = 9.0
+    end: float = 17.0
+    horizon_days: float = 180.0
+    warmup_days: float = 3.0
+
+    def scenario(self) -> Scenario:
+        """The rota desk as a mashsim scenario."""
+        raw = _base("rota-desk", self.arrivals_per_hour, self.horizon_days, self.warmup_days, ALL_RED, 0.0)
+        raw["calendar"] = {"hours": {"daytime": {"days": list(WEEKDAYS), "start": self.start, "end": self.end,
+                                                 "bank_holidays": True}}}
+        raw["roles"] = {role: _always(1, INSTANT) for role in HUB_ROLES}
+        raw["agencies"] = {"desk": {
+            "staff": self.day_staff, "hours": "daytime", "out_of_hours_staff": self.cover, "absence_rate": 0.0,
+            "research_minutes": dict(self.task), "holds_information": {level: 0.0 for level in RISK_LEVELS},
+        }}
+        raw["policy"]["ask"] = {"red": ["desk"]}
         return load_scenario(raw)
 
 
