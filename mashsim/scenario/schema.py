@@ -271,8 +271,12 @@ class StaffChange(Model):
 class Staffing(Model):
     """A staffed role: headcount, hours, absence, out-of-hours cover for Red work."""
 
-    staff: NonNegative = Field(description="FTE on duty in working hours; a fraction works that share of days")
+    staff: NonNegative = Field(description="FTE on duty in working hours; a fraction works that share of "
+                               "each day's hours, as part_time says")
     hours: str = Field("office", description="a pattern in calendar.hours")
+    part_time: Literal["mornings", "afternoons", "whole_days"] = Field(
+        "mornings", description="when a fraction of an FTE works: the first share of each day's hours "
+        "(mornings), the last (afternoons), or whole days on that share of days at random (whole_days)")
     absence_rate: Probability = Field(0.0, description="chance a staff member is away on a given day")
     out_of_hours_staff: Annotated[int, Field(ge=0)] = Field(
         0, description="staff for urgent (Red) work outside `hours`"
