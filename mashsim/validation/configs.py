@@ -63,21 +63,25 @@ ALL_RED = {"low": 0.0, "medium": 0.0, "high": 0.0, "critical": 1.0}
 
 
 def single_desk(lam_per_hour: float, service_minutes: Mapping[str, Any], servers: int,
-                horizon_days: float, warmup_days: float) -> Scenario:
+                horizon_days: float, warmup_days: float, risk_mix: Mapping[str, float] = ALL_RED,
+                queue_discipline: str = "fifo") -> Scenario:
     """One agency desk, ``desk``, as an M/G/c queue: Poisson arrivals, ``servers`` staff always on duty.
 
-    Every contact is Red (so every queue is served first come, first served
-    within one priority class) and asks ``desk`` only; logging, screening and
-    deciding take no time.  ``service_minutes`` is any scenario duration
-    table, e.g. ``{"dist": "exponential", "mean": 60}``.
+    By default every contact is Red (so every queue is served first come,
+    first served within one priority class); with a ``risk_mix`` the RAGs
+    (one per level of true risk, no mis-rating) are the classes of a priority
+    queue in ``queue_discipline``.  Every RAG asks ``desk`` only; logging,
+    screening and deciding take no time.  ``service_minutes`` is any scenario
+    duration table, e.g. ``{"dist": "exponential", "mean": 60}``.
     """
-    raw = _base("textbook-desk", lam_per_hour, horizon_days, warmup_days, ALL_RED, 0.0)
+    raw = _base("textbook-desk", lam_per_hour, horizon_days, warmup_days, risk_mix, 0.0)
     raw["roles"] = {role: _always(1, INSTANT) for role in HUB_ROLES}
     raw["agencies"] = {"desk": {
         "staff": servers, "hours": "always", "research_minutes": dict(service_minutes),
         "holds_information": {level: 0.0 for level in RISK_LEVELS},
     }}
-    raw["policy"]["ask"] = {"red": ["desk"]}
+    raw["policy"]["ask"] = {rag: ["desk"] for rag in RESEARCHED_RAGS}
+    raw["policy"]["queue_discipline"] = queue_discipline
     return load_scenario(raw)
 
 

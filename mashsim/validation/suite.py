@@ -122,6 +122,12 @@ def plan(options: Options) -> list[Step]:
               for i, (name, lam, service) in enumerate(sizes.pk_cases)]
     steps.append(Step("Ciw: reduced MASH network",
                       _checks(ciw_checks, sizes.ciw, sizes.ciw_replications, seed + 300, workers)))
+    cases, priority_budget = ((queueing.PRIORITY_CASES_FAST, queueing.PRIORITY_FAST) if options.fast
+                              else (queueing.PRIORITY_CASES, queueing.PRIORITY_FULL))
+    family = queueing.PRIORITY_MEASURES * len(cases)
+    steps += [Step(f"non-preemptive priority: M/M/{c} at ρ = {rho:g}",
+                   _checks(queueing.priority_case, c, rho, shares, priority_budget, family, seed + 500 + i, workers))
+              for i, (c, rho, shares) in enumerate(cases)]
     rota, rota_replications = ((ciw_compare.ROTA_FAST, ciw_compare.ROTA_REPLICATIONS_FAST) if options.fast
                                else (ciw_compare.ROTA, ciw_compare.ROTA_REPLICATIONS))
     steps.append(Step("Ciw: a rota with out-of-hours cover",
