@@ -452,8 +452,10 @@ class Policy(Model):
     )
     red_priority: bool = Field(True, description="Red work is served before other work in every queue; "
                                "false: one first-come-first-served queue, whatever queue_discipline says")
+    # rag by default: Greenwich's MASH (2013) decided high/complex need in ~1.25 days and lower need in
+    # under 2.5 days but later than high need; first come first served had Green decided before Amber
     queue_discipline: Literal["fifo", "rag", "deadline"] = Field(
-        "fifo", description="the order of every queue, without pre-emption: fifo (Red first, then first come "
+        "rag", description="the order of every queue, without pre-emption: fifo (Red first, then first come "
         "first served), rag (Red, then Amber, then Green) or deadline (earliest RAG deadline first)")
     ask: AskLists = Field(default_factory=AskLists)
 

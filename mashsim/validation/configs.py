@@ -147,6 +147,9 @@ class ReducedMash:
             for name, (task, servers) in self.desks.items()
         }
         raw["policy"]["ask"] = {rag: [desk] for rag, desk in self.route.items()}
+        # Red first, the rest first come first served, as Ciw's two priority classes (mashsim cannot order
+        # Amber before Green at screening, before they are rated)
+        raw["policy"]["queue_discipline"] = "fifo"
         return load_scenario(raw)
 
 
