@@ -201,6 +201,8 @@ def test_a_pools_outage_in_wait_mode_holds_its_queue_and_the_trace_says_so():
     ({"kind": "absence", "role": "police", "staff": 1}, "injects[0].role", "desk in hubs north, south is staffed"),
     ({"kind": "policy", "red_priority": False, "hub": "south"}, "injects[0].red_priority",
      "shares the queue of pool met with other hubs"),
+    ({"kind": "policy", "queue_discipline": "fifo", "hub": "north"}, "injects[0].queue_discipline",
+     "shares the queue of pool met with other hubs"),
     ({"kind": "surge", "factor": 2, "source": "helpline"}, "injects[0].source",
      "no such source in hubs north, south (an inject without hub acts on every hub)"),
     ({"kind": "policy", "ask": {"red": ["helth"]}, "hub": "east"}, "injects[0].ask.red.0", "did you mean 'health'"),
