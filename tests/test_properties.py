@@ -40,6 +40,7 @@ def staffing(draw, may_be_unstaffed: bool) -> dict[str, Any]:
         "out_of_hours_staff": out_of_hours if staff > 0 else max(out_of_hours, 1),
         "hours": draw(st.sampled_from(["office", "always"])),
         "absence_rate": draw(st.sampled_from([0.0, 0.1, 0.3]) | st.floats(0.0, 0.6)),
+        "part_time": draw(st.sampled_from(["mornings", "afternoons", "whole_days"])),
         "initial_backlog": draw(st.sampled_from([0, 0, 0, 3])),
     }
     if draw(st.booleans()):
@@ -105,6 +106,7 @@ def scenarios(draw) -> dict[str, Any]:
         "policy": {
             "decide_at_deadline": draw(st.booleans()),
             "red_priority": draw(st.booleans()),
+            "queue_discipline": draw(st.sampled_from(["fifo", "rag", "deadline"])),
             "decision_allowance_hours": draw(st.sampled_from([0.0, 1.0]) | st.floats(0.0, 3.0)),
             "ask": ask,
         },

@@ -20,6 +20,10 @@ def _duration(d) -> str:
     return f"{d.dist} mean {d.mean:g} min"
 
 
+_QUEUES = {"fifo": "Red first, then first come first served", "rag": "Red, then Amber, then Green",
+           "deadline": "earliest deadline first", "off": "first come first served (Red priority off)"}
+
+
 def _staff_row(name: str, role: Staffing, task) -> list[str]:
     changes = ", ".join(f"day {c.day}: {c.staff:g}" for c in role.changes) or "-"
     return [name, f"{role.staff:g}", role.hours, f"{role.absence_rate:.0%}", str(role.out_of_hours_staff),
@@ -70,8 +74,8 @@ def print_scenario(scenario: Scenario, console: Console | None = None) -> None:
 
     policy = scenario.policy
     console.print(f"policy: {'decide at the RAG deadline' if policy.decide_at_deadline else 'wait for every return'}"
-                  f" (allowance {policy.decision_allowance_hours:g} h); Red priority "
-                  f"{'on' if policy.red_priority else 'off'}")
+                  f" (allowance {policy.decision_allowance_hours:g} h); queues "
+                  f"{_QUEUES[policy.queue_discipline] if policy.red_priority else _QUEUES['off']}")
     for rag in ("red", "amber", "green"):
         deadline = getattr(scenario.rag, rag)
         console.print(f"  {rag}: deadline {deadline.deadline_hours:g} {deadline.clock} hours; asks "
