@@ -43,15 +43,15 @@ RECORDED_FAMILIES = ("contacts_arrived", "contacts_decided", "contacts_open_at_e
                      "rag_breach_rate", "working_day_breach_rate", "rag_share", "outcome_share", "referral_rate",
                      "utilisation", "queue_length", "wait_hours", "wait_probability", "backlog_at_end")
 RECORDED = {
-    "borough": "284085fd783a52930ca7629e4b5d2a13fb8bf9c680ca9be481db4b2a61f2e8e8",
-    "borough-seed-2": "0d371c28835d87fe70dc0ecaef2fdb8d2b04ae0a354f73ab8d01aa70f4fb71f5",
-    "understaffed": "54a4d32755dd8b9a3b8f3dd61fc924f51628d09315d1a3d897bac0ff6473ed40",
-    "surge": "ef14b66a8038f4ce397a76a187d0f37ca79b876473d7ef9aeab52acc7cd85927",
-    "remote": "4f2e5ded87ecc371548624ae0041f25a63f50adb8d7ddd68f5bf86699c02e31b",
-    "exercise": "89538eef16db33c6fd2c9f7971f8fed19e67c706d1c2fdddf2a61d592222d9a6",
-    "halved-screeners": "c83e22b525b8eb8a0bdd67dfcad2872d09d40efce31343c5dc667ecabc0d850b",
-    "wide": "31e83acade48744c197e4e5c8b1d42b4f7f9dab0712df012fa2993561eae4f37",
-    "pooled": "f7eab520bf2da6b5eb4fab01dfdc8d2b763aa62c0e763a273da27ae732270727",
+    "borough": "bca6aa0fa68df403df274b4b2eb3a31e8f6916b603bf6edc1e0598f88d9bbe21",
+    "borough-seed-2": "9a37fc768d74fa86fea44ebf1729474acfe437162b006def9616e8559e46ea65",
+    "understaffed": "c286bf7d0f489ae2698421f82138f9e9c6dbe00d36bbcfa165748ef9395fa75d",
+    "surge": "363bfe61c87699c30618b263a453345dfe4858c3aa5df9a3ddce63a81670f395",
+    "remote": "55d41ae1388d577666f64548ce3180201abb5508ddd1d30aa37584d7f9b57637",
+    "exercise": "de8736bc76694d31b98b25aaab381f1bd746b8d0ab95d058455613859cc1c2c2",
+    "halved-screeners": "9d3b8e2e7411db1a6491fd6d71f8e721cda983d912f4c52c4a58788b91ef9799",
+    "wide": "9dafbc434cf564aea7cd43d88d5a86fff11bb3c470d64d5e1f220e60a902aec5",
+    "pooled": "85091c80f0c6772fd21c7fdb2813318cc69d93972e3cd617480d48712421cc0a",
 }
 
 
