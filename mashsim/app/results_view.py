@@ -8,15 +8,16 @@ from typing import Callable
 import streamlit as st
 from matplotlib.figure import Figure
 
-from mashsim.app import charts, kpis, state
+from mashsim.app import charts, kpis, limits, state
 from mashsim.app.cases_view import cases_tab
+from mashsim.app.messages import plain
 from mashsim.experiment import RunResult
 from mashsim.scenario import Scenario, scenario_hash
 
 _CELL = 120  # characters of a changed value shown in the A/B table
 
 
-def run_button(scenario: Scenario | None) -> None:
+def run_button(scenario: Scenario | None, limit: limits.Limits) -> None:
     left, middle, right = st.columns([1, 1, 3])
     if left.button("Run", type="primary", key="run", disabled=scenario is None):
         bar = st.progress(0.0, text="Running replications…")
@@ -24,8 +25,14 @@ def run_button(scenario: Scenario | None) -> None:
         def progress(done: int, total: int) -> None:
             bar.progress(done / total, text=f"{done} of {total} replications")
 
-        st.session_state["result"] = state.run(scenario, progress)
-        bar.empty()
+        try:
+            # the server's runs are shared by every participant: a place, or "busy" at once
+            with limits.SLOTS.slot(limit):
+                st.session_state["result"] = state.run(scenario, limits.stop_after(limit, progress))
+        except limits.LimitReached as refused:
+            st.warning(plain(str(refused)))
+        finally:
+            bar.empty()
     if "result" in st.session_state and middle.button("Keep this run as A", key="pin",
                                                       help="Then change something and run again: B is the "
                                                            "latest run, compared with A in the A/B tab."):
