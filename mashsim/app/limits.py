@@ -70,12 +70,15 @@ class Limits:
 
 # A 2-core laptop serving a class of about 20. The page runs in one Python process, so runs in
 # progress share one core whatever their number: two at a time keeps each answer quick, and a
-# third participant is told to try again rather than queued. 50,000 contacts is the London
-# borough over about 20 weeks at 10 replications (about 2 s here, 100 MB of results kept for the
-# session's run and its A); the shipped scenarios open on about 10,000.
+# third participant is told to try again rather than queued. 50,000 contacts is london-borough
+# over 16 weeks after its 4 weeks of warm-up at 10 replications: 1.5 s on the development machine
+# and 65 MB of results, which a session keeps for its latest run and its A (20 participants: at
+# most some 2.6 GB); the shipped scenarios open on 10,000. 5,000 days is 10 replications of a year
+# with its warm-up; a day without contacts costs little (0.1 ms, 4 KB of hourly queue lengths).
+# 60 s is some forty times what a run within these limits takes alone.
 SERVED = Limits(upload_kb=256, contacts=50_000, replication_days=5_000, runs=2, run_seconds=60.0)
-# One trainer on their own machine: room for a year at 50 replications, no time limit; the caps
-# only catch a typed extra zero.
+# One trainer on their own machine: room for a year at 70 replications, no time limit; the caps
+# only catch a typed extra zero before it holds the machine for hours.
 LOCAL = Limits(upload_kb=1024, contacts=1_000_000, replication_days=100_000, runs=4, run_seconds=0.0)
 
 
