@@ -4,6 +4,7 @@ hand-over to the page, refused uploads and runs with the numbers, runs at once, 
 from __future__ import annotations
 
 import dataclasses
+import math
 import threading
 
 import pytest
@@ -132,3 +133,19 @@ def test_without_a_time_limit_a_run_goes_to_the_end():
     seen = []
     result = state.run(scenario(2, 3), limits.stop_after(TIGHT, lambda done, total: seen.append(done)))
     assert seen == [1, 2, 3] and len(result.replications) == 3
+
+
+def test_a_calendar_of_long_periods_is_refused_before_it_is_walked(monkeypatch):
+    monkeypatch.setattr(limits, "expected_contacts", lambda *_: pytest.fail("the periods were walked"))
+    raw = small_scenario_dict()
+    raw["calendar"] = {"periods": {"forever": {"dates": [["0001-01-01", "9999-12-31"]], "multiplier": 2.0}}}
+    with pytest.raises(LimitReached, match=r"^This scenario's calendar periods cover 3,652,059 days in all; "
+                                           r"this server takes up to 100\. Give the periods only the dates"):
+        limits.run_size(build(raw), TIGHT)
+
+
+def test_a_length_that_is_not_a_number_is_refused(monkeypatch):
+    run = scenario(2, 3)
+    monkeypatch.setattr(limits, "run_hours", lambda _: math.nan)
+    with pytest.raises(LimitReached, match="This run simulates nan days"):
+        limits.run_size(run, TIGHT)

@@ -36,7 +36,8 @@ class Limits:
 
     upload_kb: int  # an uploaded scenario file's size (a scenario is a few KB; an exercise file under 20)
     contacts: int  # contacts one run simulates, all replications (work and result memory grow with them)
-    replication_days: int  # simulated days, all replications (the hourly series grows with them)
+    replication_days: int  # simulated days, all replications (the hourly series grows with them); also
+    # the days the calendar's periods cover, which every replication marks one by one
     runs: int  # runs in progress at once, across every participant
     run_seconds: float  # a run is stopped after the replication that passes this
 
@@ -117,21 +118,34 @@ class RunSize:
 def run_size(scenario: Scenario, limits: Limits) -> RunSize:
     """The run's size, or :class:`LimitReached` if it is over a limit.
 
-    The days are checked first: counting the contacts costs a little per simulated day.
+    The days are checked first, and the calendar's periods: counting the contacts costs a little
+    per simulated day and per day of a period (as a run does, in every replication). A comparison
+    that is not true refuses, so that a number that is not one (NaN) is never let through.
     """
     replications = scenario.run.replications
     days = replications * run_hours(scenario) / 24.0
     cut = "Run fewer replications or fewer days, or ask the facilitator to raise the limit."
-    if days > limits.replication_days:
+    if not days <= limits.replication_days:
         raise LimitReached(f"This run simulates {days:,.0f} days ({replications:,} replications of "
                            f"{days / replications:,.0f} days, warm-up included); this server runs up to "
                            f"{limits.replication_days:,}. {cut}")
+    marked = period_days(scenario)
+    if not marked <= limits.replication_days:
+        raise LimitReached(f"This scenario's calendar periods cover {marked:,} days in all; this server takes "
+                           f"up to {limits.replication_days:,}. Give the periods only the dates the run needs.")
     contacts = replications * expected_contacts(scenario)
-    if contacts > limits.contacts:
+    if not contacts <= limits.contacts:
         raise LimitReached(f"This run simulates about {contacts:,.0f} contacts ({replications:,} replications "
                            f"of about {contacts / replications:,.0f}); this server runs up to "
                            f"{limits.contacts:,}. {cut}")
     return RunSize(days, contacts)
+
+
+def period_days(scenario: Scenario) -> int:
+    """The days the calendar's periods cover, counted once per period and date range: a run marks
+    each of them, whatever its length (a holiday dated from year 1 to 9999 is 3.6 million)."""
+    return sum((last - first).days + 1 for period in scenario.calendar.periods.values()
+               for first, last in period.dates)
 
 
 # --------------------------------------------------------------------------- runs in progress
