@@ -34,7 +34,7 @@ KB = 1024
 class Limits:
     """The limits of one server; ``run_seconds = 0`` sets no time limit."""
 
-    upload_kb: int  # an uploaded scenario file's size (a scenario is a few KB; an exercise file under 20)
+    upload_kb: int  # an uploaded file's size (a shipped scenario or an exported exercise is under 15 KB)
     contacts: int  # contacts one run simulates, all replications (work and result memory grow with them)
     replication_days: int  # simulated days, all replications (the hourly series grows with them); also
     # the days the calendar's periods cover, which every replication marks one by one
