@@ -319,3 +319,16 @@ def test_a_run_past_the_time_limit_is_stopped_with_a_message(page, monkeypatch):
     assert not page.exception and not page.metric
     assert any("The run was stopped after" in w.value and "1 of 3 replications done" in w.value for w in page.warning)
     assert limits.SLOTS.running == 0  # its place is free again
+
+
+def test_tracing_a_replication_for_the_cases_waits_for_a_place_too(page):
+    press(page, "run")
+    with limits.SLOTS.slot(limits.SERVED), limits.SLOTS.slot(limits.SERVED):
+        widget(page.number_input, "Replication").set_value(1).run()
+        assert not page.exception
+        assert any("The server is busy" in w.value and "cases of replication 1 appear once" in w.value
+                   for w in page.warning)
+        assert page.metric  # the run's own results stay
+    page.run()
+    no_trouble(page)
+    assert any(c.value.startswith("Cases arriving in the measured days of replication 1") for c in page.caption)

@@ -160,7 +160,7 @@ def main() -> None:
             timeline.pyplot(charts.inject_timeline(scenario))
     runnable = scenario is not None and run_size(scenario, limit)
     run_button(scenario if runnable else None, limit)
-    show_results(scenario)
+    show_results(scenario, limit)
 
 
 try:

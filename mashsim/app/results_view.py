@@ -48,7 +48,7 @@ def describe(result: RunResult) -> str:
             f"mashsim {result.version}")
 
 
-def show_results(scenario: Scenario | None) -> None:
+def show_results(scenario: Scenario | None, limit: limits.Limits) -> None:
     result = st.session_state.get("result")
     if result is None:
         st.info("Set up the exercise, then press **Run**.")
@@ -72,7 +72,7 @@ def show_results(scenario: Scenario | None) -> None:
     with tabs[3]:
         _figure(result, "network", lambda: charts.network(result.scenario, summary))
     with tabs[4]:
-        cases_tab(result)
+        cases_tab(result, limit)
     with tabs[5]:
         st.dataframe(kpis.metrics_table(result), hide_index=True)
     with tabs[6]:
