@@ -19,7 +19,8 @@ TIGHT = Limits(upload_kb=2, contacts=1_000, replication_days=100, runs=2, run_se
 
 
 def test_a_server_for_this_machine_is_looser_than_one_for_the_room():
-    assert limits.preset("127.0.0.1") == limits.preset("::1") == LOCAL
+    assert limits.preset("127.0.0.1") == limits.preset("::1") == limits.preset("localhost") == LOCAL
+    assert limits.preset("127.0.0.2") == LOCAL  # all of 127/8 is this machine
     assert limits.preset("0.0.0.0") == limits.preset("hub.local") == SERVED
     for field in ("upload_kb", "contacts", "replication_days", "runs"):
         assert getattr(LOCAL, field) > getattr(SERVED, field), field
@@ -31,6 +32,10 @@ def test_the_page_reads_the_limits_serve_set_and_is_safe_without_them():
     assert Limits.from_env({}) == SERVED  # a page started by hand gets the served limits
     assert Limits.from_env({"MASHSIM_LIMIT_CONTACTS": "lots", "MASHSIM_LIMIT_RUNS": "3"}) == \
         dataclasses.replace(SERVED, runs=3)  # a value set wrongly by hand keeps the safe one
+    wrong = {"MASHSIM_LIMIT_UPLOAD_KB": "0", "MASHSIM_LIMIT_RUNS": "-2", "MASHSIM_LIMIT_RUN_SECONDS": "nan",
+             "MASHSIM_LIMIT_REPLICATION_DAYS": "2.5"}
+    assert Limits.from_env(wrong) == SERVED
+    assert Limits.from_env({"MASHSIM_LIMIT_RUN_SECONDS": "0"}).run_seconds == 0  # no time limit
 
 
 def test_streamlit_caps_uploads_in_whole_megabytes():

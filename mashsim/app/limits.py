@@ -15,6 +15,7 @@ What each refusal says is a plain sentence for the page, with the count and the 
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import os
 import threading
@@ -48,11 +49,15 @@ class Limits:
         values = asdict(default or SERVED)
         for field in fields(cls):
             text = environ.get(ENV_PREFIX + field.name.upper())
-            if text is not None:
-                try:
-                    values[field.name] = type(values[field.name])(text)
-                except ValueError:  # set by hand, wrongly: keep the safe value rather than fail the page
-                    pass
+            if text is None:
+                continue
+            try:
+                value = type(values[field.name])(text)
+            except ValueError:
+                continue
+            # set by hand, wrongly: keep the safe value rather than fail the page (serve checks its options)
+            if math.isfinite(value) and value >= (0 if field.name == "run_seconds" else 1):
+                values[field.name] = value
         return cls(**values)
 
     def to_env(self) -> dict[str, str]:
@@ -84,8 +89,13 @@ LOCAL = Limits(upload_kb=1024, contacts=1_000_000, replication_days=100_000, run
 
 
 def preset(host: str) -> Limits:
-    """The limits for a server listening on ``host``: local for this machine only, else served."""
-    return LOCAL if host in ("127.0.0.1", "::1", "localhost") else SERVED
+    """The limits for a server listening on ``host``: local for this machine only (a loopback
+    address), else served."""
+    try:
+        loopback = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = host == "localhost"
+    return LOCAL if loopback else SERVED
 
 
 # --------------------------------------------------------------------------- uploads
