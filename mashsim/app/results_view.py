@@ -19,7 +19,8 @@ _CELL = 120  # characters of a changed value shown in the A/B table
 
 def run_button(scenario: Scenario | None, limit: limits.Limits) -> None:
     left, middle, right = st.columns([1, 1, 3])
-    if left.button("Run", type="primary", key="run", disabled=scenario is None):
+    # "is not None" too: a click on the disabled button, sent by hand, must not start anything
+    if left.button("Run", type="primary", key="run", disabled=scenario is None) and scenario is not None:
         bar = st.progress(0.0, text="Running replications…")
 
         def progress(done: int, total: int) -> None:
