@@ -70,6 +70,16 @@ def test_a_run_within_the_limits_says_its_size():
     assert size.describe() == f"about {size.contacts:,.0f} contacts over 30 simulated days"
 
 
+def test_a_scenario_is_counted_once_however_often_the_page_asks(monkeypatch):
+    counted = []
+    monkeypatch.setattr(limits, "_COUNTED", {})
+    monkeypatch.setattr(limits, "expected_contacts", lambda s: counted.append(s) or 100.0)
+    for _ in range(3):
+        assert limits.run_size(scenario(5, 3), TIGHT).contacts == 300.0
+    assert limits.run_size(scenario(5, 4), TIGHT).contacts == 400.0  # another scenario: counted afresh
+    assert len(counted) == 2
+
+
 def test_too_many_days_are_refused_with_the_count_and_the_limit_before_counting_contacts(monkeypatch):
     def never(*_):
         raise AssertionError("contacts counted for a run already too long")
