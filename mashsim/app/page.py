@@ -123,7 +123,7 @@ def policy_controls(base: state.BaseScenario) -> dict[str, Any]:
 # --------------------------------------------------------------------------- the page
 
 
-def run_size(scenario: Scenario, limit: limits.Limits) -> bool:
+def run_allowed(scenario: Scenario, limit: limits.Limits) -> bool:
     """Whether this server takes the run: its size under the Run button, or why not."""
     try:
         size = limits.run_size(scenario, limit)
@@ -158,7 +158,7 @@ def main() -> None:
         export_button(scenario, state.changes(base, settings))
         if scenario.injects:
             timeline.pyplot(charts.inject_timeline(scenario))
-    runnable = scenario is not None and run_size(scenario, limit)
+    runnable = scenario is not None and run_allowed(scenario, limit)
     run_button(scenario if runnable else None, limit)
     show_results(scenario, limit)
 

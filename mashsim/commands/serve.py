@@ -40,7 +40,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "limits", "what the server takes on; defaults for this machine only (127.0.0.1) / any other --host")
     for option, field, kind, what in LIMIT_OPTIONS:
         local, served = getattr(preset("127.0.0.1"), field), getattr(preset("0.0.0.0"), field)
-        limits.add_argument(option, dest=field, type=kind, metavar="N",
+        limits.add_argument(option, dest=field, type=kind, metavar="S" if kind is _seconds else "N",
                             help=f"{what} (default: {local:,.0f} / {served:,.0f})")
 
 
