@@ -154,9 +154,21 @@ def test_a_calendar_of_long_periods_is_refused_before_it_is_walked(monkeypatch):
     monkeypatch.setattr(limits, "expected_contacts", lambda *_: pytest.fail("the periods were walked"))
     raw = small_scenario_dict()
     raw["calendar"] = {"periods": {"forever": {"dates": [["0001-01-01", "9999-12-31"]], "multiplier": 2.0}}}
-    with pytest.raises(LimitReached, match=r"^This scenario's calendar periods cover 3,652,059 days in all; "
-                                           r"this server takes up to 100\. Give the periods only the dates"):
+    with pytest.raises(LimitReached, match=r"^This scenario's calendar periods and surges cover 3,652,059 days in "
+                                           r"all; this server takes up to 100\. Give them only the dates"):
         limits.run_size(build(raw), TIGHT)
+
+
+def test_many_long_surges_are_refused_before_they_are_walked(monkeypatch):
+    monkeypatch.setattr(limits, "expected_contacts", lambda *_: pytest.fail("the surges were walked"))
+    raw = small_scenario_dict()
+    raw["run"].update(horizon_days=10, warmup_days=0)
+    raw["injects"] = [{"kind": "surge", "factor": 1.001, "start_day": 0, "hours": 240}] * 11  # 110 days
+    with pytest.raises(LimitReached, match=r"periods and surges cover 110 days in all; this server takes up to 100"):
+        limits.run_size(build(raw), TIGHT)
+    monkeypatch.undo()
+    raw["injects"] = raw["injects"][:9]  # 90 days: taken
+    assert limits.run_size(build(raw), TIGHT).replication_days == 30
 
 
 def test_a_length_that_is_not_a_number_is_refused(monkeypatch):

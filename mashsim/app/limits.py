@@ -26,6 +26,7 @@ from typing import Callable, Iterator, Mapping
 
 from mashsim.model.workload import expected_contacts, run_hours
 from mashsim.scenario import Problem, Scenario, ScenarioError, scenario_hash
+from mashsim.scenario.injects import SurgeInject
 
 ENV_PREFIX = "MASHSIM_LIMIT_"
 KB = 1024
@@ -38,7 +39,7 @@ class Limits:
     upload_kb: int  # an uploaded file's size (a shipped scenario or an exported exercise is under 15 KB)
     contacts: int  # contacts one run simulates, all replications (work and result memory grow with them)
     replication_days: int  # simulated days, all replications (the hourly series grows with them); also
-    # the days the calendar's periods cover, which every replication marks one by one
+    # the days the calendar's periods and the surges cover, which every replication walks day by day
     runs: int  # runs in progress at once, across every participant
     run_seconds: float  # a run is stopped after the replication that passes this
 
@@ -139,10 +140,10 @@ def run_size(scenario: Scenario, limits: Limits) -> RunSize:
         raise LimitReached(f"This run simulates {days:,.0f} days ({replications:,} replications of "
                            f"{days / replications:,.0f} days, warm-up included); this server runs up to "
                            f"{limits.replication_days:,}. {cut}")
-    marked = period_days(scenario)
+    marked = marked_days(scenario)
     if not marked <= limits.replication_days:
-        raise LimitReached(f"This scenario's calendar periods cover {marked:,} days in all; this server takes "
-                           f"up to {limits.replication_days:,}. Give the periods only the dates the run needs.")
+        raise LimitReached(f"This scenario's calendar periods and surges cover {marked:,.0f} days in all; this "
+                           f"server takes up to {limits.replication_days:,}. Give them only the dates the run needs.")
     contacts = replications * _expected_contacts(scenario)
     if not contacts <= limits.contacts:
         raise LimitReached(f"This run simulates about {contacts:,.0f} contacts ({replications:,} replications "
@@ -165,11 +166,13 @@ def _expected_contacts(scenario: Scenario) -> float:
     return _COUNTED[key]
 
 
-def period_days(scenario: Scenario) -> int:
-    """The days the calendar's periods cover, counted once per period and date range: a run marks
-    each of them, whatever its length (a holiday dated from year 1 to 9999 is 3.6 million)."""
-    return sum((last - first).days + 1 for period in scenario.calendar.periods.values()
-               for first, last in period.dates)
+def marked_days(scenario: Scenario) -> float:
+    """The days the calendar's periods and the surge injects cover, each counted once per period,
+    date range and surge: every replication walks them day by day, whatever the run's length (a
+    holiday dated from year 1 to 9999 is 3.6 million days, and a thousand surges are no bigger a file)."""
+    periods = sum((last - first).days + 1 for period in scenario.calendar.periods.values()
+                  for first, last in period.dates)
+    return periods + sum(i.hours / 24.0 for i in scenario.injects if isinstance(i, SurgeInject))
 
 
 # --------------------------------------------------------------------------- runs in progress

@@ -68,7 +68,7 @@ def _seconds(text: str) -> float:
 LIMIT_OPTIONS = (
     ("--max-contacts", "contacts", _positive_int, "contacts one run may simulate, all replications"),
     ("--max-days", "replication_days", _positive_int,
-     "days one run may simulate, all replications (and the days calendar periods cover)"),
+     "days one run may simulate, all replications (and the days calendar periods and surges cover)"),
     ("--max-runs", "runs", _positive_int, "runs in progress at once, across all participants"),
     ("--max-run-seconds", "run_seconds", _seconds, "seconds a run may take; 0: no limit"),
     ("--max-upload-kb", "upload_kb", _positive_int, "size of an uploaded scenario file in KB"),
