@@ -129,8 +129,8 @@ class RunSize:
 def run_size(scenario: Scenario, limits: Limits) -> RunSize:
     """The run's size, or :class:`LimitReached` if it is over a limit.
 
-    The days are checked first, and the calendar's periods: counting the contacts costs a little
-    per simulated day and per day of a period (as a run does, in every replication). A comparison
+    The days are checked first, then the days of the calendar's periods and surges: counting the
+    contacts costs a little for each of them (as a run does, in every replication). A comparison
     that is not true refuses, so that a number that is not one (NaN) is never let through.
     """
     replications = scenario.run.replications
