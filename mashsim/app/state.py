@@ -98,6 +98,9 @@ def load_upload(filename: str, data: bytes) -> BaseScenario:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ScenarioError([Problem("", f"TOML syntax error: {error}")], filename) from None
+    except RecursionError:  # the parser recurses per level of nested arrays or tables
+        raise ScenarioError([Problem("", "TOML nested too deeply to read (a scenario nests a few levels)")],
+                            filename) from None
     parent = raw.pop("extends", None)
     if parent is not None:
         names = list(_shipped_files())
