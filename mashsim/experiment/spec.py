@@ -39,14 +39,17 @@ What depends on the base scenario (factor paths, values it rejects, metric names
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from pathlib import Path
-from typing import Annotated, Any, Literal, Sequence
+from typing import Annotated, Any, Iterator, Literal, Sequence
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from mashsim.scenario.errors import ScenarioError, problems_from_validation
+from mashsim.experiment import limits
+
+from mashsim.scenario.errors import Problem, ScenarioError, problems_from_validation
 from mashsim.scenario.load import read_toml
 
 DESIGNS = ("grid", "lhs", "morris", "sobol")
@@ -58,8 +61,20 @@ _RANGE_TEXT = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*\.\.\s*(-?\d+(?:\.\d+)?)\s*$"
 
 
 class _Strict(BaseModel):
-    # strict: "3" is not 3 and "yes" is not true; TOML has types, and a mistyped value is an error
-    model_config = ConfigDict(extra="forbid", strict=True, populate_by_name=True)
+    # strict: "3" is not 3 and "yes" is not true; TOML has types, and a mistyped value is an error.
+    # No inf or nan: a sweep cannot be built from them (load_experiment names any, anywhere, first)
+    model_config = ConfigDict(extra="forbid", strict=True, populate_by_name=True, allow_inf_nan=False)
+
+
+def _at_most(limit: limits.Limit) -> AfterValidator:
+    """A field validator refusing a number past ``limit``, with the limit's reason."""
+    def check(value: int | None) -> int | None:
+        problem = None if value is None else limit.refuse(value)
+        if problem:
+            raise ValueError(problem)
+        return value
+
+    return AfterValidator(check)
 
 
 def _number(value: float) -> int | float:
@@ -78,14 +93,40 @@ class Range(_Strict):
     def _not_empty(self) -> "Range":
         if self.to < self.start:
             raise ValueError(f"empty range: 'to' ({_number(self.to)}) is below 'from' ({_number(self.start)})")
+        # counted from the ends and the step, before a value is made (1..100000000 would fill memory)
+        steps = (self.to - self.start) / self.step
+        if not math.isfinite(steps):
+            raise ValueError(f"the range from {self.start:g} to {self.to:g} in steps of {self.step:g} holds too "
+                             f"many values to count")
+        problem = limits.LEVELS.refuse(self.count, f"the range holds {self.count:,} values")
+        if problem:
+            raise ValueError(problem)
+        _distinct(self.values(), "the range's values (use a larger step)")
         return self
 
+    @property
+    def count(self) -> int:
+        """How many values the range holds."""
+        return math.floor((self.to - self.start) / self.step + 1e-9) + 1
+
     def values(self) -> list[int | float]:
-        count = math.floor((self.to - self.start) / self.step + 1e-9) + 1
+        count = self.count
         integral = all(float(x).is_integer() for x in (self.start, self.step))
         # rounding keeps 0.1 steps from drifting to 0.30000000000000004
         return [int(self.start + i * self.step) if integral else round(self.start + i * self.step, 10)
                 for i in range(count)]
+
+
+def _distinct(values: list[Any], where: str) -> None:
+    """Refuse a value given twice: each value is a design point of its own, and the points would repeat."""
+    seen: set[str] = set()
+    for value in values:
+        # 3 and 3.0 are the same staff; true is not 1
+        key = json.dumps(_number(value) if isinstance(value, float) else value, sort_keys=True, default=str)
+        if key in seen:
+            raise ValueError(f"{value!r} twice in {where}: each value is a design point, and the points would "
+                             f"repeat")
+        seen.add(key)
 
 
 def is_pattern(path: str) -> bool:
@@ -129,6 +170,17 @@ class Factor(_Strict):
             return {"from": float(match[1]), "to": float(match[2])}
         return value
 
+    @field_validator("values")
+    @classmethod
+    def _few_and_distinct(cls, values: list[Any] | None) -> list[Any] | None:
+        if values is None:
+            return values
+        problem = limits.LEVELS.refuse(len(values), f"{len(values):,} values")
+        if problem:
+            raise ValueError(problem)
+        _distinct(values, "values")
+        return values
+
     @field_validator("bounds", mode="before")
     @classmethod
     def _pair(cls, value: Any) -> Any:
@@ -140,6 +192,8 @@ class Factor(_Strict):
         if bounds is not None and not bounds[0] < bounds[1]:
             raise ValueError(f"bounds reversed or empty: need low < high (got [{_number(bounds[0])}, "
                              f"{_number(bounds[1])}])")
+        if bounds is not None and not math.isfinite(bounds[1] - bounds[0]):
+            raise ValueError("bounds too far apart to sample between (high - low is not a finite number)")
         return bounds
 
     @model_validator(mode="after")
@@ -174,8 +228,6 @@ class Factor(_Strict):
             raise ValueError("a scenario factor takes only path and values")
         if not all(isinstance(v, str) and v for v in self.values):
             raise ValueError("a scenario factor's values are scenario names or files (text)")
-        if len(set(self.values)) < len(self.values):
-            raise ValueError("the same scenario twice in values")
 
     @property
     def kind(self) -> Literal["values", "bounds"]:
@@ -194,6 +246,11 @@ class Factor(_Strict):
     @property
     def chooses_scenario(self) -> bool:
         return self.path == SCENARIO_FACTOR
+
+    @property
+    def level_count(self) -> int:
+        """How many values a values/range factor has, counted without making a range's (0 for bounds)."""
+        return self.range.count if self.range is not None else len(self.values or [])
 
     def levels(self) -> list[Any]:
         """The values of a values/range factor, in order."""
@@ -221,7 +278,8 @@ class Design(_Strict):
     n: Annotated[int, Field(ge=2)] | None = Field(
         None, description="lhs: number of points; sobol: base samples N (a power of 2)")
     trajectories: Annotated[int, Field(ge=2)] | None = Field(None, description="morris: number of trajectories r")
-    levels: Annotated[int, Field(ge=2)] = Field(4, description="morris: grid levels p (even)")
+    levels: Annotated[int, Field(ge=2), _at_most(limits.MORRIS_LEVELS)] = Field(
+        4, description="morris: grid levels p (even)")
     second_order: bool = Field(False, description="sobol: also sample for second-order indices")
 
     @model_validator(mode="after")
@@ -249,14 +307,18 @@ class Design(_Strict):
 class Replications(_Strict):
     """A fixed number per design point, or enough for a relative precision (Hoad et al. 2010)."""
 
-    n: Annotated[int, Field(ge=1)] | None = Field(None, description="fixed replications per design point")
+    n: Annotated[int, Field(ge=1), _at_most(limits.REPLICATIONS)] | None = Field(
+        None, description="fixed replications per design point")
     metric: str | None = Field(None, description="precision rule: the metric whose CI is judged")
     relative_half_width: Annotated[float, Field(gt=0, lt=1)] | None = Field(
         None, description="precision rule: 95% CI half-width as a fraction of the mean (0.05 for 5%)")
-    min: Annotated[int, Field(ge=2)] = Field(3, description="precision rule: replications before the first check")
-    max: Annotated[int, Field(ge=2)] = Field(100, description="precision rule: cap per design point")
-    look_ahead: Annotated[int, Field(ge=0)] = Field(5, description="precision rule: kLimit of the look-ahead")
-    batch: Annotated[int, Field(ge=1)] | None = Field(
+    min: Annotated[int, Field(ge=2), _at_most(limits.REPLICATIONS)] = Field(
+        3, description="precision rule: replications before the first check")
+    max: Annotated[int, Field(ge=2), _at_most(limits.REPLICATIONS)] = Field(
+        100, description="precision rule: cap per design point")
+    look_ahead: Annotated[int, Field(ge=0), _at_most(limits.REPLICATIONS)] = Field(
+        5, description="precision rule: kLimit of the look-ahead")
+    batch: Annotated[int, Field(ge=1), _at_most(limits.REPLICATIONS)] | None = Field(
         None, description="replications per task (default: chosen from the size of the sweep)")
 
     @model_validator(mode="before")
@@ -299,7 +361,8 @@ class Experiment(_Strict):
                                                                 "relative to this file (or a scenario factor)")
     overrides: dict[str, Any] = Field(default_factory=dict, alias="set",
                                       description="changes to the base scenario: dotted path = value")
-    seed: Annotated[int, Field(ge=0)] | None = Field(None, description="default: the base scenario's run.seed")
+    seed: Annotated[int, Field(ge=0), AfterValidator(limits.check_seed)] | None = Field(
+        None, description="default: the base scenario's run.seed")
     factors: list[Factor] = Field(default_factory=list)
     estimates: Estimates | None = None
     design: Design = Field(default_factory=Design)
@@ -371,8 +434,29 @@ def load_experiment(path: str | Path, overrides: Sequence[tuple[str, Any]] = ())
     if overrides:
         table = raw.get("set")
         raw["set"] = {**(table if isinstance(table, dict) else {}), **dict(overrides)}
+    unusable = list(unusable_numbers(raw))
+    if unusable:
+        raise ScenarioError(unusable, str(path))
     try:
         return Experiment.model_validate(raw)
     except ValidationError as error:
         raise ScenarioError(problems_from_validation(error, Experiment), str(path)) from None
 
+
+
+_INT64 = (-2**63, 2**63 - 1)
+
+
+def unusable_numbers(value: Any, path: str = "") -> Iterator[Problem]:
+    """A problem for every number in ``value`` (a raw table, at any depth) that no experiment can use:
+    inf and nan, and integers beyond 64 bits (TOML's own limit, and the results' columns)."""
+    if isinstance(value, dict):
+        for key, child in value.items():
+            yield from unusable_numbers(child, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list):
+        for i, child in enumerate(value):
+            yield from unusable_numbers(child, f"{path}.{i}")
+    elif isinstance(value, float) and not math.isfinite(value):
+        yield Problem(path, "must be a finite number (not inf or nan)", value)
+    elif isinstance(value, int) and not isinstance(value, bool) and not _INT64[0] <= value <= _INT64[1]:
+        yield Problem(path, f"beyond a 64-bit integer (from {_INT64[0]} to {_INT64[1]})", value)
