@@ -5,18 +5,22 @@ points from its kind and its factors, the replications from the points and the r
 past a bound is refused (exit 2) with the count and the bound, instead of hanging or filling
 memory before the first replication runs.  The bounds are generous for real use (the shipped
 sensitivity study has 640 points; a Sobol' study of 38 factors at n = 1024 has 79,872).
+``mashsim staff`` is held to the same bounds: a ``--vary`` range is a factor's values, a mix a
+design point, ``--replications`` and ``--max-replications`` replications per point.
 
 Why these numbers:
 
 - values of one factor (a list or a range): each is checked against the base scenario on its
   own (a few milliseconds), before the points are;
-- design points: each point's scenario is built and checked before the sweep starts (a few
-  milliseconds each: 100,000 take minutes) and every point is held in memory and recorded;
+- design points: each point's scenario is built and checked before the sweep starts (4 ms each
+  for a borough, 90 ms for London-wide: 100,000 take minutes to hours), and every point is held
+  in memory and recorded;
 - replications of one point: the confidence interval narrows with the square root of the count,
   so 10,000 already gives 1% of the spread, and each is a whole run;
 - replications in all (points x replications per point, or x the cap of a precision rule): a
-  million rows of results are about a gigabyte, and days of CPU at 0.2 to 0.8 s a replication;
-  split a larger study into several experiments;
+  million rows of a borough's results (116 metrics) are about a gigabyte, London-wide's (3,828)
+  thirty, and days of CPU at 0.2 to 0.8 s a replication; split a larger study into several
+  experiments;
 - the seed: results store it as a 64-bit signed integer;
 - Morris levels: 4 to 8 are usual; a finer grid adds nothing the trajectories can sample.
 """
@@ -47,8 +51,8 @@ class Limit:
 
 
 LEVELS = Limit(10_000, "values of one factor",
-               "each is checked against the base scenario before the sweep starts, and a grid runs them all")
-POINTS = Limit(100_000, "design points", "each is built and checked before the sweep starts: 4 ms for a borough, "
+               "each is a scenario checked before anything runs, and may be run")
+POINTS = Limit(100_000, "design points", "each is built and checked before anything runs: 4 ms for a borough, "
                "so 100,000 take 7 minutes")
 REPLICATIONS = Limit(10_000, "replications per point",
                      "the interval narrows with the square root: 10,000 give 1% of the spread")

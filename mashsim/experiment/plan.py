@@ -95,6 +95,11 @@ class Plan:
         return cache[point]
 
     @property
+    def replications_at_most(self) -> int:
+        """Replications in all: points x n, or points x the cap of a precision rule."""
+        return len(self.points) * self.replications.most
+
+    @property
     def experiment_hash(self) -> str:
         """A fingerprint of what the results depend on: the resolved experiment and every point's scenario."""
         identity = {"experiment": self.resolved_experiment(exclude={"description"}), "seed": self.seed,
@@ -312,8 +317,8 @@ def _size_problems(experiment: Experiment, levels: list[int], replications: Repl
         return [Problem(where, problem)]
     if replications is None:
         return []
-    each = replications.n if replications.fixed else replications.max
-    runs = points * (each or 0)
+    each = replications.most
+    runs = points * each
     where = "replications" if experiment.replications is None else \
         "replications.n" if replications.fixed else "replications.max"
     problem = limits.RUNS.refuse(runs, f"{points:,} points x {each:,} replications = {runs:,}")

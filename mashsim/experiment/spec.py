@@ -343,6 +343,11 @@ class Replications(_Strict):
     def fixed(self) -> bool:
         return self.n is not None
 
+    @property
+    def most(self) -> int:
+        """The most replications one design point may run: n, or the precision rule's cap."""
+        return self.n if self.n is not None else self.max
+
     def describe(self) -> dict[str, Any]:
         """The rule as recorded with results: only the fields that apply to it."""
         if self.fixed:
