@@ -60,6 +60,15 @@ _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _RANGE_TEXT = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*\.\.\s*(-?\d+(?:\.\d+)?)\s*$")
 
 
+class FieldProblem(ValueError):
+    """A check of several fields whose problem belongs to one of them: ``field`` (relative to the model
+    checked) names it in the report, rather than the model as a whole."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
 class _Strict(BaseModel):
     # strict: "3" is not 3 and "yes" is not true; TOML has types, and a mistyped value is an error.
     # No inf or nan: a sweep cannot be built from them (load_experiment names any, anywhere, first)
@@ -383,21 +392,24 @@ class Experiment(_Strict):
     @model_validator(mode="after")
     def _something_varies(self) -> "Experiment":
         if not self.factors and self.estimates is None:
-            raise ValueError("nothing varies: add [[factors]] or an [estimates] table")
+            raise FieldProblem("factors", "nothing varies: add [[factors]] or an [estimates] table")
         return self
 
     @model_validator(mode="after")
     def _one_way_to_name_the_scenario(self) -> "Experiment":
         choices = [i for i, f in enumerate(self.factors) if f.chooses_scenario]
         if len(choices) > 1:
-            raise ValueError(f"factors.{choices[0]} and factors.{choices[1]} both choose the scenario: merge "
-                             f"their values")
+            raise FieldProblem(f"factors.{choices[1]}.path", f"factors.{choices[0]} and factors.{choices[1]} both "
+                                                             f"choose the scenario: merge their values")
         if choices and self.scenario is not None:
-            raise ValueError(f"factors.{choices[0]} chooses the scenario: leave out the top-level scenario")
+            raise FieldProblem("scenario", f"factors.{choices[0]} chooses the scenario: leave out the top-level "
+                                           f"scenario")
         if not choices and self.scenario is None:
-            raise ValueError("give scenario (a shipped name or a file), or a factor with path = \"scenario\"")
+            raise FieldProblem("scenario", "give scenario (a shipped name or a file), or a factor with "
+                                           "path = \"scenario\"")
         if choices and self.estimates is not None:
-            raise ValueError("[estimates] takes the estimates of one scenario: use a top-level scenario with it")
+            raise FieldProblem("estimates", "[estimates] takes the estimates of one scenario: use a top-level "
+                                            "scenario with it")
         return self
 
     @property
@@ -445,7 +457,16 @@ def load_experiment(path: str | Path, overrides: Sequence[tuple[str, Any]] = ())
     try:
         return Experiment.model_validate(raw)
     except ValidationError as error:
-        raise ScenarioError(problems_from_validation(error, Experiment), str(path)) from None
+        problems = [_located(problem, item.get("ctx", {}).get("error")) for problem, item in
+                    zip(problems_from_validation(error, Experiment), error.errors(include_url=False), strict=True)]
+        raise ScenarioError(problems, str(path)) from None
+
+
+def _located(problem: Problem, cause: Any) -> Problem:
+    """``problem`` at the field a :class:`FieldProblem` names (without the whole table as its value)."""
+    if not isinstance(cause, FieldProblem):
+        return problem
+    return Problem(".".join(filter(None, [problem.path, cause.field])), problem.message)
 
 
 
