@@ -12,7 +12,6 @@ import json
 import pytest
 
 from experiments import assert_sweep_refused, write_experiment
-from mashsim.cli import main
 from mashsim.experiment import limits
 from mashsim.experiment.designs import count_points, make_points
 from mashsim.experiment.plan import make_plan

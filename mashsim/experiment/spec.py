@@ -34,7 +34,9 @@ with a "did you mean")::
     n = 10                                 # or: metric, relative_half_width, min, max
 
 What depends on the base scenario (factor paths, values it rejects, metric names) is checked in
-:mod:`mashsim.experiment.plan`.
+:mod:`mashsim.experiment.plan`; the ``[design]`` and ``[replications]`` tables are in
+:mod:`mashsim.experiment.spec_design`; how large an experiment may be is in
+:mod:`mashsim.experiment.limits`.
 """
 
 from __future__ import annotations
@@ -43,13 +45,14 @@ import json
 import math
 import re
 from pathlib import Path
-from typing import Annotated, Any, Iterator, Literal, Sequence
+from typing import Annotated, Any, Literal, Sequence
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, Field, ValidationError, field_validator, model_validator
 
 from mashsim.experiment import limits
-
-from mashsim.scenario.errors import Problem, ScenarioError, problems_from_validation
+from mashsim.experiment.spec_base import FieldProblem, Strict, located, unusable_numbers
+from mashsim.experiment.spec_design import Design, Replications
+from mashsim.scenario.errors import ScenarioError, problems_from_validation
 from mashsim.scenario.load import read_toml
 
 DESIGNS = ("grid", "lhs", "morris", "sobol")
@@ -60,38 +63,12 @@ _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _RANGE_TEXT = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*\.\.\s*(-?\d+(?:\.\d+)?)\s*$")
 
 
-class FieldProblem(ValueError):
-    """A check of several fields whose problem belongs to one of them: ``field`` (relative to the model
-    checked) names it in the report, rather than the model as a whole."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-
-
-class _Strict(BaseModel):
-    # strict: "3" is not 3 and "yes" is not true; TOML has types, and a mistyped value is an error.
-    # No inf or nan: a sweep cannot be built from them (load_experiment names any, anywhere, first)
-    model_config = ConfigDict(extra="forbid", strict=True, populate_by_name=True, allow_inf_nan=False)
-
-
-def _at_most(limit: limits.Limit) -> AfterValidator:
-    """A field validator refusing a number past ``limit``, with the limit's reason."""
-    def check(value: int | None) -> int | None:
-        problem = None if value is None else limit.refuse(value)
-        if problem:
-            raise ValueError(problem)
-        return value
-
-    return AfterValidator(check)
-
-
 def _number(value: float) -> int | float:
     """An integral float as an int (TOML ``3`` and ``3.0`` mean the same staff)."""
     return int(value) if float(value).is_integer() else value
 
 
-class Range(_Strict):
+class Range(Strict):
     """Evenly spaced values from ``from`` to ``to`` inclusive: ``{from = 1, to = 8, step = 1}``."""
 
     start: float = Field(alias="from")
@@ -143,7 +120,7 @@ def is_pattern(path: str) -> bool:
     return any(c in path for c in "*?[")
 
 
-class Factor(_Strict):
+class Factor(Strict):
     """One thing varied: a dotted scenario field path (or several) and its values or bounds.
 
     ``path = "scenario"`` makes the factor choose the base scenario itself: its values are
@@ -268,7 +245,7 @@ class Factor(_Strict):
         return list(self.values or [])
 
 
-class Estimates(_Strict):
+class Estimates(Strict):
     """Add a bounds factor for every value the base scenario tags ``E`` (an estimate)."""
 
     spread: Annotated[float, Field(gt=0, lt=1)] = Field(
@@ -277,96 +254,7 @@ class Estimates(_Strict):
     exclude: list[str] = Field(default_factory=list, description="field path patterns to leave out (fnmatch)")
 
 
-_DESIGN_FIELDS = {"grid": (), "lhs": ("n",), "morris": ("trajectories", "levels"), "sobol": ("n", "second_order")}
-
-
-class Design(_Strict):
-    """How design points are chosen from the factors."""
-
-    kind: Literal["grid", "lhs", "morris", "sobol"] = "grid"
-    n: Annotated[int, Field(ge=2)] | None = Field(
-        None, description="lhs: number of points; sobol: base samples N (a power of 2)")
-    trajectories: Annotated[int, Field(ge=2)] | None = Field(None, description="morris: number of trajectories r")
-    levels: Annotated[int, Field(ge=2), _at_most(limits.MORRIS_LEVELS)] = Field(
-        4, description="morris: grid levels p (even)")
-    second_order: bool = Field(False, description="sobol: also sample for second-order indices")
-
-    @model_validator(mode="after")
-    def _fields_for_kind(self) -> "Design":
-        if self.kind in ("lhs", "sobol") and self.n is None:
-            raise ValueError(f"design '{self.kind}' needs n (the number of {'points' if self.kind == 'lhs' else 'base samples'})")
-        if self.kind == "sobol" and self.n is not None and self.n & (self.n - 1):
-            lower = 1 << (self.n.bit_length() - 1)
-            raise ValueError(f"sobol needs n a power of 2 (Saltelli sampling); try {lower} or {lower * 2}")
-        if self.kind == "morris" and self.trajectories is None:
-            raise ValueError("design 'morris' needs trajectories (10 to 20 is usual)")
-        if self.kind == "morris" and self.levels % 2:
-            raise ValueError("morris levels must be even (4 is usual)")
-        unused = {"n": self.kind in ("grid", "morris"), "trajectories": self.kind != "morris"}
-        for name, not_here in unused.items():
-            if not_here and getattr(self, name) is not None:
-                raise ValueError(f"{name} does not apply to design '{self.kind}'")
-        return self
-
-    def describe(self) -> dict[str, Any]:
-        """The design as recorded with results: its kind and the fields that apply to it."""
-        return {"kind": self.kind, **{name: getattr(self, name) for name in _DESIGN_FIELDS[self.kind]}}
-
-
-class Replications(_Strict):
-    """A fixed number per design point, or enough for a relative precision (Hoad et al. 2010)."""
-
-    n: Annotated[int, Field(ge=1), _at_most(limits.REPLICATIONS)] | None = Field(
-        None, description="fixed replications per design point")
-    metric: str | None = Field(None, description="precision rule: the metric whose CI is judged")
-    relative_half_width: Annotated[float, Field(gt=0, lt=1)] | None = Field(
-        None, description="precision rule: 95% CI half-width as a fraction of the mean (0.05 for 5%)")
-    min: Annotated[int, Field(ge=2), _at_most(limits.REPLICATIONS)] = Field(
-        3, description="precision rule: replications before the first check")
-    max: Annotated[int, Field(ge=2), _at_most(limits.REPLICATIONS)] = Field(
-        100, description="precision rule: cap per design point")
-    look_ahead: Annotated[int, Field(ge=0), _at_most(limits.REPLICATIONS)] = Field(
-        5, description="precision rule: kLimit of the look-ahead")
-    batch: Annotated[int, Field(ge=1), _at_most(limits.REPLICATIONS)] | None = Field(
-        None, description="replications per task (default: chosen from the size of the sweep)")
-
-    @model_validator(mode="before")
-    @classmethod
-    def _plain_number(cls, data: Any) -> Any:
-        return {"n": data} if isinstance(data, int) and not isinstance(data, bool) else data
-
-    @model_validator(mode="after")
-    def _one_rule(self) -> "Replications":
-        rule = self.metric is not None or self.relative_half_width is not None
-        if self.n is not None and rule:
-            raise ValueError("give either n or the precision rule (metric, relative_half_width), not both")
-        if self.n is None and not rule:
-            raise ValueError("give n, or metric and relative_half_width")
-        if rule and (self.metric is None or self.relative_half_width is None):
-            raise ValueError("the precision rule needs both metric and relative_half_width")
-        if rule and self.max < self.min:
-            raise ValueError(f"max ({self.max}) must be at least min ({self.min})")
-        return self
-
-    @property
-    def fixed(self) -> bool:
-        return self.n is not None
-
-    @property
-    def most(self) -> int:
-        """The most replications one design point may run: n, or the precision rule's cap."""
-        return self.n if self.n is not None else self.max
-
-    def describe(self) -> dict[str, Any]:
-        """The rule as recorded with results: only the fields that apply to it."""
-        if self.fixed:
-            return self.model_dump(mode="json", include={"n", "batch"}, exclude_none=True)
-        rule = self.model_dump(mode="json", include={"metric", "relative_half_width", "min", "max", "look_ahead",
-                                                    "batch"}, exclude_none=True)
-        return {**rule, "confidence_level": 0.95}
-
-
-class Experiment(_Strict):
+class Experiment(Strict):
     """A whole experiment file."""
 
     name: str = Field(description="names the results folder: letters, digits, '.', '_', '-'")
@@ -457,32 +345,6 @@ def load_experiment(path: str | Path, overrides: Sequence[tuple[str, Any]] = ())
     try:
         return Experiment.model_validate(raw)
     except ValidationError as error:
-        problems = [_located(problem, item.get("ctx", {}).get("error")) for problem, item in
+        problems = [located(problem, item.get("ctx", {}).get("error")) for problem, item in
                     zip(problems_from_validation(error, Experiment), error.errors(include_url=False), strict=True)]
         raise ScenarioError(problems, str(path)) from None
-
-
-def _located(problem: Problem, cause: Any) -> Problem:
-    """``problem`` at the field a :class:`FieldProblem` names (without the whole table as its value)."""
-    if not isinstance(cause, FieldProblem):
-        return problem
-    return Problem(".".join(filter(None, [problem.path, cause.field])), problem.message)
-
-
-
-_INT64 = (-2**63, 2**63 - 1)
-
-
-def unusable_numbers(value: Any, path: str = "") -> Iterator[Problem]:
-    """A problem for every number in ``value`` (a raw table, at any depth) that no experiment can use:
-    inf and nan, and integers beyond 64 bits (TOML's own limit, and the results' columns)."""
-    if isinstance(value, dict):
-        for key, child in value.items():
-            yield from unusable_numbers(child, f"{path}.{key}" if path else str(key))
-    elif isinstance(value, list):
-        for i, child in enumerate(value):
-            yield from unusable_numbers(child, f"{path}.{i}")
-    elif isinstance(value, float) and not math.isfinite(value):
-        yield Problem(path, "must be a finite number (not inf or nan)", value)
-    elif isinstance(value, int) and not isinstance(value, bool) and not _INT64[0] <= value <= _INT64[1]:
-        yield Problem(path, f"beyond a 64-bit integer (from {_INT64[0]} to {_INT64[1]})", value)
