@@ -181,6 +181,8 @@ STAFF_BAD = [
     (["-r", "1000000"], "--replications", "1,000,000 replications per point: at most 10,000"),
     (["--max-replications", "100000"], "--max-replications", "100,000 replications per point: at most 10,000"),
     (["--seed", str(2**63)], "--seed", "at most 2**63 - 1"),
+    (["--target", "missed_signal_rate<=1e400"], "--target", "the threshold must be a finite number"),
+    (["--target", "missed_signal_rate<=" + "9" * 5000], "--target", "the threshold must be a finite number"),
     (["--vary", "agencies.police.staff=1..3000", "--vary", "roles.screeners.staff=1..3000", "--max-replications",
       "40"], "--vary", "the search may run 39,005 mixes x 40 replications"),
 ]
