@@ -26,8 +26,8 @@ from typing import Any, Callable, Sequence
 
 from mashsim._version import __version__
 from mashsim.compiled import current
-from mashsim.experiment.bases import BaseScenario, load_bases
 from mashsim.experiment import limits
+from mashsim.experiment.bases import BaseScenario, load_bases
 from mashsim.experiment.designs import DesignPoints, MissingExtra, count_points, make_points
 from mashsim.experiment.factors import ResolvedFactor, Target, estimate_factors, rejects, scaled
 from mashsim.experiment.paths import expand, why_nothing
