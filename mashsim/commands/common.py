@@ -20,7 +20,12 @@ def add_scenario_arguments(parser: argparse.ArgumentParser) -> None:
 
 def load(args: argparse.Namespace) -> Scenario:
     """The scenario named on the command line, with its ``--set`` overrides applied."""
-    return load_scenario(args.scenario, args.overrides)
+    from mashsim.commands.kinds import check_kind
+
+    try:
+        return load_scenario(args.scenario, args.overrides)
+    except ScenarioError as error:
+        raise check_kind(error, args.scenario, "scenario") from None
 
 
 def positive_int(text: str) -> int:

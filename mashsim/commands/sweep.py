@@ -10,6 +10,8 @@ import sys
 from pathlib import Path
 
 from mashsim.commands.common import EXIT_INTERRUPTED, EXIT_OK, Progress, positive_int, writable_folder
+from mashsim.commands.kinds import check_kind
+from mashsim.scenario import ScenarioError
 from mashsim.scenario.load import parse_assignment
 
 NAME = "sweep"
@@ -31,6 +33,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="go on with an interrupted sweep: what is stored is not run again")
     parser.add_argument("--force", action="store_true", help="delete the results already in DIR and start again")
     parser.add_argument("--json", action="store_true", help="print one JSON summary on stdout and nothing else")
+    parser.add_argument("--dry-run", action="store_true",
+                        help="check the experiment and print its size (design points, replications) without "
+                             "running or writing anything")
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
                         help="add to the experiment's set table, e.g. run.horizon_days=28 for a quick look "
                              "(repeatable; part of the experiment, so --resume needs the same)")
@@ -43,8 +48,14 @@ def run(args: argparse.Namespace) -> int:
     from mashsim.experiment.plan import make_plan
     from mashsim.experiment.sweep import run_sweep
 
-    plan = make_plan(args.experiment, [parse_assignment(text) for text in args.overrides])
+    try:
+        plan = make_plan(args.experiment, [parse_assignment(text) for text in args.overrides])
+    except ScenarioError as error:
+        raise check_kind(error, args.experiment, "experiment") from None
     out = args.out or Path("results") / plan.experiment.name
+    if args.dry_run:
+        _print_size(plan, out, args.json)
+        return EXIT_OK
     writable_folder(out)
     err = Console(stderr=True)
     talk = not args.json
@@ -76,6 +87,30 @@ def run(args: argparse.Namespace) -> int:
     else:
         _print_summary(err, summary, out)
     return EXIT_FAILURES if summary.failures else EXIT_OK
+
+
+def _print_size(plan, out: Path, as_json: bool) -> None:
+    """What ``--dry-run`` prints: the checked experiment's size, and where its results would go."""
+    size = {"experiment": plan.experiment.name, "experiment_hash": plan.experiment_hash, "source": plan.source,
+            "design": plan.experiment.design.describe(), "points": len(plan.points),
+            "factors": {f.path: len(f.values) if f.values is not None else list(f.bounds or ())
+                        for f in plan.factors},
+            "replications": plan.replications.describe(), "replications_at_most": plan.replications_at_most,
+            "seed": plan.seed, "base_scenarios": [base.describe() for base in plan.bases.values()],
+            "out": str(out)}
+    if as_json:
+        print(json.dumps(size))
+        return
+    rule = plan.replications
+    each = f"{rule.n} per point" if rule.fixed else \
+        f"until {rule.metric} is within {rule.relative_half_width:.0%}, {rule.min} to {rule.max} per point"
+    print(f"{plan.source}: ok ({plan.experiment.name}, experiment hash {plan.experiment_hash})")
+    print(f"  design {plan.experiment.design.kind}: {len(plan.points):,} points over {len(plan.factors)} factors")
+    print(f"  replications: {each}; at most {plan.replications_at_most:,} in all")
+    print(f"  seed {plan.seed}; base scenario(s): " + ", ".join(
+        f"{b['value']} ({'' if b['value'] == b['name'] else b['name'] + ', '}hash {b['hash']})"
+        for b in size["base_scenarios"]))
+    print(f"  results would go to {out}/ (nothing run, nothing written)")
 
 
 def _interrupt(signum, frame) -> None:

@@ -52,7 +52,11 @@ def load_bases(experiment: Experiment, path: Path, source: str) -> dict[str, Bas
             problems.append(Problem(where, f"no such file next to the experiment, nor a shipped scenario "
                                            f"(shipped: {shipped})", key))
             continue
-        raw = read_scenario_file(file)
+        try:
+            raw = read_scenario_file(file)
+        except ScenarioError as error:  # not a TOML file, or an extends that fails: said at the field naming it
+            problems += [Problem(where, f"{file}: {p if p.path else p.message}", key) for p in error.problems]
+            continue
         try:
             raw = apply_overrides(raw, pairs)
             bases[key] = BaseScenario(key, file, raw, build_scenario(raw, source))
