@@ -53,12 +53,15 @@ def test_installed_it_runs_shipped_names_from_any_folder(built, tmp_path):
             "from mashsim.experiment.plan import make_plan; "
             "print(folder('scenarios')); print(folder('experiments')); "
             "print(load_scenario('london-borough.toml').name); print(load_scenario('london-pooled').name); "
-            "print(make_plan('staffing-grid').base.name)")
+            "print(make_plan('staffing-grid').base.name); "
+            "from mashsim.app.state import load_shipped, shipped_names; "
+            "print(load_shipped(shipped_names()[0]).scenario.name)")
     env = {**os.environ, "PYTHONPATH": str(built)}
     out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True,
                          check=True).stdout.split("\n")
-    assert out[:5] == [str(built / "mashsim" / "_data" / "scenarios"), str(built / "mashsim" / "_data" / "experiments"),
-                       "london-borough", "london-pooled", "london-borough"]
+    data = built / "mashsim" / "_data"
+    assert out[:6] == [str(data / "scenarios"), str(data / "experiments"),
+                       "london-borough", "london-pooled", "london-borough", "london-borough"]
 
 
 @pytest.mark.parametrize("command", [[], *([m.replace("_", "-")] for m in MODULES)])

@@ -73,9 +73,12 @@ def test_a_name_with_a_folder_in_it_is_a_path_only(tmp_path, monkeypatch):
     assert "give the name alone, london-borough" in problem.message
 
 
-@given(st.text(min_size=1, max_size=30).filter(lambda t: "/" in t or "\\" in t))
-def test_no_text_with_a_separator_is_taken_for_a_shipped_name(text):
-    assert shipped.shipped_file(text) is None
+@given(st.sampled_from(SHIPPED_SCENARIOS + ["", ".", ".."]), st.sampled_from(["/", "\\"]), st.text(max_size=20),
+       st.booleans())
+def test_no_text_with_a_separator_is_taken_for_a_shipped_name(name, separator, other, name_last):
+    # even a shipped name with a folder before or after it
+    text = f"{other}{separator}{name}" if name_last else f"{name}{separator}{other}"
+    assert shipped.shipped_file(text) is None and shipped.shipped_file(f"{text}.toml") is None
 
 
 def test_not_found_suggests_close_names_and_lists_the_shipped(tmp_path, monkeypatch):
