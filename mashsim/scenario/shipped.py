@@ -105,9 +105,13 @@ def resolve(source: str | Path, kind: str = SCENARIOS, near: Path | None = None,
     return found
 
 
+def _stem(text: str) -> str:
+    return text[: -len(SUFFIX)] if text.endswith(SUFFIX) else text
+
+
 def _as_name(text: str) -> str | None:
     """The shipped name ``text`` would be (``.toml`` dropped), or None when it has a folder in it."""
-    stem = text[: -len(SUFFIX)] if text.endswith(SUFFIX) else text
+    stem = _stem(text)
     if not stem or stem.startswith(".") or any(sep in text for sep in ("/", "\\")):
         return None
     return stem
@@ -116,8 +120,7 @@ def _as_name(text: str) -> str | None:
 def _close_matches(text: str, shipped: list[str], near: Path | None) -> list[str]:
     """Shipped names close to ``text``, then the files close to it in the folder it names."""
     path = Path(near, text) if near is not None else Path(text)
-    stem = path.name[: -len(SUFFIX)] if path.name.endswith(SUFFIX) else path.name
-    found = difflib.get_close_matches(stem, shipped, n=2, cutoff=0.75)
+    found = difflib.get_close_matches(_stem(path.name), shipped, n=2, cutoff=0.75)
     here = path.parent
     if here.is_dir():
         local = sorted(p.name for p in here.glob(f"*{SUFFIX}"))
