@@ -17,6 +17,7 @@ from mashsim._version import __version__
 from mashsim.commands import MODULES
 from mashsim.compiled import current
 from mashsim.commands.common import EXIT_INPUT, EXIT_INTERRUPTED, EXIT_OK
+from mashsim.commands.helptext import PlainHelpFormatter
 from mashsim.scenario import ScenarioError
 
 
@@ -25,13 +26,15 @@ def _parser() -> tuple[argparse.ArgumentParser, dict]:
         prog="mashsim",
         description="Simulate a Multi-Agency Safeguarding Hub: missed signals, delays and staffing.",
         epilog="SCENARIO is a TOML file or the name of a shipped scenario (e.g. london-borough).",
+        formatter_class=PlainHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"mashsim {__version__}, {current()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     handlers = {}
     for name in MODULES:
         module = importlib.import_module(f"mashsim.commands.{name}")
-        module.add_arguments(sub.add_parser(module.NAME, help=module.HELP, description=module.__doc__))
+        module.add_arguments(sub.add_parser(module.NAME, help=module.HELP, description=module.__doc__,
+                                            formatter_class=PlainHelpFormatter))
         handlers[module.NAME] = module.run
     return parser, handlers
 

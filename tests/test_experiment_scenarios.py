@@ -133,7 +133,7 @@ values = [5]
 
 BAD = {
     # id: (edit of POOLING: old, new), field the report must name, fragment of the message
-    "unknown-scenario": (('"pooled.toml"]', '"poled.toml"]'), "factors.0.values", "no such file"),
+    "unknown-scenario": (('"pooled.toml"]', '"poled.toml"]'), "factors.0.values", "did you mean pooled.toml"),
     "also-top-level-scenario": (('seed = 3', 'seed = 3\nscenario = "wide.toml"'), "scenario",
                                 "leave out the top-level scenario"),
     "no-scenario-at-all": (('path = "scenario"', 'path = "run.seed"'), "scenario", "give scenario"),

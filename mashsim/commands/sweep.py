@@ -20,7 +20,8 @@ EXIT_FAILURES = 1
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("experiment", metavar="EXPERIMENT", type=Path, help="experiment TOML file")
+    parser.add_argument("experiment", metavar="EXPERIMENT", type=Path,
+                        help="experiment TOML file or shipped experiment name (e.g. staffing-grid)")
     parser.add_argument("--engine", choices=["local", "dask"], default="local",
                         help="local: a process pool on this machine (default); dask: a Dask cluster")
     parser.add_argument("--address", metavar="ADDRESS",

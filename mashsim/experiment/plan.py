@@ -36,6 +36,7 @@ from mashsim.metrics.names import UnknownMetric, metric_names, resolve_metric
 from mashsim.scenario.errors import Problem, ScenarioError
 from mashsim.scenario.load import apply_overrides, build_scenario, scenario_hash
 from mashsim.scenario.schema import Scenario
+from mashsim.scenario.shipped import EXPERIMENTS, resolve
 
 _POINT_PROBLEMS_SHOWN = 5
 _SCENARIOS_KEPT = 64  # built scenarios kept: enough for the tasks in flight, a few MB
@@ -144,7 +145,10 @@ def _plain(value: Any) -> Any:
 
 def make_plan(path: str | Path, overrides: Sequence[tuple[str, Any]] = ()) -> Plan:
     """Read the experiment file at ``path`` (with ``overrides`` added to its ``set``, as ``--set``
-    gives them) and resolve it; :class:`ScenarioError` on any problem."""
+    gives them) and resolve it; :class:`ScenarioError` on any problem.
+
+    ``path`` may be the name of a shipped experiment (``staffing-grid``), as on the command line."""
+    path = resolve(path, EXPERIMENTS)
     source = str(path)
     experiment = load_experiment(path, overrides)
     # counted from the file alone, before a value is checked or a point made: a design too large
