@@ -15,8 +15,10 @@ from mashsim.experiment.stats import Interval, t_interval, welch_interval
 from mashsim.validation import document
 from mashsim.validation.analysis import replications_study, warmup_study
 from mashsim.validation.calibration import TARGETS, calibrate
-from mashsim.validation.checks import FAIL, PASS, Check, against_sample, against_value, family_level
-from mashsim.validation.little import little_check, little_sides
+from mashsim.validation import queueing
+from mashsim.validation.checks import FAIL, PASS, Check, against_sample, family_level, within
+from mashsim.validation.equivalence import ASSURANCE_WANTED, POWER_WANTED, pass_probability, power
+from mashsim.validation.little import TOLERANCE as LITTLE, little_check, little_sides
 from mashsim.validation.suite import FAST, Options, plan, run_all
 from support import default_scenario, small_scenario
 
@@ -51,14 +53,44 @@ def test_every_step_has_its_own_label_for_the_progress_bar():
 # ------------------------------------------------------------------------------- the verdicts
 
 
-def test_family_wise_levels_and_verdicts():
+def test_family_wise_levels_and_equivalence_verdicts():
     assert family_level(1) == 0.95 and family_level(10) == pytest.approx(0.995)
-    values = [0.9, 1.1, 1.0, 0.95, 1.05]
-    assert against_value("f", "n", 1.0, values, 1).status == PASS
-    assert against_value("f", "n", 2.0, values, 1).status == FAIL
-    # a wider family widens the interval: 1.12 is outside the 95% CI but inside the 99.5% one
-    assert against_value("f", "n", 1.12, values, 1).status == FAIL
-    assert against_value("f", "n", 1.12, values, 10).status == PASS
+    values = [0.99, 1.01, 1.0, 0.995, 1.005]
+    assert within("f", "n", 1.0, values, queueing.MEAN, fast=False).status == PASS
+    # 3% off: inside the fast subset's ±30%, but the 90% CI of the error is not inside the full run's ±5%
+    assert within("f", "n", 1.03, values, queueing.MEAN, fast=False).status == FAIL
+    assert within("f", "n", 1.03, values, queueing.MEAN, fast=True).status == PASS
+    assert within("f", "n", 2.0, values, queueing.MEAN, fast=True).status == FAIL
+
+
+def test_every_check_states_its_power_and_every_theory_check_its_tolerance(fast_report):
+    theory = {queueing.ERLANG, queueing.JACKSON, queueing.PK, queueing.PRIORITY, "Little's law"}
+    for check in fast_report.checks:
+        assert check.power is not None, check.name
+        if check.family in theory:
+            assert check.tolerance in (queueing.MEAN.fast, queueing.SHARE.fast, LITTLE.fast), check.name
+            assert 0.0 <= check.power <= 1.0 and 0.9 < check.assurance <= 1.0, (check.name, check.assurance)
+            assert "90% CI" in check.test
+
+
+@pytest.mark.parametrize("case", [("erlang", c) for c in queueing.ERLANG_GRID]
+                         + [("tandem", c) for c in queueing.TANDEMS] + [("pk", c) for c in queueing.PK_CASES]
+                         + [("priority", c) for c in queueing.PRIORITY_CASES])
+def test_the_full_run_is_sized_for_power_and_pass_chance(case):
+    """At the noise each case declares, the full budget's runs reach the wanted power and pass chance."""
+    kind, spec = case
+    noise = spec[-1]
+    budget = queueing.FULL
+    measured, warmup = budget.contacts(0.8, noise)
+    assert warmup >= 0.01 * measured
+    se = math.sqrt(noise / (budget.replications * measured))
+    n = budget.replications
+    for tolerance in (queueing.MEAN.full, queueing.SHARE.full):
+        if tolerance == queueing.SHARE.full and kind in ("tandem", "priority"):
+            continue  # no P(wait) figure in these cases
+        noisy = se if tolerance == queueing.MEAN.full else se / 2  # P(wait): far less noisy (see SHARE)
+        assert power(noisy, n, tolerance) >= POWER_WANTED
+    assert pass_probability(0.0, se, n, queueing.MEAN.full) >= ASSURANCE_WANTED - 1e-6
 
 
 def test_welch_interval_of_a_difference():
@@ -152,6 +184,9 @@ def test_the_document_names_every_check_and_says_it_is_the_fast_subset(fast_repo
     for check in fast_report.checks:
         assert check.name in text
     assert "## Calibration" not in text
+    assert "## Tolerances" in text and "power at 5%" in text and "pass chance if right" in text
+    for tolerance in document.TOLERANCES.values():
+        assert tolerance.reason in text
     assert sorted(p.name for p in tmp_path.iterdir()) == ["validation.md"]  # no temporary file left
 
 
@@ -164,6 +199,13 @@ def test_a_full_document_has_calibration_warmup_plot_and_replications(fast_repor
     document.write_document(report, tmp_path / "docs" / "validation.md")
     text = (tmp_path / "docs" / "validation.md").read_text()
     assert "## Calibration against published figures" in text and "contact → referral conversion" in text
+    standing = [line for line in text.splitlines() if line.startswith("| turnaround")
+                or line.startswith("| contact →") or line.startswith("| s47") or line.startswith("| NFA")]
+    assert len(standing) == len(TARGETS)
+    assert all(("used to calibrate (not evidence)" in line) != ("independent (evidence)" in line)
+               for line in standing)
+    assert sum("independent (evidence)" in line for line in standing) == sum(
+        t.calibrated is None for t in TARGETS) >= 1
     assert "MSER-5" in text and "![Welch plot" in text and "Hoad" in text
     png = (tmp_path / "docs" / "img" / "warmup-welch.png").read_bytes()
     assert png.startswith(b"\x89PNG")
@@ -199,12 +241,13 @@ def test_check_model_refuses_a_folder_as_out(tmp_path, capsys):
     assert "--out" in capsys.readouterr().err
 
 
-def test_each_family_is_judged_at_its_own_bonferroni_level(fast_report):
-    sizes = {"Erlang C (M/M/c)": 6, "Jackson tandem": 3, "Pollaczek–Khinchine (M/G/1)": 3,
-             "Ciw (independent simulator)": 8}
+def test_only_the_ciw_comparisons_use_bonferroni_intervals(fast_report):
+    sizes = {"Ciw (independent simulator)": 8, "Ciw: a rota with out-of-hours cover": 2}
     for check in fast_report.checks:
         if check.family in sizes:
             assert f"Bonferroni, {sizes[check.family]} " in check.test, (check.family, check.test)
+        else:
+            assert "Bonferroni" not in check.test
 
 
 def test_a_fast_run_does_not_overwrite_the_full_document(fast_report, tmp_path, monkeypatch, capsys):

@@ -45,19 +45,30 @@ def welch_interval(a: list[float] | np.ndarray, b: list[float] | np.ndarray, lev
 
     Degrees of freedom by Welch-Satterthwaite; NaN values are left out. ``n`` is the smaller sample.
     """
+    diff, se, df, n = welch_parts(a, b)
+    if n < 2:
+        return Interval(math.nan, math.nan, math.nan, n)
+    if se == 0.0:
+        return Interval(diff, diff, diff, n)
+    half = _t_quantile(level, df) * se
+    return Interval(diff, diff - half, diff + half, n)
+
+
+def welch_parts(a: list[float] | np.ndarray, b: list[float] | np.ndarray) -> tuple[float, float, float, int]:
+    """``mean(a) - mean(b)``, its standard error, Welch-Satterthwaite degrees of freedom and the smaller
+    sample's size (NaN values left out; NaN figures below two values a side)."""
     x, y = (np.asarray(v, dtype=float) for v in (a, b))
     x, y = x[~np.isnan(x)], y[~np.isnan(y)]
     n = int(min(x.size, y.size))
     if n < 2:
-        return Interval(math.nan, math.nan, math.nan, n)
+        return math.nan, math.nan, math.nan, n
     diff = float(x.mean() - y.mean())
     vx, vy = float(x.var(ddof=1)) / x.size, float(y.var(ddof=1)) / y.size
     se = math.sqrt(vx + vy)
     if se == 0.0:
-        return Interval(diff, diff, diff, n)
+        return diff, 0.0, math.inf, n
     df = (vx + vy) ** 2 / (vx ** 2 / (x.size - 1) + vy ** 2 / (y.size - 1))
-    half = _t_quantile(level, df) * se
-    return Interval(diff, diff - half, diff + half, n)
+    return diff, se, df, n
 
 
 def _t_quantile(level: float, df: float) -> float:

@@ -1,11 +1,13 @@
 """One verification check: what theory (or an independent simulator) expects, what mashsim gave, the verdict.
 
 A check is statistical: the model's figure is a mean over independent
-replications with a Student-t interval, and it passes when the expected
-figure lies inside the interval.  A family of ``k`` checks (say, 39 intervals
-over an Erlang C grid) is judged with Bonferroni-adjusted intervals at level
-``1 - 0.05 / k``, so that the whole family has at most a 5% chance of a false
-alarm when the model is right; the plain 95% interval is reported alongside.
+replications with a Student-t interval.  Against theory it is an equivalence
+test (:mod:`~mashsim.validation.equivalence`): it passes when the 90% interval
+of the relative error lies inside a stated tolerance, and it reports its
+power to detect a 5% error and the chance a correct model passes.  Against
+another simulator (Ciw), whose figures are noisy too, it is a difference
+test: a family of ``k`` comparisons is judged with Bonferroni-adjusted Welch
+intervals at level ``1 - 0.05 / k``, and its power is reported as well.
 Seeds are fixed, so a run is repeatable bit for bit.
 """
 
@@ -15,7 +17,8 @@ import math
 from dataclasses import dataclass
 from typing import Sequence
 
-from mashsim.experiment.stats import Interval, t_interval, welch_interval
+from mashsim.experiment.stats import Interval, t_interval, welch_interval, welch_parts
+from mashsim.validation.equivalence import DETECT, Tolerance, difference_power, equivalence
 
 PASS, FAIL, SKIP = "pass", "fail", "skip"
 FAMILY_LEVEL = 0.95
@@ -27,8 +30,10 @@ class Check:
 
     ``simulated`` is mashsim's mean with its 95% interval over replications
     (None for a skipped check); ``test`` says in words what the verdict was
-    based on (the family-wise interval, a difference interval, an exact
-    equality).
+    based on (the equivalence interval, a difference interval, an exact
+    equality).  ``tolerance`` (relative), ``power`` (chance of failing at a
+    true 5% error) and ``assurance`` (chance a correct model passes) are set
+    for statistical checks (``tolerance`` for equivalence tests only).
     """
 
     family: str
@@ -39,6 +44,9 @@ class Check:
     test: str = ""
     unit: str = ""
     note: str = ""
+    tolerance: float | None = None
+    power: float | None = None
+    assurance: float | None = None
 
     @property
     def failed(self) -> bool:
@@ -76,15 +84,16 @@ def _range(interval: Interval, unit: str = "") -> str:
     return f"{fmt(interval.ci_low)} – {fmt(interval.ci_high, unit)}"
 
 
-def against_value(family: str, name: str, expected: float, values: Sequence[float], size: int,
-                  unit: str = "", note: str = "") -> Check:
-    """Pass when ``expected`` lies in the family-wise t-interval of the replications' ``values``."""
-    level = family_level(size)
-    test = t_interval(values, level)
-    inside = test.ci_low <= expected <= test.ci_high
-    return Check(family, name, expected, t_interval(values), PASS if inside else FAIL,
-                 f"expected inside the {level:.3%} CI {_range(test, unit)} (Bonferroni, {size} intervals)",
-                 unit, note)
+def within(family: str, name: str, expected: float, values: Sequence[float], tolerance: Tolerance, fast: bool,
+           unit: str = "", note: str = "") -> Check:
+    """Pass when the 90% interval of the replications' relative error from ``expected`` lies inside the
+    tolerance (the full run's or the fast subset's)."""
+    tol = tolerance.value(fast)
+    test = equivalence(expected, values, tol)
+    return Check(family, name, expected, t_interval(values), PASS if test.passed else FAIL,
+                 f"relative error {test.error:+.2%}, 90% CI {test.low:+.2%} to {test.high:+.2%} "
+                 f"{'inside' if test.passed else 'NOT inside'} ±{tol:.0%}",
+                 unit, note, tol, test.power, test.assurance)
 
 
 def against_sample(family: str, name: str, reference: Sequence[float], values: Sequence[float], size: int,
@@ -97,10 +106,11 @@ def against_sample(family: str, name: str, reference: Sequence[float], values: S
     diff = welch_interval(values, reference, level)
     ref = t_interval(reference)
     agree = diff.ci_low <= 0.0 <= diff.ci_high
+    _, se, df, _ = welch_parts(values, reference)
     return Check(family, name, ref.mean, t_interval(values), PASS if agree else FAIL,
                  f"{reference_name} {fmt(ref.mean)} ({_range(ref, unit)}); difference {fmt(diff.mean)}, "
                  f"{level:.3%} CI {_range(diff, unit)} holds 0 (Welch, Bonferroni, {size} comparisons)",
-                 unit, note)
+                 unit, note, power=difference_power(se, ref.mean, df, level, DETECT))
 
 
 def exactly(family: str, name: str, expected: float, values: Sequence[float], unit: str = "",
@@ -108,7 +118,7 @@ def exactly(family: str, name: str, expected: float, values: Sequence[float], un
     """Pass when every replication gives exactly ``expected`` (for extreme cases with a certain answer)."""
     same = all(v == expected for v in values)
     return Check(family, name, expected, t_interval(values), PASS if same else FAIL,
-                 f"every one of {len(values)} replications exactly {fmt(expected)}", unit, note)
+                 f"every one of {len(values)} replications exactly {fmt(expected)}", unit, note, 0.0, 1.0, 1.0)
 
 
 def skipped(family: str, name: str, reason: str) -> Check:

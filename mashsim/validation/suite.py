@@ -2,10 +2,12 @@
 
 :func:`plan` lists the steps (each adds to a :class:`Report`) so that a
 caller can show progress; :func:`run_all` runs them.  The full run takes a
-couple of minutes of one core; ``fast`` runs a subset sized for CI (seconds):
-two Erlang C points, one tandem, M/D/1, a short Ciw comparison, the extreme
-values and Little's law on a quarter of the default, without calibration or
-output analysis.  Every step has a fixed seed derived from ``Options.seed``.
+few minutes of one core, its textbook queues sized so that every theory
+check has the power to detect a 5% error; ``fast`` runs a subset sized for
+CI (seconds, with wide tolerances: a smoke test): two Erlang C points, one
+tandem, M/D/1, the priority desk, short Ciw comparisons, the extreme values
+and Little's law on a quarter of the default, without calibration or output
+analysis.  Every step has a fixed seed derived from ``Options.seed``.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ class Sizes:
     erlang_grid: tuple
     tandems: tuple
     pk_cases: tuple
+    priority_cases: tuple
     ciw: ReducedMash
     ciw_replications: int
     extremes: tuple[int, float, float]  # replications, horizon days, warm-up days
@@ -56,10 +59,11 @@ class Sizes:
     precision: bool
 
 
-FULL = Sizes(queueing.FULL, queueing.ERLANG_GRID, queueing.TANDEMS, queueing.PK_CASES, ReducedMash(), 10,
+FULL = Sizes(queueing.FULL, queueing.ERLANG_GRID, queueing.TANDEMS, queueing.PK_CASES, queueing.PRIORITY_CASES,
+             ReducedMash(), 10,
              (3, 91.0, 14.0), (None, None, None), (5, 182.0), True)
 FAST = Sizes(queueing.FAST, queueing.ERLANG_GRID_FAST, queueing.TANDEMS_FAST, queueing.PK_CASES_FAST,
-             replace(ReducedMash(), horizon_days=20.0, warmup_days=2.0), 5,
+             queueing.PRIORITY_CASES_FAST, replace(ReducedMash(), horizon_days=20.0, warmup_days=2.0), 5,
              (2, 14.0, 3.0), (5, 91.0, 14.0), None, False)
 
 
@@ -108,33 +112,27 @@ def plan(options: Options) -> list[Step]:
     seed, workers, budget = options.seed, options.workers, sizes.budget
     steps: list[Step] = []
 
-    family = queueing.ERLANG_MEASURES * len(sizes.erlang_grid)
     steps += [Step(f"Erlang C: M/M/{c} at ρ = {rho:g}",
-                   _checks(queueing.erlang_point, c, rho, budget, family, seed + i, workers))
-              for i, (c, rho) in enumerate(sizes.erlang_grid)]
-    family = queueing.TANDEM_MEASURES * len(sizes.tandems)
+                   _checks(queueing.erlang_point, c, rho, noise, budget, seed + i, workers))
+              for i, (c, rho, noise) in enumerate(sizes.erlang_grid)]
     steps += [Step(f"Jackson tandem {i + 1}",
-                   _checks(queueing.tandem_case, lam, first, second, budget, family, seed + 100 + i, workers))
-              for i, (lam, first, second) in enumerate(sizes.tandems)]
-    family = queueing.PK_MEASURES * len(sizes.pk_cases)
+                   _checks(queueing.tandem_case, lam, first, second, noise, budget, seed + 100 + i, workers))
+              for i, (lam, first, second, noise) in enumerate(sizes.tandems)]
     steps += [Step(f"Pollaczek–Khinchine: {name}",
-                   _checks(queueing.pk_case, name, lam, service, budget, family, seed + 200 + i, workers))
-              for i, (name, lam, service) in enumerate(sizes.pk_cases)]
+                   _checks(queueing.pk_case, name, lam, service, noise, budget, seed + 200 + i, workers))
+              for i, (name, lam, service, noise) in enumerate(sizes.pk_cases)]
     steps.append(Step("Ciw: reduced MASH network",
                       _checks(ciw_checks, sizes.ciw, sizes.ciw_replications, seed + 300, workers)))
-    cases, priority_budget = ((queueing.PRIORITY_CASES_FAST, queueing.PRIORITY_FAST) if options.fast
-                              else (queueing.PRIORITY_CASES, queueing.PRIORITY_FULL))
-    family = queueing.PRIORITY_MEASURES * len(cases)
     steps += [Step(f"non-preemptive priority: M/M/{c} at ρ = {rho:g}",
-                   _checks(queueing.priority_case, c, rho, shares, priority_budget, family, seed + 500 + i, workers))
-              for i, (c, rho, shares) in enumerate(cases)]
+                   _checks(queueing.priority_case, c, rho, shares, noise, budget, seed + 500 + i, workers))
+              for i, (c, rho, shares, noise) in enumerate(sizes.priority_cases)]
     rota, rota_replications = ((ciw_compare.ROTA_FAST, ciw_compare.ROTA_REPLICATIONS_FAST) if options.fast
                                else (ciw_compare.ROTA, ciw_compare.ROTA_REPLICATIONS))
     steps.append(Step("Ciw: a rota with out-of-hours cover",
                       _checks(ciw_compare.rota_checks, rota, rota_replications, seed + 350, workers)))
     steps.append(Step("extreme values", _checks(extreme_checks, seed + 400, *sizes.extremes, workers)))
     steps.append(Step(f"{DEFAULT_SCENARIO}: replications", lambda r: _default_run(r, sizes, workers)))
-    steps.append(Step("Little's law", lambda r: r.checks.append(little_check(r.default_run))))
+    steps.append(Step("Little's law", lambda r: r.checks.append(little_check(r.default_run, options.fast))))
     if not options.fast:
         steps.append(Step("calibration", lambda r: r.calibration.extend(calibrate(r.default_run))))
     if sizes.warmup is not None:
