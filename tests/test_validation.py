@@ -19,7 +19,7 @@ from mashsim.validation import queueing
 from mashsim.validation.checks import FAIL, PASS, Check, against_sample, family_level, within
 from mashsim.validation.equivalence import ASSURANCE_WANTED, POWER_WANTED, pass_probability, power
 from mashsim.validation.little import TOLERANCE as LITTLE, little_check, little_sides
-from mashsim.validation.suite import FAST, Options, plan, run_all
+from mashsim.validation.suite import Options, plan, run_all
 from support import default_scenario, small_scenario
 
 
@@ -57,9 +57,10 @@ def test_family_wise_levels_and_equivalence_verdicts():
     assert family_level(1) == 0.95 and family_level(10) == pytest.approx(0.995)
     values = [0.99, 1.01, 1.0, 0.995, 1.005]
     assert within("f", "n", 1.0, values, queueing.MEAN, fast=False).status == PASS
-    # 3% off: inside the fast subset's ±30%, but the 90% CI of the error is not inside the full run's ±5%
-    assert within("f", "n", 1.03, values, queueing.MEAN, fast=False).status == FAIL
-    assert within("f", "n", 1.03, values, queueing.MEAN, fast=True).status == PASS
+    assert within("f", "n", 1.03, values, queueing.MEAN, fast=False).status == PASS  # 3% off: inside ±5%
+    # 6% off: inside the fast subset's ±30%, but the 90% CI of the error is not inside the full run's ±5%
+    assert within("f", "n", 1.06, values, queueing.MEAN, fast=False).status == FAIL
+    assert within("f", "n", 1.06, values, queueing.MEAN, fast=True).status == PASS
     assert within("f", "n", 2.0, values, queueing.MEAN, fast=True).status == FAIL
 
 

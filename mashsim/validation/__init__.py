@@ -5,7 +5,9 @@ Modules, each with one job:
 
 * :mod:`~mashsim.validation.theory` -- closed forms (Erlang C, Jackson tandem, Pollaczek-Khinchine);
 * :mod:`~mashsim.validation.configs` -- the real scenario format cut down to textbook queues;
-* :mod:`~mashsim.validation.checks` -- a check and its verdict (family-wise intervals);
+* :mod:`~mashsim.validation.equivalence` -- equivalence tests with a stated tolerance, their power and
+  pass chance, and run sizing;
+* :mod:`~mashsim.validation.checks` -- a check and its verdict;
 * :mod:`~mashsim.validation.queueing`, :mod:`~mashsim.validation.little`,
   :mod:`~mashsim.validation.ciw_compare`, :mod:`~mashsim.validation.extremes` -- the families of checks;
 * :mod:`~mashsim.validation.calibration` -- the default scenario against published figures;

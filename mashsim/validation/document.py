@@ -58,6 +58,14 @@ ABOUT = {
         "sampling error, so this is a difference test, not an equivalence test: its power to detect a 5% "
         "difference is reported and is low for most figures (it would take far longer Ciw runs, which are "
         "slow); it catches gross disagreements, theory catches the 5% ones."),
+    queueing.PRIORITY: (
+        "One M/M/*c* desk whose contacts are Red, Amber and Green in fixed shares, served in that order "
+        "without pre-emption (`policy.queue_discipline = rag`), first come first served within a RAG. Each "
+        "RAG's mean time to decision (its wait plus one service) against the non-preemptive priority formula "
+        "(Cobham 1954)."),
+    ROTA_FAMILY: (
+        "One desk on a rota (day staff 9:00–17:00, one person out of hours) in mashsim and as a Ciw schedule, "
+        "where whoever is busy at a change of shift finishes in overtime. A difference test, as above."),
     EXTREMES: (
         "The default scenario pushed to limits with a certain answer, checked exactly in every replication. "
         "The CRN row checks that taking one desk's information away changes nothing about any other desk's "

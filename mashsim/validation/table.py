@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.console import Group
 from rich.table import Table
 
-from mashsim.validation.checks import FAIL, PASS, SKIP, Check, fmt, simulated_text
+from mashsim.validation.checks import FAIL, PASS, SKIP, fmt, simulated_text
 from mashsim.validation.document import chance, tolerance_text
 from mashsim.validation.equivalence import DETECT
 from mashsim.validation.suite import Report
