@@ -77,7 +77,7 @@ TARGETS: tuple[Target, ...] = (
         "mean elapsed time from contact to decision of contacts rated Green at screening",
         "policy.ask.green (social care only, E) and social_care research_minutes (E); policy.queue_discipline "
         "(rag, S: Amber served before Green in every queue)",
-        "policy.queue_discipline = rag was chosen so that Green is decided later than Amber, as here",
+        "policy.queue_discipline = rag was chosen so that Green is decided later than Amber, as this source found",
     ),
     Target(
         "contact → referral conversion",
