@@ -10,10 +10,11 @@ import bisect
 import math
 import datetime as dt
 
+from mashsim.scenario.bounds import DAY_INDEX, LOOKAHEAD_DAYS
 from mashsim.scenario.schema import WEEKDAYS, Calendar, HoursPattern
 
 HOURS_PER_DAY = 24.0
-_HORIZON_LIMIT_DAYS = 100 * 366  # working-hour sums further out than this are "never"
+_HORIZON_LIMIT_DAYS = LOOKAHEAD_DAYS - 366  # working-hour sums further out than this are "never"
 
 
 class CalendarView:
@@ -27,7 +28,10 @@ class CalendarView:
         self._period_days: dict[int, list[str]] = {}  # by day index
         for name, period in calendar.periods.items():
             for first, last in period.dates:
-                for day in range((first - calendar.start_date).days, (last - calendar.start_date).days + 1):
+                # only the days a run can reach: a period may span centuries of dates
+                first_day = max((first - calendar.start_date).days, 0)
+                last_day = min((last - calendar.start_date).days, int(DAY_INDEX.high))
+                for day in range(first_day, last_day + 1):
                     self._period_days.setdefault(day, []).append(name)
 
     def date(self, day: int) -> dt.date:
