@@ -17,8 +17,9 @@ from pydantic import Field, field_validator, model_validator
 
 from mashsim.scenario.base import Model, merge_tables, tagged_union
 from mashsim.scenario.bounds import (LOGNORMAL_CV, Backlog, Contacts, Date, DateRange, Finite, Hours, Minutes,
-                                     Multiplier, PerWaiting, PositiveHours, PositiveMinutes, PositiveRunDays,
-                                     Probability, Replications, RunDays, Seed, Staff, Weight, WholeDay, WholeStaff)
+                                     Multiplier, NonNegative, PerWaiting, Positive, PositiveHours, PositiveMinutes,
+                                     PositiveRunDays, Probability, Replications, RunDays, Seed, Staff, Weight,
+                                     WholeDay, WholeStaff)
 from mashsim.scenario.injects import Inject
 
 RISK_LEVELS = ("low", "medium", "high", "critical")
