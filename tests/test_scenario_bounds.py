@@ -4,6 +4,7 @@ with its field, the bound and why (exit 2, nothing written), and the legal edges
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 import time
 
@@ -13,7 +14,8 @@ import pytest
 from bad_inputs import SMALL_TOML
 from mashsim.cli import main
 from mashsim.replication import simulate
-from mashsim.scenario import Scenario, ScenarioError, load_scenario
+from mashsim.scenario import Scenario, ScenarioError, build_scenario, load_scenario
+from mashsim.scenario.load import scenario_hash
 from mashsim.scenario.bounds import (BACKLOG, BOUNDS, CONTACTS_PER_RUN, DEPTH, HOURS, LOGNORMAL_CV,
                                      LOOKAHEAD_DAYS, MULTIPLIER, RUN_DAYS, SEED, STAFF, TASK_MINUTES, WEIGHT)
 from mashsim.scenario.size_checks import expected_contacts
@@ -277,3 +279,11 @@ def test_run_refuses_them_with_exit_2_and_writes_nothing(setting, field, tmp_pat
     code, out, err = _cli(capsys, "run", "london-borough", "--set", setting, "--out", out_dir, "-r", "1")
     assert code == 2 and field in err and "Traceback" not in err and out == ""
     assert not out_dir.exists()
+
+
+@pytest.mark.parametrize("name", ["london-borough", "london-wide", "exercise-september-outage"])
+def test_a_resolved_scenario_written_as_json_reads_back_the_same(name):
+    """Strict types still read JSON's forms: dates as text, ranges as lists."""
+    scenario = load_scenario(name)
+    again = build_scenario(json.loads(json.dumps(scenario.model_dump(mode="json"))))
+    assert scenario_hash(again) == scenario_hash(scenario)
