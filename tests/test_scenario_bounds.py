@@ -145,8 +145,9 @@ def test_a_surge_counts_towards_the_contacts_of_a_run():
 
 
 def test_the_largest_staff_and_backlog_allowed_run():
-    scenario = small_scenario(f"roles.screeners.staff={int(STAFF.high)}", f"roles.managers.initial_backlog={int(BACKLOG.high)}",
-                              "run.horizon_days=1", "run.warmup_days=0")
+    scenario = small_scenario(f"roles.screeners.staff={int(STAFF.high)}",
+                              f"roles.managers.initial_backlog={int(BACKLOG.high)}", "run.horizon_days=1",
+                              "run.warmup_days=0")
     result = simulate(scenario, 1)
     assert result.metrics["contacts_arrived"] > 0
 
