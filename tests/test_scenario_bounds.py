@@ -17,9 +17,10 @@ from mashsim.replication import simulate
 from mashsim.scenario import Scenario, ScenarioError, build_scenario, load_scenario
 from mashsim.scenario.load import scenario_hash
 from mashsim.scenario.bounds import (BACKLOG, BOUNDS, CONTACTS_PER_RUN, DEPTH, HOURS, LOGNORMAL_CV,
-                                     LOOKAHEAD_DAYS, MULTIPLIER, RUN_DAYS, SEED, STAFF, TASK_MINUTES, WEIGHT)
-from mashsim.scenario.size_checks import expected_contacts
-from support import REPO, build, small_scenario
+                                     LOOKAHEAD_DAYS, MULTIPLIER, RUN_DAYS, SEED, STAFF, STAFF_DAYS, TASK_MINUTES,
+                                     WEIGHT)
+from mashsim.scenario.size_checks import expected_contacts, staff_days
+from support import REPO, build, small_scenario, small_scenario_dict
 
 INF, NAN = math.inf, math.nan
 FINITE = "must be a finite number"
@@ -136,6 +137,20 @@ def test_too_many_contacts_for_one_replication_are_refused_and_london_wide_for_t
     year = load_scenario("london-wide", ["run.horizon_days=365", "run.warmup_days=0"])
     assert expected_contacts(year) == pytest.approx(400_000, rel=0.1)
     assert len(year.hubs) == 32
+
+
+def test_too_many_staff_days_are_refused_and_london_wide_for_ten_years_is_far_below():
+    raw = small_scenario_dict()
+    raw["hubs"] = {f"h{i}": {} for i in range(300)}  # 300 x (1,000 police + 8 others) x 3,660 days
+    raw["agencies"]["police"]["staff"] = 1000
+    for source in raw["arrivals"]["sources"].values():
+        source["annual_contacts"] = 100  # few contacts: the staff-days alone are too many
+    raw["run"]["horizon_days"] = RUN_DAYS.high
+    with pytest.raises(ScenarioError) as caught:
+        build(raw)
+    assert STAFF_DAYS.message() in _problem(caught.value, "hubs").message
+    london = load_scenario("london-wide", [f"run.horizon_days={RUN_DAYS.high}"])
+    assert staff_days(london) < STAFF_DAYS.high / 20
 
 
 def test_a_surge_counts_towards_the_contacts_of_a_run():

@@ -59,6 +59,8 @@ SEED = Bound(2**63 - 1, "", "results store the seed as a 64-bit signed integer")
 LOGNORMAL_CV = Bound(1_000, "times the mean", "a lognormal spread wider than that puts nearly every draw at 0")
 CONTACTS_PER_RUN = Bound(10_000_000, "contacts a replication",
                          "25 London-wide years; a replication of more takes tens of minutes and gigabytes")
+STAFF_DAYS = Bound(1_000_000_000, "staff-days a replication",
+                   "each person's presence is drawn every day: more takes over five minutes a replication")
 DEPTH = Bound(32, "levels", "a scenario's tables and lists nest a few levels; deeper input is not read further")
 LOOKAHEAD_DAYS = 101 * 366  # how far past a time the model looks for working hours (deadlines, reopening)
 
@@ -77,6 +79,7 @@ BOUNDS: dict[str, Bound] = {
     "run.seed, --seed": SEED,
     "lognormal sd": LOGNORMAL_CV,
     "expected contacts of one replication, all hubs and surges": CONTACTS_PER_RUN,
+    "staff of every role and desk x days of the run, all hubs and pools": STAFF_DAYS,
     "nesting of tables and lists": DEPTH,
 }
 

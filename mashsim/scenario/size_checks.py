@@ -3,14 +3,16 @@
 Each number is bounded by its type (:mod:`mashsim.scenario.bounds`); these
 checks bound what they make together: the contacts one replication must
 simulate (volumes x scale x multipliers x run length, surges and backlogs
-included) and the dates the run and its look-ahead reach.
+included), the staff-days it draws presence for (every role and desk of every
+hub and pool), and the dates the run and its look-ahead reach.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 
-from mashsim.scenario.bounds import CONTACTS_PER_RUN, LOOKAHEAD_DAYS
+from mashsim.scenario.bounds import CONTACTS_PER_RUN, LOOKAHEAD_DAYS, STAFF_DAYS
 from mashsim.scenario.errors import Problem
 from mashsim.scenario.injects import SurgeInject
 from mashsim.scenario.schema import HubSettings, Scenario
@@ -20,7 +22,7 @@ DAYS_PER_YEAR = 365.25
 
 def check_size(scenario: Scenario) -> list[Problem]:
     """Problems of a scenario too big to simulate, or whose dates run past the calendar's end."""
-    return _dates(scenario) + _contacts(scenario)
+    return _dates(scenario) + _contacts(scenario) + _staff_days(scenario)
 
 
 def run_days(scenario: Scenario) -> float:
@@ -77,3 +79,22 @@ def _contacts(scenario: Scenario) -> list[Problem]:
     return [Problem(path, f"one replication would simulate about {contacts:,.0f} contacts (volumes x scale x "
                           f"multipliers x {run_days(scenario):g} days, surges and backlogs included); "
                           f"{CONTACTS_PER_RUN.message()}: shorten the run or lower the volumes")]
+
+
+def staff_days(scenario: Scenario) -> float:
+    """Staff (at the most a role ever has, with its out-of-hours cover) x days of the run, summed over
+    every role and desk of every hub and every pool: the presence draws one replication makes."""
+    roles = [role for _, hub in scenario.hub_list() for role in hub.staffed_roles().values()]
+    roles += list(scenario.pools.values())
+    slots = sum(math.ceil(role.max_staff()) + role.out_of_hours_staff for role in roles)
+    return slots * math.ceil(run_days(scenario))
+
+
+def _staff_days(scenario: Scenario) -> list[Problem]:
+    total = staff_days(scenario)
+    if total <= STAFF_DAYS.high:
+        return []
+    path = "hubs" if scenario.hubs else "roles"
+    return [Problem(path, f"one replication would draw the presence of about {total:,.0f} staff-days (staff of "
+                          f"every role and desk x {run_days(scenario):g} days); {STAFF_DAYS.message()}: "
+                          "shorten the run or lower the staff")]
