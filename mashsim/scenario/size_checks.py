@@ -38,7 +38,7 @@ def _dates(scenario: Scenario) -> list[Problem]:
     return [Problem("calendar.start_date",
                     f"the run (warm-up + horizon, {run_days(scenario):g} days) and the {LOOKAHEAD_DAYS // 366} "
                     f"years after it that deadlines may reach must end by {dt.date.max} (the last date a "
-                    f"calendar can hold); allowed: a start date up to {latest}", start)]
+                    f"calendar can hold); allowed: a start date up to {latest}", start.isoformat())]
 
 
 def expected_contacts(scenario: Scenario) -> float:
