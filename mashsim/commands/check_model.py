@@ -42,7 +42,7 @@ def _check_out(path: Path) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from rich.console import Console
+    from mashsim.report.terminal import console as Console  # markup off: user text shown as it is
 
     from mashsim.commands.common import Progress
     from mashsim.validation.document import write_document

@@ -66,7 +66,7 @@ class Progress:
     def __init__(self, console, total: int, label: str = "replications") -> None:
         from rich.progress import BarColumn, Progress as RichProgress, TextColumn, TimeRemainingColumn
 
-        self._bar = RichProgress(TextColumn("{task.description}"), BarColumn(),
+        self._bar = RichProgress(TextColumn("{task.description}", markup=False), BarColumn(),
                                  TextColumn("{task.completed}/{task.total}"), TimeRemainingColumn(),
                                  console=console, transient=True)
         self._task = self._bar.add_task(label, total=total)

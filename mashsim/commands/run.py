@@ -26,7 +26,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from rich.console import Console
+    from mashsim.report.terminal import console as Console  # markup off: user text shown as it is
 
     from mashsim.experiment import run_replications
     from mashsim.report.files import write_results

@@ -37,7 +37,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from rich.console import Console
+    from mashsim.report.terminal import console as Console  # markup off: user text shown as it is
 
     from mashsim.experiment.engines import open_engine
     from mashsim.experiment.plan import make_plan
