@@ -44,6 +44,7 @@ def _check_out(path: Path) -> None:
 def run(args: argparse.Namespace) -> int:
     from mashsim.report.terminal import console as Console  # markup off: user text shown as it is
 
+    from mashsim.atomic import writing
     from mashsim.commands.common import Progress
     from mashsim.validation.document import write_document
     from mashsim.validation.table import results_table
@@ -67,6 +68,8 @@ def run(args: argparse.Namespace) -> int:
         if bar:
             bar.stop()
     Console().print(results_table(report))
-    for path in write_document(report, out):
+    with writing(out, "--out"):
+        written = write_document(report, out)
+    for path in written:
         err.print(f"wrote {path}", highlight=False)
     return EXIT_OK if report.passed else EXIT_FAILED

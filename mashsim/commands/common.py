@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 from mashsim.scenario import Problem, Scenario, ScenarioError, load_scenario
 
@@ -58,6 +61,24 @@ def writable_folder(path: Path, field: str = "--out") -> None:
                             field) from None
     if not os.access(path, os.W_OK):
         raise ScenarioError([Problem(field, "the folder is not writable", str(path))], field)
+
+
+@contextmanager
+def stop_on_sigterm() -> Iterator[None]:
+    """Within the block, SIGTERM (a job manager's stop) interrupts as Ctrl-C does, so that what is
+    being written is cleaned up rather than left half-made."""
+    def interrupt(signum, frame) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, interrupt)
+    except ValueError:  # not the main thread (an embedding program): leave its signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 class Progress:

@@ -37,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
 
     import numpy as np
 
-    from mashsim.report.files import atomic_write
+    from mashsim.atomic import atomic_write, writing
     from mashsim.report.trace_text import to_markdown
     from mashsim.trace import CaseNotFound, trace_run
 
@@ -57,7 +57,8 @@ def run(args: argparse.Namespace) -> int:
         raise ScenarioError([Problem(option, str(error))], f"mashsim trace {args.scenario}") from None
     text = to_markdown(traced, case_id)
     if args.markdown is not None:
-        atomic_write(args.markdown, lambda p: p.write_text(text, encoding="utf-8"))
+        with writing(args.markdown, "--markdown"):
+            atomic_write(args.markdown, lambda p: p.write_text(text, encoding="utf-8"))
         if not args.json:
             print(f"wrote {args.markdown} (case {case_id})", file=sys.stderr)
     if args.json:
