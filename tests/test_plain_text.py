@@ -61,11 +61,12 @@ def test_run_prints_the_name_as_written(tmp_path, capsys, monkeypatch):
 
 def test_report_shows_factor_values_as_written_in_the_terminal_and_the_page(tmp_path, capsys, monkeypatch):
     text = experiments.GRID.replace('scenario = "small.toml"', 'scenario = "small.toml"\n' + sweep_fixture.SHORT)
-    text += '\n[[factors]]\npath = "description"\nvalues = ["a [/b]", ":smile: <b>x</b>"]\n'
+    # a [/b]: rich markup; <b>: HTML; $x^{ b$: matplotlib mathtext that cannot be parsed (the charts failed)
+    text += '\n[[factors]]\npath = "description"\nvalues = ["a [/b]", ":smile: <b>x</b>", "$x^{ b$"]\n'
     folder = sweep_fixture.sweep(tmp_path, text.replace("n = 3", "n = 2"))
     code, out, err = cli(capsys, monkeypatch, "report", folder)
     assert code == 0, err
-    assert "a [/b]" in out and ":smile: <b>x</b>" in out
+    assert "a [/b]" in out and ":smile: <b>x</b>" in out and "$x^{ b$" in out
     page = (folder / "report" / "report.html").read_text()
     assert "a [/b]" in page and ":smile: &lt;b&gt;x&lt;/b&gt;" in page and "<b>x</b>" not in page
 
