@@ -149,3 +149,18 @@ def test_markdown_plain_is_one_line_with_every_special_character_escaped(text):
     assert "\n" not in shown and "\r" not in shown
     unescaped = re.sub(r"\\.", "", shown)
     assert not set(unescaped) & set("\\`*_{}[]<>()#+!|$~")
+
+
+def test_the_staffing_account_shows_the_scenario_name_as_written_on_any_console():
+    from mashsim.experiment.staffing import Lever, search_staffing
+    from mashsim.experiment.targets import Target
+    from mashsim.report.staffing_table import print_staffing
+
+    levers = [Lever("agencies.police.staff", 1, 3)]
+    result = search_staffing(levers, [Target("m", "<=", 0.5)],
+                             lambda settings, indices: [[1.0 - 0.4 * settings["agencies.police.staff"]] for _ in indices],
+                             seed=1, replications=3)
+    console = Console(file=io.StringIO(), width=300, record=True)  # markup on, as a library user's
+    print_staffing(result, console, {"scenario": {"name": NAME, "hash": "h"}, "mashsim_version": "v"})
+    text = console.export_text()
+    assert NAME in text and "Least-cost staffing" in text and "Chosen:" in text

@@ -42,10 +42,9 @@ def _check_out(path: Path) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from mashsim.report.terminal import console as Console  # markup off: user text shown as it is
-
     from mashsim.atomic import writing
     from mashsim.commands.common import Progress
+    from mashsim.report.terminal import console as Console  # markup off: user text shown as it is
     from mashsim.validation.document import write_document
     from mashsim.validation.table import results_table
     from mashsim.validation.suite import Options, plan, run_all

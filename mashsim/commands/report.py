@@ -37,12 +37,12 @@ def compare_side(text: str) -> int | str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from mashsim.report.terminal import console as Console  # markup off: user text shown as it is
     from rich.text import Text
 
     from mashsim.report.analysis import analyse
     from mashsim.report.sweep_data import load_sweep
     from mashsim.report.sweep_table import differences_table, sweep_table
+    from mashsim.report.terminal import console as Console  # markup off: user text shown as it is
     from mashsim.report.writer import PAGE, check_report_folder, write_report
 
     data = load_sweep(args.folder)

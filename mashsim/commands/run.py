@@ -26,10 +26,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from mashsim.report.terminal import console as Console  # markup off: user text shown as it is
-
     from mashsim.experiment import run_replications
     from mashsim.report.files import check_results_folder, write_results
+    from mashsim.report.terminal import console as Console  # markup off: user text shown as it is
     from mashsim.report.table import summary_table
 
     scenario = load(args)

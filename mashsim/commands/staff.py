@@ -131,11 +131,10 @@ def _scenario(args: argparse.Namespace, settings: dict[str, int]):
 def run(args: argparse.Namespace) -> int:
     from rich.text import Text
 
-    from mashsim.report.terminal import console as Console  # markup off: user text shown as it is
-
     from mashsim.experiment.engines import open_engine
     from mashsim.experiment.staffing import SimulatedReplications, describe, search_staffing
     from mashsim.report.staffing_table import print_staffing
+    from mashsim.report.terminal import console as Console  # markup off: user text shown as it is
     from mashsim.scenario import scenario_hash
 
     base, targets, levers, replications, cap = _inputs(args)

@@ -37,12 +37,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from mashsim.report.terminal import console as Console  # markup off: user text shown as it is
-
     from mashsim.atomic import writing
     from mashsim.experiment.engines import open_engine
     from mashsim.experiment.plan import make_plan
     from mashsim.experiment.sweep import run_sweep
+    from mashsim.report.terminal import console as Console  # markup off: user text shown as it is
 
     plan = make_plan(args.experiment, [parse_assignment(text) for text in args.overrides])
     out = args.out or Path("results") / plan.experiment.name
