@@ -112,13 +112,30 @@ def check_output_folder(target: Path, ours: Callable[[str], bool], field: str = 
             shown = ", ".join(others[:5]) + (f" and {len(others) - 5} more" if len(others) > 5 else "")
             refuse(f"holds other files, which mashsim did not write ({shown}); these results replace an "
                    "earlier set whole, so name a new or empty folder, or move those files")
-    ancestor = target.parent
+    _check_place(target, field)
+
+
+def check_output_file(path: Path, field: str, hint: str = "give a file name") -> None:
+    """Refuse (exit 2), before the work, a file output that :func:`atomic_write` could not write:
+    a folder, or a place that cannot be made or written. Creates nothing."""
+    path = Path(path)
+    if path.is_dir():
+        raise ScenarioError([Problem(field, f"is a folder; {hint}", str(path))], field)
+    _check_place(path, field)
+
+
+def _check_place(target: Path, field: str) -> None:
+    """Refuse a ``target`` whose folder cannot be made, or in which nothing can be written."""
+    ancestor = Path(os.path.abspath(target)).parent  # the nearest folder that exists: the rest would be made
     while not ancestor.exists() and ancestor != ancestor.parent:
         ancestor = ancestor.parent
+    problem = None
     if not ancestor.is_dir():
-        refuse(f"cannot be created: {ancestor} is not a folder")
-    if not os.access(ancestor, os.W_OK | os.X_OK) or (target.is_dir() and not os.access(target, os.W_OK)):
-        refuse(f"cannot be written (permission denied in {ancestor})")
+        problem = f"cannot be created: {ancestor} is not a folder"
+    elif not os.access(ancestor, os.W_OK | os.X_OK) or (target.is_dir() and not os.access(target, os.W_OK)):
+        problem = f"cannot be written (permission denied in {ancestor})"
+    if problem:
+        raise ScenarioError([Problem(field, problem, str(target))], field)
 
 
 def write_folder(target: Path, write: Callable[[Path], T], ours: Callable[[str], bool],

@@ -315,3 +315,17 @@ def test_check_output_folder_makes_nothing(tmp_path):
     target = tmp_path / "a" / "b"
     atomic.check_output_folder(target, lambda name: False)
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("command", ["trace", "check-model"])
+def test_a_file_output_in_an_impossible_place_is_refused_before_the_work(command, tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    target = blocker / "out.md"
+    args = ["trace", scenario(tmp_path), "--pick", "random", "--markdown", target] if command == "trace" \
+        else ["check-model", "--fast", "--out", target]
+    code, _, err = cli(capsys, *args)
+    assert code == 2 and str(blocker) in err and "not a folder" in err and "Traceback" not in err
+    code, _, err = cli(capsys, *args[:-1], tmp_path)
+    assert code == 2 and "is a folder" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file", "small.toml"][:1 + (command == "trace")]
