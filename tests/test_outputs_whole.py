@@ -329,3 +329,13 @@ def test_a_file_output_in_an_impossible_place_is_refused_before_the_work(command
     code, _, err = cli(capsys, *args[:-1], tmp_path)
     assert code == 2 and "is a folder" in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["file", "small.toml"][:1 + (command == "trace")]
+
+
+def test_a_forced_sweep_deletes_only_the_files_a_sweep_writes(tmp_path, capsys):
+    experiment = write_experiment(tmp_path, GRID)
+    out = tmp_path / "results"
+    assert cli(capsys, "sweep", experiment, "--out", out, "--workers", "1")[0] == 0
+    (out / "notes.txt").write_text("mine")
+    (out / "rows" / "my-analysis.csv").write_text("mine too")
+    assert cli(capsys, "sweep", experiment, "--out", out, "--workers", "1", "--force")[0] == 0
+    assert (out / "notes.txt").read_text() == "mine" and (out / "rows" / "my-analysis.csv").read_text() == "mine too"
