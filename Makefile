@@ -10,7 +10,7 @@ CORE_TESTS := tests/test_compiled_core.py tests/test_events.py tests/test_roles.
 	tests/test_hub_injects.py tests/test_injects.py tests/test_policies.py tests/test_properties.py \
 	tests/test_queueing_theory.py tests/test_trace_hook.py tests/test_extremes.py tests/test_ciw.py
 
-.PHONY: run test fast pure test-compiled clean
+.PHONY: run test fast pure test-compiled check-wheel clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,7 +25,13 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 ifeq ($(CI),true)
 	@$(MAKE) --no-print-directory test-compiled
+	@$(MAKE) --no-print-directory check-wheel
 endif
+
+# The sdist and the wheel built as a release would be, the wheel installed into a fresh virtual
+# environment and run from a folder outside the checkout (see tools/check_wheel.sh).
+check-wheel: $(STAMP)
+	PYTHON=$(BIN)/python tools/check_wheel.sh
 
 # Optional: the model core compiled with mypyc (needs a C compiler and the Python headers).
 # The same results bit for bit, 1.5 to 2.2 times as fast. `make pure` goes back to pure Python.
@@ -50,4 +56,4 @@ test-compiled: $(STAMP)
 
 clean:
 	-$(PYTHON) tools/build_core.py --remove
-	rm -rf $(VENV) build .pytest_cache .hypothesis
+	rm -rf $(VENV) build dist mashsim.egg-info .pytest_cache .hypothesis

@@ -25,7 +25,7 @@ from mashsim.model.calendar import HOURS_PER_DAY, CalendarView
 from mashsim.model.contact import Contact
 from mashsim.model.duty import DutyRota, Presence
 from mashsim.model.events import call_later, run
-from mashsim.model.hub import Hub, TraceHook
+from mashsim.model.hub import Hub, TraceHook, queue_order
 from mashsim.model.injects import InjectPlan
 from mashsim.model.network import build_network, hub_node, independent_groups, pool_node
 from mashsim.model.roles import Role
@@ -110,7 +110,7 @@ class _Run:
         env = simpy.Environment()
         settings_of = dict(scenario.hub_list())
         pools = {name: self._staffed(env, name, scenario.pools[name], streams.under("pool", name),
-                                     scenario.policy.red_priority, pool_node(name))
+                                     queue_order(scenario.policy), pool_node(name))
                  for name in pool_names}
         roles_of: list[dict[str, Role]] = []
         sampler: SeriesSampler | None = None
@@ -119,7 +119,7 @@ class _Run:
             settings = settings_of[hub_name]
             # a hub's streams are named by the hub, so adding a hub leaves the others' draws alone
             hub_streams = streams if hub_name is None else streams.under("hub", hub_name)
-            roles = {name: self._staffed(env, name, staffing, hub_streams, settings.policy.red_priority,
+            roles = {name: self._staffed(env, name, staffing, hub_streams, queue_order(settings.policy),
                                          hub_node(hub_name, name))
                      for name, staffing in settings.staffed_roles().items()}
             desks = {**roles, **{name: pools[a.pool] for name, a in settings.agencies.items() if a.pool is not None}}
@@ -166,10 +166,10 @@ class _Run:
         return network_series(self.samplers, list(self.scenario.hubs), list(self.scenario.pools))
 
     def _staffed(self, env: simpy.Environment, name: str, staffing: Staffing, streams: Streams,
-                 red_priority: bool, key: str) -> Role:
+                 order: int, key: str) -> Role:
         """Role ``name``, on duty as its rota says (through an inject's switch where one acts on it);
         ``key`` names it among the run's roles (see :class:`InjectPlan`)."""
-        role = Role(env, name, red_priority)
+        role = Role(env, name, order)
         presence = Presence(staffing, streams, name)
         pattern = self.scenario.calendar.hours[staffing.hours]
         rostered = self.plan.staffing(role, key) if self.plan else role

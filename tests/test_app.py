@@ -10,7 +10,7 @@ import pytest
 pytest.importorskip("streamlit")
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from mashsim.app import exercise, state  # noqa: E402
+from mashsim.app import exercise, limits, state  # noqa: E402
 
 PAGE = Path(__file__).resolve().parents[1] / "mashsim" / "app" / "page.py"
 TIMEOUT_S = 120  # a run of a few replications takes seconds; a loaded CI machine may be slow
@@ -261,3 +261,74 @@ def test_a_file_with_a_long_run_opens_with_its_own_settings(page):
     widget(page.number_input, "Days measured").set_value(0.0).run()
     assert not page.exception
     assert "run.horizon_days" in page.error[0].value.replace("\\", "")
+
+
+# --------------------------------------------------------------------------- a server shared by a room
+
+
+def test_the_sidebar_states_the_servers_limits_and_the_page_the_runs_size(page):
+    assert any(c.value.startswith("This server: runs of up to 50,000 contacts") for c in page.sidebar.caption)
+    assert any(c.value.startswith("This run: about ") for c in page.caption)
+
+
+def test_an_upload_over_the_size_limit_is_refused_in_the_page(page, monkeypatch):
+    monkeypatch.setenv("MASHSIM_LIMIT_UPLOAD_KB", "1")
+    text = b'extends = "london-borough.toml"\nname = "padded"\n' + b"# notes\n" * 200
+    page.file_uploader(key="upload").set_value(("padded.toml", text, "application/toml")).run()
+    assert not page.exception
+    assert "padded.toml" in page.error[0].value and "this server takes uploads up to 1 KB" in page.error[0].value
+
+
+def test_an_upload_nested_too_deeply_is_refused_in_the_page(page):
+    page.file_uploader(key="upload").set_value(("deep.toml", b"a = " + b"[" * 50_000, "application/toml")).run()
+    assert not page.exception
+    assert "deep.toml" in page.error[0].value and "nested too deeply" in page.error[0].value
+
+
+def refusal(at: AppTest) -> str:
+    return next(w.value for w in at.warning if w.value.startswith("This run simulates")).replace("\\", "")
+
+
+def test_a_run_over_the_limits_is_refused_with_the_numbers_and_run_is_off(page):
+    widget(page.number_input, "Replications").set_value(1000).run()
+    assert not page.exception
+    assert "This run simulates 21,000 days (1,000 replications of 21 days" in refusal(page)
+    assert "this server runs up to 5,000" in refusal(page)
+    assert page.button(key="run").disabled
+    widget(page.number_input, "Replications").set_value(200).run()  # 4,200 days: the contacts are too many
+    assert "contacts (200 replications of about " in refusal(page) and "runs up to 50,000" in refusal(page)
+    assert page.button(key="run").disabled
+    widget(page.number_input, "Replications").set_value(3).run()
+    assert not page.warning and not page.button(key="run").disabled
+
+
+def test_a_run_when_the_server_is_busy_says_so_and_runs_later(page):
+    with limits.SLOTS.slot(limits.SERVED), limits.SLOTS.slot(limits.SERVED):  # two participants' runs
+        press(page, "run")
+        assert not page.exception and not page.metric
+        busy = "The server is busy: 2 runs in progress (it runs 2 at a time). Try again in a moment."
+        assert any(busy in w.value.replace("\\", "") for w in page.warning)
+    press(page, "run")
+    no_trouble(page)
+    assert page.metric and not page.warning
+
+
+def test_a_run_past_the_time_limit_is_stopped_with_a_message(page, monkeypatch):
+    monkeypatch.setenv("MASHSIM_LIMIT_RUN_SECONDS", "1e-9")
+    press(page, "run")
+    assert not page.exception and not page.metric
+    assert any("The run was stopped after" in w.value and "1 of 3 replications done" in w.value for w in page.warning)
+    assert limits.SLOTS.running == 0  # its place is free again
+
+
+def test_tracing_a_replication_for_the_cases_waits_for_a_place_too(page):
+    press(page, "run")
+    with limits.SLOTS.slot(limits.SERVED), limits.SLOTS.slot(limits.SERVED):
+        widget(page.number_input, "Replication").set_value(1).run()
+        assert not page.exception
+        assert any("The server is busy" in w.value and "cases of replication 1 appear once" in w.value
+                   for w in page.warning)
+        assert page.metric  # the run's own results stay
+    page.run()
+    no_trouble(page)
+    assert any(c.value.startswith("Cases arriving in the measured days of replication 1") for c in page.caption)

@@ -25,16 +25,78 @@ class Recorder:
         self.changes.append((self.env.now, capacity, urgent_only))
 
 
-@given(st.lists(st.integers(0, 400), min_size=1, max_size=40, unique=True), st.floats(0.0, 0.5))
-def test_each_day_gets_each_slots_own_uniform_however_the_days_are_asked(days, absence):
+@given(st.lists(st.integers(0, 400), min_size=1, max_size=40, unique=True), st.floats(0.0, 0.5),
+       st.sampled_from(["mornings", "whole_days"]))
+def test_each_day_gets_each_slots_own_uniform_however_the_days_are_asked(days, absence, part_time):
     """Day d's count uses the d-th uniform of every slot's stream, also when days are skipped."""
-    staffing = Staffing(staff=3.5, absence_rate=absence)
+    staffing = Staffing(staff=3.5, absence_rate=absence, part_time=part_time)
     presence = Presence(staffing, Streams(5, 1), "screeners")
     rngs = [Streams(5, 1).rng("absence", "screeners", str(i)) for i in range(4)]
     uniforms = np.array([rng.random(401) for rng in rngs])  # slot x day
     for day in sorted(days):
-        expected = sum(1 for i in range(4) if uniforms[i, day] < min(1.0, 3.5 - i) * (1.0 - absence))
-        assert presence.count(day) == expected
+        if part_time == "whole_days":  # the half slot works on half the days, whole days
+            expected = (sum(1 for i in range(4) if uniforms[i, day] < min(1.0, 3.5 - i) * (1.0 - absence)), 0.0)
+        else:  # the half slot works half of each day it is not absent
+            expected = (sum(1 for i in range(3) if uniforms[i, day] < 1.0 - absence),
+                        0.5 if uniforms[3, day] < 1.0 - absence else 0.0)
+        assert presence.at_work(day) == expected
+
+
+def _rota_changes(staffing: Staffing, days: int, seed: int = 1) -> list[tuple[float, int, bool]]:
+    scenario = load_scenario("london-borough")
+    env = simpy.Environment()
+    role = Recorder(env)
+    DutyRota(env, role, CalendarView(scenario.calendar), scenario.calendar.hours["office"],
+             Presence(staffing, Streams(seed), "housing"), staffing.out_of_hours_staff)
+    env.run(until=24 * days)
+    return role.changes
+
+
+def test_a_half_time_desk_works_half_of_every_working_day_mornings_or_afternoons():
+    mornings = _rota_changes(Staffing(staff=0.5), 2)
+    assert mornings == [(0.0, 0, True), (9.0, 1, False), (13.0, 0, False), (17.0, 0, True),
+                        (33.0, 1, False), (37.0, 0, False), (41.0, 0, True)]
+    afternoons = _rota_changes(Staffing(staff=1.5, out_of_hours_staff=1, part_time="afternoons"), 1)
+    assert afternoons == [(0.0, 1, True), (9.0, 1, False), (13.0, 2, False), (17.0, 1, True)]
+    quarter = _rota_changes(Staffing(staff=2.25), 1)
+    assert quarter == [(0.0, 0, True), (9.0, 3, False), (11.0, 2, False), (17.0, 0, True)]
+
+
+def _empty_working_days(staffing: Staffing, days: int, seed: int) -> tuple[int, int]:
+    """(working days on which nobody is on duty at any hour, working days)."""
+    changes = _rota_changes(staffing, days, seed)
+    opened: dict[int, int] = {}
+    for time, staff, urgent_only in changes:
+        if not urgent_only:
+            day = int(time // 24)
+            opened[day] = max(opened.get(day, 0), staff)
+    return sum(1 for staff in opened.values() if staff == 0), len(opened)
+
+
+def test_a_half_time_desk_is_empty_only_on_the_days_its_one_person_is_absent():
+    """Housing's 0.5 FTE at 10% absence: nobody on duty on ~10% of working days, not ~55% as when the half
+    slot worked half of the days. Binomial, over ~1,025 working days (four years, less bank holidays):
+    the 99.9% interval (3.29 sd) is 6.9%-13.1% around 10% and 50%-60% around 55%, far apart (power ~1)."""
+    empty, working = _empty_working_days(Staffing(staff=0.5, absence_rate=0.1), 4 * 364, seed=11)
+    assert working > 1000
+    assert 0.069 < empty / working < 0.131
+    old_empty, old_working = _empty_working_days(
+        Staffing(staff=0.5, absence_rate=0.1, part_time="whole_days"), 4 * 364, seed=11)
+    assert 0.50 < old_empty / old_working < 0.60  # 1 - 0.5 x 0.9 = 55%, as the whole-days pattern gives
+
+
+def test_adding_a_person_leaves_the_others_absences_alone():
+    """Common random numbers: the slots a 1.5 FTE role and a 2.5 FTE one share draw the same days off."""
+    one = Presence(Staffing(staff=1.5, absence_rate=0.2), Streams(9), "x")
+    two = Presence(Staffing(staff=2.5, absence_rate=0.2), Streams(9), "x")
+    rngs = [Streams(9).rng("absence", "x", str(i)) for i in range(3)]
+    uniforms = np.array([rng.random(200) for rng in rngs])
+    for day in range(200):
+        (a, share_a), (b, share_b) = one.at_work(day), two.at_work(day)
+        first_in = uniforms[0, day] < 0.8
+        assert a == int(first_in) and share_a == (0.5 if uniforms[1, day] < 0.8 else 0.0)
+        assert b == int(first_in) + int(uniforms[1, day] < 0.8)  # the second slot, now whole, keeps its days
+        assert share_b == (0.5 if uniforms[2, day] < 0.8 else 0.0)
 
 
 def test_an_office_rota_opens_at_nine_and_closes_at_five_on_working_days_only():

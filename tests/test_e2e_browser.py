@@ -13,6 +13,7 @@ import signal
 import socket
 import subprocess
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -51,21 +52,27 @@ def playwright_api():
     return sync_playwright, expect
 
 
-@pytest.fixture
-def dashboard(tmp_path):
-    """The URL of a ``mashsim serve`` started for this test; the server is always stopped after."""
+@contextmanager
+def _serving(tmp_path: Path, *options: str):
+    """The URL of a ``mashsim serve`` started with ``options``; the server is always stopped after."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     log_path = tmp_path / "serve.log"
     with log_path.open("w") as log:
         server = subprocess.Popen(
-            [sys.executable, "-m", "mashsim.cli", "serve", "--port", str(port), "--no-browser"],
+            [sys.executable, "-m", "mashsim.cli", "serve", "--port", str(port), "--no-browser", *options],
             stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
         try:
             _wait_for(url, server, log_path)
             yield url
         finally:
             _stop(server)
+
+
+@pytest.fixture
+def dashboard(tmp_path):
+    with _serving(tmp_path) as url:
+        yield url
 
 
 def _wait_for(url: str, server: subprocess.Popen, log_path: Path) -> None:
@@ -93,8 +100,9 @@ def _number(text: str) -> float:
     return float(text.strip().rstrip("%h ").replace(",", ""))
 
 
-def test_move_a_staffing_slider_run_and_see_a_kpi_change(playwright_api, dashboard, tmp_path):
-    sync_playwright, expect = playwright_api
+@contextmanager
+def _browser(sync_playwright, expect, tmp_path: Path):
+    """Debian's chromium, headless, with a profile of this test's own."""
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch_persistent_context(
             str(tmp_path / "profile"), executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS,
@@ -102,34 +110,65 @@ def test_move_a_staffing_slider_run_and_see_a_kpi_change(playwright_api, dashboa
         try:
             browser.set_default_timeout(STEP_TIMEOUT_MS)
             expect.set_options(timeout=STEP_TIMEOUT_MS)
-            page = browser.new_page()
-            page.goto(dashboard, wait_until="domcontentloaded")
-            run = page.get_by_role("button", name="Run", exact=True)
-            run.click()
-            late = page.get_by_test_id("stMetric").filter(has_text="Missed: late returns") \
-                       .get_by_test_id("stMetricValue")
-            expect(late).to_have_text(PERCENT)
-            before = late.inner_text()
-
-            police = page.get_by_test_id("stSlider").filter(has_text="police desk")
-            police.get_by_role("slider").focus()
-            for _ in range(5):  # 3 researchers to 0.5, in steps of 0.5
-                page.keyboard.press("ArrowLeft")
-            expect(police.get_by_test_id("stSliderThumbValue")).to_have_text("0.5")
-            expect(page.get_by_text("The set-up has changed since this run")).to_be_visible()
-
-            run.click()
-            expect(late).not_to_have_text(before)
-            expect(page.get_by_text("The set-up has changed since this run")).to_have_count(0)
-            after = late.inner_text()
-            expect(page.get_by_test_id("stException")).to_have_count(0)  # never a traceback in the page
-            page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
+            yield browser
         finally:
             browser.close()
+
+
+def test_move_a_staffing_slider_run_and_see_a_kpi_change(playwright_api, dashboard, tmp_path):
+    sync_playwright, expect = playwright_api
+    with _browser(sync_playwright, expect, tmp_path) as browser:
+        page = browser.new_page()
+        page.goto(dashboard, wait_until="domcontentloaded")
+        run = page.get_by_role("button", name="Run", exact=True)
+        run.click()
+        late = page.get_by_test_id("stMetric").filter(has_text="Missed: late returns") \
+                   .get_by_test_id("stMetricValue")
+        expect(late).to_have_text(PERCENT)
+        before = late.inner_text()
+
+        police = page.get_by_test_id("stSlider").filter(has_text="police desk")
+        police.get_by_role("slider").focus()
+        for _ in range(5):  # 3 researchers to 0.5, in steps of 0.5
+            page.keyboard.press("ArrowLeft")
+        expect(police.get_by_test_id("stSliderThumbValue")).to_have_text("0.5")
+        expect(page.get_by_text("The set-up has changed since this run")).to_be_visible()
+
+        run.click()
+        expect(late).not_to_have_text(before)
+        expect(page.get_by_text("The set-up has changed since this run")).to_have_count(0)
+        after = late.inner_text()
+        expect(page.get_by_test_id("stException")).to_have_count(0)  # never a traceback in the page
+        page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
     # a sixth of the police desk: far more returns come back after the cut-off
     assert _number(after) > _number(before), (before, after)
     assert (tmp_path / "dashboard.png").stat().st_size > 10_000
 
+
+def test_a_room_servers_limits_are_messages_in_the_page(playwright_api, tmp_path):
+    """The limits given to ``mashsim serve`` reach the page: a run over them and uploads over them
+    (the page's own check, and Streamlit's cap in whole MB) are messages, never a traceback."""
+    sync_playwright, expect = playwright_api
+    small = tmp_path / "padded.toml"
+    small.write_text('extends = "london-borough.toml"\nname = "padded"\n' + "# notes\n" * 300)  # 2.4 KB
+    huge = tmp_path / "huge.toml"
+    huge.write_text("# notes\n" * 200_000)  # 1.6 MB
+    with _serving(tmp_path, "--host", "127.0.0.1", "--max-contacts", "5000", "--max-upload-kb", "1") as url, \
+            _browser(sync_playwright, expect, tmp_path) as browser:
+        page = browser.new_page()
+        page.goto(url, wait_until="domcontentloaded")
+        # the shipped scenario opens on about 10,000 contacts: over this server's 5,000
+        expect(page.get_by_text("this server runs up to 5,000. Run fewer replications")).to_be_visible()
+        expect(page.get_by_role("button", name="Run", exact=True)).to_be_disabled()
+        expect(page.get_by_text("This server: runs of up to 5,000 contacts")).to_be_visible()
+
+        page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(small))
+        expect(page.get_by_text("this server takes uploads up to 1 KB")).to_be_visible()
+        page.get_by_test_id("stFileChipDeleteBtn").click()
+        expect(page.get_by_text("this server takes uploads up to 1 KB")).to_have_count(0)
+        page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(huge))
+        expect(page.get_by_text(re.compile(r"File must be 1(\.0)? ?MB or smaller"))).to_be_visible()
+        expect(page.get_by_test_id("stException")).to_have_count(0)
 
 
 def test_a_missing_browser_skips_but_fails_under_ci(monkeypatch):

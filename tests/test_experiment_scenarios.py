@@ -133,10 +133,10 @@ values = [5]
 
 BAD = {
     # id: (edit of POOLING: old, new), field the report must name, fragment of the message
-    "unknown-scenario": (('"pooled.toml"]', '"poled.toml"]'), "factors.0.values", "no such file"),
-    "also-top-level-scenario": (('seed = 3', 'seed = 3\nscenario = "wide.toml"'), "",
+    "unknown-scenario": (('"pooled.toml"]', '"poled.toml"]'), "factors.0.values", "did you mean pooled.toml"),
+    "also-top-level-scenario": (('seed = 3', 'seed = 3\nscenario = "wide.toml"'), "scenario",
                                 "leave out the top-level scenario"),
-    "no-scenario-at-all": (('path = "scenario"', 'path = "run.seed"'), "", "give scenario"),
+    "no-scenario-at-all": (('path = "scenario"', 'path = "run.seed"'), "scenario", "give scenario"),
     "scenario-range": (('values = ["wide.toml", "pooled.toml"]', 'range = "1..2"'), "factors.0",
                        "a scenario factor takes values"),
     "scenario-not-text": (('values = ["wide.toml", "pooled.toml"]', 'values = [1, 2]'), "factors.0",
@@ -164,7 +164,7 @@ BAD = {
                               "base scenario 'wide.toml' rejects the 2 fields this sets"),
     "set-rejected-by-one": (('"run.warmup_days" = 1', '"run.warmup_days" = 1, "pools.shared.staff" = 2'),
                             "set.pools.shared.staff", "in base scenario 'wide.toml': no pool named 'shared'"),
-    "estimates-need-one-scenario": (("[replications]", "[estimates]\nspread = 0.2\n[replications]"), "",
+    "estimates-need-one-scenario": (("[replications]", "[estimates]\nspread = 0.2\n[replications]"), "estimates",
                                     "[estimates] takes the estimates of one scenario"),
 }
 

@@ -166,3 +166,13 @@ def test_hubs_sharing_a_pool_must_agree_on_red_first():
     assert "hubs.b.policy.red_priority" in report and "share pool 'met'" in report
     raw["hubs"]["b"] = {"policy": {"red_priority": False}}
     assert not build(raw).hubs["b"].policy.red_priority  # agreeing, either way, is fine
+
+
+def test_hubs_sharing_a_pool_must_agree_on_the_queue_discipline():
+    raw = hubs_dict({"a": {"policy": {"queue_discipline": "deadline"}}, "b": {}}, pooled=True)
+    with pytest.raises(ScenarioError) as error:
+        build(raw)
+    problem, = error.value.problems
+    assert problem.path == "hubs.b.policy.queue_discipline" and "a has deadline" in problem.message
+    raw["hubs"]["b"] = {"policy": {"queue_discipline": "deadline"}}
+    assert build(raw).hubs["b"].policy.queue_discipline == "deadline"

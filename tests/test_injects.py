@@ -15,6 +15,7 @@ from mashsim.scenario import ScenarioError
 from support import assert_same_metrics, build, small_scenario, small_scenario_dict
 
 WINDOW = {"start_day": 3.375, "hours": 6.0}  # Thursday 09:00-15:00 of the small scenario (day 0 a Monday)
+LONG = {"start_day": 1.375, "hours": 78.0}  # Tuesday 09:00 to Friday 15:00
 START, END = 3.375 * 24, 3.375 * 24 + 6
 Z_999 = 3.29  # two-sided 99.9% normal quantile: a fixed-seed test that fails by chance 1 time in 1,000
 
@@ -323,3 +324,15 @@ def test_show_lists_injects_and_validate_warns_of_one_in_the_warm_up(capsys):
     assert "injects[1].start_day" in err and "warm-up" in err and "injects[0]" not in err
     assert main(["validate", "exercise-september-outage", "--set", "injects.0.agency=polise"]) == 2
     assert "injects[0].agency = 'polise': no such agency; did you mean 'police'?" in capsys.readouterr().err
+
+
+def test_a_policy_inject_may_change_the_queue_discipline_for_its_window():
+    loaded = ("roles.screeners.staff=1", "agencies.health.staff=0.5")
+    base = mashsim.simulate(build(None, *loaded), 4, 0).metrics
+    same = mashsim.simulate(with_injects({**LONG, "kind": "policy", "queue_discipline": "rag"}, sets=loaded), 4,
+                            0).metrics
+    assert_same_metrics(base, same)  # the discipline it already had: nothing changes
+    other = mashsim.simulate(with_injects({**LONG, "kind": "policy", "queue_discipline": "fifo"},
+                                          sets=loaded), 4, 0).metrics
+    assert other["decision_delay_hours.mean"] != base["decision_delay_hours.mean"]
+    assert other["contacts_arrived"] == base["contacts_arrived"]

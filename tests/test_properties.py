@@ -11,13 +11,12 @@ from hypothesis import strategies as st
 
 import mashsim
 from mashsim.experiment import run_replications
+from mashsim.metrics.catalogue import is_share
 from mashsim.scenario import build_scenario
 from support import assert_same_metrics, default_scenario, defined
 
 
 AGENCY_POOL = ("police", "health", "education")
-RATE_PREFIXES = ("missed_signal_rate", "late_return_rate", "under_triage_rate", "rag_breach_rate",
-                 "working_day_breach_rate", "rag_share", "outcome_share", "referral_rate", "utilisation")
 
 probability = st.floats(0.0, 1.0)
 fte = st.one_of(st.sampled_from([0.25, 0.5, 1.0, 1.5, 2.0, 2.75]), st.floats(0.1, 4.0).map(lambda x: round(x, 2)))
@@ -41,6 +40,7 @@ def staffing(draw, may_be_unstaffed: bool) -> dict[str, Any]:
         "out_of_hours_staff": out_of_hours if staff > 0 else max(out_of_hours, 1),
         "hours": draw(st.sampled_from(["office", "always"])),
         "absence_rate": draw(st.sampled_from([0.0, 0.1, 0.3]) | st.floats(0.0, 0.6)),
+        "part_time": draw(st.sampled_from(["mornings", "afternoons", "whole_days"])),
         "initial_backlog": draw(st.sampled_from([0, 0, 0, 3])),
     }
     if draw(st.booleans()):
@@ -106,6 +106,7 @@ def scenarios(draw) -> dict[str, Any]:
         "policy": {
             "decide_at_deadline": draw(st.booleans()),
             "red_priority": draw(st.booleans()),
+            "queue_discipline": draw(st.sampled_from(["fifo", "rag", "deadline"])),
             "decision_allowance_hours": draw(st.sampled_from([0.0, 1.0]) | st.floats(0.0, 3.0)),
             "ask": ask,
         },
@@ -116,7 +117,7 @@ seeds = st.integers(0, 2**32 - 1)
 
 
 def _is_rate(name: str) -> bool:
-    return name.split(".")[0] in RATE_PREFIXES
+    return is_share(name)  # every share the catalogue declares, wait_probability included
 
 
 # ----------------------------------------------------------------------------- accounting

@@ -1,10 +1,12 @@
-"""Staffed roles: capacity changes, priority, FIFO, cancellation, out-of-hours (urgent-only) duty."""
+"""Staffed roles: capacity changes, queue disciplines, cancellation, out-of-hours (urgent-only) duty."""
 
 from __future__ import annotations
 
 import simpy
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from mashsim.model.roles import CANCELLED, DONE, QUEUED, RUNNING, Role
+from mashsim.model.roles import BY_DEADLINE, BY_RAG, CANCELLED, DONE, ONE_QUEUE, QUEUED, RED_FIRST, RUNNING, Role
 
 
 class Log:
@@ -15,9 +17,9 @@ class Log:
         self.hours: dict[str, float] = {}
         self.finished: list[tuple[float, float, str]] = []
 
-    def submit(self, role: Role, name: str, urgent: bool, hours: float):
+    def submit(self, role: Role, name: str, urgent: bool, hours: float, rank: int = 0, due: float = 0.0):
         self.hours[name] = hours
-        return role.submit(name, urgent, hours, self)
+        return role.submit(name, urgent, hours, self, rank if not urgent else 0, due)
 
     def __call__(self, name: str) -> None:
         now = self.env.now
@@ -28,9 +30,9 @@ class Log:
         return [name for _, _, name in sorted(self.finished, key=lambda f: (f[0], f[1]))]
 
 
-def make_role(red_priority: bool = True, capacity: int = 0, urgent_only: bool = False):
+def make_role(red_priority: bool = True, capacity: int = 0, urgent_only: bool = False, order: int | None = None):
     env = simpy.Environment()
-    role = Role(env, "screeners", red_priority)
+    role = Role(env, "screeners", order if order is not None else RED_FIRST if red_priority else ONE_QUEUE)
     role.set_staffing(capacity, urgent_only=urgent_only)
     return env, role, Log(env)
 
@@ -178,3 +180,117 @@ def test_an_instant_task_that_must_wait_is_done_when_someone_comes_on_duty():
     env.run()
     assert log.finished == [(2.0, 2.0, "a")] and job.state == DONE
     assert (role.stats.waited, role.stats.wait_total) == (1, 2.0)
+
+
+# ------------------------------------------------------------------------ shifts and overtime
+
+
+def test_out_of_hours_cover_starts_at_once_while_the_day_staff_finish_in_overtime():
+    env, role, log = make_role(capacity=2)
+    log.submit(role, "day-1", False, 3.0)
+    log.submit(role, "day-2", False, 3.0)
+    at(env, 1.0, lambda: role.set_staffing(1, urgent_only=True))  # 17:00: two busy, one cover comes on
+    at(env, 1.5, lambda: log.submit(role, "urgent", True, 1.0))
+    at(env, 1.6, lambda: log.submit(role, "urgent-2", True, 1.0))
+    env.run()
+    # the cover is capacity of its own: it takes the urgent one at once, then the next when it is free,
+    # not when the overtime ends
+    assert log.finished == [(1.5, 2.5, "urgent"), (0.0, 3.0, "day-1"), (0.0, 3.0, "day-2"),
+                            (2.5, 3.5, "urgent-2")]
+    assert (role.busy, role.overtime) == (0, 0)
+
+
+def test_the_day_staff_start_at_once_while_the_cover_finishes_in_overtime():
+    env, role, log = make_role(capacity=1, urgent_only=True)
+    log.submit(role, "urgent", True, 4.0)
+    for name in ("a", "b"):
+        log.submit(role, name, False, 1.0)
+    at(env, 1.0, lambda: role.set_staffing(2, urgent_only=False))  # 09:00: two come on, the cover still busy
+    env.run()
+    assert log.finished == [(1.0, 2.0, "a"), (1.0, 2.0, "b"), (0.0, 4.0, "urgent")]
+    role.close_stats()
+    # on duty from 1 to 4: two staff plus the cover in overtime until 4 count as capacity, and busy
+    assert role.stats.duty_capacity_area == 2 * 3.0 + 3.0
+    assert role.stats.duty_busy_area == 2 * 1.0 + 3.0
+
+
+def test_a_cut_in_headcount_within_a_shift_is_no_change_of_shift():
+    env, role, log = make_role(capacity=2)
+    log.submit(role, "a", False, 3.0)
+    log.submit(role, "b", False, 3.0)
+    log.submit(role, "c", False, 1.0)
+    at(env, 1.0, lambda: role.set_staffing(1, urgent_only=False))  # someone goes home ill: no overtime
+    env.run()
+    assert log.finished[-1] == (3.0, 4.0, "c")
+    assert role.overtime == 0
+
+
+# ------------------------------------------------------------------------ queue disciplines
+
+
+def test_by_rag_serves_red_then_amber_then_green_first_come_first_served_within_each():
+    env, role, log = make_role(order=BY_RAG)
+    for name, urgent, rank in [("g1", False, 2), ("a1", False, 1), ("r1", True, 0), ("g2", False, 2),
+                               ("a2", False, 1), ("r2", True, 0)]:
+        log.submit(role, name, urgent, 1.0, rank)
+    role.set_staffing(1, urgent_only=False)
+    env.run()
+    assert log.order == ["r1", "r2", "a1", "a2", "g1", "g2"]
+
+
+def test_by_deadline_serves_the_earliest_deadline_first_ties_first_come():
+    env, role, log = make_role(order=BY_DEADLINE)
+    for name, urgent, due in [("late", False, 50.0), ("soon", False, 5.0), ("red", True, 8.0),
+                              ("tie-1", False, 20.0), ("tie-2", False, 20.0)]:
+        log.submit(role, name, urgent, 1.0, 2, due)
+    role.set_staffing(1, urgent_only=False)
+    env.run()
+    assert log.order == ["soon", "red", "tie-1", "tie-2", "late"]  # not pre-emptive, not Red first
+
+
+def test_out_of_hours_cover_takes_urgent_work_only_in_every_order():
+    for order in (ONE_QUEUE, RED_FIRST, BY_RAG, BY_DEADLINE):
+        env, role, log = make_role(capacity=1, urgent_only=True, order=order)
+        log.submit(role, "amber", False, 1.0, 1, 0.0)  # the earliest deadline, but not urgent
+        log.submit(role, "urgent-1", True, 1.0, 0, 4.0)
+        log.submit(role, "urgent-2", True, 1.0, 0, 3.0)
+        env.run(until=10)
+        assert set(log.order) == {"urgent-1", "urgent-2"} and role.waiting == 1, order
+        role.set_staffing(1, urgent_only=False)
+        env.run(until=20)
+        assert log.order[-1] == "amber", order
+
+
+def test_a_change_of_order_requeues_waiting_work_in_the_new_order():
+    env, role, log = make_role(order=RED_FIRST)
+    jobs = [log.submit(role, name, False, 1.0, rank, due)
+            for name, rank, due in [("g", 2, 30.0), ("a", 1, 40.0), ("g-soon", 2, 10.0)]]
+    role.cancel(jobs[0])
+    role.set_order(BY_DEADLINE)
+    role.set_staffing(1, urgent_only=False)
+    env.run()
+    assert log.order == ["g-soon", "a"]
+
+
+_JOBS = st.lists(st.tuples(st.booleans(), st.integers(1, 2), st.floats(0.0, 100.0), st.booleans()),
+                 min_size=1, max_size=30)
+
+
+@settings(max_examples=60, deadline=None)
+@given(_JOBS, st.sampled_from([ONE_QUEUE, RED_FIRST, BY_RAG, BY_DEADLINE]))
+def test_one_server_takes_the_live_jobs_in_the_orders_sort_order(jobs, order):
+    """Whatever arrives and is cancelled, a server taking the queue one at a time serves exactly the jobs
+    not cancelled, sorted by the order's key (non-preemptive: the queue is complete before it starts)."""
+    env, role, log = make_role(order=order)
+    submitted = [(log.submit(role, str(i), urgent, 1.0, rank, due), i, urgent, rank, due)
+                 for i, (urgent, rank, due, _) in enumerate(jobs)]
+    for (job, *_), (*_, cancel) in zip(submitted, jobs):
+        if cancel:
+            role.cancel(job)
+    role.set_staffing(1, urgent_only=False)
+    env.run()
+    key = {ONE_QUEUE: lambda j: j[1], RED_FIRST: lambda j: (not j[2], j[1]),
+           BY_RAG: lambda j: (0 if j[2] else j[3], j[1]), BY_DEADLINE: lambda j: (j[4], j[1])}[order]
+    live = [j for j, (*_, cancel) in zip(submitted, jobs) if not cancel]
+    assert log.order == [str(j[1]) for j in sorted(live, key=key)]
+    assert role.waiting == 0

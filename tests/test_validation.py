@@ -35,7 +35,8 @@ def test_the_fast_subset_passes_every_check(fast_report):
     assert fast_report.failures == [], [(c.family, c.name, c.test) for c in fast_report.failures]
     families = {c.family for c in fast_report.checks}
     assert families == {"Erlang C (M/M/c)", "Jackson tandem", "Pollaczek–Khinchine (M/G/1)",
-                        "Ciw (independent simulator)", "Extreme values", "Little's law"}
+                        "Ciw (independent simulator)", "Extreme values", "Little's law",
+                        "Non-preemptive priority M/M/c (Cobham)", "Ciw: a rota with out-of-hours cover"}
     # the fast run skips calibration and output analysis
     assert not fast_report.calibration and fast_report.warmup is None and not fast_report.precision
 

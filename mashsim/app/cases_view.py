@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from mashsim.app import state
+from mashsim.app import limits, state
+from mashsim.app.messages import plain
 from mashsim.experiment import RunResult
 from mashsim.report.trace_text import Clock, to_markdown
 from mashsim.scenario.schema import RAGS
@@ -23,12 +24,14 @@ _TABLE = {"id": "case", "arrived": "arrived", "source": "source", "concern": "co
           "missed": "missed signal", "under_triaged": "under-triaged"}
 
 
-def cases_tab(result: RunResult) -> None:
+def cases_tab(result: RunResult, limit: limits.Limits) -> None:
     n = len(result.replications)
     top = st.columns([1, 3])
     replication = int(top[0].number_input("Replication", min_value=0, max_value=n - 1, value=0, step=1,
                                           key="case_replication"))
-    run = _trace_run(result, replication)
+    run = _trace_run(result, replication, limit)
+    if run is None:
+        return
     top[1].caption(f"Cases arriving in the measured days of replication {replication}: "
                    f"the same as `mashsim trace FILE --seed {result.seed} --replication {replication}`.")
     rags = st.multiselect("Screened RAG", RAG_ORDER, RAG_ORDER, key="case_rags")
@@ -65,13 +68,18 @@ def case_table(cases: pd.DataFrame, run: TraceRun) -> pd.DataFrame:
     return table[list(_TABLE)].rename(columns=_TABLE)
 
 
-def _trace_run(result: RunResult, replication: int) -> TraceRun:
-    """The traced replication, kept for the session (tracing replays a whole replication)."""
+def _trace_run(result: RunResult, replication: int, limit: limits.Limits) -> TraceRun | None:
+    """The traced replication, kept for the session; None, said in the page, while the server is busy
+    (tracing replays a whole replication: it takes one of the server's places for runs)."""
     key = (result.scenario_hash, result.seed, replication)
     cached = st.session_state.get("case_trace")
     if cached is None or cached[0] != key:
-        with st.spinner(f"Tracing replication {replication}…"):
-            cached = (key, trace_run(result.scenario, result.seed, replication))
+        try:
+            with limits.SLOTS.slot(limit), st.spinner(f"Tracing replication {replication}…"):
+                cached = (key, trace_run(result.scenario, result.seed, replication))
+        except limits.LimitReached as busy:
+            st.warning(plain(f"{busy} The cases of replication {replication} appear once it has a place."))
+            return None
         st.session_state["case_trace"] = cached
     return cached[1]
 

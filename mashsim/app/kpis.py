@@ -9,7 +9,9 @@ from typing import Any
 import pandas as pd
 
 from mashsim.experiment import Interval, RunResult, t_interval
-from mashsim.report.table import RATE_PREFIXES, clip_interval
+from mashsim.metrics.catalogue import HOURS, SHARE
+from mashsim.metrics.catalogue import unit_of as catalogue_unit
+from mashsim.report.table import clip_interval
 from mashsim.scenario import Scenario
 
 
@@ -66,20 +68,16 @@ def format_interval(metric: str, interval: Interval, level: float = 0.95) -> str
 
 
 def unit_of(metric: str) -> str:
-    """The unit a metric is read in, from its name."""
-    if metric.startswith(RATE_PREFIXES):
-        return "%"
-    if "hours" in metric:
-        return "h"
-    return ""
+    """The unit a metric is shown in (``%``, ``h`` or none), from its unit in the catalogue."""
+    return {SHARE: "%", HOURS: "h"}.get(catalogue_unit(metric) or "", "")
 
 
 def metrics_table(result: RunResult) -> pd.DataFrame:
-    """Every metric with its mean and 95% CI, formatted for reading."""
+    """Every metric with its unit (as the reference gives it), mean and 95% CI, formatted for reading."""
     rows = []
     for name, interval in result.summary().items():
         unit = unit_of(name)
-        rows.append({"metric": name, "mean": format_value(interval.mean, unit),
+        rows.append({"metric": name, "unit": catalogue_unit(name) or "", "mean": format_value(interval.mean, unit),
                      "95% CI": format_interval(name, interval).removeprefix("95% CI ")})
     return pd.DataFrame(rows)
 

@@ -18,10 +18,11 @@ from typing import Any
 
 import streamlit as st
 
-from mashsim.app import charts, exercise, state
+from mashsim.app import charts, exercise, limits, state
 from mashsim.app.injects_view import injects_editor
 from mashsim.app.messages import plain, show_problems
 from mashsim.app.results_view import run_button, show_results
+from mashsim.report.plots import literal_text
 from mashsim.scenario import Scenario, ScenarioError
 
 log = logging.getLogger("mashsim.app")
@@ -30,7 +31,7 @@ log = logging.getLogger("mashsim.app")
 # --------------------------------------------------------------------------- sidebar
 
 
-def pick_scenario() -> state.BaseScenario | None:
+def pick_scenario(limit: limits.Limits) -> state.BaseScenario | None:
     bar = st.sidebar
     bar.header("Scenario")
     name = bar.selectbox("Shipped scenario", state.shipped_names(), key="shipped")
@@ -39,6 +40,8 @@ def pick_scenario() -> state.BaseScenario | None:
                                f"scenario starts on a short run ({state.SHORT_HORIZON_DAYS:g} days, "
                                f"{state.SHORT_REPLICATIONS} replications).")
     try:
+        if upload:
+            limits.check_upload(upload.name, upload.getvalue(), limit)
         base = state.load_upload(upload.name, upload.getvalue()) if upload else state.load_shipped(name)
     except ScenarioError as error:
         show_problems(error)
@@ -47,7 +50,7 @@ def pick_scenario() -> state.BaseScenario | None:
     if upload:
         bar.caption("The uploaded file is in use: remove it to pick a shipped scenario.")
     for note in base.notes:
-        bar.warning(note)
+        bar.warning(plain(note))
     return base
 
 
@@ -121,15 +124,29 @@ def policy_controls(base: state.BaseScenario) -> dict[str, Any]:
 # --------------------------------------------------------------------------- the page
 
 
+def run_allowed(scenario: Scenario, limit: limits.Limits) -> bool:
+    """Whether this server takes the run: its size under the Run button, or why not."""
+    try:
+        size = limits.run_size(scenario, limit)
+    except limits.LimitReached as refused:
+        st.warning(plain(str(refused)))
+        return False
+    st.caption(f"This run: {size.describe()} (this server runs up to {limit.contacts:,} contacts "
+               f"and {limit.replication_days:,} days).")
+    return True
+
+
 def main() -> None:
     st.set_page_config(page_title="mashsim dashboard", layout="wide")
-    base = pick_scenario()
+    limit = limits.Limits.from_env()
+    base = pick_scenario(limit)
+    st.sidebar.caption(f"This server: {limit.describe()}.")
     if base is None:
         return
     settings = run_controls(base)
-    st.title(f"MASH exercise: {base.scenario.name}")
+    st.title(f"MASH exercise: {plain(base.scenario.name)}")
     if base.scenario.description:
-        st.caption(base.scenario.description)
+        st.caption(plain(base.scenario.description))
     settings.update(staffing_controls(base))
     settings.update(policy_controls(base))
     settings["injects"], timeline = injects_editor(base, settings)
@@ -141,9 +158,10 @@ def main() -> None:
     if scenario is not None:
         export_button(scenario, state.changes(base, settings))
         if scenario.injects:
-            timeline.pyplot(charts.inject_timeline(scenario))
-    run_button(scenario)
-    show_results(scenario)
+            timeline.pyplot(literal_text(charts.inject_timeline(scenario)))
+    runnable = scenario is not None and run_allowed(scenario, limit)
+    run_button(scenario if runnable else None, limit)
+    show_results(scenario, limit)
 
 
 try:

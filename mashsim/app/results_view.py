@@ -8,24 +8,33 @@ from typing import Callable
 import streamlit as st
 from matplotlib.figure import Figure
 
-from mashsim.app import charts, kpis, state
+from mashsim.app import charts, kpis, limits, state
 from mashsim.app.cases_view import cases_tab
+from mashsim.app.messages import plain
 from mashsim.experiment import RunResult
+from mashsim.report.plots import literal_text
 from mashsim.scenario import Scenario, scenario_hash
 
 _CELL = 120  # characters of a changed value shown in the A/B table
 
 
-def run_button(scenario: Scenario | None) -> None:
+def run_button(scenario: Scenario | None, limit: limits.Limits) -> None:
     left, middle, right = st.columns([1, 1, 3])
-    if left.button("Run", type="primary", key="run", disabled=scenario is None):
+    # "is not None" too: a click on the disabled button, sent by hand, must not start anything
+    if left.button("Run", type="primary", key="run", disabled=scenario is None) and scenario is not None:
         bar = st.progress(0.0, text="Running replications…")
 
         def progress(done: int, total: int) -> None:
             bar.progress(done / total, text=f"{done} of {total} replications")
 
-        st.session_state["result"] = state.run(scenario, progress)
-        bar.empty()
+        try:
+            # the server's runs are shared by every participant: a place, or "busy" at once
+            with limits.SLOTS.slot(limit):
+                st.session_state["result"] = state.run(scenario, limits.stop_after(limit, progress))
+        except limits.LimitReached as refused:
+            st.warning(plain(str(refused)))
+        finally:
+            bar.empty()
     if "result" in st.session_state and middle.button("Keep this run as A", key="pin",
                                                       help="Then change something and run again: B is the "
                                                            "latest run, compared with A in the A/B tab."):
@@ -36,12 +45,12 @@ def run_button(scenario: Scenario | None) -> None:
 
 def describe(result: RunResult) -> str:
     run = result.scenario.run
-    return (f"{result.scenario.name} · {len(result.replications)} replications from seed {result.seed} · "
+    return (f"{plain(result.scenario.name)} · {len(result.replications)} replications from seed {result.seed} · "
             f"{run.horizon_days:g} days after {run.warmup_days:g} warm-up · scenario {result.scenario_hash} · "
             f"mashsim {result.version}")
 
 
-def show_results(scenario: Scenario | None) -> None:
+def show_results(scenario: Scenario | None, limit: limits.Limits) -> None:
     result = st.session_state.get("result")
     if result is None:
         st.info("Set up the exercise, then press **Run**.")
@@ -65,7 +74,7 @@ def show_results(scenario: Scenario | None) -> None:
     with tabs[3]:
         _figure(result, "network", lambda: charts.network(result.scenario, summary))
     with tabs[4]:
-        cases_tab(result)
+        cases_tab(result, limit)
     with tabs[5]:
         st.dataframe(kpis.metrics_table(result), hide_index=True)
     with tabs[6]:
@@ -81,7 +90,7 @@ def _figure(result: RunResult, name: str, draw: Callable[[], Figure]) -> None:
         cache["run"] = result
     if name not in cache:
         buffer = io.BytesIO()
-        draw().savefig(buffer, format="png", dpi=150)
+        literal_text(draw()).savefig(buffer, format="png", dpi=150)
         cache[name] = buffer.getvalue()
     st.image(cache[name])
 
@@ -120,7 +129,7 @@ def show_comparison(pinned: RunResult | None, result: RunResult) -> None:
     try:
         table = kpis.paired_differences(pinned, result, metrics)
     except ValueError as error:
-        st.warning(f"{error}. Set the seed back to {pinned.seed} and run again.")
+        st.warning(f"{plain(error)}. Set the seed back to {pinned.seed} and run again.")
         return
     st.markdown("**Paired differences** (same seed: replication by replication, the same children)")
     st.dataframe(table, hide_index=True)

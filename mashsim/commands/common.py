@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 from mashsim.scenario import Problem, Scenario, ScenarioError, load_scenario
 from mashsim.scenario.bounds import REPLICATIONS, SEED, Bound
@@ -21,7 +24,12 @@ def add_scenario_arguments(parser: argparse.ArgumentParser) -> None:
 
 def load(args: argparse.Namespace) -> Scenario:
     """The scenario named on the command line, with its ``--set`` overrides applied."""
-    return load_scenario(args.scenario, args.overrides)
+    from mashsim.commands.kinds import check_kind
+
+    try:
+        return load_scenario(args.scenario, args.overrides)
+    except ScenarioError as error:
+        raise check_kind(error, args.scenario, "scenario") from None
 
 
 def positive_int(text: str) -> int:
@@ -84,13 +92,31 @@ def writable_folder(path: Path, field: str = "--out") -> None:
         raise ScenarioError([Problem(field, "the folder is not writable", str(path))], field)
 
 
+@contextmanager
+def stop_on_sigterm() -> Iterator[None]:
+    """Within the block, SIGTERM (a job manager's stop) interrupts as Ctrl-C does, so that what is
+    being written is cleaned up rather than left half-made."""
+    def interrupt(signum, frame) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, interrupt)
+    except ValueError:  # not the main thread (an embedding program): leave its signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 class Progress:
     """A transient rich progress bar with ETA on stderr; ``update(done, total)`` moves it."""
 
     def __init__(self, console, total: int, label: str = "replications") -> None:
         from rich.progress import BarColumn, Progress as RichProgress, TextColumn, TimeRemainingColumn
 
-        self._bar = RichProgress(TextColumn("{task.description}"), BarColumn(),
+        self._bar = RichProgress(TextColumn("{task.description}", markup=False), BarColumn(),
                                  TextColumn("{task.completed}/{task.total}"), TimeRemainingColumn(),
                                  console=console, transient=True)
         self._task = self._bar.add_task(label, total=total)

@@ -2,13 +2,16 @@
 
 Runs ``streamlit run`` on :mod:`mashsim.app.page` without prompts and without sending usage
 statistics, waits until the page answers, opens it in the browser (unless ``--no-browser``) and
-keeps serving until Ctrl+C.
+keeps serving until Ctrl+C. The server limits what participants can run: loosely for this machine
+only (127.0.0.1), more tightly for any other address; each limit may be set on the command line.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import importlib.util
+import os
 import signal
 import subprocess
 import sys
@@ -18,6 +21,7 @@ import urllib.request
 import webbrowser
 from pathlib import Path
 
+from mashsim.app.limits import Limits, preset
 from mashsim.commands.common import EXIT_OK
 
 NAME = "serve"
@@ -32,6 +36,49 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1",
                         help="address to listen on (default: 127.0.0.1, this machine only)")
     parser.add_argument("--no-browser", action="store_true", help="do not open a browser; print the address")
+    limits = parser.add_argument_group(
+        "limits", "what the server takes on; defaults for this machine only (127.0.0.1) / any other --host")
+    for option, field, kind, what in LIMIT_OPTIONS:
+        local, served = getattr(preset("127.0.0.1"), field), getattr(preset("0.0.0.0"), field)
+        limits.add_argument(option, dest=field, type=kind, metavar="S" if kind is _seconds else "N",
+                            help=f"{what} (default: {local:,.0f} / {served:,.0f})")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number (got {text!r})") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more (got {text})")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number of seconds (got {text!r})") from None
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be 0 (no limit) or more seconds (got {text})")
+    return value
+
+
+# (option, Limits field, type, meaning): the reasons for the defaults are in mashsim.app.limits
+LIMIT_OPTIONS = (
+    ("--max-contacts", "contacts", _positive_int, "contacts one run may simulate, all replications"),
+    ("--max-days", "replication_days", _positive_int,
+     "days one run may simulate, all replications (and the days calendar periods and surges cover)"),
+    ("--max-runs", "runs", _positive_int, "runs in progress at once, across all participants"),
+    ("--max-run-seconds", "run_seconds", _seconds, "seconds a run may take; 0: no limit"),
+    ("--max-upload-kb", "upload_kb", _positive_int, "size of an uploaded scenario file in KB"),
+)
+
+
+def limits_of(args: argparse.Namespace) -> Limits:
+    """The preset for ``--host``, with each limit given on the command line in its place."""
+    given = {field: getattr(args, field) for _, field, _, _ in LIMIT_OPTIONS if getattr(args, field, None) is not None}
+    return dataclasses.replace(preset(args.host), **given)
 
 
 def _port(text: str) -> int:
@@ -44,8 +91,10 @@ def _port(text: str) -> int:
     return port
 
 
-def streamlit_command(host: str, port: int) -> list[str]:
-    """The ``streamlit run`` command line: headless, no usage statistics, no error details in the page."""
+def streamlit_command(host: str, port: int, limits: Limits | None = None) -> list[str]:
+    """The ``streamlit run`` command line: headless, no usage statistics, no error details in the
+    page, Streamlit's own cap on uploads from the limits (by default those for ``host``)."""
+    limits = limits or preset(host)
     return [sys.executable, "-m", "streamlit", "run", str(PAGE),
             "--server.headless", "true",
             "--server.address", host,
@@ -54,7 +103,8 @@ def streamlit_command(host: str, port: int) -> list[str]:
             "--browser.gatherUsageStats", "false",
             "--client.showErrorDetails", "none",
             "--client.toolbarMode", "minimal",
-            "--theme.base", "light"]
+            "--theme.base", "light",
+            "--server.maxUploadSize", str(limits.upload_mb())]
 
 
 def run(args: argparse.Namespace) -> int:
@@ -62,12 +112,15 @@ def run(args: argparse.Namespace) -> int:
         print("mashsim serve needs the dashboard's packages: pip install 'mashsim[ui]'", file=sys.stderr)
         return EXIT_MISSING
     url = f"http://{_url_host(args.host)}:{args.port}"
-    server = subprocess.Popen(streamlit_command(args.host, args.port), stdin=subprocess.DEVNULL)
+    limits = limits_of(args)
+    server = subprocess.Popen(streamlit_command(args.host, args.port, limits), stdin=subprocess.DEVNULL,
+                              env={**os.environ, **limits.to_env()})  # the page reads its limits there
     # stopped by a service manager or a test (SIGTERM): stop the server too, not leave it running
     previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
         if wait_until_up(url, server, START_TIMEOUT_S):
             print(f"mashsim dashboard at {url}  (Ctrl+C to stop)", file=sys.stderr, flush=True)
+            print(f"limits: {limits.describe()}", file=sys.stderr, flush=True)
             if not args.no_browser:
                 webbrowser.open(url)
         elif server.poll() is None:

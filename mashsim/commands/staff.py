@@ -19,7 +19,8 @@ from mashsim.scenario import Problem, ScenarioError, load_scenario
 NAME = "staff"
 HELP = "find the least-cost staffing mix whose targets hold with 95%% confidence"
 
-_RANGE = re.compile(r"^\s*(\d+)\s*(?:\.\.\s*(\d+)\s*)?$")
+# at most 9 digits: a staff count past that is no staff count (and int() refuses 4,300 digits)
+_RANGE = re.compile(r"^\s*(\d{1,9})\s*(?:\.\.\s*(\d{1,9})\s*)?$")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -43,6 +44,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def parse_levers(varies: list[str], costs: list[str], allowed: list[str]):
     """``--vary PATH=LO..HI`` and ``--cost PATH=X`` as levers; every problem found is reported at once."""
+    from mashsim.experiment import limits
     from mashsim.experiment.staffing import Lever
 
     problems: list[Problem] = []
@@ -57,7 +59,7 @@ def parse_levers(varies: list[str], costs: list[str], allowed: list[str]):
             problems.append(Problem("--vary", f"{path or '(no path)'} is not a staffing field of the scenario; {hint}"
                                               f"allowed: {', '.join(allowed)}", text))
         elif not match:
-            problems.append(Problem("--vary", "expected PATH=LO..HI with whole numbers 0 or more, "
+            problems.append(Problem("--vary", "expected PATH=LO..HI with whole numbers from 0 to 999999999, "
                                               "e.g. agencies.police.staff=1..8", text))
         elif path in ranges:
             problems.append(Problem("--vary", f"{path} is varied twice", text))
@@ -67,6 +69,10 @@ def parse_levers(varies: list[str], costs: list[str], allowed: list[str]):
             if high < low:
                 problems.append(Problem("--vary", f"the range is reversed ({low}..{high}): write LO..HI with "
                                                   f"LO <= HI, e.g. {path}={high}..{low}", text))
+            elif limits.LEVELS.refuse(high - low + 1):
+                problems.append(Problem("--vary", limits.LEVELS.refuse(high - low + 1, f"the range holds "
+                                                                                       f"{high - low + 1:,} values"),
+                                        text))
             ranges[path] = (low, high)
     unit_costs: dict[str, float] = {}
     for text in costs:
@@ -91,7 +97,8 @@ def parse_levers(varies: list[str], costs: list[str], allowed: list[str]):
 
 def _inputs(args: argparse.Namespace):
     """The scenario, targets, levers and replications asked for; every problem in one error (exit 2)."""
-    from mashsim.experiment.staffing import describe, staff_fields
+    from mashsim.experiment import limits
+    from mashsim.experiment.staffing import describe, most_mixes_run, staff_fields
     from mashsim.experiment.targets import parse_target
     from mashsim.metrics.names import metric_names
 
@@ -109,11 +116,27 @@ def _inputs(args: argparse.Namespace):
     except ScenarioError as error:
         problems += error.problems
     replications = args.replications or base.run.replications
-    cap = args.max_replications or 4 * replications
+    cap = args.max_replications or max(replications, min(4 * replications, limits.REPLICATIONS.high))
     if replications < 2:
         problems.append(Problem("--replications", "at least 2 are needed for a confidence interval", replications))
-    if cap < replications:
+    too_many = limits.REPLICATIONS.refuse(replications) or limits.REPLICATIONS.refuse(cap)
+    if too_many:
+        option, count = ("--replications", replications) if limits.REPLICATIONS.refuse(replications) else \
+            ("--max-replications", cap)
+        problems.append(Problem(option, too_many, count))
+    elif cap < replications:
         problems.append(Problem("--max-replications", f"must be at least --replications ({replications})", cap))
+    elif levers:
+        mixes = most_mixes_run(levers)
+        too_many = limits.RUNS.refuse(mixes * cap, f"the search may run {mixes:,} mixes x {cap:,} replications "
+                                                   f"(--max-replications) = {mixes * cap:,}")
+        if too_many:
+            problems.append(Problem("--vary", too_many, " ".join(args.vary)))
+    seed = base.run.seed if args.seed is None else args.seed
+    try:
+        limits.check_seed(seed)
+    except ValueError as error:
+        problems.append(Problem("--seed", str(error), seed))
     if problems:
         raise ScenarioError(problems, "mashsim staff")
     # the ends of the ranges must make valid scenarios (a desk Green work goes to needs staff > 0)
@@ -130,21 +153,22 @@ def _scenario(args: argparse.Namespace, settings: dict[str, int]):
 
 
 def run(args: argparse.Namespace) -> int:
-    from rich.console import Console
+    from rich.text import Text
 
     from mashsim.experiment.engines import open_engine
     from mashsim.experiment.staffing import SimulatedReplications, describe, search_staffing
     from mashsim.report.staffing_table import print_staffing
+    from mashsim.report.terminal import console as Console  # markup off: user text shown as it is
     from mashsim.scenario import scenario_hash
 
     base, targets, levers, replications, cap = _inputs(args)
     seed = base.run.seed if args.seed is None else args.seed
     err = Console(stderr=True)
-    status = err.status("searching") if not args.json and err.is_terminal else None
+    status = err.status(Text("searching")) if not args.json and err.is_terminal else None
 
     def progress(settings: dict[str, int], n: int) -> None:
         if status:
-            status.update(f"running {describe(settings)}: {n} replications")
+            status.update(Text(f"running {describe(settings)}: {n} replications"))
 
     with open_engine("local", args.workers) as engine:
         try:

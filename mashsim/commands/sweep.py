@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 import shlex
-import signal
 import sys
 from pathlib import Path
 
-from mashsim.commands.common import EXIT_INTERRUPTED, EXIT_OK, Progress, positive_int, writable_folder
+from mashsim.commands.common import (EXIT_INTERRUPTED, EXIT_OK, Progress, positive_int, stop_on_sigterm,
+                                     writable_folder)
+from mashsim.commands.kinds import check_kind
+from mashsim.scenario import ScenarioError
 from mashsim.scenario.load import parse_assignment
 
 NAME = "sweep"
@@ -18,7 +20,8 @@ EXIT_FAILURES = 1
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("experiment", metavar="EXPERIMENT", type=Path, help="experiment TOML file")
+    parser.add_argument("experiment", metavar="EXPERIMENT", type=Path,
+                        help="experiment TOML file or shipped experiment name (e.g. staffing-grid)")
     parser.add_argument("--engine", choices=["local", "dask"], default="local",
                         help="local: a process pool on this machine (default); dask: a Dask cluster")
     parser.add_argument("--address", metavar="ADDRESS",
@@ -31,20 +34,29 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="go on with an interrupted sweep: what is stored is not run again")
     parser.add_argument("--force", action="store_true", help="delete the results already in DIR and start again")
     parser.add_argument("--json", action="store_true", help="print one JSON summary on stdout and nothing else")
+    parser.add_argument("--dry-run", action="store_true",
+                        help="check the experiment and print its size (design points, replications) without "
+                             "running or writing anything")
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
                         help="add to the experiment's set table, e.g. run.horizon_days=28 for a quick look "
                              "(repeatable; part of the experiment, so --resume needs the same)")
 
 
 def run(args: argparse.Namespace) -> int:
-    from rich.console import Console
-
+    from mashsim.atomic import writing
     from mashsim.experiment.engines import open_engine
     from mashsim.experiment.plan import make_plan
     from mashsim.experiment.sweep import run_sweep
+    from mashsim.report.terminal import console as Console  # markup off: user text shown as it is
 
-    plan = make_plan(args.experiment, [parse_assignment(text) for text in args.overrides])
+    try:
+        plan = make_plan(args.experiment, [parse_assignment(text) for text in args.overrides])
+    except ScenarioError as error:
+        raise check_kind(error, args.experiment, "experiment") from None
     out = args.out or Path("results") / plan.experiment.name
+    if args.dry_run:
+        _print_size(plan, out, args.json)
+        return EXIT_OK
     writable_folder(out)
     err = Console(stderr=True)
     talk = not args.json
@@ -56,19 +68,16 @@ def run(args: argparse.Namespace) -> int:
             err.print(f"sweep {plan.experiment.name}: {len(plan.points)} design points x {reps}, "
                       f"seed {plan.seed}, on {engine.describe()} -> {out}")
         bar = Progress(err, 0) if talk and err.is_terminal else None
-        previous = signal.signal(signal.SIGTERM, _interrupt)  # a job manager's stop: as Ctrl-C
         try:
-            summary = run_sweep(plan, out, engine, resume=args.resume, force=args.force,
-                                progress=bar.update if bar else None)
+            with stop_on_sigterm(), writing(out, "--out", _on_write_error(args, out), only_inside=True):
+                summary = run_sweep(plan, out, engine, resume=args.resume, force=args.force,
+                                    progress=bar.update if bar else None)
         finally:
-            signal.signal(signal.SIGTERM, previous)
             if bar:
                 bar.stop()
     if summary.interrupted:
-        again = ["mashsim", "sweep", str(args.experiment), "--resume"] + (["--out", str(out)] if args.out else []) \
-            + [f"--set={text}" for text in args.overrides]
         print(f"interrupted: {summary.rows_stored} rows are stored in {out}, every file whole. "
-              f"To go on: {shlex.join(again)}", file=sys.stderr)
+              f"To go on: {_again(args, out)}", file=sys.stderr)
         return EXIT_INTERRUPTED
     if args.json:
         print(json.dumps({**summary.to_dict(), "experiment": plan.experiment.name,
@@ -78,8 +87,38 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_FAILURES if summary.failures else EXIT_OK
 
 
-def _interrupt(signum, frame) -> None:
-    raise KeyboardInterrupt
+def _print_size(plan, out: Path, as_json: bool) -> None:
+    """What ``--dry-run`` prints: the checked experiment's size, and where its results would go."""
+    size = {"experiment": plan.experiment.name, "experiment_hash": plan.experiment_hash, "source": plan.source,
+            "design": plan.experiment.design.describe(), "points": len(plan.points),
+            "factors": {f.path: len(f.values) if f.values is not None else list(f.bounds or ())
+                        for f in plan.factors},
+            "replications": plan.replications.describe(), "replications_at_most": plan.replications_at_most,
+            "seed": plan.seed, "base_scenarios": [base.describe() for base in plan.bases.values()],
+            "out": str(out)}
+    if as_json:
+        print(json.dumps(size))
+        return
+    rule = plan.replications
+    each = f"{rule.n} per point" if rule.fixed else \
+        f"until {rule.metric} is within {rule.relative_half_width:.0%}, {rule.min} to {rule.max} per point"
+    print(f"{plan.source}: ok ({plan.experiment.name}, experiment hash {plan.experiment_hash})")
+    print(f"  design {plan.experiment.design.kind}: {len(plan.points):,} points over {len(plan.factors)} factors")
+    print(f"  replications: {each}; at most {plan.replications_at_most:,} in all")
+    print(f"  seed {plan.seed}; base scenario(s): " + ", ".join(
+        f"{b['value']} ({'' if b['value'] == b['name'] else b['name'] + ', '}hash {b['hash']})"
+        for b in size["base_scenarios"]))
+    print(f"  results would go to {out}/ (nothing run, nothing written)")
+
+def _again(args: argparse.Namespace, out: Path) -> str:
+    """The command that goes on with this sweep."""
+    again = ["mashsim", "sweep", str(args.experiment), "--resume"] + (["--out", str(out)] if args.out else []) \
+        + [f"--set={text}" for text in args.overrides]
+    return shlex.join(again)
+
+
+def _on_write_error(args: argparse.Namespace, out: Path) -> str:
+    return f"; every file stored there is whole: make room, then go on with {_again(args, out)}"
 
 
 def _print_summary(err, summary, out: Path) -> None:

@@ -9,8 +9,8 @@ from typing import Any
 
 from mashsim.experiment.spec import Experiment, set_paths
 from mashsim.scenario.errors import Problem, ScenarioError
-from mashsim.scenario.load import (PACKAGE_SCENARIOS, apply_overrides, build_scenario, read_scenario_file,
-                                   resolve_path, scenario_hash)
+from mashsim.scenario.load import apply_overrides, build_scenario, read_scenario_file, scenario_hash
+from mashsim.scenario.shipped import SCENARIOS, find, not_found
 from mashsim.scenario.schema import Scenario
 
 
@@ -46,13 +46,15 @@ def load_bases(experiment: Experiment, path: Path, source: str) -> dict[str, Bas
     problems: list[Problem] = []
     pairs = set_paths(experiment.overrides)
     for key in experiment.scenarios:
-        file = _find(key, path)
+        file = find(key, SCENARIOS, near=path.parent)
         if file is None:
-            shipped = ", ".join(sorted(p.stem for p in PACKAGE_SCENARIOS.glob("*.toml")))
-            problems.append(Problem(where, f"no such file next to the experiment, nor a shipped scenario "
-                                           f"(shipped: {shipped})", key))
+            problems.append(not_found(key, SCENARIOS, near=path.parent, field=where))
             continue
-        raw = read_scenario_file(file)
+        try:
+            raw = read_scenario_file(file)
+        except ScenarioError as error:  # not a TOML file, or an extends that fails: said at the field naming it
+            problems += [Problem(where, f"{file}: {p if p.path else p.message}", key) for p in error.problems]
+            continue
         try:
             raw = apply_overrides(raw, pairs)
             bases[key] = BaseScenario(key, file, raw, build_scenario(raw, source))
@@ -65,12 +67,6 @@ def load_bases(experiment: Experiment, path: Path, source: str) -> dict[str, Bas
     if problems:
         raise ScenarioError(problems, source)
     return bases
-
-
-def _find(key: str, experiment_file: Path) -> Path | None:
-    relative = experiment_file.parent / key
-    found = relative if relative.exists() else resolve_path(key)
-    return found if found.exists() else None
 
 
 def _relocated(problem: Problem, prefix: str, context: str = "") -> Problem:

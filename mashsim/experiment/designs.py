@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import inspect
 import itertools
+import math
 from dataclasses import dataclass, field
 from typing import Any, Protocol, Sequence
 
@@ -53,6 +54,22 @@ def make_points(kind: str, factors: Sequence[FactorLike], seed: int, *, n: int |
     if kind in ("morris", "sobol"):
         return salib_design(kind, factors, seed, trajectories=trajectories, levels=levels, n=n,
                             second_order=second_order)
+    raise ValueError(f"unknown design {kind!r}")
+
+
+def count_points(kind: str, levels: Sequence[int], *, n: int | None = None, trajectories: int | None = None,
+                 second_order: bool = False) -> int:
+    """How many points :func:`make_points` makes, counted without making them (to refuse a design too
+    large to build): ``levels`` holds each factor's number of values (only a grid uses them)."""
+    k = len(levels)
+    if kind == "grid":
+        return math.prod(levels)
+    if kind == "lhs":
+        return int(n or 0)
+    if kind == "morris":
+        return int(trajectories or 0) * (k + 1)  # a trajectory moves one factor at a time from its start
+    if kind == "sobol":
+        return int(n or 0) * (2 * k + 2 if second_order else k + 2)  # Saltelli: A, B and the A_B matrices
     raise ValueError(f"unknown design {kind!r}")
 
 

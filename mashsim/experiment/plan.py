@@ -26,8 +26,9 @@ from typing import Any, Callable, Sequence
 
 from mashsim._version import __version__
 from mashsim.compiled import current
+from mashsim.experiment import limits
 from mashsim.experiment.bases import BaseScenario, load_bases
-from mashsim.experiment.designs import DesignPoints, MissingExtra, make_points
+from mashsim.experiment.designs import DesignPoints, MissingExtra, count_points, make_points
 from mashsim.experiment.factors import ResolvedFactor, Target, estimate_factors, rejects, scaled
 from mashsim.experiment.paths import expand, why_nothing
 from mashsim.experiment.spec import SCENARIO_FACTOR, Experiment, Factor, Replications, is_pattern, load_experiment
@@ -35,6 +36,7 @@ from mashsim.metrics.names import UnknownMetric, metric_names, resolve_metric
 from mashsim.scenario.errors import Problem, ScenarioError
 from mashsim.scenario.load import apply_overrides, build_scenario, scenario_hash
 from mashsim.scenario.schema import Scenario
+from mashsim.scenario.shipped import EXPERIMENTS, resolve
 
 _POINT_PROBLEMS_SHOWN = 5
 _SCENARIOS_KEPT = 64  # built scenarios kept: enough for the tasks in flight, a few MB
@@ -94,6 +96,11 @@ class Plan:
         return cache[point]
 
     @property
+    def replications_at_most(self) -> int:
+        """Replications in all: points x n, or points x the cap of a precision rule."""
+        return len(self.points) * self.replications.most
+
+    @property
     def experiment_hash(self) -> str:
         """A fingerprint of what the results depend on: the resolved experiment and every point's scenario."""
         identity = {"experiment": self.resolved_experiment(exclude={"description"}), "seed": self.seed,
@@ -138,9 +145,17 @@ def _plain(value: Any) -> Any:
 
 def make_plan(path: str | Path, overrides: Sequence[tuple[str, Any]] = ()) -> Plan:
     """Read the experiment file at ``path`` (with ``overrides`` added to its ``set``, as ``--set``
-    gives them) and resolve it; :class:`ScenarioError` on any problem."""
+    gives them) and resolve it; :class:`ScenarioError` on any problem.
+
+    ``path`` may be the name of a shipped experiment (``staffing-grid``), as on the command line."""
+    path = resolve(path, EXPERIMENTS)
     source = str(path)
     experiment = load_experiment(path, overrides)
+    # counted from the file alone, before a value is checked or a point made: a design too large
+    # to build is refused at once (estimates and the base scenario's replications are counted below)
+    too_large = _size_problems(experiment, [f.level_count for f in experiment.factors], experiment.replications)
+    if too_large:
+        raise ScenarioError(too_large, source)
     bases = load_bases(experiment, Path(path), source)
     problems: list[Problem] = []
     factors = _explicit_factors(experiment, bases, problems)
@@ -158,7 +173,11 @@ def make_plan(path: str | Path, overrides: Sequence[tuple[str, Any]] = ()) -> Pl
     seed = _shared(bases, lambda s: s.run.seed) if experiment.seed is None else experiment.seed
     if seed is None:
         problems.append(_differ(bases, "seed", lambda s: s.run.seed))
+    elif experiment.seed is None and seed > limits.SEED:
+        problems.append(Problem("seed", f"the base scenario's run.seed is beyond 2**63 - 1 ({limits.SEED_WHY}): "
+                                        f"give seed in the experiment", seed))
     problems += _design_fits(experiment, factors)
+    problems += _size_problems(experiment, [len(f.values or ()) for f in factors], replications)
     if problems:
         raise ScenarioError(problems, source)
 
@@ -259,6 +278,10 @@ def _replications(experiment: Experiment, bases: dict[str, BaseScenario], proble
         n = _shared(bases, lambda s: s.run.replications)
         if n is None:
             problems.append(_differ(bases, "replications", lambda s: s.run.replications))
+        elif limits.REPLICATIONS.refuse(n):
+            problems.append(Problem("replications", f"the base scenario's run.replications: "
+                                                    f"{limits.REPLICATIONS.refuse(n)}", n))
+            n = None
         rule = Replications(n=n or 1)
     if rule.metric is not None:
         try:
@@ -280,6 +303,30 @@ def _differ(bases: dict[str, BaseScenario], name: str, get: Callable[[Scenario],
     shown = ", ".join(f"{key}: {get(base.scenario)}" for key, base in bases.items())
     return Problem(name, f"the base scenarios' run.{name} differ ({shown}): give {name} in the experiment, "
                          f"the same for every point")
+
+
+def _size_problems(experiment: Experiment, levels: list[int], replications: Replications | None) -> list[Problem]:
+    """The design's points and replications in all against :mod:`mashsim.experiment.limits`, counted
+    from ``levels`` (each factor's number of values) without building anything."""
+    d = experiment.design
+    points = count_points(d.kind, levels, n=d.n, trajectories=d.trajectories, second_order=d.second_order)
+    counted = {"grid": f"a grid of {' x '.join(f'{n:,}' for n in levels)} values has {points:,} points",
+               "lhs": f"the design has {points:,} points",
+               "morris": f"{d.trajectories or 0:,} trajectories x ({len(levels)} factors + 1) = {points:,} points",
+               "sobol": f"n = {d.n or 0:,} x ({'2 x ' if d.second_order else ''}{len(levels)} factors + 2) = "
+                        f"{points:,} points"}[d.kind]
+    where = {"grid": "factors", "lhs": "design.n", "morris": "design.trajectories", "sobol": "design.n"}[d.kind]
+    problem = limits.POINTS.refuse(points, counted)
+    if problem:
+        return [Problem(where, problem)]
+    if replications is None:
+        return []
+    each = replications.most
+    runs = points * each
+    where = "replications" if experiment.replications is None else \
+        "replications.n" if replications.fixed else "replications.max"
+    problem = limits.RUNS.refuse(runs, f"{points:,} points x {each:,} replications = {runs:,}")
+    return [Problem(where, problem)] if problem else []
 
 
 def _design_fits(experiment: Experiment, factors: list[ResolvedFactor]) -> list[Problem]:

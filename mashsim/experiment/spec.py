@@ -34,18 +34,24 @@ with a "did you mean")::
     n = 10                                 # or: metric, relative_half_width, min, max
 
 What depends on the base scenario (factor paths, values it rejects, metric names) is checked in
-:mod:`mashsim.experiment.plan`.
+:mod:`mashsim.experiment.plan`; the ``[design]`` and ``[replications]`` tables are in
+:mod:`mashsim.experiment.spec_design`; how large an experiment may be is in
+:mod:`mashsim.experiment.limits`.
 """
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from pathlib import Path
 from typing import Annotated, Any, Literal, Sequence
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, Field, ValidationError, field_validator, model_validator
 
+from mashsim.experiment import limits
+from mashsim.experiment.spec_base import FieldProblem, Strict, located, unusable_numbers
+from mashsim.experiment.spec_design import Design, Replications
 from mashsim.scenario.errors import ScenarioError, problems_from_validation
 from mashsim.scenario.load import read_toml
 
@@ -57,17 +63,12 @@ _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _RANGE_TEXT = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*\.\.\s*(-?\d+(?:\.\d+)?)\s*$")
 
 
-class _Strict(BaseModel):
-    # strict: "3" is not 3 and "yes" is not true; TOML has types, and a mistyped value is an error
-    model_config = ConfigDict(extra="forbid", strict=True, populate_by_name=True)
-
-
 def _number(value: float) -> int | float:
     """An integral float as an int (TOML ``3`` and ``3.0`` mean the same staff)."""
     return int(value) if float(value).is_integer() else value
 
 
-class Range(_Strict):
+class Range(Strict):
     """Evenly spaced values from ``from`` to ``to`` inclusive: ``{from = 1, to = 8, step = 1}``."""
 
     start: float = Field(alias="from")
@@ -78,14 +79,40 @@ class Range(_Strict):
     def _not_empty(self) -> "Range":
         if self.to < self.start:
             raise ValueError(f"empty range: 'to' ({_number(self.to)}) is below 'from' ({_number(self.start)})")
+        # counted from the ends and the step, before a value is made (1..100000000 would fill memory)
+        steps = (self.to - self.start) / self.step
+        if not math.isfinite(steps):
+            raise ValueError(f"the range from {self.start:g} to {self.to:g} in steps of {self.step:g} holds too "
+                             f"many values to count")
+        problem = limits.LEVELS.refuse(self.count, f"the range holds {self.count:,} values")
+        if problem:
+            raise ValueError(problem)
+        _distinct(self.values(), "the range's values (use a larger step)")
         return self
 
+    @property
+    def count(self) -> int:
+        """How many values the range holds."""
+        return math.floor((self.to - self.start) / self.step + 1e-9) + 1
+
     def values(self) -> list[int | float]:
-        count = math.floor((self.to - self.start) / self.step + 1e-9) + 1
+        count = self.count
         integral = all(float(x).is_integer() for x in (self.start, self.step))
         # rounding keeps 0.1 steps from drifting to 0.30000000000000004
         return [int(self.start + i * self.step) if integral else round(self.start + i * self.step, 10)
                 for i in range(count)]
+
+
+def _distinct(values: list[Any], where: str) -> None:
+    """Refuse a value given twice: each value is a design point of its own, and the points would repeat."""
+    seen: set[str] = set()
+    for value in values:
+        # 3 and 3.0 are the same staff; true is not 1
+        key = json.dumps(_number(value) if isinstance(value, float) else value, sort_keys=True, default=str)
+        if key in seen:
+            raise ValueError(f"{value!r} twice in {where}: each value is a design point, and the points would "
+                             f"repeat")
+        seen.add(key)
 
 
 def is_pattern(path: str) -> bool:
@@ -93,7 +120,7 @@ def is_pattern(path: str) -> bool:
     return any(c in path for c in "*?[")
 
 
-class Factor(_Strict):
+class Factor(Strict):
     """One thing varied: a dotted scenario field path (or several) and its values or bounds.
 
     ``path = "scenario"`` makes the factor choose the base scenario itself: its values are
@@ -129,6 +156,17 @@ class Factor(_Strict):
             return {"from": float(match[1]), "to": float(match[2])}
         return value
 
+    @field_validator("values")
+    @classmethod
+    def _few_and_distinct(cls, values: list[Any] | None) -> list[Any] | None:
+        if values is None:
+            return values
+        problem = limits.LEVELS.refuse(len(values), f"{len(values):,} values")
+        if problem:
+            raise ValueError(problem)
+        _distinct(values, "values")
+        return values
+
     @field_validator("bounds", mode="before")
     @classmethod
     def _pair(cls, value: Any) -> Any:
@@ -140,6 +178,8 @@ class Factor(_Strict):
         if bounds is not None and not bounds[0] < bounds[1]:
             raise ValueError(f"bounds reversed or empty: need low < high (got [{_number(bounds[0])}, "
                              f"{_number(bounds[1])}])")
+        if bounds is not None and not math.isfinite(bounds[1] - bounds[0]):
+            raise ValueError("bounds too far apart to sample between (high - low is not a finite number)")
         return bounds
 
     @model_validator(mode="after")
@@ -174,8 +214,6 @@ class Factor(_Strict):
             raise ValueError("a scenario factor takes only path and values")
         if not all(isinstance(v, str) and v for v in self.values):
             raise ValueError("a scenario factor's values are scenario names or files (text)")
-        if len(set(self.values)) < len(self.values):
-            raise ValueError("the same scenario twice in values")
 
     @property
     def kind(self) -> Literal["values", "bounds"]:
@@ -195,6 +233,11 @@ class Factor(_Strict):
     def chooses_scenario(self) -> bool:
         return self.path == SCENARIO_FACTOR
 
+    @property
+    def level_count(self) -> int:
+        """How many values a values/range factor has, counted without making a range's (0 for bounds)."""
+        return self.range.count if self.range is not None else len(self.values or [])
+
     def levels(self) -> list[Any]:
         """The values of a values/range factor, in order."""
         if self.range is not None:
@@ -202,7 +245,7 @@ class Factor(_Strict):
         return list(self.values or [])
 
 
-class Estimates(_Strict):
+class Estimates(Strict):
     """Add a bounds factor for every value the base scenario tags ``E`` (an estimate)."""
 
     spread: Annotated[float, Field(gt=0, lt=1)] = Field(
@@ -211,86 +254,7 @@ class Estimates(_Strict):
     exclude: list[str] = Field(default_factory=list, description="field path patterns to leave out (fnmatch)")
 
 
-_DESIGN_FIELDS = {"grid": (), "lhs": ("n",), "morris": ("trajectories", "levels"), "sobol": ("n", "second_order")}
-
-
-class Design(_Strict):
-    """How design points are chosen from the factors."""
-
-    kind: Literal["grid", "lhs", "morris", "sobol"] = "grid"
-    n: Annotated[int, Field(ge=2)] | None = Field(
-        None, description="lhs: number of points; sobol: base samples N (a power of 2)")
-    trajectories: Annotated[int, Field(ge=2)] | None = Field(None, description="morris: number of trajectories r")
-    levels: Annotated[int, Field(ge=2)] = Field(4, description="morris: grid levels p (even)")
-    second_order: bool = Field(False, description="sobol: also sample for second-order indices")
-
-    @model_validator(mode="after")
-    def _fields_for_kind(self) -> "Design":
-        if self.kind in ("lhs", "sobol") and self.n is None:
-            raise ValueError(f"design '{self.kind}' needs n (the number of {'points' if self.kind == 'lhs' else 'base samples'})")
-        if self.kind == "sobol" and self.n is not None and self.n & (self.n - 1):
-            lower = 1 << (self.n.bit_length() - 1)
-            raise ValueError(f"sobol needs n a power of 2 (Saltelli sampling); try {lower} or {lower * 2}")
-        if self.kind == "morris" and self.trajectories is None:
-            raise ValueError("design 'morris' needs trajectories (10 to 20 is usual)")
-        if self.kind == "morris" and self.levels % 2:
-            raise ValueError("morris levels must be even (4 is usual)")
-        unused = {"n": self.kind in ("grid", "morris"), "trajectories": self.kind != "morris"}
-        for name, not_here in unused.items():
-            if not_here and getattr(self, name) is not None:
-                raise ValueError(f"{name} does not apply to design '{self.kind}'")
-        return self
-
-    def describe(self) -> dict[str, Any]:
-        """The design as recorded with results: its kind and the fields that apply to it."""
-        return {"kind": self.kind, **{name: getattr(self, name) for name in _DESIGN_FIELDS[self.kind]}}
-
-
-class Replications(_Strict):
-    """A fixed number per design point, or enough for a relative precision (Hoad et al. 2010)."""
-
-    n: Annotated[int, Field(ge=1)] | None = Field(None, description="fixed replications per design point")
-    metric: str | None = Field(None, description="precision rule: the metric whose CI is judged")
-    relative_half_width: Annotated[float, Field(gt=0, lt=1)] | None = Field(
-        None, description="precision rule: 95% CI half-width as a fraction of the mean (0.05 for 5%)")
-    min: Annotated[int, Field(ge=2)] = Field(3, description="precision rule: replications before the first check")
-    max: Annotated[int, Field(ge=2)] = Field(100, description="precision rule: cap per design point")
-    look_ahead: Annotated[int, Field(ge=0)] = Field(5, description="precision rule: kLimit of the look-ahead")
-    batch: Annotated[int, Field(ge=1)] | None = Field(
-        None, description="replications per task (default: chosen from the size of the sweep)")
-
-    @model_validator(mode="before")
-    @classmethod
-    def _plain_number(cls, data: Any) -> Any:
-        return {"n": data} if isinstance(data, int) and not isinstance(data, bool) else data
-
-    @model_validator(mode="after")
-    def _one_rule(self) -> "Replications":
-        rule = self.metric is not None or self.relative_half_width is not None
-        if self.n is not None and rule:
-            raise ValueError("give either n or the precision rule (metric, relative_half_width), not both")
-        if self.n is None and not rule:
-            raise ValueError("give n, or metric and relative_half_width")
-        if rule and (self.metric is None or self.relative_half_width is None):
-            raise ValueError("the precision rule needs both metric and relative_half_width")
-        if rule and self.max < self.min:
-            raise ValueError(f"max ({self.max}) must be at least min ({self.min})")
-        return self
-
-    @property
-    def fixed(self) -> bool:
-        return self.n is not None
-
-    def describe(self) -> dict[str, Any]:
-        """The rule as recorded with results: only the fields that apply to it."""
-        if self.fixed:
-            return self.model_dump(mode="json", include={"n", "batch"}, exclude_none=True)
-        rule = self.model_dump(mode="json", include={"metric", "relative_half_width", "min", "max", "look_ahead",
-                                                    "batch"}, exclude_none=True)
-        return {**rule, "confidence_level": 0.95}
-
-
-class Experiment(_Strict):
+class Experiment(Strict):
     """A whole experiment file."""
 
     name: str = Field(description="names the results folder: letters, digits, '.', '_', '-'")
@@ -299,7 +263,8 @@ class Experiment(_Strict):
                                                                 "relative to this file (or a scenario factor)")
     overrides: dict[str, Any] = Field(default_factory=dict, alias="set",
                                       description="changes to the base scenario: dotted path = value")
-    seed: Annotated[int, Field(ge=0)] | None = Field(None, description="default: the base scenario's run.seed")
+    seed: Annotated[int, Field(ge=0), AfterValidator(limits.check_seed)] | None = Field(
+        None, description="default: the base scenario's run.seed")
     factors: list[Factor] = Field(default_factory=list)
     estimates: Estimates | None = None
     design: Design = Field(default_factory=Design)
@@ -315,21 +280,24 @@ class Experiment(_Strict):
     @model_validator(mode="after")
     def _something_varies(self) -> "Experiment":
         if not self.factors and self.estimates is None:
-            raise ValueError("nothing varies: add [[factors]] or an [estimates] table")
+            raise FieldProblem("factors", "nothing varies: add [[factors]] or an [estimates] table")
         return self
 
     @model_validator(mode="after")
     def _one_way_to_name_the_scenario(self) -> "Experiment":
         choices = [i for i, f in enumerate(self.factors) if f.chooses_scenario]
         if len(choices) > 1:
-            raise ValueError(f"factors.{choices[0]} and factors.{choices[1]} both choose the scenario: merge "
-                             f"their values")
+            raise FieldProblem(f"factors.{choices[1]}.path", f"factors.{choices[0]} and factors.{choices[1]} both "
+                                                             f"choose the scenario: merge their values")
         if choices and self.scenario is not None:
-            raise ValueError(f"factors.{choices[0]} chooses the scenario: leave out the top-level scenario")
+            raise FieldProblem("scenario", f"factors.{choices[0]} chooses the scenario: leave out the top-level "
+                                           f"scenario")
         if not choices and self.scenario is None:
-            raise ValueError("give scenario (a shipped name or a file), or a factor with path = \"scenario\"")
+            raise FieldProblem("scenario", "give scenario (a shipped name or a file), or a factor with "
+                                           "path = \"scenario\"")
         if choices and self.estimates is not None:
-            raise ValueError("[estimates] takes the estimates of one scenario: use a top-level scenario with it")
+            raise FieldProblem("estimates", "[estimates] takes the estimates of one scenario: use a top-level "
+                                            "scenario with it")
         return self
 
     @property
@@ -371,8 +339,12 @@ def load_experiment(path: str | Path, overrides: Sequence[tuple[str, Any]] = ())
     if overrides:
         table = raw.get("set")
         raw["set"] = {**(table if isinstance(table, dict) else {}), **dict(overrides)}
+    unusable = list(unusable_numbers(raw))
+    if unusable:
+        raise ScenarioError(unusable, str(path))
     try:
         return Experiment.model_validate(raw)
     except ValidationError as error:
-        raise ScenarioError(problems_from_validation(error, Experiment), str(path)) from None
-
+        problems = [located(problem, item.get("ctx", {}).get("error")) for problem, item in
+                    zip(problems_from_validation(error, Experiment), error.errors(include_url=False), strict=True)]
+        raise ScenarioError(problems, str(path)) from None

@@ -176,6 +176,14 @@ class SimulatedReplications:
         return [[result.metrics[m] for m in self.metrics] for result in results]
 
 
+def most_mixes_run(levers: Sequence[Lever]) -> int:
+    """The most mixes :func:`search_staffing` can run: the top mix; for every combination of the other
+    levers, the widest lever's top and its bisection; then the chosen, the runner-up and one fewer each."""
+    widths = sorted(len(lever.values) for lever in levers)
+    others = math.prod(widths[:-1])
+    return 1 + others * (1 + math.ceil(math.log2(widths[-1]))) + 2 + len(levers)
+
+
 def search_staffing(levers: Sequence[Lever], targets: Sequence[Target], replicate: Replicate, *, seed: int,
                     replications: int = 10, max_replications: int = 40, level: float = 0.95,
                     progress: Progress | None = None) -> StaffingResult:

@@ -1,4 +1,4 @@
-"""Metrics: streaming collectors of one replication, and their names."""
+"""Metrics: the catalogue that declares and names them, and the streaming collectors of one replication."""
 
 from mashsim.metrics.collector import Collector
 from mashsim.model.contact import CAUSES

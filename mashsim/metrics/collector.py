@@ -8,8 +8,9 @@ unless records are asked for.
 
 from __future__ import annotations
 
-from typing import Mapping, Protocol
+from typing import Any, Mapping, Protocol
 
+from mashsim.metrics.catalogue import DELAY_STATS, flatten, flatten_staff
 from mashsim.metrics.histogram import DelayHistogram
 from mashsim.model.calendar import WorkingClock
 from mashsim.model.contact import BLUE, CAUSES, HIGH, REACHED, Contact
@@ -18,16 +19,17 @@ from mashsim.scenario.schema import CONCERNS, OUTCOMES, RAGS, RISK_LEVELS
 
 _REFERRAL = {OUTCOMES.index("s17"), OUTCOMES.index("s47")}
 _LOW_OUTCOMES = {OUTCOMES.index("nfa"), OUTCOMES.index("early_help")}
-DELAY_STATS = ("mean", "median", "p90", "p95", "max")
 
 
 def _ratio(numerator: float, denominator: float) -> float:
     return numerator / denominator if denominator else float("nan")
 
 
-def _delay_stats(h: DelayHistogram) -> dict[str, float]:
-    return {"mean": h.mean(), "median": h.quantile(0.5), "p90": h.quantile(0.9),
-            "p95": h.quantile(0.95), "max": h.maximum}
+def _delay_stats(h: DelayHistogram) -> list[float]:
+    """The delay statistics in the order of the catalogue's ``DELAY_STATS``."""
+    stats = {"mean": h.mean(), "median": h.quantile(0.5), "p90": h.quantile(0.9),
+             "p95": h.quantile(0.95), "max": h.maximum}
+    return [stats[name] for name in DELAY_STATS]
 
 
 class Collector:
@@ -39,21 +41,27 @@ class Collector:
         self.sources = sources
         self.start, self.end = start, end
         self.clock = hub_clock
-        self.arrived_n = 0
-        self.decided_n = 0
+        # Every count is registered (see _count, _counts): add() sums every registered one over the
+        # hubs of a network, so a new counter cannot read 0 at network level. The hot path below
+        # uses the attributes directly.
+        self._scalars: list[str] = []
+        self._lists: list[tuple[list[Any], bool]] = []  # (counts, indexed by agency)
+        self.arrived_n = self._count("arrived_n")
+        self.decided_n = self._count("decided_n")
+        self.high_risk = self._count("high_risk")
+        self.under_triaged = self._count("under_triaged")
         self.delay_by_rag = [DelayHistogram() for _ in RAGS]  # all contacts' delays: see overall_delay
-        self.by_rag = [0] * len(RAGS)
-        self.rag_breaches = [0] * len(RAGS)
-        self.day_breaches = [0] * len(RAGS)
-        self.outcomes = [0] * len(OUTCOMES)
-        self.high_risk = 0
-        self.under_triaged = 0
-        self.held = [0] * len(agencies)
-        self.missed = [[0] * len(CAUSES) for _ in agencies]
-        self.requests = [0] * len(agencies)
-        self.late_returns = [0] * len(agencies)
-        self.held_by_risk = [0] * len(RISK_LEVELS)
-        self.missed_by_risk = [0] * len(RISK_LEVELS)
+        self.by_rag = self._counts(len(RAGS))
+        self.rag_breaches = self._counts(len(RAGS))
+        self.day_breaches = self._counts(len(RAGS))
+        self.outcomes = self._counts(len(OUTCOMES))
+        self.held_by_risk = self._counts(len(RISK_LEVELS))
+        self.missed_by_risk = self._counts(len(RISK_LEVELS))
+        self.held = self._counts(len(agencies), by_agency=True)
+        self.requests = self._counts(len(agencies), by_agency=True)
+        self.late_returns = self._counts(len(agencies), by_agency=True)
+        self.missed: list[list[int]] = [[0] * len(CAUSES) for _ in agencies]
+        self._lists.append((self.missed, True))
         self.record = record
         self.records: list[dict] = []
         self._open: dict[int, Contact] = {}
@@ -62,6 +70,36 @@ class Collector:
         self.in_system = 0
         self.in_system_area = 0.0
         self.in_system_since = start
+
+    def _count(self, name: str) -> int:
+        """A count kept in the attribute ``name``, registered to be summed by :meth:`add`."""
+        self._scalars.append(name)
+        return 0
+
+    def _counts(self, n: int, by_agency: bool = False) -> list[int]:
+        """``n`` counts (one per agency when ``by_agency``), registered to be summed by :meth:`add`."""
+        counts = [0] * n
+        self._lists.append((counts, by_agency))
+        return counts
+
+    def add(self, other: Collector) -> None:
+        """Adds ``other``'s counts, delays and time in system to these (agencies matched by name):
+        every registered count, whatever it is."""
+        for name in self._scalars:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        where = [self.agencies.index(agency) for agency in other.agencies]
+        for (mine, by_agency), (theirs, _) in zip(self._lists, other._lists):
+            for k, value in enumerate(theirs):
+                j = where[k] if by_agency else k
+                if isinstance(value, list):
+                    mine[j] = [a + b for a, b in zip(mine[j], value)]
+                else:
+                    mine[j] += value
+        for histogram, their_histogram in zip(self.delay_by_rag, other.delay_by_rag):
+            histogram.merge(their_histogram)
+        other._count_in_system(other.end, 0)  # its time-average brought up to the end of the window
+        self.in_system_area += other.in_system_area
+        self.in_system += other.in_system
 
     def _count_in_system(self, now: float, change: int) -> None:
         clipped = self.start if now < self.start else self.end if now > self.end else now
@@ -167,43 +205,44 @@ class Collector:
         ]
 
     def metrics(self, roles: Mapping[str, "StaffedRole"]) -> dict[str, float]:
-        """Every metric as a flat ``{dotted name: value}`` dict."""
-        m: dict[str, float] = {
-            "contacts_arrived": float(self.arrived_n),
-            "contacts_decided": float(self.decided_n),
-            "contacts_open_at_end": float(self.arrived_n - self.decided_n),
-        }
+        """Every metric as a flat ``{dotted name: value}`` dict, named and ordered by the catalogue
+        (:mod:`mashsim.metrics.catalogue`) from each family's values computed here."""
         self._count_in_system(self.end, 0)
-        m["contacts_in_system"] = _ratio(self.in_system_area, self.end - self.start)
+        decided = self.decided_n
         held, missed_total = sum(self.held), sum(map(sum, self.missed))
-        m["missed_signal_rate"] = _ratio(missed_total, held)
-        for i, name in enumerate(self.agencies):
-            m[f"missed_signal_rate.by_agency.{name}"] = _ratio(sum(self.missed[i]), self.held[i])
-        for k, cause in enumerate(CAUSES):
-            m[f"missed_signal_rate.by_cause.{cause}"] = _ratio(sum(row[k] for row in self.missed), held)
-        for r, level in enumerate(RISK_LEVELS):
-            m[f"missed_signal_rate.by_risk.{level}"] = _ratio(self.missed_by_risk[r], self.held_by_risk[r])
-        for i, name in enumerate(self.agencies):
-            m[f"late_return_rate.by_agency.{name}"] = _ratio(self.late_returns[i], self.requests[i])
-        m["under_triage_rate"] = _ratio(self.under_triaged, self.high_risk)
-        for stat, value in _delay_stats(self.overall_delay()).items():
-            m[f"decision_delay_hours.{stat}"] = value
-        for r, rag in enumerate(RAGS):
-            for stat, value in _delay_stats(self.delay_by_rag[r]).items():
-                m[f"decision_delay_hours.by_rag.{rag}.{stat}"] = value
-        researched = self.decided_n - self.by_rag[BLUE]
-        m["rag_breach_rate"] = _ratio(sum(self.rag_breaches), researched)
-        for r, rag in enumerate(RAGS):
-            if rag != "blue":
-                m[f"rag_breach_rate.by_rag.{rag}"] = _ratio(self.rag_breaches[r], self.by_rag[r])
-        m["working_day_breach_rate"] = _ratio(sum(self.day_breaches), self.decided_n)
-        for r, rag in enumerate(RAGS):
-            m[f"working_day_breach_rate.by_rag.{rag}"] = _ratio(self.day_breaches[r], self.by_rag[r])
-        for r, rag in enumerate(RAGS):
-            m[f"rag_share.by_rag.{rag}"] = _ratio(self.by_rag[r], self.decided_n)
-        for k, outcome in enumerate(OUTCOMES):
-            m[f"outcome_share.by_outcome.{outcome}"] = _ratio(self.outcomes[k], self.decided_n)
-        m["referral_rate"] = _ratio(sum(self.outcomes[k] for k in _REFERRAL), self.decided_n)
+        agencies = range(len(self.agencies))
+        researched = decided - self.by_rag[BLUE]
+        values: dict[str, dict[tuple[str, ...], list[float]]] = {
+            "contacts_arrived": {(): [float(self.arrived_n)]},
+            "contacts_decided": {(): [float(decided)]},
+            "contacts_open_at_end": {(): [float(self.arrived_n - decided)]},
+            "contacts_in_system": {(): [_ratio(self.in_system_area, self.end - self.start)]},
+            "missed_signal_rate": {
+                (): [_ratio(missed_total, held)],
+                ("agency",): [_ratio(sum(self.missed[i]), self.held[i]) for i in agencies],
+                ("cause",): [_ratio(sum(row[k] for row in self.missed), held) for k in range(len(CAUSES))],
+                ("risk",): [_ratio(self.missed_by_risk[r], self.held_by_risk[r]) for r in range(len(RISK_LEVELS))],
+            },
+            "late_return_rate": {("agency",): [_ratio(self.late_returns[i], self.requests[i]) for i in agencies]},
+            "under_triage_rate": {(): [_ratio(self.under_triaged, self.high_risk)]},
+            "decision_delay_hours": {
+                ("stat",): _delay_stats(self.overall_delay()),
+                ("rag", "stat"): [v for h in self.delay_by_rag for v in _delay_stats(h)],
+            },
+            "rag_breach_rate": {
+                (): [_ratio(sum(self.rag_breaches), researched)],
+                ("researched_rag",): [_ratio(self.rag_breaches[r], self.by_rag[r])
+                                      for r in range(len(RAGS)) if r != BLUE],
+            },
+            "working_day_breach_rate": {
+                (): [_ratio(sum(self.day_breaches), decided)],
+                ("rag",): [_ratio(self.day_breaches[r], self.by_rag[r]) for r in range(len(RAGS))],
+            },
+            "rag_share": {("rag",): [_ratio(n, decided) for n in self.by_rag]},
+            "outcome_share": {("outcome",): [_ratio(n, decided) for n in self.outcomes]},
+            "referral_rate": {(): [_ratio(sum(self.outcomes[k] for k in _REFERRAL), decided)]},
+        }
+        m = flatten(values, {"agency": self.agencies})
         m.update(role_metrics(roles))
         return m
 
@@ -218,13 +257,14 @@ class StaffedRole(Protocol):
 
 def role_metrics(roles: Mapping[str, StaffedRole], by: str = "by_role") -> dict[str, float]:
     """Utilisation, mean queue, mean wait and backlog at the end of each role (or pool: ``by="by_pool"``)."""
-    m: dict[str, float] = {}
+    values: dict[str, dict[str, float]] = {}
     for name, role in roles.items():
         stats = role.stats
-        span = stats.last - stats.since
-        m[f"utilisation.{by}.{name}"] = _ratio(stats.duty_busy_area, stats.duty_capacity_area)
-        m[f"queue_length.{by}.{name}"] = _ratio(stats.queue_area, span)
-        m[f"wait_hours.{by}.{name}"] = _ratio(stats.wait_total, stats.started)
-        m[f"wait_probability.{by}.{name}"] = _ratio(stats.waited, stats.started)
-        m[f"backlog_at_end.{by}.{name}"] = float(role.waiting + role.busy)
-    return m
+        values[name] = {
+            "utilisation": _ratio(stats.duty_busy_area, stats.duty_capacity_area),
+            "queue_length": _ratio(stats.queue_area, stats.last - stats.since),
+            "wait_hours": _ratio(stats.wait_total, stats.started),
+            "wait_probability": _ratio(stats.waited, stats.started),
+            "backlog_at_end": float(role.waiting + role.busy),
+        }
+    return flatten_staff(values, by)

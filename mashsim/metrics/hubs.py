@@ -16,13 +16,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable, Mapping
 
+from mashsim.metrics.catalogue import by_hub
 from mashsim.metrics.collector import Collector, role_metrics
-from mashsim.metrics.histogram import DelayHistogram
 from mashsim.model.roles import Role, RoleStats
 
-_COUNTS = ("arrived_n", "decided_n", "high_risk", "under_triaged")
-_PER_RAG = ("by_rag", "rag_breaches", "day_breaches")
-_PER_AGENCY = ("held", "requests", "late_returns")
+__all__ = ["RoleTotal", "by_hub", "combined", "network_metrics", "role_total", "run_metrics"]
 
 
 @dataclass
@@ -34,12 +32,6 @@ class RoleTotal:
     busy: int = 0
 
 
-def by_hub(name: str, hub: str) -> str:
-    """``missed_signal_rate.by_agency.police`` -> ``missed_signal_rate.by_hub.<hub>.by_agency.police``."""
-    head, _, rest = name.partition(".")
-    return f"{head}.by_hub.{hub}" + (f".{rest}" if rest else "")
-
-
 def combined(collectors: list[Collector]) -> Collector:
     """One collector holding the sums of ``collectors`` (agencies and sources matched by name)."""
     agencies = list(dict.fromkeys(a for c in collectors for a in c.agencies))
@@ -48,22 +40,7 @@ def combined(collectors: list[Collector]) -> Collector:
     total = Collector(agencies, sources, first.start, first.end, first.clock)
     total.in_system_since = first.end
     for c in collectors:
-        c._count_in_system(c.end, 0)  # each hub's time-average brought up to the end of the window
-        total.in_system_area += c.in_system_area
-        total.in_system += c.in_system
-        for name in _COUNTS:
-            setattr(total, name, getattr(total, name) + getattr(c, name))
-        for mine, theirs in zip(total.delay_by_rag, c.delay_by_rag):
-            mine.merge(theirs)
-        for name in (*_PER_RAG, "outcomes", "held_by_risk", "missed_by_risk"):
-            mine = getattr(total, name)
-            for k, value in enumerate(getattr(c, name)):
-                mine[k] += value
-        for i, agency in enumerate(c.agencies):
-            j = agencies.index(agency)
-            for name in _PER_AGENCY:
-                getattr(total, name)[j] += getattr(c, name)[i]
-            total.missed[j] = [a + b for a, b in zip(total.missed[j], c.missed[i])]
+        total.add(c)  # every count the collector registers: none can be left out of the sums
     return total
 
 

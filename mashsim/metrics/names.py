@@ -10,12 +10,7 @@ from __future__ import annotations
 import difflib
 from typing import Iterable, Sequence
 
-import simpy
-
-from mashsim.metrics.collector import Collector
-from mashsim.metrics.hubs import run_metrics
-from mashsim.model.calendar import CalendarView
-from mashsim.model.roles import Role
+from mashsim.metrics.catalogue import scenario_names
 from mashsim.scenario.errors import Problem, ScenarioError
 from mashsim.scenario.schema import Scenario
 
@@ -27,17 +22,10 @@ class UnknownMetric(ValueError):
 def metric_names(scenario: Scenario) -> list[str]:
     """Every metric a replication of ``scenario`` reports, in the order the collector reports them.
 
-    Taken from an empty collector, so the names are exactly the collector's and no simulation runs.
+    Named by the catalogue from the scenario's hubs, agencies, roles and pools: no simulation runs.
     """
-    env = simpy.Environment()
-    view = CalendarView(scenario.calendar)
-    hubs = {
-        name: (Collector(list(hub.agencies), list(hub.arrivals.sources), 0.0, 1.0,
-                         view.clock(scenario.calendar.hours[hub.hub_hours])),
-               {role: Role(env, role) for role in hub.staffed_roles()})
-        for name, hub in scenario.hub_list()
-    }
-    return list(run_metrics(hubs, {name: Role(env, name) for name in scenario.pools}))
+    hubs = [(name, list(hub.agencies), list(hub.staffed_roles())) for name, hub in scenario.hub_list()]
+    return scenario_names(hubs, list(scenario.pools))
 
 
 def short_form(name: str) -> str:

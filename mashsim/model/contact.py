@@ -28,7 +28,7 @@ class Contact:
         "log_hours", "screen_hours", "decide_hours",
         "u_screen", "u_reveal", "u_outcome",
         "counted", "backlog",
-        "logged_at", "screened_at", "rag", "deadline", "asked", "returned", "pending", "jobs",
+        "logged_at", "screened_at", "rag", "deadline", "due", "asked", "returned", "pending", "jobs",
         "sent_at", "decided_at", "decided_rag", "outcome", "fates", "failed",
     )
 
@@ -57,6 +57,7 @@ class Contact:
     screened_at: Any
     rag: Any
     deadline: Any
+    due: float  # the provisional deadline before screening: see queue_deadline
     asked: tuple[int, ...]
     returned: list[Any]
     pending: int
@@ -78,6 +79,7 @@ class Contact:
         self.screened_at = None
         self.rag = None
         self.deadline = None
+        self.due = 0.0
         self.asked = ()
         self.returned = []
         self.pending = 0
@@ -97,6 +99,24 @@ class Contact:
     def correct_rag(self) -> int:
         """The RAG a perfect screener would give: one RAG level per level of true risk."""
         return self.risk
+
+
+def queue_rank(c: Contact, urgent: bool) -> int:
+    """The class a contact queues in under the ``rag`` discipline: 0 for urgent work (Red, or flagged
+    urgent before screening), 1 for Amber, 2 for the rest (Green, or not yet rated)."""
+    return 0 if urgent else 1 if c.rag == AMBER else 2
+
+
+def queue_deadline(c: Contact) -> float:
+    """The deadline a contact queues by under the ``deadline`` discipline.
+
+    Once screened, its RAG deadline; before that (logging and screening) the
+    provisional one the hub set at contact (``due``): the Red deadline if the
+    referrer flagged it urgent, else one working day (the Working Together
+    timescale for a decision).  Every queue reads the deadline here, and only
+    here.
+    """
+    return c.deadline if c.deadline is not None else c.due
 
 
 def signal_fates(c: Contact) -> list[int | None]:

@@ -24,22 +24,29 @@ class Staffable(Protocol):
 
 
 class Presence:
-    """How many of a role's staff are at work each day.
+    """How many of a role's staff are at work each day, and for how much of it.
 
     Each FTE "slot" has its own stream of one uniform a day, so adding a person
-    leaves everyone else's absences as they were (common random numbers).  A
-    slot worth a fraction ``f`` of an FTE works on a share ``f`` of days.
+    leaves everyone else's absences as they were (common random numbers); a
+    person is away for whole days (``absence_rate``).  A slot worth a fraction
+    ``f`` of an FTE (the last one: 0.5 of a 1.5 FTE desk) works a share ``f`` of
+    each day's hours, at its start or end as ``part_time`` says, so a 0.5 FTE
+    desk is staffed every working day; with ``part_time = "whole_days"`` it
+    works whole days on a share ``f`` of days instead.
     """
 
     def __init__(self, staffing: Staffing, streams: Streams, name: str) -> None:
         self._staffing = staffing
+        self._by_hours = staffing.part_time != "whole_days"
+        self.mornings = staffing.part_time != "afternoons"  # a part-timer works the start of the day
         slots = math.ceil(staffing.max_staff())
         self._rngs = [streams.rng("absence", name, str(i)) for i in range(slots)]
         self._first_day = 0  # of the block of draws below
         self._draws: list[list[float]] | None = None  # per slot, one uniform a day from _first_day
 
-    def count(self, day: int) -> int:
-        """Staff at work on ``day``; days must be asked in increasing order."""
+    def at_work(self, day: int) -> tuple[int, float]:
+        """Staff at work all day on ``day``, and the share of the day a part-time one works (0 if none);
+        days must be asked in increasing order."""
         # one draw per slot per day, worked or not, in blocks of days (the very same uniforms as
         # one at a time); every block is drawn, even one with no day asked, so day d always gets
         # each slot's d-th uniform
@@ -53,7 +60,12 @@ class Presence:
         k = day - self._first_day
         staff = self._staffing.staff_on_day(day)
         present = 1.0 - self._staffing.absence_rate
-        return sum(1 for i, draws in enumerate(self._draws) if draws[k] < min(1.0, staff - i) * present)
+        whole = int(staff)
+        share = staff - whole
+        if not self._by_hours or share == 0.0:  # a fractional slot, if any, works whole days at random
+            return sum(1 for i, draws in enumerate(self._draws) if draws[k] < min(1.0, staff - i) * present), 0.0
+        count = sum(1 for i in range(whole) if self._draws[i][k] < present)
+        return count, share if self._draws[whole][k] < present else 0.0
 
 
 class DutyRota:
@@ -122,11 +134,16 @@ def _changes(start: float, view: CalendarView, pattern: HoursPattern, presence: 
              out_of_hours: int) -> Iterator[tuple[float, int, bool]]:
     """Each staffing change, in time order: ``(time, staff, urgent_only)``, for ever.
 
+    A part-timer at work comes with the others and leaves after their share of
+    the day's hours (``presence.mornings``), or comes that long before the end and
+    leaves with them; leaving, they finish the task in hand (the same shift).
+
     Times are reached as a process waiting ``opens - now`` would reach them
     (``now + (opens - now)``, which can differ from ``opens`` in the last bit),
     so a rota gives the same times whether its calls are made or skipped.
     """
     now = start
+    mornings = presence.mornings
     yield now, out_of_hours, True
     day = 0
     while True:
@@ -136,7 +153,14 @@ def _changes(start: float, view: CalendarView, pattern: HoursPattern, presence: 
             opens = day * HOURS_PER_DAY + begin
             if opens > now:
                 now = now + (opens - now)
-            yield now, presence.count(day), False
+            staff, share = presence.at_work(day)
+            if share == 0.0:
+                yield now, staff, False
+            else:
+                split = begin + (share if mornings else 1.0 - share) * (end - begin)
+                yield now, staff + 1 if mornings else staff, False
+                now = now + (day * HOURS_PER_DAY + split - now)
+                yield now, staff if mornings else staff + 1, False
             now = now + (day * HOURS_PER_DAY + end - now)
             follows = view.duty_interval(pattern, day + 1)
             if not (end == HOURS_PER_DAY and follows is not None and follows[0] == 0.0):

@@ -17,11 +17,11 @@ import numpy as np
 import simpy
 
 from mashsim.model.calendar import WorkingClock
-from mashsim.model.contact import BLUE, GREEN, REACHED, RED, Contact, signal_fates
+from mashsim.model.contact import BLUE, GREEN, REACHED, RED, Contact, queue_deadline, queue_rank, signal_fates
 from mashsim.model.cutoffs import CutoffQueue
 from mashsim.model.events import call_later
 from mashsim.model.network import DECISION, hub_node, research_node
-from mashsim.model.roles import Role
+from mashsim.model.roles import BY_DEADLINE, BY_RAG, ONE_QUEUE, RED_FIRST, Job, Role
 from mashsim.scenario.schema import OUTCOMES, RAGS, RESEARCHED_RAGS, HubSettings, Policy
 
 
@@ -34,6 +34,18 @@ class Observer(Protocol):
 
 
 TraceHook = Callable[[float, str, Contact, dict], None]
+
+_ORDERS = {"fifo": RED_FIRST, "rag": BY_RAG, "deadline": BY_DEADLINE}
+
+
+def queue_order(policy: Policy) -> int:
+    """The order every queue of a hub keeps under ``policy`` (see :mod:`mashsim.model.roles`).
+
+    ``red_priority = false`` (the older switch) turns every priority off: one
+    first-come-first-served queue, whatever the discipline; so ``fifo`` with
+    ``red_priority`` is the order mashsim always had, Red first.
+    """
+    return _ORDERS[policy.queue_discipline] if policy.red_priority else ONE_QUEUE
 
 
 @dataclass
@@ -94,8 +106,23 @@ class Hub:
         self.ask = {RAGS.index(rag): tuple([by_name[a] for a in getattr(policy.ask, rag)]) for rag in RESEARCHED_RAGS}
         self.decide_at_deadline = policy.decide_at_deadline
         self.allowance = policy.decision_allowance_hours
+        order = queue_order(policy)
+        self.provisional = order == BY_DEADLINE  # contacts need a deadline before screening
         for role in (self.logging, self.screening, self.deciding, *[d.role for d in self.desks]):
-            role.red_priority = policy.red_priority
+            role.set_order(order)
+
+    def _submit(self, role: Role, c: Contact, urgent: bool, hours: float, done: Callable[[Any], None]) -> Job | None:
+        """Queue ``c``'s task at ``role``, with the keys the role's order may need."""
+        return role.submit(c, urgent, hours, done, queue_rank(c, urgent), queue_deadline(c))
+
+    def _set_due(self, c: Contact) -> None:
+        """The provisional deadline before screening (see :func:`queue_deadline`): the Red deadline
+        for a contact flagged urgent, else one working day on the hub's clock."""
+        if c.urgent:
+            hours, clock = self.deadlines[RED]
+            c.due = c.arrived + hours if clock == "elapsed" else self.hub_clock.add(c.arrived, hours)
+        else:
+            c.due = self.hub_clock.add(c.arrived, self.hub_clock.hours_per_day)
 
     def set_failing(self, agency: str, change: int) -> None:
         """Start (+1) or end (-1) an outage in "fail" mode at ``agency``'s desk."""
@@ -114,13 +141,15 @@ class Hub:
         self.observer.arrived(c)
         if self.trace:
             self._note("arrived", c)
-        self.logging.submit(c, c.urgent, c.log_hours, self._logged)
+        if self.provisional:
+            self._set_due(c)
+        self._submit(self.logging, c, c.urgent, c.log_hours, self._logged)
 
     def _logged(self, c: Contact) -> None:
         c.logged_at = self.env._now
         if self.trace:
             self._note("logged", c)
-        self.screening.submit(c, c.urgent, c.screen_hours, self._screened)
+        self._submit(self.screening, c, c.urgent, c.screen_hours, self._screened)
 
     def _screened(self, c: Contact) -> None:
         # the screener's rating: one level too low (more often when the queue per screener in post is
@@ -142,12 +171,14 @@ class Hub:
     def enter_backlog(self, c: Contact, role: str) -> None:
         """Start ``c`` at time 0 waiting for ``role``: the scenario's initial backlog."""
         self.observer.arrived(c)
+        if self.provisional:
+            self._set_due(c)
         if role == "contact_officers":
-            self.logging.submit(c, c.urgent, c.log_hours, self._logged)
+            self._submit(self.logging, c, c.urgent, c.log_hours, self._logged)
             return
         c.logged_at = self.env.now
         if role == "screeners":
-            self.screening.submit(c, c.urgent, c.screen_hours, self._screened)
+            self._submit(self.screening, c, c.urgent, c.screen_hours, self._screened)
         elif role == "managers":
             self.rate(c, max(c.correct_rag, GREEN), asked=())
         else:
@@ -205,7 +236,7 @@ class Hub:
             c.failed = (*c.failed, desk.index)
             self._send_back(c, desk)
             return
-        job = desk.role.submit(c, c.rag == RED, c.research_hours[desk.index], desk.answered)
+        job = self._submit(desk.role, c, c.rag == RED, c.research_hours[desk.index], desk.answered)
         if job is not None:
             c.jobs.append(job)
 
@@ -241,7 +272,7 @@ class Hub:
         for job in c.jobs:
             job.role.cancel(job)  # a queued one is withdrawn, a running one left to finish
         c.jobs = []
-        self.deciding.submit(c, c.rag == RED, c.decide_hours, self._decided)
+        self._submit(self.deciding, c, c.rag == RED, c.decide_hours, self._decided)
 
     def _decided(self, c: Contact) -> None:
         fates = signal_fates(c)

@@ -8,22 +8,14 @@ from typing import Any, Iterable, Sequence
 
 import pandas as pd
 
+from mashsim.metrics.catalogue import headline_metrics
 from mashsim.metrics.names import resolve_metrics
 from mashsim.report.paired import factor_comparisons, point_comparisons, two_level_factors, value_comparisons
 from mashsim.report.sensitivity import SensitivityUnavailable, morris_indices, sobol_indices
 from mashsim.report.sweep_data import SweepData, point_summary
 from mashsim.scenario.errors import Problem, ScenarioError
 
-HEADLINE = ("missed_signal_rate", "rag_breach_rate.by_rag.red", "rag_breach_rate.by_rag.amber",
-            "rag_breach_rate.by_rag.green", "decision_delay_hours.mean", "decision_delay_hours.by_rag.red.mean",
-            "decision_delay_hours.by_rag.amber.mean", "decision_delay_hours.by_rag.green.mean")
-
-
-def headline_metrics(available: Sequence[str]) -> list[str]:
-    """The metrics a report shows by default: missed signals, RAG breaches and delays by RAG, and
-    every role's utilisation (those the sweep recorded)."""
-    chosen = [m for m in HEADLINE if m in available]
-    return chosen + [m for m in available if m.startswith("utilisation.by_role.")]
+__all__ = ["SweepReport", "analyse", "headline_metrics"]
 
 
 @dataclass

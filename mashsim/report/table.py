@@ -9,20 +9,19 @@ from rich.table import Table
 
 from mashsim.experiment.runner import RunResult
 from mashsim.experiment.stats import Interval
-from mashsim.metrics.collector import CAUSES
-from mashsim.scenario.schema import HUB_ROLES, OUTCOMES, RESEARCHED_RAGS
-
-RATE_PREFIXES = ("missed_signal_rate", "late_return_rate", "under_triage_rate", "rag_breach_rate", "working_day_breach_rate",
-                 "referral_rate", "outcome_share", "rag_share", "utilisation")
+from mashsim.metrics.catalogue import COUNT, is_share, table_rows, unit_of
+from mashsim.report.terminal import PlainTable, console as plain_console, styled
+from mashsim.scenario.schema import HUB_ROLES
 
 
 def format_value(name: str, value: float) -> str:
-    """A metric's value as tables show it: rates as percentages, counts whole, the rest to 0.1."""
+    """A metric's value as tables show it, by its unit in the catalogue: shares as percentages,
+    counts whole, the rest (hours, time-averages) to 0.1."""
     if value is None or math.isnan(value):
         return "-"
-    if name.startswith(RATE_PREFIXES):
+    if is_share(name):
         return f"{value:.1%}"
-    if name.startswith("contacts_") or name.startswith("backlog_at_end"):
+    if unit_of(name) == COUNT:
         return f"{value:,.0f}"
     return f"{value:,.1f}"
 
@@ -32,10 +31,10 @@ def format_difference(name: str, value: float, unit: bool = True) -> str:
     whole, the rest to 0.01 (a difference is often much smaller than the values it comes from)."""
     if value is None or math.isnan(value):
         return "-"
-    size, rate = abs(value), name.startswith(RATE_PREFIXES)
+    size, rate = abs(value), is_share(name)
     if rate:
         text = f"{size * 100:.2f}" + (" pts" if unit else "")
-    elif name.startswith("contacts_") or name.startswith("backlog_at_end"):
+    elif unit_of(name) == COUNT:
         text = f"{size:,.0f}"
     else:
         text = f"{size:,.2f}"
@@ -61,7 +60,7 @@ def clip_interval(name: str, low: float, high: float) -> tuple[float, float]:
     The cut interval covers the true value whenever the uncut one does, so the
     confidence level is unchanged; the JSON output keeps the uncut interval.
     """
-    if name.startswith(RATE_PREFIXES):
+    if is_share(name):
         return max(low, 0.0), min(high, 1.0)
     return max(low, 0.0), high
 
@@ -73,39 +72,16 @@ def format_interval(name: str, low: float, high: float) -> str:
 
 
 def _rows(result: RunResult) -> list[tuple[str, str | None]]:
-    """(metric name, section heading or None) in the order people read them."""
+    """(metric name, section heading or None) in the order people read them (the catalogue's table)."""
     s = result.scenario
-    rows: list[tuple[str, str | None]] = [
-        ("contacts_arrived", "Accounting"), ("contacts_decided", None), ("contacts_open_at_end", None),
-        ("missed_signal_rate", "Missed signals (share of signals agencies held)"),
-    ]
-    rows += [(f"missed_signal_rate.by_cause.{c}", None) for c in CAUSES]
-    rows += [(f"missed_signal_rate.by_agency.{a}", None) for a in s.agencies]
-    rows += [(f"late_return_rate.by_agency.{a}", "Late returns (unanswered at the cut-off)") if i == 0
-             else (f"late_return_rate.by_agency.{a}", None) for i, a in enumerate(s.agencies)]
-    rows += [("under_triage_rate", "Outcomes"), ("referral_rate", None)]
-    rows += [(f"outcome_share.by_outcome.{o}", None) for o in OUTCOMES]
-    rows += [(f"decision_delay_hours.{stat}", "Time from contact to decision (hours)")
-             if stat == "mean" else (f"decision_delay_hours.{stat}", None)
-             for stat in ("mean", "median", "p90", "p95", "max")]
-    rows += [(f"decision_delay_hours.by_rag.{rag}.{stat}", None)
-             for rag in ("red", "amber", "green", "blue") for stat in ("mean", "p90")]
-    rows += [("rag_breach_rate", "Timescales"), *[(f"rag_breach_rate.by_rag.{r}", None) for r in reversed(RESEARCHED_RAGS)]]
-    rows += [("working_day_breach_rate", None),
-             *[(f"working_day_breach_rate.by_rag.{r}", None) for r in ("red", "amber", "green", "blue")]]
-    roles = [*HUB_ROLES, *s.agencies]
-    for i, role in enumerate(roles):
-        rows.append((f"utilisation.by_role.{role}", "Staff (utilisation in working hours; mean queue)" if i == 0 else None))
-    rows += [(f"queue_length.by_role.{role}", None) for role in roles]
-    rows += [(f"{kind}.by_pool.{pool}", None) for kind in ("utilisation", "queue_length") for pool in s.pools]
-    return rows
+    return table_rows(s.agencies, [*HUB_ROLES, *s.agencies], s.pools)
 
 
 def summary_table(result: RunResult, level: float = 0.95) -> Table:
     """A rich table of the run's headline metrics."""
     summary = result.summary(level)
     n = len(result.replications)
-    table = Table(
+    table = PlainTable(
         title=f"{result.scenario.name} · {n} replication{'s' if n != 1 else ''} · seed {result.seed}",
         caption=f"scenario {result.scenario_hash} · mashsim {result.version}"
                 f"{' (compiled core)' if result.core == 'compiled' else ''} · "
@@ -121,7 +97,7 @@ def summary_table(result: RunResult, level: float = 0.95) -> Table:
             continue
         if heading:
             table.add_section()
-            table.add_row(f"[bold]{heading}[/bold]", "", "")
+            table.add_row(styled(heading, "bold"), "", "")
         ci = format_interval(name, interval.ci_low, interval.ci_high)
         table.add_row(_label(name), format_value(name, interval.mean), ci)
     return table
@@ -138,4 +114,4 @@ def _label(name: str) -> str:
 
 
 def print_summary(result: RunResult, console: Console | None = None) -> None:
-    (console or Console()).print(summary_table(result))
+    (console or plain_console()).print(summary_table(result))

@@ -140,16 +140,23 @@ def _check_pools(scenario: Scenario) -> list[Problem]:
     return problems
 
 
+def _shown(value: object) -> str:
+    """A value as a scenario file writes it (``true``, not ``True``)."""
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+QUEUE_ORDER_FIELDS = ("red_priority", "queue_discipline")  # the policy fields that order a queue
+
+
 def _check_pool_order(scenario: Scenario, pool: str) -> list[Problem]:
-    """A pool's queue has one order: the hubs it serves must agree on Red first or not."""
-    members = [(hub_name, hub.policy.red_priority) for hub_name, hub in scenario.hub_list()
-               if any(desk.pool == pool for desk in hub.agencies.values())]
-    orders = {red_priority for _, red_priority in members}
-    if len(orders) < 2:
-        return []
-    first = members[0][1]
-    odd = [hub_name for hub_name, red_priority in members if red_priority != first]
-    return [Problem(f"hubs.{hub_name}.policy.red_priority",
-                    f"the hubs that share pool '{pool}' must agree on policy.red_priority (its queue has one "
-                    f"order): {members[0][0]} has {str(first).lower()}", str(not first).lower())
-            for hub_name in odd]
+    """A pool's queue has one order: the hubs it serves must agree on Red first or not, and on the discipline."""
+    problems = []
+    for field in QUEUE_ORDER_FIELDS:
+        members = [(hub_name, getattr(hub.policy, field)) for hub_name, hub in scenario.hub_list()
+                   if any(desk.pool == pool for desk in hub.agencies.values())]
+        first = members[0][1] if members else None
+        problems += [Problem(f"hubs.{hub_name}.policy.{field}",
+                             f"the hubs that share pool '{pool}' must agree on policy.{field} (its queue has one "
+                             f"order): {members[0][0]} has {_shown(first)}", _shown(value))
+                     for hub_name, value in members if value != first]
+    return problems

@@ -12,7 +12,7 @@ one hub's share of it, is meant.  Problems carry paths such as
 from __future__ import annotations
 
 import difflib
-from typing import Callable
+from typing import Any, Callable
 
 from mashsim.scenario.errors import Problem
 from mashsim.scenario.injects import (HOURS_PER_DAY, AbsenceInject, InjectBase, OutageInject, PolicyInject,
@@ -91,8 +91,9 @@ def _names(scenario: Scenario, i: int, inject: InjectBase, where: Targets) -> li
                 for j, agency in enumerate(names):
                     problems += _missing(inject_path(i, f"ask.{rag}.{j}"), "agency", agency, where,
                                          lambda hub: list(hub.agencies))
-        if inject.red_priority is not None and inject.hub is not None:
-            problems += _shared_queue(scenario, i, inject.hub, inject.red_priority)
+        for field in ("red_priority", "queue_discipline"):  # the fields that order a queue
+            if getattr(inject, field) is not None and inject.hub is not None:
+                problems += _shared_queue(scenario, i, inject.hub, field, getattr(inject, field))
         return problems
     return []
 
@@ -133,16 +134,16 @@ def _pooled(path: str, agency: str, value: str, where: Targets) -> list[Problem]
                           f"name it instead of the desk ({pools}, without hub)", value)]
 
 
-def _shared_queue(scenario: Scenario, i: int, hub: str, red_priority: bool) -> list[Problem]:
+def _shared_queue(scenario: Scenario, i: int, hub: str, field: str, value: Any) -> list[Problem]:
     """A pool has one queue, in one order: a hub may not reorder it for the others."""
     mine = {a.pool for a in scenario.hubs[hub].agencies.values() if a.pool is not None}
     shared = sorted(p for p in mine if any(other != hub and any(a.pool == p for a in settings.agencies.values())
                                            for other, settings in scenario.hubs.items()))
     if not shared:
         return []
-    return [Problem(inject_path(i, "red_priority"),
+    return [Problem(inject_path(i, field),
                     f"hub {hub} shares the queue of pool {', '.join(shared)} with other hubs, and a queue has one "
-                    "order: leave out hub to change red_priority in every hub", red_priority)]
+                    f"order: leave out hub to change {field} in every hub", value)]
 
 
 def _hubs(names: list[str | None]) -> str:

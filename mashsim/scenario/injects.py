@@ -164,18 +164,20 @@ class PolicyInject(InjectBase):
     decide_at_deadline: bool | None = None
     decision_allowance_hours: Hours | None = None
     red_priority: bool | None = None
+    queue_discipline: Literal["fifo", "rag", "deadline"] | None = None
     ask: AskOverride | None = None
 
     @model_validator(mode="after")
     def _changes_something(self) -> "PolicyInject":
         if not self.changes():
             raise ValueError("a policy inject must set at least one of decide_at_deadline, "
-                             "decision_allowance_hours, red_priority, ask")
+                             "decision_allowance_hours, red_priority, queue_discipline, ask")
         return self
 
     def changes(self) -> dict[str, Any]:
         """The policy fields this inject sets, as a partial ``policy`` table."""
-        changed = self.model_dump(include={"decide_at_deadline", "decision_allowance_hours", "red_priority"},
+        changed = self.model_dump(include={"decide_at_deadline", "decision_allowance_hours", "red_priority",
+                                           "queue_discipline"},
                                   exclude_none=True)
         if self.ask is not None:
             ask = self.ask.model_dump(exclude_none=True)

@@ -16,8 +16,9 @@ from mashsim.scenario.bounds import DEPTH
 from mashsim.scenario.checks import check_scenario
 from mashsim.scenario.errors import Problem, ScenarioError, problems_from_validation
 from mashsim.scenario.schema import Scenario
+from mashsim.scenario.shipped import SCENARIOS, folder, resolve
 
-PACKAGE_SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
+PACKAGE_SCENARIOS = folder(SCENARIOS)  # the shipped scenarios: the checkout's folder, or the wheel's copy
 
 
 def read_toml(path: str | Path) -> dict[str, Any]:
@@ -77,11 +78,9 @@ def read_scenario_file(path: str | Path, _seen: tuple[Path, ...] = ()) -> dict[s
         return raw
     if not isinstance(parent, str):
         raise ScenarioError([Problem("extends", "must be the path of another scenario file", parent)], str(path))
-    base_path = (path.parent / parent).resolve()
+    base_path = resolve(parent, SCENARIOS, near=path.parent, field="extends", where=str(path)).resolve()
     if base_path in _seen or base_path == path.resolve():
         raise ScenarioError([Problem("extends", "scenario files extend each other in a loop", parent)], str(path))
-    if not base_path.exists():
-        raise ScenarioError([Problem("extends", f"no such file ({base_path})", parent)], str(path))
     try:
         base = read_scenario_file(base_path, (*_seen, path.resolve()))
     except ScenarioError as error:  # said as a problem of the file that refers to it
@@ -235,7 +234,7 @@ def load_scenario(
         check_depth(raw, name)
         if "extends" in raw:
             parent = raw.pop("extends")
-            raw = merge_tables(read_scenario_file(Path(parent)), raw)
+            raw = merge_tables(read_scenario_file(resolve(parent, SCENARIOS, field="extends", where=name)), raw)
     else:
         path = resolve_path(source)
         raw, name = read_scenario_file(path), str(source)
@@ -249,12 +248,9 @@ def load_scenario(
 
 
 def resolve_path(source: str | Path) -> Path:
-    """A path as given, or a scenario shipped in ``scenarios/`` by its name (``london-borough``)."""
-    path = Path(source)
-    if path.exists() or path.suffix:
-        return path
-    shipped = PACKAGE_SCENARIOS / f"{path.name}.toml"
-    return shipped if shipped.exists() else path
+    """A path as given, or a shipped scenario by its name (``london-borough``, ``london-borough.toml``);
+    else :class:`ScenarioError`: file not found, with close matches (see :mod:`mashsim.scenario.shipped`)."""
+    return resolve(source, SCENARIOS)
 
 
 def scenario_hash(scenario: Scenario) -> str:

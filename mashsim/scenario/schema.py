@@ -277,8 +277,12 @@ class StaffChange(Model):
 class Staffing(Model):
     """A staffed role: headcount, hours, absence, out-of-hours cover for Red work."""
 
-    staff: Staff = Field(description="FTE on duty in working hours; a fraction works that share of days")
+    staff: Staff = Field(description="FTE on duty in working hours; a fraction works that share of "
+                         "each day's hours, as part_time says")
     hours: str = Field("office", description="a pattern in calendar.hours")
+    part_time: Literal["mornings", "afternoons", "whole_days"] = Field(
+        "mornings", description="when a fraction of an FTE works: the first share of each day's hours "
+        "(mornings), the last (afternoons), or whole days on that share of days at random (whole_days)")
     absence_rate: Probability = Field(0.0, description="chance a staff member is away on a given day")
     out_of_hours_staff: WholeStaff = Field(
         0, description="staff for urgent (Red) work outside `hours`"
@@ -452,7 +456,13 @@ class Policy(Model):
     decision_allowance_hours: Hours = Field(
         1.0, description="research is cut off this long before the RAG deadline, leaving time to decide"
     )
-    red_priority: bool = Field(True, description="Red work is served before other work in every queue")
+    red_priority: bool = Field(True, description="Red work is served before other work in every queue; "
+                               "false: one first-come-first-served queue, whatever queue_discipline says")
+    # rag by default: Greenwich's MASH (2013) decided high/complex need in ~1.25 days and lower need in
+    # under 2.5 days but later than high need; first come first served had Green decided before Amber
+    queue_discipline: Literal["fifo", "rag", "deadline"] = Field(
+        "rag", description="the order of every queue, without pre-emption: fifo (Red first, then first come "
+        "first served), rag (Red, then Amber, then Green) or deadline (earliest RAG deadline first)")
     ask: AskLists = Field(default_factory=AskLists)
 
 

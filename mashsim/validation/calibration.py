@@ -64,8 +64,8 @@ TARGETS: tuple[Target, ...] = (
         "University of Greenwich for London Councils (Crockett et al., Dec 2013) [S]",
         _days("decision_delay_hours.by_rag.green.mean"),
         "mean elapsed time from contact to decision of contacts rated Green at screening",
-        "policy.ask.green (social care only, E) and social_care research_minutes (E); Green queues first come, "
-        "first served with Amber (only Red has priority), so nothing in the model holds Green back behind Amber",
+        "policy.ask.green (social care only, E) and social_care research_minutes (E); policy.queue_discipline "
+        "(rag, S: Amber served before Green in every queue)",
     ),
     Target(
         "contact → referral conversion",

@@ -14,6 +14,11 @@ independently at the RAG's share of the rate) with its own route, and Red
 is priority class 0 at every node, without pre-emption, as in mashsim.
 Compared: the mean wait at each station and the mean time to decision of
 each RAG, by Welch intervals of the difference.
+
+A second case (:class:`~mashsim.validation.configs.RotaDesk`) checks duty
+rotas: one desk whose day staff hand over to out-of-hours cover, against a
+Ciw schedule (where a server busy at the end of its shift finishes in
+overtime, beside the new shift's servers).
 """
 
 from __future__ import annotations
@@ -23,9 +28,13 @@ import numpy as np
 from mashsim.experiment.runner import run_replications
 from mashsim.scenario.schema import RAGS, Constant, Exponential, Triangular, Uniform
 from mashsim.validation.checks import Check, against_sample, skipped
-from mashsim.validation.configs import MINUTES_PER_HOUR, ReducedMash
+from mashsim.validation.configs import MINUTES_PER_HOUR, ReducedMash, RotaDesk
 
 FAMILY = "Ciw (independent simulator)"
+ROTA_FAMILY = "Ciw: a rota with out-of-hours cover"
+ROTA = RotaDesk()  # the full run's case; the fast run's is shorter
+ROTA_FAST = RotaDesk(horizon_days=120.0)
+ROTA_REPLICATIONS, ROTA_REPLICATIONS_FAST = 10, 6
 HOURS_PER_DAY = 24.0
 
 
@@ -87,10 +96,27 @@ def ciw_network(ciw, spec: ReducedMash):
 def run_ciw(ciw, spec: ReducedMash, replications: int, seed: int) -> dict[str, list[float]]:
     """Per replication, mashsim-named figures from Ciw: ``wait_hours.by_role.<station>`` and
     ``decision_delay_hours.by_rag.<rag>.mean``, measured as mashsim measures them."""
-    network = ciw_network(ciw, spec)
-    nodes = stations(spec)
-    start = spec.warmup_days * HOURS_PER_DAY
-    end = start + spec.horizon_days * HOURS_PER_DAY
+    return _simulate(ciw, ciw_network(ciw, spec), stations(spec), RAGS, spec.warmup_days, spec.horizon_days,
+                     replications, seed)
+
+
+def rota_network(ciw, spec: RotaDesk):
+    """The rota desk in Ciw: one node, its servers on a daily schedule (day staff, then cover)."""
+    scenario = spec.scenario()
+    schedule = ciw.Schedule(numbers_of_servers=[spec.day_staff, spec.cover],
+                            shift_end_dates=[spec.end - spec.start, HOURS_PER_DAY], offset=float(spec.start))
+    return ciw.create_network(
+        arrival_distributions={"red": [ciw.dists.Exponential(spec.arrivals_per_hour)]},
+        service_distributions={"red": [_distribution(ciw, scenario.agencies["desk"].research_minutes)]},
+        number_of_servers=[schedule],
+        routing={"red": [[0.0]]},
+    )
+
+
+def _simulate(ciw, network, nodes: list[str], classes, warmup_days: float, horizon_days: float,
+              replications: int, seed: int) -> dict[str, list[float]]:
+    start = warmup_days * HOURS_PER_DAY
+    end = start + horizon_days * HOURS_PER_DAY
     out: dict[str, list[float]] = {}
     for replication in range(replications):
         ciw.seed(seed + replication)
@@ -105,7 +131,7 @@ def run_ciw(ciw, spec: ReducedMash, replications: int, seed: int) -> dict[str, l
         visits: dict[int, list] = {}
         for r in records:
             visits.setdefault(r.id_number, []).append(r)
-        times: dict[str, list[float]] = {rag: [] for rag in RAGS}
+        times: dict[str, list[float]] = {rag: [] for rag in classes}
         for rows in visits.values():
             rows.sort(key=lambda r: r.arrival_date)
             first, last = rows[0], rows[-1]
@@ -150,4 +176,22 @@ def ciw_checks(spec: ReducedMash, replications: int, seed: int, workers: int | N
     note = (f"reduced MASH, {spec.arrivals_per_hour:g} contacts an hour, {replications} replications of "
             f"{spec.horizon_days:g} days after {spec.warmup_days:g} in each simulator; Ciw {ciw.__version__}")
     return [against_sample(FAMILY, label, theirs[metric], ours.values(metric), len(figures), "Ciw", "h", note)
+            for metric, label in figures]
+
+
+def rota_checks(spec: RotaDesk, replications: int, seed: int, workers: int | None = 1) -> list[Check]:
+    """The rota desk in mashsim and in Ciw: the mean wait and the mean time to decision agree."""
+    figures = [("wait_hours.by_role.desk", "rota: mean wait at the desk"),
+               ("decision_delay_hours.by_rag.red.mean", "rota: mean time to decision")]
+    ciw = _ciw()
+    if ciw is None:
+        reason = "Ciw is not installed (it is a test-only dependency: pip install 'mashsim[dev]')"
+        return [skipped(ROTA_FAMILY, label, reason) for _, label in figures]
+    ours = run_replications(spec.scenario(), replications, seed, workers=workers)
+    theirs = _simulate(ciw, rota_network(ciw, spec), ["desk"], ["red"], spec.warmup_days, spec.horizon_days,
+                       replications, seed)
+    note = (f"one desk, {spec.arrivals_per_hour:g} contacts an hour day and night, {spec.day_staff} staff "
+            f"{spec.start:g}:00-{spec.end:g}:00 and {spec.cover} out of hours; {replications} replications of "
+            f"{spec.horizon_days:g} days after {spec.warmup_days:g} in each simulator; Ciw {ciw.__version__}")
+    return [against_sample(ROTA_FAMILY, label, theirs[metric], ours.values(metric), len(figures), "Ciw", "h", note)
             for metric, label in figures]

@@ -27,8 +27,8 @@ from typing import Any, Mapping
 from mashsim.model.arrivals import HOURS_PER_YEAR
 from mashsim.scenario import Scenario, load_scenario
 from mashsim.scenario.bounds import HOURS
-from mashsim.scenario.schema import HUB_ROLES, RAGS, RESEARCHED_RAGS, RISK_LEVELS, Constant, Exponential, \
-    Triangular, Uniform
+from mashsim.scenario.schema import HUB_ROLES, RAGS, RESEARCHED_RAGS, RISK_LEVELS, WEEKDAYS, Constant, \
+    Exponential, Triangular, Uniform
 from mashsim.validation.theory import triangular_moments, uniform_moments
 
 MINUTES_PER_HOUR = 60.0
@@ -64,21 +64,25 @@ ALL_RED = {"low": 0.0, "medium": 0.0, "high": 0.0, "critical": 1.0}
 
 
 def single_desk(lam_per_hour: float, service_minutes: Mapping[str, Any], servers: int,
-                horizon_days: float, warmup_days: float) -> Scenario:
+                horizon_days: float, warmup_days: float, risk_mix: Mapping[str, float] = ALL_RED,
+                queue_discipline: str = "fifo") -> Scenario:
     """One agency desk, ``desk``, as an M/G/c queue: Poisson arrivals, ``servers`` staff always on duty.
 
-    Every contact is Red (so every queue is served first come, first served
-    within one priority class) and asks ``desk`` only; logging, screening and
-    deciding take no time.  ``service_minutes`` is any scenario duration
-    table, e.g. ``{"dist": "exponential", "mean": 60}``.
+    By default every contact is Red (so every queue is served first come,
+    first served within one priority class); with a ``risk_mix`` the RAGs
+    (one per level of true risk, no mis-rating) are the classes of a priority
+    queue in ``queue_discipline``.  Every RAG asks ``desk`` only; logging,
+    screening and deciding take no time.  ``service_minutes`` is any scenario
+    duration table, e.g. ``{"dist": "exponential", "mean": 60}``.
     """
-    raw = _base("textbook-desk", lam_per_hour, horizon_days, warmup_days, ALL_RED, 0.0)
+    raw = _base("textbook-desk", lam_per_hour, horizon_days, warmup_days, risk_mix, 0.0)
     raw["roles"] = {role: _always(1, INSTANT) for role in HUB_ROLES}
     raw["agencies"] = {"desk": {
         "staff": servers, "hours": "always", "research_minutes": dict(service_minutes),
         "holds_information": {level: 0.0 for level in RISK_LEVELS},
     }}
-    raw["policy"]["ask"] = {"red": ["desk"]}
+    raw["policy"]["ask"] = {rag: ["desk"] for rag in RESEARCHED_RAGS}
+    raw["policy"]["queue_discipline"] = queue_discipline
     return load_scenario(raw)
 
 
@@ -144,6 +148,45 @@ class ReducedMash:
             for name, (task, servers) in self.desks.items()
         }
         raw["policy"]["ask"] = {rag: [desk] for rag, desk in self.route.items()}
+        # Red first, the rest first come first served, as Ciw's two priority classes (mashsim cannot order
+        # Amber before Green at screening, before they are rated)
+        raw["policy"]["queue_discipline"] = "fifo"
+        return load_scenario(raw)
+
+
+@dataclass(frozen=True)
+class RotaDesk:
+    """One desk on a rota: ``day_staff`` on duty from ``start`` to ``end`` every day, ``cover`` out of hours.
+
+    Every contact is Red (the out-of-hours cover takes urgent work only), so
+    the desk is one first-come-first-served queue whose number of servers
+    follows the rota, as a Ciw schedule: whoever is busy at a change of shift
+    finishes in overtime beside the staff coming on duty.  Arrivals are Poisson
+    day and night; logging, screening and deciding take no time.
+    """
+
+    # long tasks and a busy night (the cover ~90% loaded), so that staff are often busy at 17:00: a
+    # cover kept waiting for the day staff's overtime would be ~10% slower, which these runs detect
+    arrivals_per_hour: float = 0.4
+    task: Mapping[str, Any] = field(default_factory=lambda: {"min": 60, "mode": 120, "max": 240})
+    day_staff: int = 2
+    cover: int = 1
+    start: float = 9.0
+    end: float = 17.0
+    horizon_days: float = 180.0
+    warmup_days: float = 3.0
+
+    def scenario(self) -> Scenario:
+        """The rota desk as a mashsim scenario."""
+        raw = _base("rota-desk", self.arrivals_per_hour, self.horizon_days, self.warmup_days, ALL_RED, 0.0)
+        raw["calendar"] = {"hours": {"daytime": {"days": list(WEEKDAYS), "start": self.start, "end": self.end,
+                                                 "bank_holidays": True}}}
+        raw["roles"] = {role: _always(1, INSTANT) for role in HUB_ROLES}
+        raw["agencies"] = {"desk": {
+            "staff": self.day_staff, "hours": "daytime", "out_of_hours_staff": self.cover, "absence_rate": 0.0,
+            "research_minutes": dict(self.task), "holds_information": {level: 0.0 for level in RISK_LEVELS},
+        }}
+        raw["policy"]["ask"] = {"red": ["desk"]}
         return load_scenario(raw)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from mashsim.report.files import atomic_write
+from mashsim.atomic import atomic_write
 from mashsim.validation import ciw_compare, queueing
 from mashsim.validation.calibration import CalibrationRow
 from mashsim.validation.checks import FAIL, PASS, SKIP, Check, fmt, simulated_text
@@ -220,13 +220,12 @@ CALIBRATION_NOTES = [
     "65 / 20) and Red s17 35% / s47 65% (was 25 / 75); Amber's NFA and early help are unchanged, so the floor "
     "of under-triage is too.",
     "- **Turnaround of Green (level 2) is too short, and not recalibrated.** Greenwich found lower-need cases "
-    "took longer than high-need ones in the same hubs (under 2½ days against just over 1¼). In the model, "
-    "Green is faster than Amber because Green asks one desk (social care) and Amber four, and because Green "
-    "waits in the same first-come, first-served queues as Amber (only Red is served first). No estimate "
-    "fixes that without breaking another figure: asking more desks for Green would overload the health and "
-    "education desks at their sourced staffing. What is missing is structural: hubs work their queues "
-    "by RAG or by deadline (Amber before Green), which the model does not represent; "
-    "an earliest-deadline-first queue discipline would be the change to make.",
+    "took longer than high-need ones in the same hubs (under 2½ days against just over 1¼). Every queue now "
+    "serves Red, then Amber, then Green (policy.queue_discipline = rag, chosen for this), which slows Green "
+    "and speeds Amber, but Green is still about as fast as Amber: Green asks one desk (social care) and Amber "
+    "four, and waits for none of the others' returns. No estimate fixes that without breaking another "
+    "figure: asking more desks for Green would overload the health and education desks at their sourced "
+    "staffing.",
     "- Greenwich's turnaround is read in calendar days (the report does not say working days); the model's "
     "is elapsed time from contact to decision, nights and weekends included.",
     "- DfE's shares are outcomes after assessment; the model stops at the MASH decision, so only the s47 share "

@@ -1,4 +1,5 @@
-"""Textbook queues run in the model and checked against closed forms: Erlang C, Jackson, Pollaczek-Khinchine.
+"""Textbook queues run in the model and checked against closed forms: Erlang C, Jackson, Pollaczek-Khinchine,
+non-preemptive priorities (Cobham).
 
 Run lengths are set in relaxation times of the queue
 (:func:`~mashsim.validation.theory.relaxation_customers`): a queue at 95%
@@ -16,11 +17,13 @@ from typing import Any, Mapping
 from mashsim.experiment.runner import run_replications
 from mashsim.validation.checks import Check, against_value
 from mashsim.validation.configs import MINUTES_PER_HOUR, service_moments_hours, single_desk, tandem
-from mashsim.validation.theory import erlang_c, jackson_tandem, pollaczek_khinchine, relaxation_customers
+from mashsim.validation.theory import erlang_c, jackson_tandem, pollaczek_khinchine, priority_erlang_c, \
+    relaxation_customers
 
 ERLANG = "Erlang C (M/M/c)"
 JACKSON = "Jackson tandem"
 PK = "Pollaczek–Khinchine (M/G/1)"
+PRIORITY = "Non-preemptive priority M/M/c (Cobham)"
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,15 @@ PK_CASES: tuple[tuple[str, float, Mapping[str, Any]], ...] = (
 )
 PK_CASES_FAST = PK_CASES[:1]
 PK_MEASURES = 3
+
+# (servers, load, shares of Red, Amber, Green): the rag discipline's three classes at one desk
+PRIORITY_CASES = ((2, 0.85, (0.2, 0.3, 0.5)),)
+PRIORITY_CASES_FAST = PRIORITY_CASES
+# the lowest class's wait has a long tail (it waits behind every busy period of the others): longer runs
+PRIORITY_FULL = Budget(replications=10, relaxations=12, min_contacts=30000, max_contacts=60000)
+PRIORITY_FAST = Budget(replications=5, relaxations=12, min_contacts=8000, max_contacts=8000)
+PRIORITY_MEASURES = 3
+PRIORITY_ORDER = ("red", "amber", "green")  # highest first
 
 DESK = "desk"
 
@@ -142,3 +154,23 @@ def pk_case(name: str, lam: float, service: Mapping[str, Any], budget: Budget, s
         against_value(PK, f"{label}: P(wait) = ρ", theory.p_wait,
                       result.values(f"wait_probability.by_role.{DESK}"), size, "", note),
     ]
+
+
+def priority_case(servers: int, rho: float, shares: tuple[float, float, float], budget: Budget, size: int,
+                  seed: int, workers: int | None = 1) -> list[Check]:
+    """One M/M/c desk under the ``rag`` discipline: each RAG's mean time to decision (wait plus one
+    service: the other stages take no time) against the non-preemptive priority formula."""
+    mu = 1.0
+    lam = rho * servers * mu
+    horizon, warmup = budget.days(rho, lam)
+    # RAGs are one per level of true risk: Green medium, Amber high, Red critical
+    mix = {"low": 0.0, "medium": shares[2], "high": shares[1], "critical": shares[0]}
+    scenario = single_desk(lam, {"dist": "exponential", "mean": MINUTES_PER_HOUR / mu}, servers, horizon, warmup,
+                           mix, "rag")
+    result = run_replications(scenario, budget.replications, seed, workers=workers)
+    theory = priority_erlang_c([lam * share for share in shares], mu, servers)
+    label = f"M/M/{servers}, ρ = {rho:g}, " + " / ".join(f"{r} {s:.0%}" for r, s in zip(PRIORITY_ORDER, shares))
+    note = budget.describe(rho)
+    return [against_value(PRIORITY, f"{label}: {rag} time in system W", figures.w,
+                          result.values(f"decision_delay_hours.by_rag.{rag}.mean"), size, "h", note)
+            for rag, figures in zip(PRIORITY_ORDER, theory)]

@@ -22,6 +22,7 @@ from mashsim.validation import queueing
 from mashsim.validation.analysis import PrecisionStudy, WarmupStudy, replications_study, warmup_study
 from mashsim.validation.calibration import CalibrationRow, calibrate
 from mashsim.validation.checks import FAIL, SKIP, Check
+from mashsim.validation import ciw_compare
 from mashsim.validation.ciw_compare import ciw_checks
 from mashsim.validation.configs import DEFAULT_SCENARIO, ReducedMash
 from mashsim.validation.extremes import extreme_checks
@@ -121,6 +122,16 @@ def plan(options: Options) -> list[Step]:
               for i, (name, lam, service) in enumerate(sizes.pk_cases)]
     steps.append(Step("Ciw: reduced MASH network",
                       _checks(ciw_checks, sizes.ciw, sizes.ciw_replications, seed + 300, workers)))
+    cases, priority_budget = ((queueing.PRIORITY_CASES_FAST, queueing.PRIORITY_FAST) if options.fast
+                              else (queueing.PRIORITY_CASES, queueing.PRIORITY_FULL))
+    family = queueing.PRIORITY_MEASURES * len(cases)
+    steps += [Step(f"non-preemptive priority: M/M/{c} at ρ = {rho:g}",
+                   _checks(queueing.priority_case, c, rho, shares, priority_budget, family, seed + 500 + i, workers))
+              for i, (c, rho, shares) in enumerate(cases)]
+    rota, rota_replications = ((ciw_compare.ROTA_FAST, ciw_compare.ROTA_REPLICATIONS_FAST) if options.fast
+                               else (ciw_compare.ROTA, ciw_compare.ROTA_REPLICATIONS))
+    steps.append(Step("Ciw: a rota with out-of-hours cover",
+                      _checks(ciw_compare.rota_checks, rota, rota_replications, seed + 350, workers)))
     steps.append(Step("extreme values", _checks(extreme_checks, seed + 400, *sizes.extremes, workers)))
     steps.append(Step(f"{DEFAULT_SCENARIO}: replications", lambda r: _default_run(r, sizes, workers)))
     steps.append(Step("Little's law", lambda r: r.checks.append(little_check(r.default_run))))

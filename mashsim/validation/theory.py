@@ -6,6 +6,8 @@ the steady-state figures of one queue as a :class:`QueueFigures`.
 * :func:`erlang_c` -- M/M/c (Erlang's C formula).
 * :func:`pollaczek_khinchine` -- M/G/1, any service distribution with a
   finite second moment (M/D/1 is the constant case).
+* :func:`priority_erlang_c` -- M/M/c with classes served in priority order,
+  without pre-emption, all at the same service rate (Cobham 1954).
 * :func:`jackson_tandem` -- stations in series fed by Poisson arrivals, each
   with exponential service: by Jackson's theorem (and Burke's output theorem)
   the joint distribution is the product of the stations' own M/M/c
@@ -13,8 +15,10 @@ the steady-state figures of one queue as a :class:`QueueFigures`.
   the time through the tandem is the sum of the stations' times.
 
 References: Kleinrock, *Queueing Systems* vol. 1 (1975), sections 3.5
-(M/M/c), 5.6 (Pollaczek-Khinchine) and 4.8 (Jackson networks); Gross &
-Harris, *Fundamentals of Queueing Theory*.
+(M/M/c), 5.6 (Pollaczek-Khinchine) and 4.8 (Jackson networks), and vol. 2
+(1976) section 3.7 (priority queues); Gross & Harris, *Fundamentals of
+Queueing Theory*, section 3.4 (non-preemptive priorities); Cobham,
+"Priority assignment in waiting line problems", *Operations Research* 2 (1954).
 """
 
 from __future__ import annotations
@@ -23,7 +27,8 @@ import math
 from dataclasses import dataclass
 from typing import Sequence
 
-__all__ = ["QueueFigures", "erlang_c", "jackson_tandem", "pollaczek_khinchine", "relaxation_customers",
+__all__ = ["QueueFigures", "erlang_c", "jackson_tandem", "pollaczek_khinchine", "priority_erlang_c",
+           "relaxation_customers",
            "triangular_moments", "uniform_moments"]
 
 
@@ -68,6 +73,34 @@ def erlang_c(lam: float, mu: float, c: int) -> QueueFigures:
     p_wait = c * blocking / (c - a * (1.0 - blocking))
     wq = p_wait / (c * mu - lam)
     return QueueFigures(p_wait, wq, lam * wq, wq + 1.0 / mu, lam * (wq + 1.0 / mu))
+
+
+def priority_erlang_c(lams: Sequence[float], mu: float, c: int) -> list[QueueFigures]:
+    """M/M/c whose classes (``lams``, highest priority first) are served in priority order, first come
+    first served within a class, without pre-emption, every class at service rate ``mu``.
+
+    Class ``k`` waits ``Wq_k = C(c, a) / (c mu) / ((1 - s_{k-1}) (1 - s_k))``,
+    where ``C(c, a)`` is Erlang C at the total load ``a = sum(lams) / mu`` and
+    ``s_k`` is the load ``sum(lams[:k+1]) / (c mu)`` of the classes up to ``k``.
+    Every class waits with the same chance ``C`` (an arrival waits when every
+    server is busy, whatever its class), and with one class the formula is
+    Erlang C's.
+
+    >>> [round(f.wq, 6) for f in priority_erlang_c([0.4, 0.4], 1.0, 1)]   # M/M/1 at 0.8: 4.0 overall
+    [1.333333, 6.666667]
+    """
+    if not lams or any(lam < 0 for lam in lams):
+        raise ValueError(f"need at least one class and every rate >= 0 (got {list(lams)})")
+    total = erlang_c(sum(lams), mu, c)
+    waited = total.p_wait / (c * mu)
+    figures = []
+    below = 0.0  # the load of the classes ahead of this one
+    for lam in lams:
+        upto = below + lam / (c * mu)
+        wq = waited / ((1.0 - below) * (1.0 - upto))
+        figures.append(QueueFigures(total.p_wait, wq, lam * wq, wq + 1.0 / mu, lam * (wq + 1.0 / mu)))
+        below = upto
+    return figures
 
 
 def pollaczek_khinchine(lam: float, mean: float, second_moment: float) -> QueueFigures:

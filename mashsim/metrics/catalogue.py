@@ -1,0 +1,334 @@
+"""The metric catalogue: every metric family declared once, and the names a scenario's run reports.
+
+A family is one stem (``rag_breach_rate``) with its unit, its label and table section, whether it is
+a headline, the breakdowns it is reported under (``rag_breach_rate`` alone and
+``rag_breach_rate.by_rag.<rag>``) and its definition for the reference. Everything that names or
+shows metrics reads this module: the collector (which computes each family's values and lets
+:func:`flatten` name them), the network sums, :func:`metric_names`, the terminal table, the
+dashboard, the plots and the reference's metric tables (``python tools/metric_tables.py``).
+
+Adding a metric is a family here and its values in ``Collector.metrics`` (counts made with
+``Collector._count``/``_counts`` are summed over a network's hubs by themselves); then
+``python tools/metric_tables.py`` rewrites the reference's tables. A new family is left out of the
+terminal table unless :data:`TABLE` names it.
+
+The order of :data:`FAMILIES` (and of each family's breakdowns) is the order of the flat metrics
+dict, the JSON and the parquet columns: append, never reorder.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping, Sequence
+
+from mashsim.model.contact import CAUSES
+from mashsim.scenario.schema import OUTCOMES, RAGS, RESEARCHED_RAGS, RISK_LEVELS
+
+# units: how a value is read and shown
+SHARE = "share"      # a fraction in [0, 1], shown as a percentage
+HOURS = "hours"      # elapsed or waiting hours
+COUNT = "count"      # a whole number of contacts or tasks
+AVERAGE = "average"  # a time-average number (of contacts, of tasks), shown to 0.1
+UNITS = (SHARE, HOURS, COUNT, AVERAGE)
+
+DELAY_STATS = ("mean", "median", "p90", "p95", "max")
+
+
+@dataclass(frozen=True)
+class Axis:
+    """A breakdown axis: the word in the name (``by_rag``; none for a delay's statistic) and where
+    its values come from (fixed, or the scenario's agencies, roles and pools)."""
+
+    key: str
+    word: str | None
+    values: tuple[str, ...] = ()  # empty: the scenario's, given to names() by key
+
+    def items(self, scenario: Mapping[str, Sequence[str]]) -> Sequence[str]:
+        return self.values or scenario[self.key]
+
+
+AXES = {axis.key: axis for axis in (
+    Axis("agency", "by_agency"),
+    Axis("cause", "by_cause", CAUSES),
+    Axis("risk", "by_risk", RISK_LEVELS),
+    Axis("rag", "by_rag", RAGS),
+    Axis("researched_rag", "by_rag", RESEARCHED_RAGS),
+    Axis("outcome", "by_outcome", OUTCOMES),
+    Axis("stat", None, DELAY_STATS),
+    Axis("role", "by_role"),
+    Axis("pool", "by_pool"),
+)}
+
+
+@dataclass(frozen=True)
+class Family:
+    """One metric family.
+
+    ``breakdowns``: each a tuple of axis keys (``()`` the family's own total, ``("rag", "stat")``
+    ``<stem>.by_rag.<rag>.<stat>``), in the order the metrics are reported. ``staff``: a role
+    metric, reported per role (``by_role``) and per pool (``by_pool``), one role's metrics together.
+    ``definition``: the reference's text, one for the family or one per breakdown (a rate's
+    numerator ÷ its denominator).
+    """
+
+    stem: str
+    unit: str
+    label: str
+    section: str
+    definition: str | tuple[str, ...]
+    breakdowns: tuple[tuple[str, ...], ...] = ((),)
+    staff: bool = False
+
+    def __post_init__(self) -> None:
+        # a typo in a declaration fails at import, not as a missing metric later
+        if self.unit not in UNITS:
+            raise ValueError(f"{self.stem}: unit {self.unit!r} is not one of {UNITS}")
+        unknown = {key for b in self.breakdowns for key in b} - set(AXES)
+        if unknown:
+            raise ValueError(f"{self.stem}: unknown axes {sorted(unknown)}; the axes are {sorted(AXES)}")
+        if not isinstance(self.definition, str) and len(self.definition) != len(self.breakdowns):
+            raise ValueError(f"{self.stem}: one definition per breakdown, or one for all")
+
+    @property
+    def headline(self) -> bool:
+        """Whether the family has a metric in the default set a report shows (:data:`HEADLINE`)."""
+        return any(family_of(name) is self for name in HEADLINE) or self.stem == HEADLINE_STAFF.partition(".")[0]
+
+    def names(self, breakdown: tuple[str, ...], scenario: Mapping[str, Sequence[str]],
+              red_first: bool = False) -> list[str]:
+        """The flat names of one breakdown, the axes' values nested in order (the first outermost);
+        ``red_first``: RAGs from Red down, as the terminal table reads them."""
+        names = [self.stem]
+        for key in breakdown:
+            axis = AXES[key]
+            items = axis.items(scenario)
+            if red_first and key in ("rag", "researched_rag"):
+                items = tuple(reversed(items))
+            prefix = f".{axis.word}" if axis.word else ""
+            names = [f"{name}{prefix}.{item}" for name in names for item in items]
+        return names
+
+
+ACCOUNTING = "Accounting"
+MISSED = "Missed signals (share of signals agencies held)"
+LATE = "Late returns (unanswered at the cut-off)"
+OUTCOMES_SECTION = "Outcomes"
+DELAY = "Time from contact to decision (hours)"
+TIMESCALES = "Timescales"
+STAFF = "Staff (utilisation in working hours; mean queue)"
+
+FAMILIES: tuple[Family, ...] = (
+    Family("contacts_arrived", COUNT, "Contacts arrived", ACCOUNTING,
+           "Contacts arriving in the window (including initial-backlog contacts only when `warmup_days = 0`)."),
+    Family("contacts_decided", COUNT, "Contacts decided", ACCOUNTING,
+           "Of those, contacts decided by the end of the run (Blue contacts count as decided when screened)."),
+    Family("contacts_open_at_end", COUNT, "Open at the end", ACCOUNTING,
+           "`contacts_arrived − contacts_decided`."),
+    Family("contacts_in_system", AVERAGE, "Contacts in the hub", ACCOUNTING,
+           "Time-average number of contacts in the hub (arrived, not yet decided; Blue ones until screened) "
+           "over the window, **whenever they arrived** (warm-up arrivals and backlog included): the L of "
+           "Little's law, L = λW."),
+    Family("missed_signal_rate", SHARE, "Missed signals", MISSED,
+           ("Held signals of decided contacts that did not reach the decision ÷ held signals of decided contacts.",
+            "That agency's missed signals ÷ that agency's held signals.",
+            "Missed signals with that fate (`not_asked`, `screened_out`, `late`, `unmatched`, `lost_in_channel`, "
+            "`desk_outage`) ÷ **all** held signals (so the six causes add up to `missed_signal_rate`).",
+            "Missed signals of contacts with that true risk (`low` … `critical`) ÷ held signals of those contacts."),
+           breakdowns=((), ("agency",), ("cause",), ("risk",))),
+    Family("late_return_rate", SHARE, "Late returns", LATE,
+           "Requests to that desk, for decided contacts, with no return when the case was passed to the "
+           "managers ÷ requests to that desk for decided contacts. It counts requests whether or not the agency "
+           "held anything; the `late` cause of `missed_signal_rate` counts only held signals.",
+           breakdowns=(("agency",),)),
+    Family("under_triage_rate", SHARE, "Under-triage", OUTCOMES_SECTION,
+           "Decided contacts with true risk `high` or `critical` whose outcome is `nfa` or `early_help` ÷ "
+           "decided contacts with true risk `high` or `critical`."),
+    Family("decision_delay_hours", HOURS, "Hours to decision", DELAY,
+           ("Elapsed hours (nights and weekends included) from arrival to decision, over decided contacts; for "
+            "Blue contacts, to the end of screening. `<stat>` is `mean`, `median`, `p90`, `p95` or `max`.",
+            "The same over decided contacts given that RAG at screening."),
+           breakdowns=(("stat",), ("rag", "stat"))),
+    Family("rag_breach_rate", SHARE, "RAG deadline breaches", TIMESCALES,
+           ("Decided Green/Amber/Red contacts decided after their RAG deadline ÷ decided Green/Amber/Red contacts.",
+            "The same for that screening RAG (`red`, `amber`, `green`) ÷ decided contacts with that screening RAG."),
+           breakdowns=((), ("researched_rag",))),
+    Family("working_day_breach_rate", SHARE, "Over one working day", TIMESCALES,
+           ("Decided contacts decided more than one working day after arrival ÷ decided contacts (Blue included).",
+            "The same for that screening RAG (all four) ÷ decided contacts with that screening RAG."),
+           breakdowns=((), ("rag",))),
+    Family("rag_share", SHARE, "RAG at screening", OUTCOMES_SECTION,
+           "Decided contacts given that RAG **at screening** ÷ decided contacts.", breakdowns=(("rag",),)),
+    Family("outcome_share", SHARE, "Outcome", OUTCOMES_SECTION,
+           "Decided contacts with that outcome (`nfa`, `early_help`, `s17`, `s47`) ÷ decided contacts.",
+           breakdowns=(("outcome",),)),
+    Family("referral_rate", SHARE, "Referrals", OUTCOMES_SECTION,
+           "Decided contacts with outcome `s17` or `s47` ÷ decided contacts."),
+    Family("utilisation", SHARE, "Utilisation", STAFF,
+           "Busy staff-hours ÷ available staff-hours, both counted only while the role is **on duty** (its "
+           "`hours` pattern), where available = the number on duty that day (or the number busy, if more). "
+           "Out-of-hours work and overtime after the end of duty are not counted. NaN if nobody was ever on duty.",
+           breakdowns=(("role",), ("pool",)), staff=True),
+    Family("queue_length", AVERAGE, "Mean queue", STAFF,
+           "Time-average number of tasks waiting (not in service) over the whole window, day and night. "
+           "Withdrawn requests stop counting when withdrawn.",
+           breakdowns=(("role",), ("pool",)), staff=True),
+    Family("wait_hours", HOURS, "Mean wait", STAFF,
+           "Mean hours from queueing to the start of service, over tasks that started in the window. Tasks "
+           "still waiting at the end and withdrawn requests are not counted.",
+           breakdowns=(("role",), ("pool",)), staff=True),
+    Family("wait_probability", SHARE, "Chance of waiting", STAFF,
+           "Share of the tasks that started in the window that had to wait at all (queueing theory's P(wait)).",
+           breakdowns=(("role",), ("pool",)), staff=True),
+    Family("backlog_at_end", COUNT, "Backlog at the end", STAFF,
+           "Tasks waiting or in service at the end of the run.",
+           breakdowns=(("role",), ("pool",)), staff=True),
+)
+
+BY_STEM = {family.stem: family for family in FAMILIES}
+CONTACT_FAMILIES = tuple(f for f in FAMILIES if not f.staff)
+STAFF_FAMILIES = tuple(f for f in FAMILIES if f.staff)
+# The terminal table: which breakdowns it shows, in its order (RAGs from Red down). The outcome shares
+# and referrals come before the times: they answer "what happened", the times "how fast".
+TABLE: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("contacts_arrived", ()), ("contacts_decided", ()), ("contacts_open_at_end", ()),
+    ("missed_signal_rate", ()), ("missed_signal_rate", ("cause",)), ("missed_signal_rate", ("agency",)),
+    ("late_return_rate", ("agency",)),
+    ("under_triage_rate", ()), ("referral_rate", ()), ("outcome_share", ("outcome",)),
+    ("decision_delay_hours", ("stat",)), ("decision_delay_hours", ("rag", "stat")),
+    ("rag_breach_rate", ()), ("rag_breach_rate", ("researched_rag",)),
+    ("working_day_breach_rate", ()), ("working_day_breach_rate", ("rag",)),
+    ("utilisation", ("role",)), ("queue_length", ("role",)), ("utilisation", ("pool",)), ("queue_length", ("pool",)),
+)
+TABLE_DELAY_STATS = ("mean", "p90")  # the per-RAG delay rows: mean and p90 only
+
+# The metrics a report shows by default: missed signals, RAG breaches and delays by RAG, and every
+# role's utilisation.
+HEADLINE = ("missed_signal_rate", "rag_breach_rate.by_rag.red", "rag_breach_rate.by_rag.amber",
+            "rag_breach_rate.by_rag.green", "decision_delay_hours.mean", "decision_delay_hours.by_rag.red.mean",
+            "decision_delay_hours.by_rag.amber.mean", "decision_delay_hours.by_rag.green.mean")
+HEADLINE_STAFF = "utilisation.by_role."
+
+
+def headline_metrics(available: Sequence[str]) -> list[str]:
+    """The headline metrics among ``available`` (those a sweep recorded), in the report's order."""
+    chosen = [m for m in HEADLINE if m in available]
+    return chosen + [m for m in available if m.startswith(HEADLINE_STAFF)]
+
+
+def family_of(name: str) -> Family | None:
+    """The family a flat name belongs to (``rag_breach_rate.by_hub.camden.by_rag.red`` →
+    ``rag_breach_rate``), or None for a name that is not a metric."""
+    return BY_STEM.get(name.partition(".")[0])
+
+
+def unit_of(name: str) -> str | None:
+    """The unit of a metric (``"share"``, ``"hours"``, ``"count"``, ``"average"``), None if unknown."""
+    family = family_of(name)
+    return family.unit if family else None
+
+
+def is_share(name: str) -> bool:
+    """Whether a metric is a share in [0, 1] (shown as a percentage)."""
+    return unit_of(name) == SHARE
+
+
+# ------------------------------------------------------------------ naming what the collector computes
+def flatten(values: Mapping[str, Mapping[tuple[str, ...], Sequence[float]]],
+            scenario: Mapping[str, Sequence[str]]) -> dict[str, float]:
+    """The contact metrics as a flat dict in catalogue order, from ``values[stem][breakdown]``: one value
+    per name of that breakdown, in :meth:`Family.names` order. A family or breakdown the collector
+    does not compute, or one it computes that is not declared, is an error, never a silent 0."""
+    flat: dict[str, float] = {}
+    for family in CONTACT_FAMILIES:
+        computed = values[family.stem]
+        if set(computed) != set(family.breakdowns):
+            raise KeyError(f"{family.stem}: computed {sorted(computed)}, declared {sorted(family.breakdowns)}")
+        for breakdown in family.breakdowns:
+            names = family.names(breakdown, scenario)
+            numbers = computed[breakdown]
+            if len(numbers) != len(names):
+                raise ValueError(f"{family.stem} {breakdown}: {len(numbers)} values for {len(names)} names")
+            flat.update(zip(names, numbers))
+    if set(values) - {f.stem for f in CONTACT_FAMILIES}:
+        raise KeyError(f"undeclared metric families: {sorted(set(values) - set(BY_STEM))}")
+    return flat
+
+
+def flatten_staff(values: Mapping[str, Mapping[str, float]], by: str) -> dict[str, float]:
+    """The staff metrics of each role (``by="by_role"``) or pool (``by_pool``) from ``values[role][stem]``,
+    one role's metrics together, in catalogue order."""
+    return {f"{family.stem}.{by}.{role}": numbers[family.stem]
+            for role, numbers in values.items() for family in STAFF_FAMILIES}
+
+
+def by_hub(name: str, hub: str) -> str:
+    """``missed_signal_rate.by_agency.police`` -> ``missed_signal_rate.by_hub.<hub>.by_agency.police``."""
+    head, _, rest = name.partition(".")
+    return f"{head}.by_hub.{hub}" + (f".{rest}" if rest else "")
+
+
+# ------------------------------------------------------------------------------------ a scenario's names
+def run_names(agencies: Sequence[str], roles: Sequence[str], pools: Sequence[str]) -> list[str]:
+    """The names of one hub's (or the whole network's) metrics: contacts, then each role's, each pool's."""
+    scenario = {"agency": agencies, "role": roles, "pool": pools}
+    names = [name for family in CONTACT_FAMILIES for b in family.breakdowns for name in family.names(b, scenario)]
+    names += [f"{f.stem}.by_role.{role}" for role in roles for f in STAFF_FAMILIES]
+    return names + [f"{f.stem}.by_pool.{pool}" for pool in pools for f in STAFF_FAMILIES]
+
+
+def scenario_names(hubs: Sequence[tuple[str | None, Sequence[str], Sequence[str]]],
+                   pools: Sequence[str]) -> list[str]:
+    """Every metric of a run, in the order a replication reports them: ``hubs`` lists ``(hub, agencies,
+    roles it staffs)`` (one ``None`` hub for a one-hub scenario). A network reports its totals (agencies
+    and roles in the order the hubs first name them), the pools, then each hub's under ``by_hub``."""
+    if len(hubs) == 1 and hubs[0][0] is None:
+        _, agencies, roles = hubs[0]
+        return run_names(agencies, roles, pools)
+    agencies = list(dict.fromkeys(a for _, hub_agencies, _ in hubs for a in hub_agencies))
+    roles = list(dict.fromkeys(r for _, _, hub_roles in hubs for r in hub_roles))
+    names = run_names(agencies, roles, pools)
+    for hub, hub_agencies, hub_roles in hubs:
+        names += [by_hub(name, str(hub)) for name in run_names(hub_agencies, hub_roles, ())]
+    return names
+
+
+def table_rows(agencies: Sequence[str], roles: Sequence[str], pools: Sequence[str]) -> list[tuple[str, str | None]]:
+    """The terminal table's rows: ``(metric name, section heading where a section starts, else None)``."""
+    scenario = {"agency": agencies, "role": roles, "pool": pools}
+    rows: list[tuple[str, str | None]] = []
+    section = None
+    for stem, breakdown in TABLE:
+        family = BY_STEM[stem]
+        names = family.names(breakdown, scenario, red_first=True)
+        if breakdown == ("rag", "stat"):
+            names = [n for n in names if n.rsplit(".", 1)[1] in TABLE_DELAY_STATS]
+        for name in names:
+            rows.append((name, family.section if family.section != section else None))
+            section = family.section
+    return rows
+
+
+# --------------------------------------------------------------------------------- the reference's tables
+def markdown(section: str) -> str:
+    """The reference's table of one section's metrics: name pattern, unit, definition."""
+    lines = ["| metric | unit | definition |", "|---|---|---|"]
+    for family in (f for f in FAMILIES if f.section == section):
+        if isinstance(family.definition, str):
+            patterns = ", ".join(f"`{_pattern(family, b)}`" for b in family.breakdowns)
+            lines.append(f"| {patterns} | {family.unit} | {family.definition} |")
+        else:
+            lines += [f"| `{_pattern(family, b)}` | {family.unit} | {text} |"
+                      for b, text in zip(family.breakdowns, family.definition)]
+    return "\n".join(lines) + "\n"
+
+
+SECTIONS = tuple(dict.fromkeys(f.section for f in FAMILIES))
+
+
+def _pattern(family: Family, breakdown: tuple[str, ...]) -> str:
+    parts = [family.stem]
+    for key in breakdown:
+        axis = AXES[key]
+        placeholder = f"<{key.removeprefix('researched_')}>"
+        parts += [axis.word, placeholder] if axis.word else [placeholder]
+    return ".".join(parts)

@@ -1,0 +1,196 @@
+"""The metric catalogue: every metric declared once, named as runs report it, summed over hubs
+without naming the counts, shown with one unit everywhere, documented in the reference.
+
+The catalogue replaced hand-built names in the collector, the network sums and the readers; the
+first test proves that refactor left every metric of the exact-output cases bit for bit as before.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import mashsim
+from core_cases import CASES, run_case
+from mashsim.app import kpis
+from mashsim.experiment import run_replications
+from mashsim.metrics import catalogue
+from mashsim.metrics.catalogue import FAMILIES, family_of, flatten, table_rows
+from mashsim.metrics.collector import Collector
+from mashsim.metrics.hubs import combined
+from mashsim.metrics.names import metric_names
+from mashsim.model.calendar import CalendarView
+from mashsim.report import table
+from mashsim.scenario.schema import HUB_ROLES
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tools"))
+import metric_tables  # noqa: E402
+
+# sha256 of [(name, repr(value)), ...] of each case's metrics, in order, recorded on main before the
+# catalogue (metrics named by hand): the refactor changed no name, no order and no value. Only the
+# families below count, so a new family does not disturb the record; a change to the model that is
+# meant to change results re-records these (run this file: `python tests/test_metric_catalogue.py`).
+RECORDED_FAMILIES = ("contacts_arrived", "contacts_decided", "contacts_open_at_end", "contacts_in_system",
+                     "missed_signal_rate", "late_return_rate", "under_triage_rate", "decision_delay_hours",
+                     "rag_breach_rate", "working_day_breach_rate", "rag_share", "outcome_share", "referral_rate",
+                     "utilisation", "queue_length", "wait_hours", "wait_probability", "backlog_at_end")
+RECORDED = {
+    "borough": "bca6aa0fa68df403df274b4b2eb3a31e8f6916b603bf6edc1e0598f88d9bbe21",
+    "borough-seed-2": "9a37fc768d74fa86fea44ebf1729474acfe437162b006def9616e8559e46ea65",
+    "understaffed": "c286bf7d0f489ae2698421f82138f9e9c6dbe00d36bbcfa165748ef9395fa75d",
+    "surge": "363bfe61c87699c30618b263a453345dfe4858c3aa5df9a3ddce63a81670f395",
+    "remote": "55d41ae1388d577666f64548ce3180201abb5508ddd1d30aa37584d7f9b57637",
+    "exercise": "de8736bc76694d31b98b25aaab381f1bd746b8d0ab95d058455613859cc1c2c2",
+    "halved-screeners": "9d3b8e2e7411db1a6491fd6d71f8e721cda983d912f4c52c4a58788b91ef9799",
+    "wide": "9dafbc434cf564aea7cd43d88d5a86fff11bb3c470d64d5e1f220e60a902aec5",
+    "pooled": "85091c80f0c6772fd21c7fdb2813318cc69d93972e3cd617480d48712421cc0a",
+}
+
+
+def metrics_digest(metrics: dict[str, float]) -> str:
+    # float(): a value may be a numpy float, whose repr differs but not its value (the record is of JSON)
+    items = [(k, repr(float(v))) for k, v in metrics.items() if k.partition(".")[0] in RECORDED_FAMILIES]
+    return hashlib.sha256(json.dumps(items).encode()).hexdigest()
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_every_metric_of_the_exact_output_cases_is_as_recorded_bit_for_bit(case):
+    assert metrics_digest(run_case(*CASES[case])["metrics"]) == RECORDED[case]
+
+
+@pytest.mark.parametrize("name", ["london-borough", "london-wide", "london-pooled", "remote-health"])
+def test_metric_names_come_from_the_catalogue_without_a_run_and_are_the_runs(name):
+    scenario = mashsim.load_scenario(name, ["run.horizon_days=2", "run.warmup_days=0"])
+    assert metric_names(scenario) == list(mashsim.simulate(scenario, seed=1).metrics)
+
+
+def test_every_metric_belongs_to_a_declared_family_with_a_unit_label_and_definition():
+    scenario = mashsim.load_scenario("london-pooled")
+    for name in metric_names(scenario):
+        family = family_of(name)
+        assert family is not None, name
+        assert family.unit in catalogue.UNITS and family.label and family.section and family.definition
+    assert len({f.stem for f in FAMILIES}) == len(FAMILIES)
+
+
+def test_a_family_the_collector_does_not_compute_or_does_not_declare_is_an_error_not_a_zero():
+    computed = {f.stem: {b: [0.0] * len(f.names(b, {"agency": ["police"]})) for b in f.breakdowns}
+                for f in catalogue.CONTACT_FAMILIES}
+    assert len(flatten(computed, {"agency": ["police"]})) > 0
+    missing = dict(computed)
+    del missing["referral_rate"]
+    with pytest.raises(KeyError, match="referral_rate"):
+        flatten(missing, {"agency": ["police"]})
+    with pytest.raises(KeyError, match="undeclared"):
+        flatten({**computed, "new_rate": {(): [0.0]}}, {"agency": ["police"]})
+    short = {**computed, "missed_signal_rate": {**computed["missed_signal_rate"], ("agency",): []}}
+    with pytest.raises(ValueError, match="missed_signal_rate"):
+        flatten(short, {"agency": ["police"]})
+
+
+# ------------------------------------------------------------------------- network sums
+def _collector(agencies: list[str]) -> Collector:
+    calendar = mashsim.load_scenario("london-borough").calendar
+    clock = CalendarView(calendar).clock(calendar.hours["office"])
+    return Collector(agencies, ["police"], 0.0, 100.0, clock)
+
+
+def _counters(c: Collector) -> dict[str, object]:
+    """Every count a (pure-Python) collector holds: int attributes and lists of ints or of lists."""
+    skip = {"start", "end", "record", "in_system", "in_system_area", "in_system_since"}
+    return {name: value for name, value in vars(c).items()
+            if name not in skip and not name.startswith("_")
+            and (isinstance(value, int) and not isinstance(value, bool)
+                 or isinstance(value, list) and value and isinstance(value[0], (int, list)))}
+
+
+@pytest.mark.skipif(mashsim.CORE.kind == "compiled", reason="a compiled collector has no __dict__ to list")
+def test_every_count_the_collector_keeps_is_registered_for_the_network_sums():
+    """A new counter that is not made with _count/_counts would read 0 at network level."""
+    c = _collector(["police", "health"])
+    registered = set(c._scalars) | {name for name, value in _counters(c).items()
+                                    if any(value is counts for counts, _ in c._lists)}
+    assert set(_counters(c)) - {"agencies", "sources"} == registered
+
+
+@given(st.integers(0, 2**31), st.permutations(["police", "health", "education"]))
+def test_the_network_sums_every_count_agencies_matched_by_name(seed, order):
+    rng = random.Random(seed)
+    first, second = _collector(["police", "health"]), _collector(list(order))
+    for c in (first, second):
+        for name in c._scalars:
+            setattr(c, name, rng.randrange(100))
+        for counts, _ in c._lists:
+            for k, value in enumerate(counts):
+                counts[k] = [rng.randrange(100) for _ in value] if isinstance(value, list) else rng.randrange(100)
+    total = combined([first, second])
+    for name in first._scalars:
+        assert getattr(total, name) == getattr(first, name) + getattr(second, name)
+    for (mine, by_agency), (a, _), (b, _) in zip(total._lists, first._lists, second._lists):
+        if not by_agency:
+            assert mine == [x + y for x, y in zip(a, b)]
+            continue
+        for j, agency in enumerate(total.agencies):
+            parts = [counts[c.agencies.index(agency)] for c, counts in ((first, a), (second, b))
+                     if agency in c.agencies]
+            expected = [sum(v) for v in zip(*parts)] if isinstance(mine[j], list) else sum(parts)
+            assert mine[j] == expected
+
+
+# ------------------------------------------------------------------------------- readers
+def test_the_terminal_table_dashboard_and_plots_read_one_unit_per_metric():
+    scenario = mashsim.load_scenario("london-pooled")
+    for name in metric_names(scenario):
+        unit = catalogue.unit_of(name)
+        assert kpis.unit_of(name) == {"share": "%", "hours": "h"}.get(unit, "")
+        assert table.format_value(name, 0.5).endswith("%") == (unit == "share")
+        assert table.format_value(name, 1234.4) == ("1,234" if unit == "count" else
+                                                    "123440.0%" if unit == "share" else "1,234.4")
+        assert table.clip_interval(name, -1.0, 2.0) == ((0.0, 1.0) if unit == "share" else (0.0, 2.0))
+
+
+def test_the_dashboards_metric_table_lists_every_metric_of_the_json_with_the_references_unit():
+    scenario = mashsim.load_scenario("london-borough", ["run.horizon_days=5", "run.warmup_days=0"])
+    result = run_replications(scenario, 2, seed=3)
+    shown = kpis.metrics_table(result)
+    assert list(shown["metric"]) == list(result.replications[0].metrics) == metric_names(scenario)
+    assert list(shown["unit"]) == [catalogue.unit_of(name) for name in shown["metric"]]
+
+
+def test_the_terminal_tables_rows_are_metrics_the_run_reports_each_section_headed_once():
+    scenario = mashsim.load_scenario("london-pooled")
+    known = set(metric_names(scenario))
+    rows = table_rows(scenario.agencies, [*HUB_ROLES, *scenario.agencies], scenario.pools)
+    pooled_desks = {f"{stem}.by_role.{a}" for stem in ("utilisation", "queue_length")
+                    for a, s in scenario.agencies.items() if s.pool}
+    assert {name for name, _ in rows} - known == pooled_desks  # asked for, absent, skipped by the table
+    headings = [heading for _, heading in rows if heading]
+    assert headings == list(dict.fromkeys(headings))
+    assert rows[0] == ("contacts_arrived", "Accounting")
+    assert [n for n, _ in rows if n.startswith("rag_breach_rate.")] == \
+        [f"rag_breach_rate.by_rag.{r}" for r in ("red", "amber", "green")]
+
+
+def test_the_references_metric_tables_are_the_catalogues():
+    text = metric_tables.REFERENCE.read_text()
+    assert metric_tables.updated(text) == text, "run python tools/metric_tables.py"
+    for family in FAMILIES:
+        assert f"`{family.stem}" in text
+
+
+def test_headline_families_are_those_the_report_shows_by_default():
+    assert {f.stem for f in FAMILIES if f.headline} == \
+        {"missed_signal_rate", "rag_breach_rate", "decision_delay_hours", "utilisation"}
+
+
+if __name__ == "__main__":  # re-record after a change meant to change results
+    for case, spec in CASES.items():
+        print(f'    "{case}": "{metrics_digest(run_case(*spec)["metrics"])}",')
