@@ -12,8 +12,7 @@ import json
 import re
 
 from mashsim._version import __version__
-from mashsim.commands.common import (EXIT_OK, add_scenario_arguments, load, positive_int, replications_option,
-                                     seed_option)
+from mashsim.commands.common import EXIT_OK, add_scenario_arguments, load, non_negative_int, positive_int
 from mashsim.scenario import Problem, ScenarioError, load_scenario
 
 NAME = "staff"
@@ -32,11 +31,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="a staffing field and its whole-number range, e.g. agencies.police.staff=1..8 (repeatable)")
     parser.add_argument("--cost", action="append", default=[], metavar="PATH=X",
                         help="cost of one unit of a varied field, e.g. agencies.police.staff=45000 (default 1)")
-    parser.add_argument("-r", "--replications", type=replications_option,
+    parser.add_argument("-r", "--replications", type=positive_int,
                         help="replications first run at each mix (default: the scenario's run.replications)")
-    parser.add_argument("--max-replications", type=replications_option,
+    parser.add_argument("--max-replications", type=positive_int,
                         help="cap when a decision is close (default: 4 times --replications)")
-    parser.add_argument("--seed", type=seed_option, help="base seed (default: the scenario's run.seed)")
+    parser.add_argument("--seed", type=non_negative_int, help="base seed (default: the scenario's run.seed)")
     parser.add_argument("--workers", type=positive_int, default=None,
                         help="processes to use (default: every core); results do not depend on it")
     parser.add_argument("--json", action="store_true", help="print one JSON object on stdout and nothing else")

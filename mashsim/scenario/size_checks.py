@@ -12,12 +12,10 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+from mashsim.model.workload import expected_contacts  # the same count a shared server limits runs by
 from mashsim.scenario.bounds import CONTACTS_PER_RUN, LOOKAHEAD_DAYS, STAFF_DAYS
 from mashsim.scenario.errors import Problem
-from mashsim.scenario.injects import SurgeInject
-from mashsim.scenario.schema import HubSettings, Scenario
-
-DAYS_PER_YEAR = 365.25
+from mashsim.scenario.schema import Scenario
 
 
 def check_size(scenario: Scenario) -> list[Problem]:
@@ -39,36 +37,6 @@ def _dates(scenario: Scenario) -> list[Problem]:
                     f"the run (warm-up + horizon, {run_days(scenario):g} days) and the {LOOKAHEAD_DAYS // 366} "
                     f"years after it that deadlines may reach must end by {dt.date.max} (the last date a "
                     f"calendar can hold); allowed: a start date up to {latest}", start.isoformat())]
-
-
-def expected_contacts(scenario: Scenario) -> float:
-    """About how many contacts one replication makes: arrivals over the run (with calendar periods and
-    surges), and every initial backlog."""
-    total = 0.0
-    for name, hub in scenario.hub_list():
-        surges = [i for i in scenario.injects if isinstance(i, SurgeInject) and i.acts_on(name)]
-        total += _hub_contacts(scenario, hub, surges)
-        total += sum(role.initial_backlog for role in hub.staffed_roles().values())
-    return total
-
-
-def _hub_contacts(scenario: Scenario, hub: HubSettings, surges: list[SurgeInject]) -> float:
-    days = run_days(scenario)
-    start = scenario.calendar.start_date
-    total = 0.0
-    for source_name, source in hub.arrivals.sources.items():
-        per_day = source.annual_contacts * hub.arrivals.scale / DAYS_PER_YEAR
-        extra_days = 0.0  # days' worth of arrivals the periods add (or take away)
-        for period_name, period in scenario.calendar.periods.items():
-            multiplier = source.period_multipliers.get(period_name, period.multiplier)
-            for first, last in period.dates:
-                overlap = min((last - start).days + 1, days) - max((first - start).days, 0)
-                extra_days += (multiplier - 1.0) * max(overlap, 0)
-        for surge in surges:
-            if surge.source in (None, source_name) and surge.factor > 1.0:
-                extra_days += (surge.factor - 1.0) * surge.hours / 24.0
-        total += per_day * max(days + extra_days, 0.0)
-    return total
 
 
 def _contacts(scenario: Scenario) -> list[Problem]:
