@@ -88,6 +88,13 @@ def hourly_rates(scenario: HubSettings, source: Source, view: CalendarView, firs
     return SourceRates(scenario, source, view, first_day + days).hourly(first_day, days)
 
 
+def _skip(rng: np.random.Generator, draws: int) -> None:
+    """Move ``rng`` on as though it had drawn ``draws`` doubles (each double is one step of PCG64)."""
+    bits = rng.bit_generator
+    assert isinstance(bits, np.random.PCG64)  # the generator of every stream (see Streams)
+    bits.advance(draws)
+
+
 def _draw_index(mix: np.ndarray, u: np.ndarray) -> np.ndarray:
     """Inverse-CDF draw of a category for each uniform in ``u``."""
     return np.minimum(np.searchsorted(np.cumsum(mix), u, side="right"), mix.size - 1)
@@ -128,9 +135,9 @@ class ContactFactory:
         """The rows of a week's ``n`` candidates; then every stream moves on to the next week's block."""
         rows = self.uniforms(n)
         own, *agencies = self._rngs
-        own.bit_generator.advance(STRIDE - n * OWN_DRAWS)  # one draw of a double is one step of PCG64
+        _skip(own, STRIDE - n * OWN_DRAWS)
         for rng in agencies:
-            rng.bit_generator.advance(STRIDE - n * AGENCY_DRAWS)
+            _skip(rng, STRIDE - n * AGENCY_DRAWS)
         return rows
 
     def make(self, times: np.ndarray, u: np.ndarray) -> list[Contact]:
@@ -187,7 +194,7 @@ def week_levels(rng: np.random.Generator, bound: float) -> np.ndarray:
         levels = top + np.cumsum(-np.log1p(-rng.random(LEVELS_AT_ONCE)))
         chunks.append(levels)
         top = float(levels[-1])
-    rng.bit_generator.advance(STRIDE - LEVELS_AT_ONCE * len(chunks))
+    _skip(rng, STRIDE - LEVELS_AT_ONCE * len(chunks))
     if not chunks:
         return np.empty(0)
     levels = chunks[0] if len(chunks) == 1 else np.concatenate(chunks)
