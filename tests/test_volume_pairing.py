@@ -6,12 +6,13 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
 import mashsim
-from mashsim.model.arrivals import hourly_rates, source_arrivals
+from mashsim.model.arrivals import hourly_rates, source_arrivals, surge_factors
 from mashsim.model.calendar import CalendarView
 from mashsim.model.streams import Streams
 from support import small_scenario
@@ -57,16 +58,26 @@ def test_the_added_contacts_are_the_extra_volume():
     assert abs(added - expected) <= Z_999 * math.sqrt(expected), (added, expected)
 
 
-def test_a_surge_adds_the_contacts_a_higher_volume_would_and_a_drop_keeps_those_a_lower_one_would():
+@pytest.mark.parametrize("factors, volume", [
+    ([1.5], 1.5), ([0.4], 0.4),
+    ([2.0, 1.5], 2.5),  # overlapping surges add their extra arrivals: 1 + 1.0 + 0.5
+    ([0.5, 2.0], 1.5),  # a drop thins the usual arrivals, a surge adds 1.0 x the usual rate
+])
+def test_surges_add_the_contacts_a_higher_volume_would_and_drops_keep_those_a_lower_one_would(factors, volume):
     start, end = 3.375 * 24, 10.5 * 24  # Thursday 09:00 to the next Thursday's noon: across two weeks
     inside = lambda rows: [c for c in rows if start <= c[1] < end]  # noqa: E731
     outside = lambda rows: [c for c in rows if not start <= c[1] < end]  # noqa: E731
     base = small_scenario()
-    for factor in (1.5, 0.4):
-        surged = arrivals(base, 2, 0, windows=[(start, end, factor)])
-        as_volume = arrivals(small_scenario(f"arrivals.scale={factor}"), 2, 0)
-        assert inside(surged) == inside(as_volume) and len(inside(surged)) > 10
-        assert outside(surged) == outside(arrivals(base, 2, 0))
+    surged = arrivals(base, 2, 0, windows=[(start, end, f) for f in factors])
+    as_volume = arrivals(small_scenario(f"arrivals.scale={volume}"), 2, 0)
+    assert inside(surged) == inside(as_volume) and len(inside(surged)) > 10
+    assert outside(surged) == outside(arrivals(base, 2, 0))
+
+
+def test_surge_factors_inside_and_outside_their_windows():
+    t = np.array([0.0, 5.0, 10.0, 15.0, 20.0])
+    windows = [(5.0, 15.0, 2.0), (10.0, 20.0, 0.5), (10.0, 11.0, 3.0)]
+    assert surge_factors(windows, t).tolist() == [1.0, 2.0, 0.5 + 1.0 + 2.0, 0.5, 1.0]
 
 
 def _paired_runs(replications: int):

@@ -201,17 +201,35 @@ def week_levels(rng: np.random.Generator, bound: float) -> np.ndarray:
     return levels[:int(np.searchsorted(levels, bound))]
 
 
-def _multiplier(windows: Sequence[Window], start: float, end: float) -> float:
-    """The most the surges ``windows`` can multiply the rate by between ``start`` and ``end``."""
-    return math.prod((f for s, e, f in windows if f > 1.0 and s < end and e > start), start=1.0)
+def surge_factors(windows: Sequence[Window], t: np.ndarray) -> np.ndarray:
+    """The surges' multiplier of the rate at each time in ``t``.
+
+    Drops (factor < 1) thin the usual arrivals, and surges (factor > 1) each add ``factor - 1``
+    times the usual rate: inside windows ``f1 > 1``, ``f2 > 1`` and drop ``d`` the rate is
+    ``(d + (f1 - 1) + (f2 - 1))`` times the usual one; a single window's is its factor.
+    """
+    drop = np.ones(t.size)
+    extra = np.zeros(t.size)
+    for start, end, factor in windows:
+        inside = (t >= start) & (t < end)
+        if factor < 1.0:
+            drop[inside] *= factor
+        else:
+            extra[inside] += factor - 1.0
+    return drop + extra
+
+
+def _most(windows: Sequence[Window]) -> float:
+    """The most the surges ``windows`` can multiply the rate by (see :func:`surge_factors`)."""
+    return 1.0 + sum(f - 1.0 for _, _, f in windows if f > 1.0)
 
 
 def source_contacts(factory: ContactFactory, rates: SourceRates, streams: Streams, end: float,
                     windows: Sequence[Window] = (), at_least: int = MAKE_AT_LEAST) -> Iterator[Contact]:
     """The contacts of ``factory``'s source up to ``end`` hours, in order of arrival.
 
-    ``windows`` are the surges on the source: the rate is multiplied by each one's factor from
-    its start (inclusive) to its end.  Contacts are made ``at_least`` at a time (a few weeks'
+    ``windows`` are the surges on the source: from each one's start (inclusive) to its end the
+    rate is multiplied by its factor (several at once: see :func:`surge_factors`).  Contacts are made ``at_least`` at a time (a few weeks'
     arrivals of one source): each ``make`` costs some fixed numpy overhead, and a week of one
     source is often only a few dozen contacts.  How they are grouped changes no contact; memory
     stays flat (a few hundred contacts per source).
@@ -223,14 +241,14 @@ def source_contacts(factory: ContactFactory, rates: SourceRates, streams: Stream
     for week in range(math.ceil(end / WEEK_HOURS)):
         start = float(week * WEEK_HOURS)
         rate = rates.hourly(week * WEEK_DAYS, WEEK_DAYS) * WEEK_HOURS
-        levels = week_levels(rng, float(rate.max()) * _multiplier(windows, start, start + WEEK_HOURS))
+        here = [w for w in windows if w[0] < start + WEEK_HOURS and w[1] > start]  # the week's surges
+        levels = week_levels(rng, float(rate.max()) * _most(here))
         u = factory.week_uniforms(levels.size)
         into = WEEK_HOURS * u[:, TIME]  # hours into the week
         limit = rate[np.minimum(into.astype(np.int64), WEEK_HOURS - 1)]
         t = start + into
-        for s, e, f in windows:
-            if s < start + WEEK_HOURS and e > start:
-                limit = np.where((t >= s) & (t < e), limit * f, limit)
+        if here:
+            limit = limit * surge_factors(here, t)
         kept = np.flatnonzero((levels < limit) & (t < end))
         if kept.size:
             kept = kept[np.argsort(t[kept], kind="stable")]
