@@ -12,6 +12,7 @@ from scipy import stats
 import mashsim
 from mashsim.model.arrivals import HOURS_PER_YEAR, hourly_rates, source_arrivals
 from mashsim.model.calendar import CalendarView
+from mashsim.model.durations import hours_at
 from mashsim.model.streams import Streams
 from support import build, default_scenario, small_scenario_dict
 
@@ -172,3 +173,24 @@ def test_contacts_arrived_over_replications_matches_the_annual_volume():
     arrived = sum(mashsim.simulate(scenario, 3, i).metrics["contacts_arrived"] for i in range(replications))
     total_expected = replications * expected
     assert abs(arrived - total_expected) <= Z_999 * np.sqrt(total_expected), (arrived, total_expected)
+
+
+@pytest.mark.parametrize("duration, reference", [
+    ({"min": 10, "mode": 15, "max": 30}, stats.triang(c=0.25, loc=10, scale=20)),
+    ({"min": 5, "mode": 5, "max": 20}, stats.triang(c=0.0, loc=5, scale=15)),
+    ({"dist": "exponential", "mean": 30}, stats.expon(scale=30)),
+    ({"dist": "lognormal", "mean": 30, "sd": 15},
+     stats.lognorm(s=np.sqrt(np.log1p(0.25)), scale=30 / np.sqrt(1.25))),
+    ({"dist": "uniform", "min": 10, "max": 40}, stats.uniform(loc=10, scale=30)),
+    ({"dist": "constant", "mean": 12}, None),
+])
+def test_a_task_time_is_its_distributions_quantile_at_the_contacts_uniform(duration, reference):
+    raw = small_scenario_dict()
+    raw["roles"]["screeners"]["task_minutes"] = duration
+    task = build(raw).roles.screeners.task_minutes
+    u = np.random.default_rng(8).random(2000)
+    minutes = hours_at(task, u) * 60
+    expected = np.full(u.size, 12.0) if reference is None else reference.ppf(u)
+    assert minutes == pytest.approx(expected, rel=1e-9)
+    if reference is not None:
+        assert abs(minutes.mean() - reference.mean()) <= Z_999 * reference.std() / np.sqrt(u.size)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy.special import ndtri
 
 from mashsim.scenario.schema import Constant, Exponential, Lognormal, Triangular, Uniform
 
@@ -29,6 +28,8 @@ def hours_at(duration, u: np.ndarray) -> np.ndarray:
     elif isinstance(duration, Constant):
         minutes = np.full(u.shape, float(duration.mean))
     elif isinstance(duration, Lognormal):
+        from scipy.special import ndtri  # here: SciPy's special functions add ~15 MiB to a run that loads them
+
         sigma2 = math.log1p((duration.sd / duration.mean) ** 2)
         minutes = np.exp(math.log(duration.mean) - sigma2 / 2 + math.sqrt(sigma2) * ndtri(u))
     elif isinstance(duration, Uniform):
