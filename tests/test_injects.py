@@ -243,7 +243,8 @@ def test_absence_of_one_slows_the_queue_but_does_not_stop_it():
 # --------------------------------------------------------------------------------- policy
 def test_a_policy_inject_switches_behaviour_only_inside_its_window():
     # the base decides at the deadline; the inject waits for every return while it lasts
-    slow = ("agencies.police.staff=0.5", "agencies.police.research_minutes={min=120, mode=180, max=300}")
+    slow = ("agencies.police.staff=0.5", "agencies.police.part_time=\"whole_days\"",
+            "agencies.police.research_minutes={min=120, mode=180, max=300}")  # a desk empty on whole days
     window = {"start_day": 1.0, "hours": 72.0}  # Tuesday to Thursday
     start, end = 24.0, 96.0
     _, events = traced(with_injects({**window, "kind": "policy", "decide_at_deadline": False}, sets=slow))
