@@ -43,15 +43,15 @@ RECORDED_FAMILIES = ("contacts_arrived", "contacts_decided", "contacts_open_at_e
                      "rag_breach_rate", "working_day_breach_rate", "rag_share", "outcome_share", "referral_rate",
                      "utilisation", "queue_length", "wait_hours", "wait_probability", "backlog_at_end")
 RECORDED = {
-    "borough": "bca6aa0fa68df403df274b4b2eb3a31e8f6916b603bf6edc1e0598f88d9bbe21",
-    "borough-seed-2": "9a37fc768d74fa86fea44ebf1729474acfe437162b006def9616e8559e46ea65",
-    "understaffed": "c286bf7d0f489ae2698421f82138f9e9c6dbe00d36bbcfa165748ef9395fa75d",
-    "surge": "363bfe61c87699c30618b263a453345dfe4858c3aa5df9a3ddce63a81670f395",
-    "remote": "55d41ae1388d577666f64548ce3180201abb5508ddd1d30aa37584d7f9b57637",
-    "exercise": "de8736bc76694d31b98b25aaab381f1bd746b8d0ab95d058455613859cc1c2c2",
-    "halved-screeners": "9d3b8e2e7411db1a6491fd6d71f8e721cda983d912f4c52c4a58788b91ef9799",
-    "wide": "9dafbc434cf564aea7cd43d88d5a86fff11bb3c470d64d5e1f220e60a902aec5",
-    "pooled": "85091c80f0c6772fd21c7fdb2813318cc69d93972e3cd617480d48712421cc0a",
+    "borough": "3675f43af8a51a1ceb65582149147f76755a8d6efb6edd0114e250180dc50853",
+    "borough-seed-2": "2cdeed823f1fd2eeffa16f9734b5d689416374c3ca464521165454acc4b688e6",
+    "understaffed": "39dc9382fb52d8cc78aa342138703218e470fef5937818b549d2f3cb52999964",
+    "surge": "fa45cc2bea2379657ca3844614468f14939568e54766948436ff9150e7f098ee",
+    "remote": "05ab445ced21c0f8888fb4d36781ea88b49f74b98a86d27e39df572260d48901",
+    "exercise": "e6d1c7d1b30c495ddb91af2c1ecb1fac6a9de34061e8a4189294d736d789f2a2",
+    "halved-screeners": "0a705f36cde9542607c5b505800f30b2848f8cb53da933b8e0c56f885406135a",
+    "wide": "adb3142a1779851f768fae258e1297be2d0853fdd44027b323125e274fc29495",
+    "pooled": "be7687f02546dd21eec50151a28990e4af91c5e4ff7c5146edb60047b541a698",
 }
 
 

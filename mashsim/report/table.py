@@ -10,6 +10,7 @@ from rich.table import Table
 from mashsim.experiment.runner import RunResult
 from mashsim.experiment.stats import Interval
 from mashsim.metrics.catalogue import COUNT, is_share, table_rows, unit_of
+from mashsim.report.terminal import PlainTable, console as plain_console, styled
 from mashsim.scenario.schema import HUB_ROLES
 
 
@@ -80,7 +81,7 @@ def summary_table(result: RunResult, level: float = 0.95) -> Table:
     """A rich table of the run's headline metrics."""
     summary = result.summary(level)
     n = len(result.replications)
-    table = Table(
+    table = PlainTable(
         title=f"{result.scenario.name} · {n} replication{'s' if n != 1 else ''} · seed {result.seed}",
         caption=f"scenario {result.scenario_hash} · mashsim {result.version}"
                 f"{' (compiled core)' if result.core == 'compiled' else ''} · "
@@ -96,7 +97,7 @@ def summary_table(result: RunResult, level: float = 0.95) -> Table:
             continue
         if heading:
             table.add_section()
-            table.add_row(f"[bold]{heading}[/bold]", "", "")
+            table.add_row(styled(heading, "bold"), "", "")
         ci = format_interval(name, interval.ci_low, interval.ci_high)
         table.add_row(_label(name), format_value(name, interval.mean), ci)
     return table
@@ -113,4 +114,4 @@ def _label(name: str) -> str:
 
 
 def print_summary(result: RunResult, console: Console | None = None) -> None:
-    (console or Console()).print(summary_table(result))
+    (console or plain_console()).print(summary_table(result))
