@@ -22,6 +22,7 @@ from hypothesis import given, strategies as st
 from mashsim.experiment import run_replications
 from mashsim.validation.checks import PASS, within
 from mashsim.validation.configs import service_moments_hours, single_desk
+from mashsim.validation import queueing
 from mashsim.validation.queueing import FAST, MEAN, PRIORITY_CASES, TANDEMS, erlang_point, pk_case, priority_case, \
     priority_desk, tandem_case
 from mashsim.validation.theory import (erlang_c, jackson_tandem, pollaczek_khinchine, priority_erlang_c,
@@ -91,7 +92,23 @@ def test_a_textbook_desk_is_what_it_says():
         assert m[f"wait_hours.by_role.{role}"] == 0.0  # the stages not studied take no time
 
 
-ERLANG_CASES = [(1, 0.7, 60), (2, 0.8, 125), (4, 0.7, 100)]  # not in the --fast grid; noise as in the grid
+ERLANG_CASES = [(1, 0.7, 100), (2, 0.8, 200), (4, 0.7, 300)]  # not in the --fast grid; noise estimated as the grid's
+
+
+@pytest.mark.parametrize("servers,rho,noise", queueing.ERLANG_GRID)
+def test_every_full_run_queue_is_a_scenario_the_model_accepts(servers, rho, noise):
+    # load_scenario refuses a horizon over ten years: the full run's sizes must stay within it
+    assert single_desk(rho * servers, {"dist": "exponential", "mean": 60}, servers,
+                       *queueing.FULL.days(rho, rho * servers, noise)).run.horizon_days <= 3650
+
+
+def test_every_full_run_tandem_pk_and_priority_case_fits_too():
+    for lam, _, _, noise in queueing.TANDEMS:
+        assert queueing.FULL.days(0.85, lam, noise)[0] <= 3650
+    for _, lam, _, noise in queueing.PK_CASES:
+        assert queueing.FULL.days(0.85, lam, noise)[0] <= 3650
+    for c, rho, _, noise in queueing.PRIORITY_CASES:
+        assert queueing.FULL.days(rho, rho * c, noise)[0] <= 3650
 
 
 def assert_all_pass(checks):

@@ -78,10 +78,12 @@ class Budget:
                 f"{warmup:,.0f} of warm-up")
 
 
-FULL = Budget(replications=10, min_contacts=3000, max_contacts=1_000_000)
-# the fast subset: the same few contacts for every case (short runs underestimate their own spread, so
-# a run sized down to the wide tolerance would be too short to trust its interval)
-FAST = Budget(replications=5, min_contacts=8000, max_contacts=8000, fast=True)
+# forty replications: their spread estimates a heavy-tailed figure's variance far better than ten do, and
+# keeps each replication's horizon within a scenario's ten-year limit (M/M/1 at 0.8: about five years)
+FULL = Budget(replications=40, min_contacts=3000, max_contacts=1_000_000)
+# the fast subset, sized by the same rule for its wide tolerance, but never under 8,000 contacts a replication:
+# short runs underestimate their own spread, so a run sized down to the wide tolerance is too short to trust
+FAST = Budget(replications=5, min_contacts=8000, max_contacts=25000, fast=True)
 
 # (servers, load, noise): c from 1 to 10 at loads 0.5 to 0.85. The many-server points are the noisiest
 # (their mean wait is small next to its spread): M/M/20 at 0.8 (noise 570) would cost 5.5 million contacts,
