@@ -24,6 +24,7 @@ from mashsim.scenario.errors import Problem, ScenarioError
 ENGINES = ("local", "dask", "serial")
 DASK_ADDRESS_VARIABLE = "DASK_SCHEDULER_ADDRESS"
 ORPHAN_CHECK_SECONDS = 1.0
+WARM_UP_SECONDS = 0.2  # each worker's warm-up task outlasts the others' start, so none takes two
 
 
 class InlineExecutor(Executor):
@@ -50,6 +51,10 @@ class Engine:
 
     def describe(self) -> str:
         return f"{self.name}, {self.slots} worker{'s' if self.slots != 1 else ''}"
+
+    def warm_up(self) -> None:
+        """Start every worker and import the model there, so that the first tasks do not wait for it
+        (a benchmark times start-up apart from the work)."""
 
     def recover(self, executor: Executor) -> None:
         """Replace ``executor`` if it broke (a worker process was killed); the sweep resubmits."""
@@ -84,6 +89,14 @@ def _exit_when_orphaned(parent: int) -> None:
     os._exit(1)
 
 
+def _warm(seconds: float) -> int:
+    """A worker's first task: import the model, and stay busy a moment so each worker gets one."""
+    import mashsim.replication  # noqa: F401
+
+    time.sleep(seconds)
+    return os.getpid()
+
+
 def local_process_pool(workers: int) -> ProcessPoolExecutor:
     """A process pool whose workers leave Ctrl-C to their parent and end when it is killed."""
     return ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(os.getpid(),))
@@ -100,6 +113,11 @@ class LocalEngine(Engine):
 
     def _pool(self) -> ProcessPoolExecutor:
         return local_process_pool(self.slots)
+
+    def warm_up(self) -> None:
+        # a pool starts its processes as tasks arrive: one task a worker starts them all
+        for future in [self.executor.submit(_warm, WARM_UP_SECONDS) for _ in range(self.slots)]:
+            future.result()
 
     def recover(self, executor: Executor) -> None:
         if executor is self.executor:
@@ -148,6 +166,9 @@ class DaskEngine(Engine):
         # pure=False: a retried task must run again, not return the failed result Dask kept
         self.executor = self.client.get_executor(pure=False)
         self.slots = max(1, sum(self.client.nthreads().values()))
+
+    def warm_up(self) -> None:
+        self.client.run(_warm, 0.0)  # on every worker at once
 
     def describe(self) -> str:
         return f"dask ({self.address}), {self.slots} worker thread{'s' if self.slots != 1 else ''}"
