@@ -107,8 +107,9 @@ def main() -> None:
             for key, metrics in ceiling_values.items():
                 assert all(_same(stored.at[key, name], metrics.get(name, float("nan")))
                            for name in plan.metrics), (kind, key)
-        print(f"rows identical bit for bit on every engine and in the ceiling's processes · "
-              f"load average now {_load()}")
+        if kinds:
+            print(f"rows identical bit for bit on every engine and in the ceiling's processes · "
+                  f"load average now {_load()}")
 
 
 # ----------------------------------------------------------------------------- the ceiling
@@ -120,7 +121,7 @@ def ceiling(path: Path, workers: int, total: int) -> tuple[float, dict]:
     context = multiprocessing.get_context()
     barrier, results = context.Barrier(workers + 1), context.Queue()
     started = time.perf_counter()
-    processes = [context.Process(target=_share, args=(path, jobs[i::workers], barrier, results))
+    processes = [context.Process(target=_share, args=(path, jobs[i::workers], barrier, results), daemon=True)
                  for i in range(workers)]
     for process in processes:
         process.start()
