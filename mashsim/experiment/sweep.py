@@ -8,8 +8,9 @@ so memory stays flat however large the sweep.  Replication ``r`` of every point 
 engine and any number of workers.
 
 - ``resume``: the (point, replication) pairs already stored are not run again.
-- A task that fails is retried once (on a fresh pool if a worker process died), then recorded
-  in failures.jsonl with its seed and error; the sweep goes on.
+- A task that fails is retried once, a design point at a time (on a fresh pool if a worker process
+  died), then recorded in failures.jsonl with its seed and error; the sweep goes on.  (On Dask a
+  worker that dies is the scheduler's to handle: it runs the lost tasks on the other workers.)
 - Replications by precision (Hoad, Robinson & Davies 2010): each point gets batches until the
   rule is met for the chosen metric, or its cap is reached.
 - Ctrl-C stops at once; every part file already written is kept, whole.
