@@ -91,7 +91,7 @@ def main() -> None:
         for kind in kinds:
             with Meter() as meter:
                 with open_engine(kind, args.workers) as engine:
-                    engine.warm_up()
+                    assert engine.warm_up() == engine.slots, "not every worker started"
                     meter.ready()
                     summary = run_sweep(plan, root / kind, engine)
                     meter.done()

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 import experiments
 from experiments import GRID, write_experiment
-from mashsim.experiment.engines import Engine
+from mashsim.experiment.engines import Engine, open_engine
 from mashsim.experiment.plan import make_plan
 from mashsim.experiment.sweep import run_sweep
 from mashsim.experiment.work import MAX_TASK_REPLICATIONS, FixedWork, Task
@@ -82,3 +82,11 @@ def test_a_failing_point_in_a_task_of_several_points_fails_alone(tmp_path):
     assert summary.rows_stored == 4 * 3
     logged = [json.loads(line) for line in (tmp_path / "out" / "failures.jsonl").read_text().splitlines()]
     assert sorted(entry["point"] for entry in logged) == [2, 3]
+
+
+def test_warming_up_starts_every_worker_process():
+    # the benchmark times start-up apart from the work: after warm_up every worker is running
+    with open_engine("local", 2) as engine:
+        assert engine.warm_up() == 2
+    with Engine() as engine:
+        assert engine.warm_up() == 1

@@ -52,9 +52,10 @@ class Engine:
     def describe(self) -> str:
         return f"{self.name}, {self.slots} worker{'s' if self.slots != 1 else ''}"
 
-    def warm_up(self) -> None:
+    def warm_up(self) -> int:
         """Start every worker and import the model there, so that the first tasks do not wait for it
-        (a benchmark times start-up apart from the work)."""
+        (a benchmark times start-up apart from the work); returns the worker processes that answered."""
+        return 1
 
     def recover(self, executor: Executor) -> None:
         """Replace ``executor`` if it broke (a worker process was killed); the sweep resubmits."""
@@ -114,10 +115,10 @@ class LocalEngine(Engine):
     def _pool(self) -> ProcessPoolExecutor:
         return local_process_pool(self.slots)
 
-    def warm_up(self) -> None:
+    def warm_up(self) -> int:
         # a pool starts its processes as tasks arrive: one task a worker starts them all
-        for future in [self.executor.submit(_warm, WARM_UP_SECONDS) for _ in range(self.slots)]:
-            future.result()
+        futures = [self.executor.submit(_warm, WARM_UP_SECONDS) for _ in range(self.slots)]
+        return len({future.result() for future in futures})
 
     def recover(self, executor: Executor) -> None:
         if executor is self.executor:
@@ -167,8 +168,8 @@ class DaskEngine(Engine):
         self.executor = self.client.get_executor(pure=False)
         self.slots = max(1, sum(self.client.nthreads().values()))
 
-    def warm_up(self) -> None:
-        self.client.run(_warm, 0.0)  # on every worker at once
+    def warm_up(self) -> int:
+        return len(self.client.run(_warm, 0.0))  # on every worker at once
 
     def describe(self) -> str:
         return f"dask ({self.address}), {self.slots} worker thread{'s' if self.slots != 1 else ''}"
