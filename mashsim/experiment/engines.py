@@ -79,6 +79,9 @@ def _start_worker(parent: int) -> None:
     # Ctrl-C goes to the sweep, which stops the workers itself; a worker that took it would
     # print a traceback and break the pool.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # The sweep stops its workers with SIGTERM: a forked worker would otherwise run the handler it
+    # inherited from the command (SIGTERM as Ctrl-C) and print a traceback as it ends.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     # A sweep killed outright (SIGKILL, out of memory) cannot stop its workers, and a forked
     # worker left behind blocks for ever writing its result to a pipe its siblings hold open.
     threading.Thread(target=_exit_when_orphaned, args=(parent,), daemon=True).start()
