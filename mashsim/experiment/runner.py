@@ -119,6 +119,13 @@ def run_batch(scenario: Scenario, seed: int, indices: Sequence[int], record: boo
     return [simulate(scenario, seed, i, record=record, series=series) for i in indices]
 
 
+def run_batches(task: Callable[..., list], seed: int,
+                pieces: Sequence[tuple[Scenario, Sequence[int]]]) -> list[list[ReplicationResult]]:
+    """``task(scenario, seed, replications)`` for each piece, in order: a sweep's task on a worker,
+    which may cover several design points (``task`` is :func:`run_batch`, or a test's stand-in)."""
+    return [task(scenario, seed, replications) for scenario, replications in pieces]
+
+
 def chunks(indices: Sequence[int], size: int) -> list[list[int]]:
     """``indices`` cut into consecutive batches of at most ``size``."""
     return [list(indices[start:start + size]) for start in range(0, len(indices), size)]
