@@ -43,15 +43,15 @@ RECORDED_FAMILIES = ("contacts_arrived", "contacts_decided", "contacts_open_at_e
                      "rag_breach_rate", "working_day_breach_rate", "rag_share", "outcome_share", "referral_rate",
                      "utilisation", "queue_length", "wait_hours", "wait_probability", "backlog_at_end")
 RECORDED = {
-    "borough": "3675f43af8a51a1ceb65582149147f76755a8d6efb6edd0114e250180dc50853",
-    "borough-seed-2": "2cdeed823f1fd2eeffa16f9734b5d689416374c3ca464521165454acc4b688e6",
-    "understaffed": "39dc9382fb52d8cc78aa342138703218e470fef5937818b549d2f3cb52999964",
-    "surge": "fa45cc2bea2379657ca3844614468f14939568e54766948436ff9150e7f098ee",
-    "remote": "05ab445ced21c0f8888fb4d36781ea88b49f74b98a86d27e39df572260d48901",
-    "exercise": "e6d1c7d1b30c495ddb91af2c1ecb1fac6a9de34061e8a4189294d736d789f2a2",
-    "halved-screeners": "0a705f36cde9542607c5b505800f30b2848f8cb53da933b8e0c56f885406135a",
-    "wide": "adb3142a1779851f768fae258e1297be2d0853fdd44027b323125e274fc29495",
-    "pooled": "be7687f02546dd21eec50151a28990e4af91c5e4ff7c5146edb60047b541a698",
+    "borough": "deffa9b43bd35e2fb76e488e885ea1d050fa7440104e39ea08725643a53a91b3",
+    "borough-seed-2": "5f2bbe2ad7fd75af77d1efc845b312fb0aa45b7608a70563e9907185547acd16",
+    "understaffed": "9f224783abaaa165b5a400d0d50f38ff636a0f9b009ccad5238960f3d9c3a9c5",
+    "surge": "c0e6e7b5b7d67640050f7bcb5867d05009e66a59d953f1490d53de9c1db89031",
+    "remote": "a8d4cf2156d6fa0dcd215fd329983b69ab643531c5c2862f5a7b7d5161b55a0d",
+    "exercise": "3edce0a0ef8e8466ec3d218859b2f3debd1abcccccfa0c190b729c98cd639663",
+    "halved-screeners": "22b0671c0becae63edfad8cd27aaab7a9c25539e404e086869f60af598e1534a",
+    "wide": "8e1d2f2b421eb9062ea9444d839d0e5580e05cc19db27fa0ea78f6e05435dc7c",
+    "pooled": "2339ad17d09a3c4d7c8c06317f972cdf1841112cd8da655399debf83e9cc9528",
 }
 
 
