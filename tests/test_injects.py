@@ -194,7 +194,7 @@ def test_an_outage_in_wait_mode_delays_the_desks_returns_past_its_end():
     assert len(requests) >= 5
     for t, back in requests:
         assert back is None or back[0] >= END
-    assert result.metrics["missed_signal_rate.by_cause.desk_outage"] == 0.0
+    assert result.metrics["all_signals_missed_rate.by_cause.desk_outage"] == 0.0
 
 
 def test_an_outage_in_fail_mode_returns_nothing_and_the_signals_are_counted_missed():
@@ -212,7 +212,7 @@ def test_an_outage_in_fail_mode_returns_nothing_and_the_signals_are_counted_miss
         assert records[c.id]["signal_health"] == "desk_outage"
     outage_misses = sum(r["signal_health"] == "desk_outage" for r in result.records)
     held = sum(r["signals_held"] for r in result.records if r["decided_h"] is not None)
-    assert result.metrics["missed_signal_rate.by_cause.desk_outage"] == pytest.approx(outage_misses / held)
+    assert result.metrics["all_signals_missed_rate.by_cause.desk_outage"] == pytest.approx(outage_misses / held)
     assert outage_misses == len(failed_held)
 
 

@@ -161,10 +161,10 @@ def test_rates_are_proportions_and_the_missed_signals_add_up(raw, seed):
     for name, value in m.items():
         if _is_rate(name) and defined(value):
             assert 0.0 <= value <= 1.0, f"{name} = {value}"
-    causes = [m[f"missed_signal_rate.by_cause.{c}"]
+    causes = [m[f"all_signals_missed_rate.by_cause.{c}"]
               for c in ("not_asked", "screened_out", "late", "unmatched", "lost_in_channel")]
-    if defined(m["missed_signal_rate"]):
-        assert sum(causes) == pytest.approx(m["missed_signal_rate"], rel=1e-9, abs=1e-12)
+    if defined(m["all_signals_missed_rate"]):
+        assert sum(causes) == pytest.approx(m["all_signals_missed_rate"], rel=1e-9, abs=1e-12)
     else:
         assert all(math.isnan(c) for c in causes)
     if m["contacts_decided"] > 0:
@@ -238,10 +238,10 @@ def test_streaming_metrics_agree_with_the_per_contact_records(raw, seed):
     for outcome in ("nfa", "early_help", "s17", "s47"):
         expected[f"outcome_share.by_outcome.{outcome}"] = _share(decided, lambda r: r["outcome"] == outcome)
     held = sum(r["signals_held"] for r in decided)
-    expected["missed_signal_rate"] = sum(r["signals_missed"] for r in decided) / held if held else math.nan
+    expected["all_signals_missed_rate"] = sum(r["signals_missed"] for r in decided) / held if held else math.nan
     for cause in ("not_asked", "screened_out", "late", "unmatched", "lost_in_channel"):
         count = sum(r[f"signal_{a}"] == cause for r in decided for a in scenario.agencies)
-        expected[f"missed_signal_rate.by_cause.{cause}"] = count / held if held else math.nan
+        expected[f"all_signals_missed_rate.by_cause.{cause}"] = count / held if held else math.nan
     wrong = {k: (m[k], v) for k, v in expected.items() if not _close(m[k], v)}
     assert not wrong, wrong
     for r in decided:
@@ -288,8 +288,8 @@ def test_the_default_scenario_over_two_weeks_holds_the_same_properties():
     for name, value in m.items():
         if _is_rate(name) and defined(value):
             assert 0.0 <= value <= 1.0, f"{name} = {value}"
-    causes = sum(v for k, v in m.items() if k.startswith("missed_signal_rate.by_cause."))
-    assert causes == pytest.approx(m["missed_signal_rate"], rel=1e-9)
+    causes = sum(v for k, v in m.items() if k.startswith("all_signals_missed_rate.by_cause."))
+    assert causes == pytest.approx(m["all_signals_missed_rate"], rel=1e-9)
     # more police researchers: the same children arrive
     more_police = default_scenario(f"agencies.police.staff={scenario.agencies['police'].staff + 2}")
     other = mashsim.simulate(more_police, 1, record=True)
