@@ -96,21 +96,24 @@ def _ideal_hub(horizon_days: float = 28, warmup_days: float = 7):
 
 
 def test_an_ideal_hub_misses_nothing_avoidable_while_blue_childrens_records_stay_unread():
-    # 8 replications of four weeks: some 900 signals about high/critical-risk children each. The
-    # model is exact here (no late return can happen: the longest research and both channel legs fit
-    # in Red's cut-off), so every replication reads 0; the interval's upper bound is the statistical
-    # form of the claim and would catch a rare avoidable miss creeping in.
+    # 8 replications of four weeks: some 900 signals about high/critical-risk children each. What
+    # remains avoidable is a rare Red case whose logging and screening took over an hour, so that the
+    # police search no longer fits in the 3 hours from contact to the cut-off (a late return: ~0.1%
+    # in a quarter of the replications). The claim is statistical: the mean's upper 95% bound stays
+    # below 0.5% (a tenth of a percent of the default's ~20 points).
     result = run_replications(_ideal_hub(), 8, 12)
     metrics = [r.metrics for r in result.replications]
-    avoidable = [m["high_risk_missed_rate.avoidable"] for m in metrics]
-    interval = t_interval(avoidable)
-    assert max(avoidable) == 0.0 and (math.isnan(interval.ci_high) or interval.ci_high < 0.002)
+    avoidable = t_interval([m["high_risk_missed_rate.avoidable"] for m in metrics])
+    assert avoidable.ci_high < 0.005
+    assert all(m["high_risk_missed_rate.by_cause.late"] == m["high_risk_missed_rate.avoidable"] for m in metrics)
     assert all(m["high_risk_missed_rate.by_policy"] == 0.0 for m in metrics)  # every desk asked at the right RAG
     assert all(m["under_triage_rate"] == 0.0 for m in metrics)
     # the old headline still reads ~40%: every Blue contact counts every agency's record as missed
     screened_out = t_interval([m["all_signals_missed_rate.by_cause.screened_out"] for m in metrics])
     assert screened_out.ci_low > 0.3
-    assert all(m["all_signals_missed_rate"] == m["all_signals_missed_rate.by_cause.screened_out"] for m in metrics)
+    rest = t_interval([m["all_signals_missed_rate"] - m["all_signals_missed_rate.by_cause.screened_out"]
+                       for m in metrics])
+    assert rest.ci_high < 0.005  # nearly all of it is Blue children's records
 
 
 def test_the_default_hub_has_avoidable_misses_that_staff_reduce():

@@ -43,15 +43,15 @@ RECORDED_FAMILIES = ("contacts_arrived", "contacts_decided", "contacts_open_at_e
                      "rag_breach_rate", "working_day_breach_rate", "rag_share", "outcome_share", "referral_rate",
                      "utilisation", "queue_length", "wait_hours", "wait_probability", "backlog_at_end")
 RECORDED = {
-    "borough": "07d11f24d05c40cb58f6e36c587d46fc0f6aac3e08c40a2a7fc926cb61e77f8f",
-    "borough-seed-2": "a801014bab77e1dc580e0e69ff8eb43bfe7998a40c778ce8ef53a9936e9caec1",
-    "understaffed": "b3c30a1852446d523db28c6d6ace470aa1af7b5eb4843b5e1dcdfc89b8a68414",
-    "surge": "6313008afb1f070a9c6a2382519b812b821af42a77e0eb612a3d6533278c60ea",
-    "remote": "ae55b80f160b94f792aad05bef54398826aa54c2035136c194e4bc8bb2d57126",
-    "exercise": "784179ea2de8294f6075064a36f103fb0cf805e5035cfaf52799460b9a86bc88",
-    "halved-screeners": "fb4ef96bceebd16ba0e7d07c91f260271730899a10adfb83e0caddf7c9dab22e",
-    "wide": "cee4d9b01df45a18e7d6df8bfbb0f396526c4a85c5a074ebfb7d984cfe2a454d",
-    "pooled": "8398efb706bc2a78e7912eff355b350fe3b65a629ce1965072323454812e86a4",
+    "borough": "9b8e1e5bdb90d14015d7d75615c77cefdb9a34e7771d45ae12debc829100c7e2",
+    "borough-seed-2": "d13db119690f2f9a3bab3939418b26328e981a9bc81eaa56a6042bc81e2d8385",
+    "understaffed": "d4dbe390cfffbc44d651d0c676bf1d8a4a59cdf7a8d3b900406bc952cc02cee4",
+    "surge": "64e1dfe459c057ff0535382a66ced2b4462e5c30e5f71d9fc4f3554287cd5747",
+    "remote": "63667a70aa53f101e71fbcb720f1c4874c13b680e3ba18241081154a5b526fba",
+    "exercise": "0c1eca6dd0f8835b9120e3f01cbbee5b27a4c9c12a2d881d5926671cb7616a21",
+    "halved-screeners": "556a4ad6460e32f830b089e23a17e21da932e071649db442f61b33b22078db8a",
+    "wide": "40bdc85aeeb961e17e2e737f4a6f00de47820f408c95057b5e5ff6f8e5d23fcd",
+    "pooled": "e1a19edcb5c37d7b212f526315cb94c9ff875c8c0e2b05b7d0a1dc938a9d0d1d",
 }
 
 

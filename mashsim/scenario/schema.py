@@ -207,7 +207,8 @@ def _profile(length: int):
 class Source(Model):
     """One referral source: its volume and, optionally, its own profiles."""
 
-    annual_contacts: NonNegative = Field(description="contacts a year before holiday multipliers")
+    annual_contacts: NonNegative = Field(
+        description="expected contacts a year, holidays and weekends included (in the first 365.25 days)")
     day_profile: list[float] | None = Field(None, description="7 weights, Monday first; default arrivals.day_profile")
     hour_profile: list[float] | None = Field(None, description="24 weights from midnight; default arrivals.hour_profile")
     period_multipliers: dict[str, NonNegative] = Field(
