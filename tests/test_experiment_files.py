@@ -105,7 +105,7 @@ BAD = {
     "bounds-reversed": (("values = [1, 2]", "bounds = [3, 1]"), "factors.0.bounds", "bounds reversed"),
     "value-rejected": (("values = [1, 2]", "values = [1, -2]"), "factors.0.values",
                        "greater than or equal to 0"),
-    "unknown-metric": (("n = 3", 'metric = "missed_signals"\nrelative_half_width = 0.05'),
+    "unknown-metric": (("n = 3", 'metric = "all_signals_missed"\nrelative_half_width = 0.05'),
                        "replications.metric", "did you mean all_signals_missed_rate"),
     "half-width-as-percent": (("n = 3", 'metric = "all_signals_missed_rate"\nrelative_half_width = 5'),
                               "replications.relative_half_width", "less than 1"),

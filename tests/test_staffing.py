@@ -46,7 +46,7 @@ def test_targets_parse_with_short_metric_names(text, metric, op, threshold):
     ("all_signals_missed_rate=0.1", "expected METRIC<=X"),
     ("all_signals_missed_rate<=", "expected METRIC<=X"),
     ("all_signals_missed_rate<=abc", "expected METRIC<=X"),
-    ("missed_signal_rat<=0.1", "did you mean all_signals_missed_rate"),
+    ("all_signals_missed_rat<=0.1", "did you mean all_signals_missed_rate"),
     ("utilisation.nobody<=0.1", "unknown metric"),
 ])
 def test_bad_targets_name_the_option_and_value(text, message):
@@ -291,7 +291,7 @@ BAD = [
     (["--vary", "agencies.police.staff=1..x"], "--vary", "expected PATH=LO..HI"),
     (["--vary", "policy.decide_at_deadline=0..1"], "--vary", "is not a staffing field"),
     (["--target", "all_signals_missed_rate=0.1"], "--target", "expected METRIC<=X"),
-    (["--target", "missed_signal_rat<=0.1"], "--target", "did you mean all_signals_missed_rate"),
+    (["--target", "all_signals_missed_rat<=0.1"], "--target", "did you mean all_signals_missed_rate"),
     (["--cost", "roles.screeners.staff=4"], "--cost", "roles.screeners.staff is not varied"),
     (["--cost", "agencies.police.staff=-3"], "--cost", "a number 0 or more"),
     (["--max-replications", "2"], "--max-replications", "must be at least --replications (3)"),

@@ -214,8 +214,8 @@ class Collector:
             "under_triaged": under_triaged,
             "signals_held": sum(1 for f in fates if f is not None) if decided else sum(c.holds),
             "signals_missed": sum(1 for f in fates if f is not None and f != REACHED) if decided else None,
-            "signals_avoidable": sum(1 for k in c.kinds if k == AVOIDABLE) if decided else None,
-            "correct_outcome": OUTCOMES[c.correct_outcome] if c.correct_outcome is not None else None,
+            "signals_avoidable": sum(1 for k in c.kinds if k == AVOIDABLE) if decided and c.risk >= HIGH else None,
+            "correct_outcome": OUTCOMES[c.correct_outcome] if decided and c.risk >= HIGH else None,
         }
         for name, fate in zip(self.agencies, fates if decided else [None] * len(self.agencies)):
             row[f"signal_{name}"] = (None if fate is None else "reached" if fate == REACHED else CAUSES[fate])

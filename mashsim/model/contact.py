@@ -101,10 +101,9 @@ class Contact:
         self.outcome = None
         self.fates = []  # per agency, set when decided: see signal_fates
         self.failed = ()  # agencies whose desk answered with nothing (systems down)
-        self.deadline_working = None
-        self.deadline_elapsed = None
-        self.kinds = []
-        self.correct_outcome = None
+        # Left unset until their step (a borough year makes ~13,000 contacts: each field costs): the
+        # two deadline readings are set with the deadline; kinds and correct_outcome when a high- or
+        # critical-risk child is decided, and read only then.
 
     def carries_signal(self, i: int) -> bool:
         """Whether agency ``i``'s return, once back, brings its information to the decision."""

@@ -292,16 +292,19 @@ class Hub:
         c.fates = fates
         c.decided_at = self.env._now
         c.decided_rag = decided_rag
-        c.outcome = self._outcome(decided_rag, c.u_outcome)
-        if c.risk >= HIGH:  # under-triage compares with what the correct RAG would have given, same draw
-            c.correct_outcome = self._outcome(c.correct_rag, c.u_outcome)
-        if fates.count(None) + fates.count(REACHED) < len(fates):  # something was missed
+        c.outcome = _drawn(self.outcome_cdf[decided_rag], c.u_outcome)
+        if c.risk >= HIGH:
+            # the headline's two questions, asked of high/critical-risk children only (they are all the
+            # metrics need, and asking them of every child costs a borough year measurable time):
+            # what the correct RAG would have given with the same draw, and was each miss avoidable
+            c.correct_outcome = _drawn(self.outcome_cdf[c.correct_rag], c.u_outcome)
             c.kinds = miss_kinds(c, self.ask.get(c.correct_rag, ()))
         if self.trace:
             self._note("decided", c, rag=RAGS[decided_rag], outcome=OUTCOMES[c.outcome])
         self.observer.decided(c)
 
-    def _outcome(self, rag: int, u: float) -> int:
-        """The outcome the mix of ``rag`` gives for the uniform draw ``u``: the first k with u < cdf[k]."""
-        cdf = self.outcome_cdf[rag]
-        return min(bisect.bisect_right(cdf, u), len(cdf) - 1)
+
+def _drawn(cdf: list[float], u: float) -> int:
+    """The outcome an outcome mix (its cumulative shares ``cdf``) gives for the uniform draw ``u``:
+    the first k with u < cdf[k]."""
+    return min(bisect.bisect_right(cdf, u), len(cdf) - 1)
