@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from mashsim.commands.common import EXIT_OK, non_negative_int, positive_int
+from mashsim.commands.common import EXIT_OK, positive_int, seed_option
 
 NAME = "check-model"
 HELP = "verify the model against theory and an independent simulator; write docs/validation.md"
@@ -25,7 +25,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, default=None, metavar="FILE",
                         help=f"where to write the document (default: {DEFAULT_OUT}, or {DEFAULT_FAST_OUT} with "
                              "--fast); its plot goes in img/ beside it")
-    parser.add_argument("--seed", type=non_negative_int, default=2024,
+    parser.add_argument("--seed", type=seed_option, default=2024,
                         help="base seed of the checks (default: 2024; the default scenario keeps its own seed)")
     parser.add_argument("--workers", type=positive_int, default=None,
                         help="processes to use (default: every core); results do not depend on it")

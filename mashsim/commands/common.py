@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Iterator
 
 from mashsim.scenario import Problem, Scenario, ScenarioError, load_scenario
+from mashsim.scenario.bounds import REPLICATIONS, SEED, Bound
 
 EXIT_OK, EXIT_INPUT, EXIT_INTERRUPTED = 0, 2, 130
 
@@ -42,6 +43,29 @@ def non_negative_int(text: str) -> int:
     value = _int(text)
     if value < 0:
         raise argparse.ArgumentTypeError(f"must be 0 or more (got {text})")
+    return value
+
+
+def seed_option(text: str) -> int:
+    """A ``--seed``: whole, from 0 to the bound of ``run.seed``."""
+    return _bounded_int(text, 0, SEED)
+
+
+def replications_option(text: str) -> int:
+    """A number of replications: from 1 to the bound of ``run.replications``."""
+    return _bounded_int(text, 1, REPLICATIONS)
+
+
+def replication_option(text: str) -> int:
+    """Which replication (numbered from 0): below the bound of ``run.replications``."""
+    return _bounded_int(text, 0, REPLICATIONS, offset=-1)
+
+
+def _bounded_int(text: str, low: int, bound: Bound, offset: int = 0) -> int:
+    value = _int(text)
+    high = int(bound.high) + offset
+    if not low <= value <= high:
+        raise argparse.ArgumentTypeError(f"must be from {low} to {high:,} (got {text}): {bound.why}")
     return value
 
 

@@ -6,8 +6,8 @@ import argparse
 import json
 from pathlib import Path
 
-from mashsim.commands.common import (EXIT_OK, Progress, add_scenario_arguments, load, non_negative_int,
-                                     positive_int, stop_on_sigterm)
+from mashsim.commands.common import (EXIT_OK, Progress, add_scenario_arguments, load, positive_int,
+                                     replications_option, seed_option, stop_on_sigterm)
 
 NAME = "run"
 HELP = "run replications and print the metrics with 95%% CIs"
@@ -15,9 +15,9 @@ HELP = "run replications and print the metrics with 95%% CIs"
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_scenario_arguments(parser)
-    parser.add_argument("-r", "--replications", type=positive_int,
+    parser.add_argument("-r", "--replications", type=replications_option,
                         help="number of replications (default: scenario's run.replications)")
-    parser.add_argument("--seed", type=non_negative_int, help="base seed (default: scenario's run.seed)")
+    parser.add_argument("--seed", type=seed_option, help="base seed (default: scenario's run.seed)")
     parser.add_argument("--workers", type=positive_int, default=None,
                         help="processes to use (default: every core); results do not depend on it")
     parser.add_argument("--json", action="store_true", help="print one JSON object on stdout and nothing else")

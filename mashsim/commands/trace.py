@@ -10,7 +10,8 @@ import argparse
 import json
 from pathlib import Path
 
-from mashsim.commands.common import EXIT_OK, add_scenario_arguments, load, non_negative_int
+from mashsim.commands.common import (EXIT_OK, add_scenario_arguments, load, non_negative_int, replication_option,
+                                     seed_option)
 from mashsim.scenario import Problem, ScenarioError
 
 NAME = "trace"
@@ -20,8 +21,8 @@ PICK_CHOICES = ("red-missed", "breach", "random")
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_scenario_arguments(parser)
-    parser.add_argument("--seed", type=non_negative_int, help="base seed (default: scenario's run.seed)")
-    parser.add_argument("--replication", type=non_negative_int, default=0, metavar="R",
+    parser.add_argument("--seed", type=seed_option, help="base seed (default: scenario's run.seed)")
+    parser.add_argument("--replication", type=replication_option, default=0, metavar="R",
                         help="which replication of that seed (default 0), as numbered by `mashsim run`")
     which = parser.add_mutually_exclusive_group(required=True)
     which.add_argument("--case", type=non_negative_int, metavar="ID", help="the case (contact) id")

@@ -13,10 +13,11 @@ from typing import Iterable
 
 import numpy as np
 
+from mashsim.scenario.bounds import DAY_INDEX, LOOKAHEAD_DAYS
 from mashsim.scenario.schema import WEEKDAYS, Calendar, HoursPattern
 
 HOURS_PER_DAY = 24.0
-_HORIZON_LIMIT_DAYS = 100 * 366  # working-hour sums further out than this are "never"
+_HORIZON_LIMIT_DAYS = LOOKAHEAD_DAYS - 366  # working-hour sums further out than this are "never"
 
 
 class CalendarView:
@@ -32,7 +33,10 @@ class CalendarView:
         for name, period in calendar.periods.items():
             days = self._days_of_period.setdefault(name, [])
             for first, last in period.dates:
-                for day in range((first - calendar.start_date).days, (last - calendar.start_date).days + 1):
+                # only the days a run can reach: a period may span centuries of dates
+                first_day = max((first - calendar.start_date).days, 0)
+                last_day = min((last - calendar.start_date).days, int(DAY_INDEX.high))
+                for day in range(first_day, last_day + 1):
                     self._period_days.setdefault(day, []).append(name)
                     days.append(day)
 
