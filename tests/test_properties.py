@@ -13,6 +13,7 @@ import mashsim
 from mashsim.experiment import run_replications
 from mashsim.metrics.catalogue import is_share
 from mashsim.scenario import build_scenario
+from mashsim.scenario.schema import OUTCOMES, RAGS, RISK_LEVELS
 from support import assert_same_metrics, default_scenario, defined
 
 
@@ -149,9 +150,13 @@ def test_every_contact_is_accounted_for(raw, seed):
         if r["rag"] == "blue":
             assert r["deadline_h"] is None and not r["rag_breach"]
         else:
-            assert r["deadline_h"] >= r["screened_h"]
+            assert r["deadline_h"] >= r["arrived_h"]  # the clock starts at contact (or later, at screening)
             assert r["rag_breach"] == (r["decided_h"] > r["deadline_h"])
         assert r["signals_missed"] <= r["signals_held"]
+
+
+def _lower(outcome: str, other: str) -> bool:
+    return OUTCOMES.index(outcome) < OUTCOMES.index(other)
 
 
 @given(raw=scenarios(), seed=seeds)
@@ -161,10 +166,10 @@ def test_rates_are_proportions_and_the_missed_signals_add_up(raw, seed):
     for name, value in m.items():
         if _is_rate(name) and defined(value):
             assert 0.0 <= value <= 1.0, f"{name} = {value}"
-    causes = [m[f"missed_signal_rate.by_cause.{c}"]
+    causes = [m[f"all_signals_missed_rate.by_cause.{c}"]
               for c in ("not_asked", "screened_out", "late", "unmatched", "lost_in_channel")]
-    if defined(m["missed_signal_rate"]):
-        assert sum(causes) == pytest.approx(m["missed_signal_rate"], rel=1e-9, abs=1e-12)
+    if defined(m["all_signals_missed_rate"]):
+        assert sum(causes) == pytest.approx(m["all_signals_missed_rate"], rel=1e-9, abs=1e-12)
     else:
         assert all(math.isnan(c) for c in causes)
     if m["contacts_decided"] > 0:
@@ -228,7 +233,7 @@ def test_streaming_metrics_agree_with_the_per_contact_records(raw, seed):
         "referral_rate": _share(decided, lambda r: r["outcome"] in ("s17", "s47")),
         "rag_breach_rate": _share(researched, lambda r: r["rag_breach"]),
         "working_day_breach_rate": _share(decided, lambda r: r["working_day_breach"]),
-        "under_triage_rate": _share(high_risk, lambda r: r["outcome"] in ("nfa", "early_help")),
+        "under_triage_rate": _share(high_risk, lambda r: _lower(r["outcome"], r["correct_outcome"])),
         "decision_delay_hours.mean": (sum(r["decision_delay_h"] for r in decided) / len(decided)
                                       if decided else math.nan),
         "decision_delay_hours.max": max((r["decision_delay_h"] for r in decided), default=math.nan),
@@ -238,15 +243,22 @@ def test_streaming_metrics_agree_with_the_per_contact_records(raw, seed):
     for outcome in ("nfa", "early_help", "s17", "s47"):
         expected[f"outcome_share.by_outcome.{outcome}"] = _share(decided, lambda r: r["outcome"] == outcome)
     held = sum(r["signals_held"] for r in decided)
-    expected["missed_signal_rate"] = sum(r["signals_missed"] for r in decided) / held if held else math.nan
+    expected["all_signals_missed_rate"] = sum(r["signals_missed"] for r in decided) / held if held else math.nan
     for cause in ("not_asked", "screened_out", "late", "unmatched", "lost_in_channel"):
         count = sum(r[f"signal_{a}"] == cause for r in decided for a in scenario.agencies)
-        expected[f"missed_signal_rate.by_cause.{cause}"] = count / held if held else math.nan
+        expected[f"all_signals_missed_rate.by_cause.{cause}"] = count / held if held else math.nan
+    held_high = sum(r["signals_held"] for r in high_risk)
+    for name, column in (("high_risk_missed_rate", "signals_missed"), ("high_risk_missed_rate.avoidable",
+                                                                       "signals_avoidable")):
+        expected[name] = sum(r[column] for r in high_risk) / held_high if held_high else math.nan
     wrong = {k: (m[k], v) for k, v in expected.items() if not _close(m[k], v)}
     assert not wrong, wrong
     for r in decided:
+        # under-triage is against the correct RAG: only a child decided below it can be under-triaged
         assert r["under_triaged"] == (r["true_risk"] in ("high", "critical")
-                                      and r["outcome"] in ("nfa", "early_help"))
+                                      and _lower(r["outcome"], r["correct_outcome"]))
+        if r["under_triaged"]:
+            assert RAGS.index(r["decided_rag"]) < RISK_LEVELS.index(r["true_risk"])
         if r["decided_rag"] == "blue":
             assert r["outcome"] == "nfa"  # the default outcome mix for Blue
 
@@ -288,8 +300,8 @@ def test_the_default_scenario_over_two_weeks_holds_the_same_properties():
     for name, value in m.items():
         if _is_rate(name) and defined(value):
             assert 0.0 <= value <= 1.0, f"{name} = {value}"
-    causes = sum(v for k, v in m.items() if k.startswith("missed_signal_rate.by_cause."))
-    assert causes == pytest.approx(m["missed_signal_rate"], rel=1e-9)
+    causes = sum(v for k, v in m.items() if k.startswith("all_signals_missed_rate.by_cause."))
+    assert causes == pytest.approx(m["all_signals_missed_rate"], rel=1e-9)
     # more police researchers: the same children arrive
     more_police = default_scenario(f"agencies.police.staff={scenario.agencies['police'].staff + 2}")
     other = mashsim.simulate(more_police, 1, record=True)

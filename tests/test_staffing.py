@@ -32,7 +32,7 @@ KNOWN = metric_names(small_scenario())
 
 @pytest.mark.parametrize("text,metric,op,threshold", [
     ("rag_breach_rate.red<=0.05", "rag_breach_rate.by_rag.red", "<=", 0.05),
-    ("missed_signal_rate < 10%", "missed_signal_rate", "<", 0.10),
+    ("all_signals_missed_rate < 10%", "all_signals_missed_rate", "<", 0.10),
     ("utilisation.screeners>=0.5", "utilisation.by_role.screeners", ">=", 0.5),
     ("decision_delay_hours.by_rag.red.mean>2", "decision_delay_hours.by_rag.red.mean", ">", 2.0),
 ])
@@ -43,10 +43,10 @@ def test_targets_parse_with_short_metric_names(text, metric, op, threshold):
 
 
 @pytest.mark.parametrize("text,message", [
-    ("missed_signal_rate=0.1", "expected METRIC<=X"),
-    ("missed_signal_rate<=", "expected METRIC<=X"),
-    ("missed_signal_rate<=abc", "expected METRIC<=X"),
-    ("missed_signal_rat<=0.1", "did you mean missed_signal_rate"),
+    ("all_signals_missed_rate=0.1", "expected METRIC<=X"),
+    ("all_signals_missed_rate<=", "expected METRIC<=X"),
+    ("all_signals_missed_rate<=abc", "expected METRIC<=X"),
+    ("all_signals_missed_rat<=0.1", "did you mean all_signals_missed_rate"),
     ("utilisation.nobody<=0.1", "unknown metric"),
 ])
 def test_bad_targets_name_the_option_and_value(text, message):
@@ -290,8 +290,8 @@ BAD = [
     (["--vary", "agencies.police.staff="], "--vary", "expected PATH=LO..HI"),
     (["--vary", "agencies.police.staff=1..x"], "--vary", "expected PATH=LO..HI"),
     (["--vary", "policy.decide_at_deadline=0..1"], "--vary", "is not a staffing field"),
-    (["--target", "missed_signal_rate=0.1"], "--target", "expected METRIC<=X"),
-    (["--target", "missed_signal_rat<=0.1"], "--target", "did you mean missed_signal_rate"),
+    (["--target", "all_signals_missed_rate=0.1"], "--target", "expected METRIC<=X"),
+    (["--target", "all_signals_missed_rat<=0.1"], "--target", "did you mean all_signals_missed_rate"),
     (["--cost", "roles.screeners.staff=4"], "--cost", "roles.screeners.staff is not varied"),
     (["--cost", "agencies.police.staff=-3"], "--cost", "a number 0 or more"),
     (["--max-replications", "2"], "--max-replications", "must be at least --replications (3)"),
@@ -302,7 +302,7 @@ BAD = [
 @pytest.mark.parametrize("extra,field,message", BAD, ids=[b[1] + ":" + b[0][-1] for b in BAD])
 def test_bad_staff_input_exits_2_naming_option_value_and_what_is_allowed(extra, field, message, capsys):
     args = ["staff", DEFAULT_SCENARIO, "-r", "3"]
-    defaults = {"--target": ["--target", "missed_signal_rate<=0.9"],
+    defaults = {"--target": ["--target", "all_signals_missed_rate<=0.9"],
                 "--vary": ["--vary", "agencies.police.staff=1..2"]}
     for option, pair in defaults.items():
         if option not in extra:
@@ -314,7 +314,7 @@ def test_bad_staff_input_exits_2_naming_option_value_and_what_is_allowed(extra, 
 
 
 def test_a_missing_scenario_exits_2(tmp_path, capsys):
-    code, _, err = run_cli(capsys, "staff", tmp_path / "nowhere.toml", "--target", "missed_signal_rate<=0.9",
+    code, _, err = run_cli(capsys, "staff", tmp_path / "nowhere.toml", "--target", "all_signals_missed_rate<=0.9",
                            "--vary", "agencies.police.staff=1..2")
     assert code == 2 and "nowhere.toml" in err and "file not found" in err
 

@@ -13,12 +13,11 @@ from typing import Any, Mapping, Protocol
 from mashsim.metrics.catalogue import DELAY_STATS, flatten, flatten_staff
 from mashsim.metrics.histogram import DelayHistogram
 from mashsim.model.calendar import WorkingClock
-from mashsim.model.contact import BLUE, CAUSES, HIGH, REACHED, Contact
+from mashsim.model.contact import AVOIDABLE, BLUE, CAUSES, HIGH, MISS_KINDS, REACHED, Contact
 from mashsim.model.roles import RoleStats
 from mashsim.scenario.schema import CONCERNS, OUTCOMES, RAGS, RISK_LEVELS
 
 _REFERRAL = {OUTCOMES.index("s17"), OUTCOMES.index("s47")}
-_LOW_OUTCOMES = {OUTCOMES.index("nfa"), OUTCOMES.index("early_help")}
 
 
 def _ratio(numerator: float, denominator: float) -> float:
@@ -62,6 +61,14 @@ class Collector:
         self.late_returns = self._counts(len(agencies), by_agency=True)
         self.missed: list[list[int]] = [[0] * len(CAUSES) for _ in agencies]
         self._lists.append((self.missed, True))
+        # signals about high/critical-risk children: held, and missed by kind, by cause, by agency
+        self.hr_held = self._counts(len(agencies), by_agency=True)
+        self.hr_missed = self._counts(len(agencies), by_agency=True)
+        self.hr_by_kind = self._counts(len(MISS_KINDS))
+        self.hr_by_cause = self._counts(len(CAUSES))
+        # RAG breaches under the working and the elapsed reading of the deadline hours, by RAG
+        self.breaches_working = self._counts(len(RAGS))
+        self.breaches_elapsed = self._counts(len(RAGS))
         self.record = record
         self.records: list[dict] = []
         self._open: dict[int, Contact] = {}
@@ -133,10 +140,14 @@ class Collector:
         day_breach = delay > hours and decided_at > self.clock.add(arrived, hours)
         if rag_breach:
             self.rag_breaches[rag] += 1
+        if c.deadline is not None:
+            self.breaches_working[rag] += decided_at > c.deadline_working
+            self.breaches_elapsed[rag] += decided_at > c.deadline_elapsed
         if day_breach:
             self.day_breaches[rag] += 1
         self.outcomes[c.outcome] += 1
-        under_triaged = risk >= HIGH and c.outcome in _LOW_OUTCOMES
+        # against the correct RAG: the outcome its mix would have given with the same draw
+        under_triaged = risk >= HIGH and c.outcome < c.correct_outcome
         if risk >= HIGH:
             self.high_risk += 1
             self.under_triaged += under_triaged
@@ -156,9 +167,22 @@ class Collector:
             if fate != REACHED:
                 missed[i][fate] += 1
                 self.missed_by_risk[risk] += 1
+        if risk >= HIGH:
+            self._high_risk_signals(c, fates)
         if self.record:
             self._open.pop(c.id, None)
             self.records.append(self._record(c, fates, rag_breach, day_breach, under_triaged))
+
+    def _high_risk_signals(self, c: Contact, fates: list) -> None:
+        kinds = c.kinds
+        for i, fate in enumerate(fates):
+            if fate is None:
+                continue
+            self.hr_held[i] += 1
+            if fate != REACHED:
+                self.hr_missed[i] += 1
+                self.hr_by_cause[fate] += 1
+                self.hr_by_kind[kinds[i]] += 1
 
     # -------------------------------------------------------------- results
     def overall_delay(self) -> DelayHistogram:
@@ -190,6 +214,8 @@ class Collector:
             "under_triaged": under_triaged,
             "signals_held": sum(1 for f in fates if f is not None) if decided else sum(c.holds),
             "signals_missed": sum(1 for f in fates if f is not None and f != REACHED) if decided else None,
+            "signals_avoidable": sum(1 for k in c.kinds if k == AVOIDABLE) if decided and c.risk >= HIGH else None,
+            "correct_outcome": OUTCOMES[c.correct_outcome] if decided and c.risk >= HIGH else None,
         }
         for name, fate in zip(self.agencies, fates if decided else [None] * len(self.agencies)):
             row[f"signal_{name}"] = (None if fate is None else "reached" if fate == REACHED else CAUSES[fate])
@@ -212,12 +238,13 @@ class Collector:
         held, missed_total = sum(self.held), sum(map(sum, self.missed))
         agencies = range(len(self.agencies))
         researched = decided - self.by_rag[BLUE]
+        hr_held = sum(self.hr_held)
         values: dict[str, dict[tuple[str, ...], list[float]]] = {
             "contacts_arrived": {(): [float(self.arrived_n)]},
             "contacts_decided": {(): [float(decided)]},
             "contacts_open_at_end": {(): [float(self.arrived_n - decided)]},
             "contacts_in_system": {(): [_ratio(self.in_system_area, self.end - self.start)]},
-            "missed_signal_rate": {
+            "all_signals_missed_rate": {
                 (): [_ratio(missed_total, held)],
                 ("agency",): [_ratio(sum(self.missed[i]), self.held[i]) for i in agencies],
                 ("cause",): [_ratio(sum(row[k] for row in self.missed), held) for k in range(len(CAUSES))],
@@ -233,6 +260,10 @@ class Collector:
                 (): [_ratio(sum(self.rag_breaches), researched)],
                 ("researched_rag",): [_ratio(self.rag_breaches[r], self.by_rag[r])
                                       for r in range(len(RAGS)) if r != BLUE],
+                ("reading",): [_ratio(sum(b), researched) for b in (self.breaches_working, self.breaches_elapsed)],
+                ("reading", "researched_rag"): [_ratio(b[r], self.by_rag[r])
+                                                for b in (self.breaches_working, self.breaches_elapsed)
+                                                for r in range(len(RAGS)) if r != BLUE],
             },
             "working_day_breach_rate": {
                 (): [_ratio(sum(self.day_breaches), decided)],
@@ -241,6 +272,12 @@ class Collector:
             "rag_share": {("rag",): [_ratio(n, decided) for n in self.by_rag]},
             "outcome_share": {("outcome",): [_ratio(n, decided) for n in self.outcomes]},
             "referral_rate": {(): [_ratio(sum(self.outcomes[k] for k in _REFERRAL), decided)]},
+            "high_risk_missed_rate": {
+                (): [_ratio(sum(self.hr_missed), hr_held)],
+                ("kind",): [_ratio(n, hr_held) for n in self.hr_by_kind],
+                ("cause",): [_ratio(n, hr_held) for n in self.hr_by_cause],
+                ("agency",): [_ratio(self.hr_missed[i], self.hr_held[i]) for i in agencies],
+            },
         }
         m = flatten(values, {"agency": self.agencies})
         m.update(role_metrics(roles))

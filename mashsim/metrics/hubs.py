@@ -1,11 +1,11 @@
 """Metrics of a scenario with several hubs: the whole network's, and each hub's under ``by_hub``.
 
 Each hub has its own :class:`~mashsim.metrics.collector.Collector`.  The
-network's metrics keep the one-hub names (``missed_signal_rate``,
+network's metrics keep the one-hub names (``all_signals_missed_rate``,
 ``utilisation.by_role.screeners``) and are computed from the hubs' counts
 added together (agencies matched by name; a role's time-weighted totals
 summed over the hubs that staff it).  Each hub's metrics are named with
-``by_hub.<hub>`` after the first part: ``missed_signal_rate.by_hub.camden``,
+``by_hub.<hub>`` after the first part: ``all_signals_missed_rate.by_hub.camden``,
 ``rag_breach_rate.by_hub.camden.by_rag.red``,
 ``utilisation.by_hub.camden.by_role.police``.  Teams shared by a pool of
 hubs are reported as ``utilisation.by_pool.<pool>`` and so on.
