@@ -41,17 +41,18 @@ import metric_tables  # noqa: E402
 RECORDED_FAMILIES = ("contacts_arrived", "contacts_decided", "contacts_open_at_end", "contacts_in_system",
                      "missed_signal_rate", "late_return_rate", "under_triage_rate", "decision_delay_hours",
                      "rag_breach_rate", "working_day_breach_rate", "rag_share", "outcome_share", "referral_rate",
-                     "utilisation", "queue_length", "wait_hours", "wait_probability", "backlog_at_end")
+                     "utilisation", "queue_length", "wait_hours", "wait_probability", "backlog_at_end",
+                     "contacts_decided_in_runout", "contacts_censored", "backlog_growth")
 RECORDED = {
-    "borough": "bca6aa0fa68df403df274b4b2eb3a31e8f6916b603bf6edc1e0598f88d9bbe21",
-    "borough-seed-2": "9a37fc768d74fa86fea44ebf1729474acfe437162b006def9616e8559e46ea65",
-    "understaffed": "c286bf7d0f489ae2698421f82138f9e9c6dbe00d36bbcfa165748ef9395fa75d",
-    "surge": "363bfe61c87699c30618b263a453345dfe4858c3aa5df9a3ddce63a81670f395",
-    "remote": "55d41ae1388d577666f64548ce3180201abb5508ddd1d30aa37584d7f9b57637",
-    "exercise": "de8736bc76694d31b98b25aaab381f1bd746b8d0ab95d058455613859cc1c2c2",
-    "halved-screeners": "9d3b8e2e7411db1a6491fd6d71f8e721cda983d912f4c52c4a58788b91ef9799",
-    "wide": "9dafbc434cf564aea7cd43d88d5a86fff11bb3c470d64d5e1f220e60a902aec5",
-    "pooled": "85091c80f0c6772fd21c7fdb2813318cc69d93972e3cd617480d48712421cc0a",
+    "borough": "9ad21714ab43306f4ff57295f8344b3ff8e29b2b916a08d27173c4bdbf8a5c59",
+    "borough-seed-2": "96cf33152786f00832741b5046232ddd8b144707afe4bf2790e5a447c2aca629",
+    "understaffed": "4934abbe23f475799053ad83d4d52897c667db9bebfa39b9cd5959d975875cc7",
+    "surge": "3ee4cc87dbfa1d40a46535cfc5069e86f0ed0b3ac388176a73c7556023da0860",
+    "remote": "8b09d7bcb2e405e9a67d3bbfba6bc74adbd611ff144882fd84fd48db42fe8e56",
+    "exercise": "42029dd8dafe62ef02459491e3292f754ca24e8d8113c62ddf7882c5a23cc220",
+    "halved-screeners": "c72fdc85285704a0b3789268b960ce83bd4e105c2f3ec881b3c05f5f8127de61",
+    "wide": "b5a5bf980fa27d4330bd1a4e8b663ab1704d267e69be623edd77b0ee359cca52",
+    "pooled": "c751b4aac22733f77cec24d29505096cf68c5a453ff6e3e527cc9bdd159b94e2",
 }
 
 
@@ -150,11 +151,14 @@ def test_the_terminal_table_dashboard_and_plots_read_one_unit_per_metric():
     scenario = mashsim.load_scenario("london-pooled")
     for name in metric_names(scenario):
         unit = catalogue.unit_of(name)
-        assert kpis.unit_of(name) == {"share": "%", "hours": "h"}.get(unit, "")
-        assert table.format_value(name, 0.5).endswith("%") == (unit == "share")
+        assert kpis.unit_of(name) == {"share": "%", "growth": "%", "hours": "h"}.get(unit, "")
+        assert table.format_value(name, 0.5).endswith("%") == (unit in ("share", "growth"))
         assert table.format_value(name, 1234.4) == ("1,234" if unit == "count" else
-                                                    "123440.0%" if unit == "share" else "1,234.4")
-        assert table.clip_interval(name, -1.0, 2.0) == ((0.0, 1.0) if unit == "share" else (0.0, 2.0))
+                                                    "123440.0%" if unit == "share" else
+                                                    "+123440.0%" if unit == "growth" else "1,234.4")
+        # a growth is signed: never cut
+        assert table.clip_interval(name, -1.0, 2.0) == ((0.0, 1.0) if unit == "share" else
+                                                        (-1.0, 2.0) if unit == "growth" else (0.0, 2.0))
 
 
 def test_the_dashboards_metric_table_lists_every_metric_of_the_json_with_the_references_unit():

@@ -29,7 +29,8 @@ SHARE = "share"      # a fraction in [0, 1], shown as a percentage
 HOURS = "hours"      # elapsed or waiting hours
 COUNT = "count"      # a whole number of contacts or tasks
 AVERAGE = "average"  # a time-average number (of contacts, of tasks), shown to 0.1
-UNITS = (SHARE, HOURS, COUNT, AVERAGE)
+GROWTH = "growth"    # a signed share (of the arrivals), shown as a signed percentage, never cut to [0, 1]
+UNITS = (SHARE, HOURS, COUNT, AVERAGE, GROWTH)
 
 DELAY_STATS = ("mean", "median", "p90", "p95", "max")
 
@@ -121,9 +122,12 @@ FAMILIES: tuple[Family, ...] = (
     Family("contacts_arrived", COUNT, "Contacts arrived", ACCOUNTING,
            "Contacts arriving in the window (including initial-backlog contacts only when `warmup_days = 0`)."),
     Family("contacts_decided", COUNT, "Contacts decided", ACCOUNTING,
-           "Of those, contacts decided by the end of the run (Blue contacts count as decided when screened)."),
-    Family("contacts_open_at_end", COUNT, "Open at the end", ACCOUNTING,
-           "`contacts_arrived − contacts_decided`."),
+           "Of those, contacts decided by the end of the window (Blue contacts count as decided when screened). "
+           "The other contact metrics count the contacts decided in the run-out as well (see "
+           "`contacts_decided_in_runout`)."),
+    Family("contacts_open_at_end", COUNT, "Open at the window's end", ACCOUNTING,
+           "`contacts_arrived − contacts_decided`: open at the end of the window, "
+           "`contacts_decided_in_runout + contacts_censored`."),
     Family("contacts_in_system", AVERAGE, "Contacts in the hub", ACCOUNTING,
            "Time-average number of contacts in the hub (arrived, not yet decided; Blue ones until screened) "
            "over the window, **whenever they arrived** (warm-up arrivals and backlog included): the L of "
@@ -144,17 +148,22 @@ FAMILIES: tuple[Family, ...] = (
            "Decided contacts with true risk `high` or `critical` whose outcome is `nfa` or `early_help` ÷ "
            "decided contacts with true risk `high` or `critical`."),
     Family("decision_delay_hours", HOURS, "Hours to decision", DELAY,
-           ("Elapsed hours (nights and weekends included) from arrival to decision, over decided contacts; for "
+           ("Elapsed hours (nights and weekends included) from arrival to decision, over decided contacts and "
+            "censored ones (at their delay so far: with any censored, a lower bound, shown `≥`); for "
             "Blue contacts, to the end of screening. `<stat>` is `mean`, `median`, `p90`, `p95` or `max`.",
-            "The same over decided contacts given that RAG at screening."),
+            "The same over the contacts given that RAG at screening (censored ones never screened are only in "
+            "the overall figures)."),
            breakdowns=(("stat",), ("rag", "stat"))),
     Family("rag_breach_rate", SHARE, "RAG deadline breaches", TIMESCALES,
-           ("Decided Green/Amber/Red contacts decided after their RAG deadline ÷ decided Green/Amber/Red contacts.",
-            "The same for that screening RAG (`red`, `amber`, `green`) ÷ decided contacts with that screening RAG."),
+           ("Green/Amber/Red contacts decided after their RAG deadline, or censored past it ÷ decided and "
+            "censored Green/Amber/Red contacts.",
+            "The same for that screening RAG (`red`, `amber`, `green`) ÷ decided and censored contacts with that "
+            "screening RAG."),
            breakdowns=((), ("researched_rag",))),
     Family("working_day_breach_rate", SHARE, "Over one working day", TIMESCALES,
-           ("Decided contacts decided more than one working day after arrival ÷ decided contacts (Blue included).",
-            "The same for that screening RAG (all four) ÷ decided contacts with that screening RAG."),
+           ("Contacts decided more than one working day after arrival, or censored past it ÷ decided and "
+            "censored contacts (Blue included).",
+            "The same for that screening RAG (all four) ÷ decided and censored contacts with that screening RAG."),
            breakdowns=((), ("rag",))),
     Family("rag_share", SHARE, "RAG at screening", OUTCOMES_SECTION,
            "Decided contacts given that RAG **at screening** ÷ decided contacts.", breakdowns=(("rag",),)),
@@ -180,8 +189,20 @@ FAMILIES: tuple[Family, ...] = (
            "Share of the tasks that started in the window that had to wait at all (queueing theory's P(wait)).",
            breakdowns=(("role",), ("pool",)), staff=True),
     Family("backlog_at_end", COUNT, "Backlog at the end", STAFF,
-           "Tasks waiting or in service at the end of the run.",
+           "Tasks waiting or in service at the end of the window.",
            breakdowns=(("role",), ("pool",)), staff=True),
+    Family("contacts_decided_in_runout", COUNT, "Decided in the run-out", ACCOUNTING,
+           "Of the window's contacts, those decided after the window's end, in the run-out (the run goes on, "
+           "arrivals and all, until every contact of the window is decided or the cap, "
+           "`mashsim.replication.RUNOUT_CAP_DAYS` days, is reached)."),
+    Family("contacts_censored", COUNT, "Censored (open at the cap)", ACCOUNTING,
+           "Of the window's contacts, those still open at the run-out's cap: each counts as a breach of every "
+           "deadline it has passed by then, and enters the delays at its delay so far."),
+    Family("backlog_growth", GROWTH, "Backlog growth", ACCOUNTING,
+           "How fast the contacts in the hub grew over the window: the mean number in the hub over the window's "
+           "second half minus that over its first half, per day, ÷ the window's arrivals per day. A backlog that "
+           "keeps a steady share of the arrivals reads that share; a stable hub about 0. A run is flagged "
+           "unstable when it is above `mashsim.experiment.stability.GROWTH_LIMIT` and its CI excludes 0."),
 )
 
 BY_STEM = {family.stem: family for family in FAMILIES}
@@ -191,6 +212,7 @@ STAFF_FAMILIES = tuple(f for f in FAMILIES if f.staff)
 # and referrals come before the times: they answer "what happened", the times "how fast".
 TABLE: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("contacts_arrived", ()), ("contacts_decided", ()), ("contacts_open_at_end", ()),
+    ("contacts_decided_in_runout", ()), ("contacts_censored", ()), ("backlog_growth", ()),
     ("missed_signal_rate", ()), ("missed_signal_rate", ("cause",)), ("missed_signal_rate", ("agency",)),
     ("late_return_rate", ("agency",)),
     ("under_triage_rate", ()), ("referral_rate", ()), ("outcome_share", ("outcome",)),
@@ -225,6 +247,16 @@ def unit_of(name: str) -> str | None:
     """The unit of a metric (``"share"``, ``"hours"``, ``"count"``, ``"average"``), None if unknown."""
     family = family_of(name)
     return family.unit if family else None
+
+
+def is_growth(name: str) -> bool:
+    """Whether a metric is a signed share (shown as a signed percentage, never cut to [0, 1])."""
+    return unit_of(name) == GROWTH
+
+
+def is_censorable(name: str) -> bool:
+    """Whether a metric's value is a lower bound when contacts are censored (the delay statistics)."""
+    return unit_of(name) == HOURS and name.startswith("decision_delay_hours")
 
 
 def is_share(name: str) -> bool:

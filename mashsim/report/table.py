@@ -9,7 +9,7 @@ from rich.table import Table
 
 from mashsim.experiment.runner import RunResult
 from mashsim.experiment.stats import Interval
-from mashsim.metrics.catalogue import COUNT, is_share, table_rows, unit_of
+from mashsim.metrics.catalogue import COUNT, is_growth, is_share, table_rows, unit_of
 from mashsim.scenario.schema import HUB_ROLES
 
 
@@ -20,6 +20,8 @@ def format_value(name: str, value: float) -> str:
         return "-"
     if is_share(name):
         return f"{value:.1%}"
+    if is_growth(name):
+        return f"{value:+.1%}"
     if unit_of(name) == COUNT:
         return f"{value:,.0f}"
     return f"{value:,.1f}"
@@ -30,7 +32,7 @@ def format_difference(name: str, value: float, unit: bool = True) -> str:
     whole, the rest to 0.01 (a difference is often much smaller than the values it comes from)."""
     if value is None or math.isnan(value):
         return "-"
-    size, rate = abs(value), is_share(name)
+    size, rate = abs(value), is_share(name) or is_growth(name)
     if rate:
         text = f"{size * 100:.2f}" + (" pts" if unit else "")
     elif unit_of(name) == COUNT:
@@ -61,6 +63,8 @@ def clip_interval(name: str, low: float, high: float) -> tuple[float, float]:
     """
     if is_share(name):
         return max(low, 0.0), min(high, 1.0)
+    if is_growth(name):
+        return low, high
     return max(low, 0.0), high
 
 
