@@ -9,7 +9,7 @@ from rich.table import Table
 
 from mashsim.experiment.runner import RunResult
 from mashsim.experiment.stats import Interval
-from mashsim.metrics.catalogue import COUNT, is_growth, is_share, table_rows, unit_of
+from mashsim.metrics.catalogue import COUNT, is_censorable, is_growth, is_share, table_rows, unit_of
 from mashsim.scenario.schema import HUB_ROLES
 
 
@@ -84,6 +84,7 @@ def summary_table(result: RunResult, level: float = 0.95) -> Table:
     """A rich table of the run's headline metrics."""
     summary = result.summary(level)
     n = len(result.replications)
+    censored = any(v > 0 for v in result.values("contacts_censored")) if "contacts_censored" in summary else False
     table = Table(
         title=f"{result.scenario.name} · {n} replication{'s' if n != 1 else ''} · seed {result.seed}",
         caption=f"scenario {result.scenario_hash} · mashsim {result.version}"
@@ -94,6 +95,10 @@ def summary_table(result: RunResult, level: float = 0.95) -> Table:
     table.add_column("metric")
     table.add_column("mean", justify="right")
     table.add_column(f"{level:.0%} CI", justify="right")
+    stability = result.stability(level)
+    if stability.growths:  # the first line: whether the hub keeps up at all
+        style = "bold" if stability.stable else "bold red"
+        table.add_row(f"[{style}]{stability.message()}[/{style}]", "", "")
     for name, heading in _rows(result):
         interval: Interval | None = summary.get(name)
         if interval is None:
@@ -102,7 +107,9 @@ def summary_table(result: RunResult, level: float = 0.95) -> Table:
             table.add_section()
             table.add_row(f"[bold]{heading}[/bold]", "", "")
         ci = format_interval(name, interval.ci_low, interval.ci_high)
-        table.add_row(_label(name), format_value(name, interval.mean), ci)
+        # with contacts censored, a delay statistic is a lower bound: some are still waiting
+        bound = "≥ " if censored and is_censorable(name) else ""
+        table.add_row(_label(name), bound + format_value(name, interval.mean), ci)
     return table
 
 
