@@ -125,3 +125,26 @@ def test_staff_will_not_choose_the_collapsing_hub(capsys):
                            "--vary", "roles.managers.staff=1..3", "--set", "run.horizon_days=182",
                            "-r", "4", "--workers", "1")
     assert "Chosen: roles.managers.staff=2" in out and "Unstable" in out
+
+
+def test_a_sweep_says_which_design_points_are_unstable(tmp_path):
+    """The sweep report's point table has a ``stable`` column, its summary CSV one too, and a note names
+    the unstable points: a twentieth of a manager cannot keep up, one and a half can (eight replications of five days:
+    the growth of the first point is about 0.3 of the arrivals, from replication to replication 0.15 to 0.45)."""
+    from rich.console import Console
+    from sweep_fixture import experiment, sweep
+
+    from mashsim.report.analysis import analyse
+    from mashsim.report.sweep_data import load_sweep
+    from mashsim.report.sweep_table import sweep_table
+
+    folder = sweep(tmp_path, experiment("managers", {"roles.managers.staff": "values = [0.05, 1.5]"},
+                                        'kind = "grid"', "n = 8"))
+    report = analyse(load_sweep(folder))
+    assert {p: s.stable for p, s in report.stability.items()} == {0: False, 1: True}
+    assert dict(zip(report.summary["point"], report.summary["stable"])) == {0: False, 1: True}
+    assert any("Unstable design point(s) 0" in note for note in report.notes)
+    console = Console(width=200, record=True)
+    console.print(sweep_table(report))
+    text = console.export_text()
+    assert "stable" in text and "NO" in text

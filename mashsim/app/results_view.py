@@ -60,6 +60,9 @@ def show_results(scenario: Scenario | None, limit: limits.Limits) -> None:
     if scenario is not None and scenario_hash(scenario) != result.scenario_hash:
         st.info("The set-up has changed since this run: press **Run** to update the results.")
     summary = result.summary()
+    stability = result.stability()
+    if not stability.stable:  # above the figures: they describe no steady state
+        st.warning(stability.message())
     _headline(summary, pinned.summary() if pinned is not None and pinned is not result else {})
     tabs = st.tabs(["Queues over time", "Delays by RAG", "Missed signals", "Agency network", "Cases",
                     "All metrics", "A/B comparison"])

@@ -40,12 +40,17 @@ def sweep_table(report: SweepReport) -> Table:
     for factor in data.factors:
         table.add_column(_header(short_path(factor)), justify="right", overflow="fold")
     table.add_column("n", justify="right", overflow="fold")
+    if report.stability:
+        table.add_column("stable", overflow="fold")
     for metric in shown:
         table.add_column(_header(short_form(metric)), justify="right", overflow="fold")
     wide = report.summary.set_index(["point", "metric"])
     factor_values = data.points.set_index("point")
     for point in points[:TERMINAL_POINTS]:
         cells = [str(point), *(format_factor(factor_values.loc[point, f]) for f in data.factors), str(int(reps.get(point, 0)))]
+        if report.stability:
+            verdict = report.stability.get(int(point))
+            cells.append("-" if verdict is None else "yes" if verdict.stable else "[bold red]NO[/bold red]")
         for metric in shown:
             r = wide.loc[(point, metric)]
             interval = format_interval(metric, r["ci_low"], r["ci_high"]).replace(" – ", "–")
