@@ -148,3 +148,14 @@ def test_a_sweep_says_which_design_points_are_unstable(tmp_path):
     console.print(sweep_table(report))
     text = console.export_text()
     assert "stable" in text and "NO" in text
+
+
+def test_the_sweep_command_names_the_unstable_points_in_its_json(tmp_path, capsys):
+    import experiments
+    from sweep_fixture import experiment
+    from test_cli import run_cli
+
+    path = experiments.write_experiment(tmp_path, experiment(
+        "managers", {"roles.managers.staff": "values = [0.05, 1.5]"}, 'kind = "grid"', "n = 8"))
+    code, out, _ = run_cli(capsys, "sweep", str(path), "--out", str(tmp_path / "results"), "--workers", "1", "--json")
+    assert code == 0 and json.loads(out)["unstable_points"] == [0]
