@@ -21,7 +21,7 @@ def format_value(name: str, value: float) -> str:
     if is_share(name):
         return f"{value:.1%}"
     if is_growth(name):
-        return f"{value:+.1%}"
+        return f"{value if round(value, 3) else 0.0:+.1%}"  # never "-0.0%"
     if unit_of(name) == COUNT:
         return f"{value:,.0f}"
     return f"{value:,.1f}"
