@@ -7,8 +7,9 @@ or the run-out's cap; :meth:`Collector.censor` then counts the ones still open
 (censored) in every delay and breach figure, at their delay so far.  So
 ``contacts_arrived == contacts_decided + contacts_open_at_end`` (decided in
 the window, open at its end) and ``contacts_open_at_end ==
-contacts_decided_in_runout + contacts_censored`` always.  The counted contacts still open are kept (to censor them); nothing
-else per contact is kept unless records are asked for.
+contacts_decided_in_runout + contacts_censored`` always.  The counted contacts
+still open are kept (to censor them); nothing else per contact is kept unless
+records are asked for.
 """
 
 from __future__ import annotations
