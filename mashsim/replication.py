@@ -20,7 +20,7 @@ import simpy
 from mashsim.metrics.collector import Collector
 from mashsim.metrics.hubs import RoleTotal, run_metrics, window_totals
 from mashsim.metrics.series import SeriesSampler, network_series, packed, unpacked
-from mashsim.model.arrivals import ArrivalFeed, ContactFactory, arrival_batches, contacts_of
+from mashsim.model.arrivals import ArrivalFeed, ContactFactory, source_arrivals
 from mashsim.model.calendar import HOURS_PER_DAY, CalendarView
 from mashsim.model.contact import Contact
 from mashsim.model.duty import DutyRota, Presence
@@ -224,20 +224,13 @@ def _run_out(env: simpy.Environment, collectors: list[Collector], cap: float) ->
 def _start_arrivals(env: simpy.Environment, settings: HubSettings, hub: Hub, streams: Streams,
                     view: CalendarView, end: float, ids: Iterator[int], plan: InjectPlan | None,
                     hub_name: str | None) -> None:
-    """Feed each source's contacts (and a surge's extra ones) to ``hub``, numbered across the run as they arrive."""
-    for index, (name, source) in enumerate(settings.arrivals.sources.items()):
+    """Feed each source's contacts (a surge's included) to ``hub``, numbered across the run as they arrive."""
+    for name, source in settings.arrivals.sources.items():
         if source.annual_contacts * settings.arrivals.scale == 0.0:
             continue  # never a contact: no feed to walk through the weeks (an idle hub costs next to nothing)
-        factory = ContactFactory(settings, streams, name, index,
-                                 source.risk_mix or settings.arrivals.risk_mix,
-                                 source.concern_mix or settings.arrivals.concern_mix)
-        contacts = contacts_of(factory, arrival_batches(settings, view, factory, source, streams, end))
-        if plan:
-            contacts = plan.thin(contacts, name, streams, hub_name)
+        windows = plan.surges(name, hub_name) if plan else []
+        contacts = source_arrivals(settings, name, streams, view, end, windows)
         ArrivalFeed(env, contacts, hub.arrive, ids).start()
-    if plan:
-        for extra in plan.extra_arrivals(streams, view, end, hub_name):
-            ArrivalFeed(env, extra, hub.arrive, ids).start()
 
 
 def _seed_backlog(scenario: HubSettings, streams: Streams, hub: Hub, ids: Iterator[int]) -> None:
@@ -247,7 +240,7 @@ def _seed_backlog(scenario: HubSettings, streams: Streams, hub: Hub, ids: Iterat
         if not staffing.initial_backlog:
             continue
         factory = ContactFactory(scenario, streams, f"backlog/{name}", -1, mix.risk_mix, mix.concern_mix)
-        for contact in factory.make(np.zeros(staffing.initial_backlog)):
+        for contact in factory.make(np.zeros(staffing.initial_backlog), factory.uniforms(staffing.initial_backlog)):
             contact.id = next(ids)
             contact.backlog = True
             hub.enter_backlog(contact, name)

@@ -44,15 +44,15 @@ RECORDED_FAMILIES = ("contacts_arrived", "contacts_decided", "contacts_open_at_e
                      "utilisation", "queue_length", "wait_hours", "wait_probability", "backlog_at_end",
                      "contacts_decided_in_runout", "contacts_censored", "backlog_growth")
 RECORDED = {
-    "borough": "9ad21714ab43306f4ff57295f8344b3ff8e29b2b916a08d27173c4bdbf8a5c59",
-    "borough-seed-2": "96cf33152786f00832741b5046232ddd8b144707afe4bf2790e5a447c2aca629",
-    "understaffed": "4934abbe23f475799053ad83d4d52897c667db9bebfa39b9cd5959d975875cc7",
-    "surge": "3ee4cc87dbfa1d40a46535cfc5069e86f0ed0b3ac388176a73c7556023da0860",
-    "remote": "8b09d7bcb2e405e9a67d3bbfba6bc74adbd611ff144882fd84fd48db42fe8e56",
-    "exercise": "42029dd8dafe62ef02459491e3292f754ca24e8d8113c62ddf7882c5a23cc220",
-    "halved-screeners": "c72fdc85285704a0b3789268b960ce83bd4e105c2f3ec881b3c05f5f8127de61",
-    "wide": "b5a5bf980fa27d4330bd1a4e8b663ab1704d267e69be623edd77b0ee359cca52",
-    "pooled": "c751b4aac22733f77cec24d29505096cf68c5a453ff6e3e527cc9bdd159b94e2",
+    "borough": "349eee69e8d20ed7e1d7b711b7741f5c89ee3a6fa5c305b392a8ee6a04a2bc5d",
+    "borough-seed-2": "87bcffd90af772cea5229575ce79265e8fdbd8a8d4fe27625a9febdb84d5e6c0",
+    "understaffed": "c3d099343d7a6b5ec63a47062cf498e12bf122bb42eef76ff569a2eaa573d627",
+    "surge": "1c2b47e3a4d2dcb62439cb88aa5f291058d105220608afa22037907c3ac7999e",
+    "remote": "719bd1a255003423b8a35932711e4e9187a8f95191b57f6aba44f27beeed5144",
+    "exercise": "c25cdf10edb90f3450b1a61414220c995a4ff4707482cbc53ae8459ad916f471",
+    "halved-screeners": "13ad0fddd1797d943ff54b6f0cb3227c2fbff33c70212628399f6bf1fd051231",
+    "wide": "d6659d252e59552c9a3f0e9d20ccd7f227235f0114dbd16659910bc40fe22c8a",
+    "pooled": "340c79433ac850f2236aacd7bfb47e99121472edc83cbce8f852faf94175d62c",
 }
 
 

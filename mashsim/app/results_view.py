@@ -13,6 +13,7 @@ from mashsim.app.cases_view import cases_tab
 from mashsim.app.messages import plain
 from mashsim.experiment import RunResult
 from mashsim.metrics.catalogue import is_censorable
+from mashsim.report.plots import literal_text
 from mashsim.scenario import Scenario, scenario_hash
 
 _CELL = 120  # characters of a changed value shown in the A/B table
@@ -45,7 +46,7 @@ def run_button(scenario: Scenario | None, limit: limits.Limits) -> None:
 
 def describe(result: RunResult) -> str:
     run = result.scenario.run
-    return (f"{result.scenario.name} · {len(result.replications)} replications from seed {result.seed} · "
+    return (f"{plain(result.scenario.name)} · {len(result.replications)} replications from seed {result.seed} · "
             f"{run.horizon_days:g} days after {run.warmup_days:g} warm-up · scenario {result.scenario_hash} · "
             f"mashsim {result.version}")
 
@@ -94,7 +95,7 @@ def _figure(result: RunResult, name: str, draw: Callable[[], Figure]) -> None:
         cache["run"] = result
     if name not in cache:
         buffer = io.BytesIO()
-        draw().savefig(buffer, format="png", dpi=150)
+        literal_text(draw()).savefig(buffer, format="png", dpi=150)
         cache[name] = buffer.getvalue()
     st.image(cache[name])
 
@@ -135,7 +136,7 @@ def show_comparison(pinned: RunResult | None, result: RunResult) -> None:
     try:
         table = kpis.paired_differences(pinned, result, metrics)
     except ValueError as error:
-        st.warning(f"{error}. Set the seed back to {pinned.seed} and run again.")
+        st.warning(f"{plain(error)}. Set the seed back to {pinned.seed} and run again.")
         return
     st.markdown("**Paired differences** (same seed: replication by replication, the same children)")
     st.dataframe(table, hide_index=True)

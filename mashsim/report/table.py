@@ -10,6 +10,7 @@ from rich.table import Table
 from mashsim.experiment.runner import RunResult
 from mashsim.experiment.stats import Interval
 from mashsim.metrics.catalogue import COUNT, is_censorable, is_growth, is_share, table_rows, unit_of
+from mashsim.report.terminal import PlainTable, console as plain_console, styled
 from mashsim.scenario.schema import HUB_ROLES
 
 
@@ -85,7 +86,7 @@ def summary_table(result: RunResult, level: float = 0.95) -> Table:
     summary = result.summary(level)
     n = len(result.replications)
     censored = any(v > 0 for v in result.values("contacts_censored")) if "contacts_censored" in summary else False
-    table = Table(
+    table = PlainTable(
         title=f"{result.scenario.name} · {n} replication{'s' if n != 1 else ''} · seed {result.seed}",
         caption=f"scenario {result.scenario_hash} · mashsim {result.version}"
                 f"{' (compiled core)' if result.core == 'compiled' else ''} · "
@@ -97,15 +98,14 @@ def summary_table(result: RunResult, level: float = 0.95) -> Table:
     table.add_column(f"{level:.0%} CI", justify="right")
     stability = result.stability(level)
     if stability.growths:  # the first line: whether the hub keeps up at all
-        style = "bold" if stability.stable else "bold red"
-        table.add_row(f"[{style}]{stability.message()}[/{style}]", "", "")
+        table.add_row(styled(stability.message(), "bold" if stability.stable else "bold red"), "", "")
     for name, heading in _rows(result):
         interval: Interval | None = summary.get(name)
         if interval is None:
             continue
         if heading:
             table.add_section()
-            table.add_row(f"[bold]{heading}[/bold]", "", "")
+            table.add_row(styled(heading, "bold"), "", "")
         ci = format_interval(name, interval.ci_low, interval.ci_high)
         # with contacts censored, a delay statistic is a lower bound: some are still waiting
         bound = "≥ " if censored and is_censorable(name) else ""
@@ -124,4 +124,4 @@ def _label(name: str) -> str:
 
 
 def print_summary(result: RunResult, console: Console | None = None) -> None:
-    (console or Console()).print(summary_table(result))
+    (console or plain_console()).print(summary_table(result))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from mashsim.report.files import atomic_write
+from mashsim.atomic import atomic_write
 from mashsim.validation import ciw_compare, queueing
 from mashsim.validation.calibration import CalibrationRow
 from mashsim.validation.checks import FAIL, PASS, SKIP, Check, fmt, simulated_text
