@@ -68,6 +68,18 @@ def test_run_shows_kpis_with_confidence_intervals(page):
     assert any("3 replications from seed 42" in c for c in captions)
 
 
+def test_a_hub_whose_backlog_grows_is_flagged_above_the_kpis(page):
+    press(page, "run")
+    assert not [w for w in page.warning if "UNSTABLE" in w.value]  # two managers keep up
+    widget(page.slider, "managers").set_value(0.5).run()
+    press(page, "run")
+    no_trouble(page)
+    # half a manager for 14 days: the backlog grows by about a quarter of the arrivals (CI 12% to 43%)
+    assert [w for w in page.warning if w.value.startswith("UNSTABLE: the backlog grows")]
+    # contacts censored at the run-out's cap: the delays are lower bounds
+    assert kpi(page, "Hours to decision").startswith("≥ ")
+
+
 def test_fewer_police_researchers_raise_avoidable_misses_and_delay(page):
     press(page, "run")
     late, hours = (as_number(kpi(page, "Avoidable misses, high/critical risk")),

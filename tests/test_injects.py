@@ -122,6 +122,8 @@ def _arrivals_in_window(events, source=None):
         assert kind == "arrived"
         if c.backlog or (source is not None and c.source != source):
             continue
+        if t >= END and not c.counted:  # the run-out's arrivals: it runs on as long as the window's contacts need
+            continue
         (inside if START <= t < END else outside).append((t, c.source, c.risk, c.concern, c.log_hours))
     return sorted(inside), sorted(outside)
 

@@ -41,17 +41,18 @@ import metric_tables  # noqa: E402
 RECORDED_FAMILIES = ("contacts_arrived", "contacts_decided", "contacts_open_at_end", "contacts_in_system",
                      "all_signals_missed_rate", "late_return_rate", "under_triage_rate", "decision_delay_hours",
                      "rag_breach_rate", "working_day_breach_rate", "rag_share", "outcome_share", "referral_rate",
-                     "utilisation", "queue_length", "wait_hours", "wait_probability", "backlog_at_end")
+                     "utilisation", "queue_length", "wait_hours", "wait_probability", "backlog_at_end",
+                     "high_risk_missed_rate", "contacts_decided_in_runout", "contacts_censored", "backlog_growth")
 RECORDED = {
-    "borough": "99e8847d2b7ba9bebb7188878312b8ce43fe00add62ad970d0a848f92e0468c3",
-    "borough-seed-2": "a19efb58ec3cfdd76c70287960ce54c3c0550d794a64846c904bbddb9e722a4d",
-    "understaffed": "b02879747d08063ee1dcb1280c82f1d3acbe36395829bc48334ddc582ddbe778",
-    "surge": "31019b62782bde9846ec010cadde02a159d5b222e22ca8de31cabd0ca9529d3a",
-    "remote": "fcf2ea18979b257d0cc257467160493b449e10f29f5a656fa62cfa88df9bb5b2",
-    "exercise": "e6300dc273671bb26a3c0c8f88c5e40fcaf5f900ef95138ba92697ffc26689ba",
-    "halved-screeners": "5f10695d35a6ad04012a9f87a6e9e93adcbf531350f1faf808f86499fd2abd6d",
-    "wide": "f2f1fa0f26eb0f9c45286c4c877662b751284f6aa16e9176411bb5ac4780316b",
-    "pooled": "3ac1e5d89bb4e84bd345da48a1d996026008693cee5107d80a8c425d312eb3f0",
+    "borough": "96f2e54988f869ff7b40414acb7a502b38719868d03e67e65c0d3afcffd054d4",
+    "borough-seed-2": "4ea6e54b45b75508cbc47e3d7eafb46a4a0a4fca4283a60fac6bdc6373e053a2",
+    "understaffed": "809441302f4a5cf1fa8b6a469d2f00efe3712c1043069c9371a30f3f7061870d",
+    "surge": "29cfe21e4e9387c6107db3bbddb2b2dd0b00d2544413568d487434139e55590c",
+    "remote": "1555f11194afa72e6621ddfd7b2cf298ba54ec4f9597642c9fb874b0e4c433cc",
+    "exercise": "9f5c506cf92c38f94b10d3a846ff915dff6978afb8a858522bc3cceec724d1ac",
+    "halved-screeners": "7e1b13f021f2c4d40e77b71b73d695f04b22c616e2e02af0edf90e0420c1584c",
+    "wide": "b06fa131ce12626af8612956d72487d59f6704ecc1be1c292411e51a3d82e49f",
+    "pooled": "bcbb657a822072d01bc8e15239d4264bbf1f6b12e923e36026035ab5fdf1842f",
 }
 
 

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 import mashsim
 from mashsim.experiment import run_replications
 from mashsim.metrics.catalogue import is_share
+from mashsim.replication import RUNOUT_CAP_DAYS
 from mashsim.scenario import build_scenario
 from mashsim.scenario.schema import OUTCOMES, RAGS, RISK_LEVELS
 from support import assert_same_metrics, default_scenario, defined
@@ -130,15 +131,20 @@ def test_every_contact_is_accounted_for(raw, seed):
     result = mashsim.simulate(scenario, seed, record=True)
     m, records = result.metrics, result.records
     assert m["contacts_arrived"] == m["contacts_decided"] + m["contacts_open_at_end"]
+    assert m["contacts_open_at_end"] == m["contacts_decided_in_runout"] + m["contacts_censored"]
     assert m["contacts_open_at_end"] >= 0
     assert len(records) == m["contacts_arrived"]
     assert len({r["contact_id"] for r in records}) == len(records), "a contact was recorded twice"
-    decided = [r for r in records if r["decided_h"] is not None]
-    assert len(decided) == m["contacts_decided"]
     warmup = scenario.run.warmup_days * 24
     end = warmup + scenario.run.horizon_days * 24
+    decided = [r for r in records if r["decided_h"] is not None]
+    assert sum(r["decided_h"] <= end for r in decided) == m["contacts_decided"]
+    assert sum(r["decided_h"] > end for r in decided) == m["contacts_decided_in_runout"]
+    assert len(records) - len(decided) == m["contacts_censored"]
     for r in records:
         assert warmup <= r["arrived_h"] < end
+        if r["decided_h"] is not None:  # the run-out ends at its cap: no decision after it
+            assert r["decided_h"] <= end + RUNOUT_CAP_DAYS * 24
         if r["screened_h"] is not None:
             assert r["screened_h"] >= r["arrived_h"]
     for r in decided:
@@ -146,7 +152,6 @@ def test_every_contact_is_accounted_for(raw, seed):
         assert r["decision_delay_h"] >= 0
         assert r["decision_delay_h"] == pytest.approx(r["decided_h"] - r["arrived_h"], abs=1e-9)
         assert r["screened_h"] is not None and r["screened_h"] <= r["decided_h"]
-        assert r["decided_h"] <= end
         if r["rag"] == "blue":
             assert r["deadline_h"] is None and not r["rag_breach"]
         else:
@@ -227,16 +232,19 @@ def test_streaming_metrics_agree_with_the_per_contact_records(raw, seed):
     result = mashsim.simulate(scenario, seed, record=True)
     m = result.metrics
     decided = [r for r in result.records if r["decided_h"] is not None]
-    researched = [r for r in decided if r["rag"] != "blue"]
+    # delays and breaches count the censored contacts too: at their delay at the run-out's cap, breaching
+    # what they had passed by then (their records' flags)
+    cap = (scenario.run.warmup_days + scenario.run.horizon_days + RUNOUT_CAP_DAYS) * 24
+    delays = [r["decision_delay_h"] if r["decided_h"] is not None else cap - r["arrived_h"] for r in result.records]
+    researched = [r for r in result.records if r["rag"] not in ("blue", None)]
     high_risk = [r for r in decided if r["true_risk"] in ("high", "critical")]
     expected = {
         "referral_rate": _share(decided, lambda r: r["outcome"] in ("s17", "s47")),
         "rag_breach_rate": _share(researched, lambda r: r["rag_breach"]),
-        "working_day_breach_rate": _share(decided, lambda r: r["working_day_breach"]),
+        "working_day_breach_rate": _share(result.records, lambda r: r["working_day_breach"]),
         "under_triage_rate": _share(high_risk, lambda r: _lower(r["outcome"], r["correct_outcome"])),
-        "decision_delay_hours.mean": (sum(r["decision_delay_h"] for r in decided) / len(decided)
-                                      if decided else math.nan),
-        "decision_delay_hours.max": max((r["decision_delay_h"] for r in decided), default=math.nan),
+        "decision_delay_hours.mean": sum(delays) / len(delays) if delays else math.nan,
+        "decision_delay_hours.max": max(delays, default=math.nan),
     }
     for rag in ("blue", "green", "amber", "red"):
         expected[f"rag_share.by_rag.{rag}"] = _share(decided, lambda r: r["rag"] == rag)
@@ -296,7 +304,8 @@ def test_the_default_scenario_over_two_weeks_holds_the_same_properties():
     m = result.metrics
     assert m["contacts_arrived"] > 300  # ~13,000 a year
     assert len(result.records) == m["contacts_arrived"]
-    assert sum(r["decided_h"] is not None for r in result.records) == m["contacts_decided"]
+    assert sum(r["decided_h"] is not None for r in result.records) == (m["contacts_decided"]
+                                                                      + m["contacts_decided_in_runout"])
     for name, value in m.items():
         if _is_rate(name) and defined(value):
             assert 0.0 <= value <= 1.0, f"{name} = {value}"

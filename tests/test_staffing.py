@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mashsim.experiment import runner
-from mashsim.experiment.staffing import Lever, search_staffing
+from mashsim.experiment.staffing import UNSTABLE, Lever, search_staffing
 from mashsim.experiment.stats import t_interval
 from mashsim.experiment.targets import CLOSE, FAILS, MET, Target, judge, parse_target
 from mashsim.metrics.names import metric_names
@@ -175,7 +175,56 @@ def test_one_fewer_in_each_role_is_run_and_contradictions_are_warned_about():
     assert result.chosen.mix == (2, 2)
     assert sorted(r.mix for r in result.fewer) == [(1, 2), (2, 1)]
     assert [r.met for r in sorted(result.fewer, key=lambda r: r.mix)] == [False, True]
-    assert len(result.warnings) == 1 and "agencies.police.staff=2, roles.screeners.staff=1" in result.warnings[0]
+    cheaper = [w for w in result.warnings if "also meets" in w]
+    assert len(cheaper) == 1 and "agencies.police.staff=2, roles.screeners.staff=1" in cheaper[0]
+    # and the pairs of mixes run where more staff did worse, paired beyond noise, are reported
+    worse = [w for w in result.warnings if w.startswith("more staff made m worse")]
+    assert any("agencies.police.staff=3, roles.screeners.staff=1 against agencies.police.staff=2, "
+               "roles.screeners.staff=1" in w for w in worse), result.warnings
+    assert len(worse) + len(cheaper) == len(result.warnings)
+
+
+def test_more_staff_worse_beyond_noise_is_reported_and_noise_alone_is_not():
+    """The check of the assumption on the mixes run: a larger mix worse on every paired replication is
+    reported; one worse by noise only (paired differences of both signs) is not."""
+    levers = [Lever("agencies.police.staff", 1, 3)]
+    noise = np.random.default_rng(5).normal(0, 0.05, 100)
+
+    def replicate_with(penalty):
+        def replicate(settings, indices):
+            staff = settings["agencies.police.staff"]
+            return [[{1: 1.0, 2: 0.2, 3: 0.2 + penalty}[staff] + noise[r] + 0.01 * (staff == 3) * noise[r + 50]]
+                    for r in indices]
+        return replicate
+
+    worse = search_staffing(levers, [Target("m", "<=", 0.5)], replicate_with(0.1), seed=1, replications=10)
+    assert [w for w in worse.warnings if "police.staff=3 against agencies.police.staff=2" in w]
+    level = search_staffing(levers, [Target("m", "<=", 0.5)], replicate_with(0.0), seed=1, replications=10)
+    assert not level.warnings
+
+
+def test_an_unstable_mix_never_meets_the_targets_whatever_its_figures():
+    """The growth columns after the targets': a mix whose backlog grows is refused even where its
+    target reads met (a collapsing hub's figures can look good), and said to be unstable."""
+    levers = [Lever("roles.managers.staff", 1, 3)]
+
+    def replicate(settings, indices):
+        staff = settings["roles.managers.staff"]
+        growth = {1: 0.08, 2: 0.0, 3: 0.0}[staff]
+        # the target metric reads *better* at one manager, as the old working-day breach rate did
+        return [[{1: 0.2, 2: 0.3, 3: 0.25}[staff] + 0.001 * r, growth + 0.002 * (r % 3 - 1)] for r in indices]
+
+    replicate.growth = ["backlog_growth"]
+    result = search_staffing(levers, [Target("working_day_breach_rate", "<=", 0.4)], replicate, seed=1,
+                             replications=4)
+    runs = {r.mix: r for r in result.evaluated}
+    assert runs[(1,)].verdict == UNSTABLE and not runs[(1,)].met and not runs[(1,)].stable
+    assert all(e.verdict == MET for e in runs[(1,)].evidence)  # its figure alone would pass
+    assert result.chosen.mix == (2,)
+    as_json = result.to_dict()
+    assert as_json["unstable"] == [{"roles.managers.staff": 1}]
+    refused = [m for m in as_json["evaluated"] if m["verdict"] == "unstable"]
+    assert refused and refused[0]["stability"]["stable"] is False
 
 
 def test_a_monotone_problem_gives_no_warning_and_one_fewer_fails():

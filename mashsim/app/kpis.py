@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 
 from mashsim.experiment import Interval, RunResult, t_interval
-from mashsim.metrics.catalogue import HOURS, SHARE
+from mashsim.metrics.catalogue import GROWTH, HOURS, SHARE
 from mashsim.metrics.catalogue import unit_of as catalogue_unit
 from mashsim.report.table import clip_interval
 from mashsim.scenario import Scenario
@@ -46,7 +46,7 @@ KPIS = (
         "share of all information agencies held that did not reach the decision, mostly by policy "
         "(Blue contacts' records, desks a RAG does not ask): a breakdown, not a measure of loss"),
     Kpi("contacts_open_at_end", "Open at the end",
-        "contacts that arrived in the measured days and were not decided by the end"),
+        "contacts that arrived in the measured days and were not decided by their end"),
 )
 
 
@@ -72,7 +72,7 @@ def format_interval(metric: str, interval: Interval, level: float = 0.95) -> str
 
 def unit_of(metric: str) -> str:
     """The unit a metric is shown in (``%``, ``h`` or none), from its unit in the catalogue."""
-    return {SHARE: "%", HOURS: "h"}.get(catalogue_unit(metric) or "", "")
+    return {SHARE: "%", GROWTH: "%", HOURS: "h"}.get(catalogue_unit(metric) or "", "")
 
 
 def metrics_table(result: RunResult) -> pd.DataFrame:

@@ -29,7 +29,8 @@ SHARE = "share"      # a fraction in [0, 1], shown as a percentage
 HOURS = "hours"      # elapsed or waiting hours
 COUNT = "count"      # a whole number of contacts or tasks
 AVERAGE = "average"  # a time-average number (of contacts, of tasks), shown to 0.1
-UNITS = (SHARE, HOURS, COUNT, AVERAGE)
+GROWTH = "growth"    # a signed share (of the arrivals), shown as a signed percentage, never cut to [0, 1]
+UNITS = (SHARE, HOURS, COUNT, AVERAGE, GROWTH)
 
 DELAY_STATS = ("mean", "median", "p90", "p95", "max")
 # the two readings of a RAG deadline's hours: of the hub's working clock, or of elapsed time
@@ -126,9 +127,12 @@ FAMILIES: tuple[Family, ...] = (
     Family("contacts_arrived", COUNT, "Contacts arrived", ACCOUNTING,
            "Contacts arriving in the window (including initial-backlog contacts only when `warmup_days = 0`)."),
     Family("contacts_decided", COUNT, "Contacts decided", ACCOUNTING,
-           "Of those, contacts decided by the end of the run (Blue contacts count as decided when screened)."),
-    Family("contacts_open_at_end", COUNT, "Open at the end", ACCOUNTING,
-           "`contacts_arrived − contacts_decided`."),
+           "Of those, contacts decided by the end of the window (Blue contacts count as decided when screened). "
+           "The other contact metrics count the contacts decided in the run-out as well (see "
+           "`contacts_decided_in_runout`)."),
+    Family("contacts_open_at_end", COUNT, "Open at the window's end", ACCOUNTING,
+           "`contacts_arrived − contacts_decided`: open at the end of the window, "
+           "`contacts_decided_in_runout + contacts_censored`."),
     Family("contacts_in_system", AVERAGE, "Contacts in the hub", ACCOUNTING,
            "Time-average number of contacts in the hub (arrived, not yet decided; Blue ones until screened) "
            "over the window, **whenever they arrived** (warm-up arrivals and backlog included): the L of "
@@ -153,21 +157,27 @@ FAMILIES: tuple[Family, ...] = (
            "contacts with true risk `high` or `critical`. A child rated right, or whose signals revealed its "
            "risk at decision, is never under-triaged, whatever its outcome."),
     Family("decision_delay_hours", HOURS, "Hours to decision", DELAY,
-           ("Elapsed hours (nights and weekends included) from arrival to decision, over decided contacts; for "
+           ("Elapsed hours (nights and weekends included) from arrival to decision, over decided contacts and "
+            "censored ones (at their delay so far: with any censored, a lower bound, shown `≥`); for "
             "Blue contacts, to the end of screening. `<stat>` is `mean`, `median`, `p90`, `p95` or `max`.",
-            "The same over decided contacts given that RAG at screening."),
+            "The same over the contacts given that RAG at screening (censored ones never screened are only in "
+            "the overall figures)."),
            breakdowns=(("stat",), ("rag", "stat"))),
     Family("rag_breach_rate", SHARE, "RAG deadline breaches", TIMESCALES,
-           ("Decided Green/Amber/Red contacts decided after their RAG deadline ÷ decided Green/Amber/Red contacts.",
-            "The same for that screening RAG (`red`, `amber`, `green`) ÷ decided contacts with that screening RAG.",
+           ("Green/Amber/Red contacts decided after their RAG deadline, or censored past it ÷ decided and "
+            "censored Green/Amber/Red contacts.",
+            "The same for that screening RAG (`red`, `amber`, `green`) ÷ decided and censored contacts with that "
+            "screening RAG.",
             "The same deadline hours read on the hub's working clock (`working`) or as elapsed hours (`elapsed`), "
-            "from the same start (`rag.<rag>.clock_starts`): decided Green/Amber/Red contacts decided after it ÷ "
-            "decided Green/Amber/Red contacts. The scenario's `rag.<rag>.clock` is the reading the hub works to.",
+            "from the same start (`rag.<rag>.clock_starts`): Green/Amber/Red contacts decided after it, or censored "
+            "past it ÷ decided and censored Green/Amber/Red contacts. The scenario's `rag.<rag>.clock` is the "
+            "reading the hub works to.",
             "The same by reading for that screening RAG."),
            breakdowns=((), ("researched_rag",), ("reading",), ("reading", "researched_rag"))),
     Family("working_day_breach_rate", SHARE, "Over one working day", TIMESCALES,
-           ("Decided contacts decided more than one working day after arrival ÷ decided contacts (Blue included).",
-            "The same for that screening RAG (all four) ÷ decided contacts with that screening RAG."),
+           ("Contacts decided more than one working day after arrival, or censored past it ÷ decided and "
+            "censored contacts (Blue included).",
+            "The same for that screening RAG (all four) ÷ decided and censored contacts with that screening RAG."),
            breakdowns=((), ("rag",))),
     Family("rag_share", SHARE, "RAG at screening", OUTCOMES_SECTION,
            "Decided contacts given that RAG **at screening** ÷ decided contacts.", breakdowns=(("rag",),)),
@@ -193,7 +203,7 @@ FAMILIES: tuple[Family, ...] = (
            "Share of the tasks that started in the window that had to wait at all (queueing theory's P(wait)).",
            breakdowns=(("role",), ("pool",)), staff=True),
     Family("backlog_at_end", COUNT, "Backlog at the end", STAFF,
-           "Tasks waiting or in service at the end of the run.",
+           "Tasks waiting or in service at the end of the window.",
            breakdowns=(("role",), ("pool",)), staff=True),
     Family("high_risk_missed_rate", SHARE, "Missed signals, high/critical risk", HEADLINE_SECTION,
            ("Held signals about decided contacts with true risk `high` or `critical` that did not reach the "
@@ -205,6 +215,18 @@ FAMILIES: tuple[Family, ...] = (
             "Those missed signals with that fate ÷ the same held signals.",
             "That agency's missed signals about those contacts ÷ that agency's held signals about them."),
            breakdowns=((), ("kind",), ("cause",), ("agency",))),
+    Family("contacts_decided_in_runout", COUNT, "Decided in the run-out", ACCOUNTING,
+           "Of the window's contacts, those decided after the window's end, in the run-out (the run goes on, "
+           "arrivals and all, until every contact of the window is decided or the cap, "
+           "`mashsim.replication.RUNOUT_CAP_DAYS` days, is reached)."),
+    Family("contacts_censored", COUNT, "Censored (open at the cap)", ACCOUNTING,
+           "Of the window's contacts, those still open at the run-out's cap: each counts as a breach of every "
+           "deadline it has passed by then, and enters the delays at its delay so far."),
+    Family("backlog_growth", GROWTH, "Backlog growth", ACCOUNTING,
+           "How fast the contacts in the hub grew over the window: the mean number in the hub over the window's "
+           "second half minus that over its first half, per day, ÷ the window's arrivals per day. A backlog that "
+           "keeps a steady share of the arrivals reads that share; a stable hub about 0. A run is flagged "
+           "unstable when it is above `mashsim.experiment.stability.GROWTH_LIMIT` and its CI excludes 0."),
 )
 
 BY_STEM = {family.stem: family for family in FAMILIES}
@@ -216,6 +238,7 @@ STAFF_FAMILIES = tuple(f for f in FAMILIES if f.staff)
 TABLE: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("high_risk_missed_rate", ()), ("high_risk_missed_rate", ("kind",)), ("under_triage_rate", ()),
     ("contacts_arrived", ()), ("contacts_decided", ()), ("contacts_open_at_end", ()),
+    ("contacts_decided_in_runout", ()), ("contacts_censored", ()), ("backlog_growth", ()),
     ("all_signals_missed_rate", ()), ("all_signals_missed_rate", ("cause",)), ("all_signals_missed_rate", ("agency",)),
     ("late_return_rate", ("agency",)),
     ("referral_rate", ()), ("outcome_share", ("outcome",)),
@@ -252,6 +275,16 @@ def unit_of(name: str) -> str | None:
     """The unit of a metric (``"share"``, ``"hours"``, ``"count"``, ``"average"``), None if unknown."""
     family = family_of(name)
     return family.unit if family else None
+
+
+def is_growth(name: str) -> bool:
+    """Whether a metric is a signed share (shown as a signed percentage, never cut to [0, 1])."""
+    return unit_of(name) == GROWTH
+
+
+def is_censorable(name: str) -> bool:
+    """Whether a metric's value is a lower bound when contacts are censored (the delay statistics)."""
+    return unit_of(name) == HOURS and name.startswith("decision_delay_hours")
 
 
 def is_share(name: str) -> bool:

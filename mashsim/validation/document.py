@@ -39,7 +39,8 @@ ABOUT = {
         "(`contacts_in_system`, counted as contacts arrive and are decided), against λW, arrivals in the "
         "window ÷ its length × mean hours from contact to decision. Over a finite window the two differ by "
         "edge terms (contacts in the hub when the window opens count in L but not in W; contacts still open "
-        "at the end count in L with their time so far, while W leaves them out), of order "
+        "at the end count in L with their time in the window, while W counts their whole delay, to their "
+        "decision in the run-out), of order "
         "L·Var(S) / (E[S]·T); the paired gap is reported in the note."),
     CIW: (
         "The same network in mashsim and in [Ciw](https://ciw.readthedocs.io), an independent simulator: "
