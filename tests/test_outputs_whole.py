@@ -243,7 +243,7 @@ def test_a_report_never_deletes_files_it_did_not_write(tmp_path, capsys):
     out = tmp_path / "report"
     assert cli(capsys, "report", folder, "--out", out)[0] == 0
     first = contents(out)
-    assert cli(capsys, "report", folder, "--out", out, "--metric", "missed_signal_rate")[0] == 0  # replaced whole
+    assert cli(capsys, "report", folder, "--out", out, "--metric", "all_signals_missed_rate")[0] == 0  # replaced whole
     assert contents(out) != first and leftovers(out) == []
     (out / "notes.txt").write_text("my notes")
     before = contents(out)

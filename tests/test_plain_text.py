@@ -73,9 +73,9 @@ def test_report_shows_factor_values_as_written_in_the_terminal_and_the_page(tmp_
 
 def test_a_differences_table_shows_its_labels_as_written_on_any_console():
     comparisons = pd.DataFrame([{"factor": "scenario", "from": "a[/x]", "to": "b[bold]", "difference": "-",
-                                 "at": "mood=[/y]", "point_a": 0, "point_b": 1, "metric": "missed_signal_rate",
+                                 "at": "mood=[/y]", "point_a": 0, "point_b": 1, "metric": "all_signals_missed_rate",
                                  "n": 4, "mean": 0.01, "ci_low": 0.005, "ci_high": 0.02}])
-    table = differences_table(SweepReport(None, ["missed_signal_rate"], 0.95, pd.DataFrame(), comparisons))
+    table = differences_table(SweepReport(None, ["all_signals_missed_rate"], 0.95, pd.DataFrame(), comparisons))
     text = render(table)
     assert "a[/x]" in text and "b[bold]" in text and "mood=[/y]" in text
 

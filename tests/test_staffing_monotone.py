@@ -9,6 +9,11 @@ over the three metrics) must reach down to a tolerance of 2% of the smaller
 staff's mean (0.005 for a rate) -- more staff may help a great deal or not at
 all, but it must not hurt.
 
+The breach rates and the delays count the contacts still open at the window's end (decided in the
+run-out, or censored at its cap and counted as breaching what they had passed): arrivals are scaled
+up to eight times in some examples, so that a hub that cannot keep up without the extra person is
+drawn too, and its open contacts, the worst, cannot make it look better.
+
 Rushed screening is switched off (``under_rating_per_waiting = 0``): with it,
 more screeners rightly screen fewer contacts out, and researching more
 contacts makes the mean time to decision longer for a reason that is not a
@@ -55,10 +60,11 @@ def _worse_beyond_noise(fewer: list[float], more: list[float], rate: bool) -> bo
     return low > tolerance
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=20, deadline=None)
 @given(raw=scenarios(), data=st.data(), seed=st.integers(0, 2**32 - 1))
 def test_adding_staff_never_makes_breaches_or_delays_worse_beyond_noise(raw, data, seed):
     raw["screening"]["under_rating_per_waiting"] = 0.0
+    raw["arrivals"]["scale"] = data.draw(st.sampled_from([1.0, 3.0, 8.0]))  # 8: most hubs drawn collapse
     where = data.draw(st.sampled_from(["roles", "agencies"]))
     name = data.draw(st.sampled_from(sorted(raw[where])))
     fewer = run_replications(build_scenario(raw), REPLICATIONS, seed)

@@ -12,6 +12,7 @@ from mashsim.app import charts, kpis, limits, state
 from mashsim.app.cases_view import cases_tab
 from mashsim.app.messages import plain
 from mashsim.experiment import RunResult
+from mashsim.metrics.catalogue import is_censorable
 from mashsim.report.plots import literal_text
 from mashsim.scenario import Scenario, scenario_hash
 
@@ -61,7 +62,11 @@ def show_results(scenario: Scenario | None, limit: limits.Limits) -> None:
     if scenario is not None and scenario_hash(scenario) != result.scenario_hash:
         st.info("The set-up has changed since this run: press **Run** to update the results.")
     summary = result.summary()
-    _headline(summary, pinned.summary() if pinned is not None and pinned is not result else {})
+    stability = result.stability()
+    if not stability.stable:  # above the figures: they describe no steady state
+        st.warning(stability.message())
+    censored = any(v > 0 for v in result.values("contacts_censored")) if "contacts_censored" in summary else False
+    _headline(summary, pinned.summary() if pinned is not None and pinned is not result else {}, censored)
     tabs = st.tabs(["Queues over time", "Delays by RAG", "Missed signals", "Agency network", "Cases",
                     "All metrics", "A/B comparison"])
     with tabs[0]:
@@ -95,15 +100,17 @@ def _figure(result: RunResult, name: str, draw: Callable[[], Figure]) -> None:
     st.image(cache[name])
 
 
-def _headline(summary: dict, before: dict) -> None:
-    """The headline figures, four to a row, each with its CI and (after A/B) its change from A."""
+def _headline(summary: dict, before: dict, censored: bool = False) -> None:
+    """The headline figures, four to a row, each with its CI and (after A/B) its change from A; with
+    contacts censored at the run-out's cap, the delays are lower bounds, marked ``≥``."""
     for row in range(0, len(kpis.KPIS), 4):
         for column, kpi in zip(st.columns(4), kpis.KPIS[row:row + 4]):
             interval = summary[kpi.metric]
             delta = None
             if kpi.metric in before:
                 delta = f"{kpis.format_change(interval.mean - before[kpi.metric].mean, kpi.unit)} vs A"
-            column.metric(kpi.label, kpis.format_value(interval.mean, kpi.unit), delta, delta_color="inverse",
+            bound = "≥ " if censored and is_censorable(kpi.metric) else ""
+            column.metric(kpi.label, bound + kpis.format_value(interval.mean, kpi.unit), delta, delta_color="inverse",
                           help=kpi.help)
             column.caption(kpis.format_interval(kpi.metric, interval))
 

@@ -79,12 +79,28 @@ def run(args: argparse.Namespace) -> int:
         print(f"interrupted: {summary.rows_stored} rows are stored in {out}, every file whole. "
               f"To go on: {_again(args, out)}", file=sys.stderr)
         return EXIT_INTERRUPTED
+    unstable = _unstable_points(out)
     if args.json:
         print(json.dumps({**summary.to_dict(), "experiment": plan.experiment.name,
-                          "experiment_hash": plan.experiment_hash}))
+                          "experiment_hash": plan.experiment_hash, "unstable_points": unstable}))
     else:
         _print_summary(err, summary, out)
+        if unstable:
+            err.print(f"[red]unstable[/red] design point(s) {', '.join(map(str, unstable))}: the backlog grows over "
+                      "the window, so their delays and breaches depend on the horizon (see `mashsim report`)")
     return EXIT_FAILURES if summary.failures else EXIT_OK
+
+
+def _unstable_points(out: Path) -> list[int]:
+    """The design points whose backlog grows (mashsim.experiment.stability), from the stored rows."""
+    from mashsim.report.analysis import point_stability
+    from mashsim.report.sweep_data import load_sweep
+
+    try:
+        data = load_sweep(out)
+    except ScenarioError:  # nothing readable stored (every task failed): nothing to judge
+        return []
+    return [point for point, verdict in point_stability(data).items() if not verdict.stable]
 
 
 def _print_size(plan, out: Path, as_json: bool) -> None:

@@ -8,13 +8,14 @@ from typing import Any
 from rich.console import Console
 from rich.text import Text
 
-from mashsim.experiment.staffing import MixResult, StaffingResult, describe
+from mashsim.experiment.staffing import UNSTABLE, MixResult, StaffingResult, describe
 from mashsim.experiment.targets import CLOSE, FAILS, MET, Target
 from mashsim.metrics.names import short_form
 from mashsim.report.table import format_interval, format_value
 from mashsim.report.terminal import PlainTable, printer, styled
 
-VERDICTS = {MET: "meets", FAILS: "fails", CLOSE: "not shown"}  # of a mix: all targets met, one fails, undecided
+# of a mix: all targets met, one fails, undecided, its backlog grows (never meets a target)
+VERDICTS = {MET: "meets", FAILS: "fails", CLOSE: "not shown", UNSTABLE: "unstable"}
 ASSUMPTION = ("Assumption: one more person in any varied role never makes a target worse, beyond noise; "
               "mixes not run were settled by it.")
 
@@ -103,5 +104,9 @@ def print_staffing(result: StaffingResult, console: Console, provenance: dict[st
         f"({result.replications} at first, up to {result.max_replications} where a decision was close); "
         f"replication r used seed {result.seed} at every mix (common random numbers).")
     say(ASSUMPTION)
+    unstable = [r for r in result.evaluated if not r.stable]
+    if unstable:
+        say(Text.assemble(("Unstable", "red"), " (the backlog grows over the window; such a mix never meets a target, "
+                          "whatever its figures): " + "; ".join(_staff(result, r) for r in unstable) + "."))
     for warning in result.warnings:
         say(Text.assemble(("warning:", "yellow"), " ", warning))

@@ -8,7 +8,7 @@ from rich.text import Text
 from mashsim.metrics.names import short_form
 from mashsim.report.analysis import SweepReport
 from mashsim.report.paired import comparison_label, short_path
-from mashsim.report.terminal import PlainTable
+from mashsim.report.terminal import PlainTable, styled
 from mashsim.report.table import (excludes_zero, format_difference, format_difference_interval, format_interval,
                                   format_value)
 
@@ -40,12 +40,17 @@ def sweep_table(report: SweepReport) -> PlainTable:
     for factor in data.factors:
         table.add_column(_header(short_path(factor)), justify="right", overflow="fold")
     table.add_column("n", justify="right", overflow="fold")
+    if report.stability:
+        table.add_column("stable", overflow="fold")
     for metric in shown:
         table.add_column(_header(short_form(metric)), justify="right", overflow="fold")
     wide = report.summary.set_index(["point", "metric"])
     factor_values = data.points.set_index("point")
     for point in points[:TERMINAL_POINTS]:
         cells = [str(point), *(format_factor(factor_values.loc[point, f]) for f in data.factors), str(int(reps.get(point, 0)))]
+        if report.stability:
+            verdict = report.stability.get(int(point))
+            cells.append("-" if verdict is None else "yes" if verdict.stable else styled("NO", "bold red"))
         for metric in shown:
             r = wide.loc[(point, metric)]
             interval = format_interval(metric, r["ci_low"], r["ci_high"]).replace(" – ", "–")

@@ -366,6 +366,9 @@ class RagDeadline(Model):
     clock: Literal["working", "elapsed"] = Field(
         "working", description="working: hours of the hub's working pattern; elapsed: the clock runs out of hours"
     )
+    clock_starts: Literal["contact", "screening"] = Field(
+        "contact", description="contact: the deadline runs from the contact's arrival (the child's wait); "
+                               "screening: from the RAG rating")
 
 
 class RedDeadline(RagDeadline):
@@ -384,7 +387,7 @@ class GreenDeadline(RagDeadline):
 
 
 class RagDeadlines(Model):
-    """Time from screening for agencies' returns and the decision (Blue has none).
+    """Time for agencies' returns and the decision, from contact or screening (Blue has none).
 
     Each RAG's table has its own defaults field by field (Surrey police MASH: 4 / 24 / 72), so
     a file that writes only ``rag.red.deadline_hours`` keeps Red's elapsed clock.

@@ -9,11 +9,11 @@ a gap.
 
 Over a finite window the law holds only up to edge terms: contacts already
 in the hub when the window opens count in ``L`` but not in ``W``, and those
-still open at the end count in ``L`` with their time so far while ``W``
-leaves them out.  Both terms are of order ``L · Var(S) / (E[S] · T)`` for
-sojourn ``S`` and window ``T``, under 1% for a year of the default.  The
-check is an equivalence test on the paired ratio ``L / λW`` of each
-replication: its 90% interval must lie within :data:`TOLERANCE` of 1.
+still open at the end count in ``L`` with their time in the window while ``W``
+counts their whole delay (to their decision in the run-out).  Both terms are of order
+``L · Var(S) / (E[S] · T)`` for sojourn ``S`` and window ``T``, under 1% for a year of the
+default.  The check is an equivalence test on the paired ratio ``L / λW`` of each replication:
+its 90% interval must lie within :data:`TOLERANCE` of 1.
 """
 
 from __future__ import annotations
