@@ -44,15 +44,15 @@ RECORDED_FAMILIES = ("contacts_arrived", "contacts_decided", "contacts_open_at_e
                      "utilisation", "queue_length", "wait_hours", "wait_probability", "backlog_at_end",
                      "high_risk_missed_rate", "contacts_decided_in_runout", "contacts_censored", "backlog_growth")
 RECORDED = {
-    "borough": "96f2e54988f869ff7b40414acb7a502b38719868d03e67e65c0d3afcffd054d4",
-    "borough-seed-2": "4ea6e54b45b75508cbc47e3d7eafb46a4a0a4fca4283a60fac6bdc6373e053a2",
-    "understaffed": "809441302f4a5cf1fa8b6a469d2f00efe3712c1043069c9371a30f3f7061870d",
-    "surge": "29cfe21e4e9387c6107db3bbddb2b2dd0b00d2544413568d487434139e55590c",
-    "remote": "1555f11194afa72e6621ddfd7b2cf298ba54ec4f9597642c9fb874b0e4c433cc",
-    "exercise": "9f5c506cf92c38f94b10d3a846ff915dff6978afb8a858522bc3cceec724d1ac",
-    "halved-screeners": "7e1b13f021f2c4d40e77b71b73d695f04b22c616e2e02af0edf90e0420c1584c",
-    "wide": "b06fa131ce12626af8612956d72487d59f6704ecc1be1c292411e51a3d82e49f",
-    "pooled": "bcbb657a822072d01bc8e15239d4264bbf1f6b12e923e36026035ab5fdf1842f",
+    "borough": "5b20bd977b6968ceb7bbffd7494f89812644b74468ce5f5471d2bfb505f4c636",
+    "borough-seed-2": "860d95bb06e3abb207b0fefd343160f51c27b9146944865c7971e3f2b0205ce2",
+    "understaffed": "eec1959fea77d2d1166209f04204d9931d504a307d137e1436fdbf9a9ded0b2e",
+    "surge": "a11dc30aacf140a22f3b56afd9da70316f0e2378ac2e75fba924bf4b23ac441f",
+    "remote": "4f8da30b286688617584732c9639146eb1c958088f7d1605e762285d2ec1ad8b",
+    "exercise": "62c69463e057d8e9f74d56d26f3bdda5a5c4fab766f513c21a8d3bc937acef57",
+    "halved-screeners": "d06845c427277044970b582faa6aa6a138eff62baa768d0ff3740883337ae62f",
+    "wide": "0a9a5d4801a6c6ff9f6beeeb6f54ae8378e62a610f35a9c2607efbdd229badd1",
+    "pooled": "25bfca6e7f334c81c4259e0e2c9a20789f1bca9cc88e29556934dda82ae8df3b",
 }
 
 
