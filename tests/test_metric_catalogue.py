@@ -151,7 +151,10 @@ def test_the_terminal_table_dashboard_and_plots_read_one_unit_per_metric():
     scenario = mashsim.load_scenario("london-pooled")
     for name in metric_names(scenario):
         unit = catalogue.unit_of(name)
-        assert kpis.unit_of(name) == {"share": "%", "hours": "h"}.get(unit, "")
+        assert kpis.unit_of(name) == {"share": "%", "hours": "h", "growth": "%"}.get(unit, "")
+        if unit == "growth":  # a signed share of the arrivals: signed, never cut
+            assert table.format_value(name, 0.5) == "+50.0%" and table.clip_interval(name, -1.0, 2.0) == (-1.0, 2.0)
+            continue
         assert table.format_value(name, 0.5).endswith("%") == (unit == "share")
         assert table.format_value(name, 1234.4) == ("1,234" if unit == "count" else
                                                     "123440.0%" if unit == "share" else "1,234.4")
