@@ -106,6 +106,9 @@ def local_process_pool(workers: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(os.getpid(),))
 
 
+MANAGER_JOIN_SECONDS = 10.0  # a stopped pool's manager thread ends within a poll of its dead processes
+
+
 class LocalEngine(Engine):
     """A process pool with ``workers`` processes (default: every core)."""
 
@@ -139,6 +142,12 @@ class LocalEngine(Engine):
         pool.shutdown(wait=False, cancel_futures=True)
         for process in processes:
             process.terminate()
+        # let the pool's manager thread see its processes gone and close its wakeup pipe now: left
+        # running, it races the interpreter's exit hook, which may write to that pipe as it is being
+        # closed and print "Bad file descriptor" (a CPython race before 3.12, seen after Ctrl-C)
+        manager = getattr(pool, "_executor_manager_thread", None)
+        if manager is not None:
+            manager.join(timeout=MANAGER_JOIN_SECONDS)
 
 
 class DaskEngine(Engine):
