@@ -18,9 +18,10 @@ from typing import Any
 
 import streamlit as st
 
-from mashsim.app import charts, exercise, limits, state
+from mashsim.app import charts, events, exercise, limits, state
 from mashsim.app.injects_view import injects_editor
 from mashsim.app.messages import plain, show_problems
+from mashsim.app.words import event_paths
 from mashsim.app.results_view import run_button, show_results
 from mashsim.scenario import Scenario, ScenarioError
 
@@ -135,6 +136,22 @@ def run_allowed(scenario: Scenario, limit: limits.Limits) -> bool:
     return True
 
 
+def checked(base: state.BaseScenario, settings: dict[str, Any]) -> Scenario | None:
+    """The scenario as set in the page, or None with its problems shown (Run is then off); the
+    page's own event checks count as problems, its warm-up notice as a warning."""
+    try:
+        scenario = state.build(base, settings)
+        refused = events.problems(scenario)
+        if refused:
+            raise ScenarioError(refused, f"{base.label}, as set in the page")
+    except ScenarioError as error:
+        show_problems(error)
+        return None
+    for warning in events.warnings(scenario):
+        st.warning(plain(event_paths(str(warning))))
+    return scenario
+
+
 def main() -> None:
     st.set_page_config(page_title="mashsim dashboard", layout="wide")
     limit = limits.Limits.from_env()
@@ -149,18 +166,14 @@ def main() -> None:
     settings.update(staffing_controls(base))
     settings.update(policy_controls(base))
     settings["injects"], timeline = injects_editor(base, settings)
-    scenario = None
-    try:
-        scenario = state.build(base, settings)
-    except ScenarioError as error:
-        show_problems(error)
+    scenario = checked(base, settings)
     if scenario is not None:
         export_button(scenario, state.changes(base, settings))
         if scenario.injects:
             timeline.pyplot(charts.inject_timeline(scenario))
     runnable = scenario is not None and run_allowed(scenario, limit)
-    run_button(scenario if runnable else None, limit)
-    show_results(scenario, limit)
+    run_button(scenario if runnable else None, limit, base.key)
+    show_results(scenario if runnable else None, base.key, limit)
 
 
 try:
