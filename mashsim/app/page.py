@@ -18,7 +18,7 @@ from typing import Any
 
 import streamlit as st
 
-from mashsim.app import charts, events, exercise, limits, state
+from mashsim.app import charts, events, exercise, layout, limits, state
 from mashsim.app.injects_view import injects_editor
 from mashsim.app.messages import plain, show_problems
 from mashsim.app.words import event_paths
@@ -124,14 +124,14 @@ def policy_controls(base: state.BaseScenario) -> dict[str, Any]:
 # --------------------------------------------------------------------------- the page
 
 
-def run_allowed(scenario: Scenario, limit: limits.Limits) -> bool:
+def run_allowed(scenario: Scenario, limit: limits.Limits, where=st) -> bool:
     """Whether this server takes the run: its size under the Run button, or why not."""
     try:
         size = limits.run_size(scenario, limit)
     except limits.LimitReached as refused:
-        st.warning(plain(str(refused)))
+        where.warning(plain(str(refused)))
         return False
-    st.caption(f"This run: {size.describe()} (this server runs up to {limit.contacts:,} contacts "
+    where.caption(f"This run: {size.describe()} (this server runs up to {limit.contacts:,} contacts "
                f"and {limit.replication_days:,} days).")
     return True
 
@@ -154,6 +154,8 @@ def checked(base: state.BaseScenario, settings: dict[str, Any]) -> Scenario | No
 
 def main() -> None:
     st.set_page_config(page_title="mashsim dashboard", layout="wide")
+    layout.style()
+    top = st.sidebar.container()  # Run and its progress, filled once the set-up is read
     limit = limits.Limits.from_env()
     base = pick_scenario(limit)
     st.sidebar.caption(f"This server: {limit.describe()}.")
@@ -171,8 +173,8 @@ def main() -> None:
         export_button(scenario, state.changes(base, settings))
         if scenario.injects:
             timeline.pyplot(charts.inject_timeline(scenario))
-    runnable = scenario is not None and run_allowed(scenario, limit)
-    run_button(scenario if runnable else None, limit, base.key)
+    runnable = scenario is not None and run_allowed(scenario, limit, top)
+    run_button(scenario if runnable else None, limit, base.key, top)
     show_results(scenario if runnable else None, base.key, limit)
 
 

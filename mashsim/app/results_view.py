@@ -8,7 +8,7 @@ from typing import Callable
 import streamlit as st
 from matplotlib.figure import Figure
 
-from mashsim.app import charts, kpis, limits, precision, state, words
+from mashsim.app import charts, kpis, layout, limits, precision, state, words
 from mashsim.app.cases_view import cases_tab
 from mashsim.app.messages import plain
 from mashsim.experiment import RunResult
@@ -17,13 +17,15 @@ from mashsim.scenario import Scenario, scenario_hash
 _CELL = 120  # characters of a changed value shown in the A/B table
 
 
-def run_button(scenario: Scenario | None, limit: limits.Limits, base_key: str = "") -> None:
-    left, middle, right = st.columns([1, 1, 3])
+def run_button(scenario: Scenario | None, limit: limits.Limits, base_key: str = "", where=st) -> None:
+    """Run, its progress and "Keep this run as A", in ``where`` (the top of the sidebar: in view on a
+    1366×768 projector, wherever the page is scrolled)."""
     # one slot for the progress bar on every rerun, so the elements below keep their place in the
     # page whether or not this rerun ran (a shifted element is redrawn afresh in the browser)
-    slot = st.empty()
+    slot = where.empty()
     # "is not None" too: a click on the disabled button, sent by hand, must not start anything
-    if left.button("Run", type="primary", key="run", disabled=scenario is None) and scenario is not None:
+    if where.button("Run", type="primary", key="run", disabled=scenario is None,
+                   use_container_width=True) and scenario is not None:
         bar = slot.progress(0.0, text="Running replications…")
 
         def progress(done: int, total: int) -> None:
@@ -34,16 +36,17 @@ def run_button(scenario: Scenario | None, limit: limits.Limits, base_key: str = 
             with limits.SLOTS.slot(limit):
                 st.session_state["result"] = state.run(scenario, limits.stop_after(limit, progress))
                 st.session_state["result_base"] = base_key
+                st.session_state["scroll_to_results"] = True
         except limits.LimitReached as refused:
             st.warning(plain(str(refused)))
         finally:
             bar.empty()
-    if "result" in st.session_state and middle.button("Keep this run as A", key="pin",
+    if "result" in st.session_state and where.button("Keep this run as A", key="pin", use_container_width=True,
                                                       help="Then change something and run again: B is the "
                                                            "latest run, compared with A in the A/B tab."):
         st.session_state["pinned"] = st.session_state["result"]
     if "pinned" in st.session_state:
-        right.caption(f"A: {describe(st.session_state['pinned'])}")
+        where.caption(f"A: {describe(st.session_state['pinned'])}")
 
 
 def describe(result: RunResult) -> str:
@@ -66,7 +69,9 @@ def show_results(scenario: Scenario | None, base_key: str, limit: limits.Limits)
                 "scenario. Press **Run** for its results.")
         return
     pinned = st.session_state.get("pinned")
-    st.subheader("Results")
+    st.subheader("Results", anchor=layout.RESULTS_ANCHOR)
+    if st.session_state.pop("scroll_to_results", False):
+        layout.scroll_to_results()
     st.caption(describe(result))
     if scenario is None:
         st.warning("The set-up above cannot run as it stands (see the messages above): these results are "
