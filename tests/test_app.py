@@ -398,3 +398,28 @@ def test_counts_carry_their_unit_and_the_tabs_keep_their_place(page):
     press(page, "run")
     assert kpi(page, "Open at the end").endswith("contacts")
     assert page.session_state["result_tab"] == "Queues over time"  # keyed: the browser's choice is kept
+
+
+def test_a_reload_keeps_the_set_up_the_events_the_run_and_run_a(page):
+    press(page, "run")
+    press(page, "pin")
+    widget(page.slider, "police desk").set_value(0.5).run()
+    add_event(page, "surge", day=8, hours=6)
+    press(page, "run")
+    session = page.query_params["session"]
+    session = session[0] if isinstance(session, list) else session
+    assert len(session) == 32
+    figures = {m.label: (m.value, m.delta) for m in page.metric}
+
+    reloaded = AppTest.from_file(str(PAGE), default_timeout=TIMEOUT_S)  # a new browser session, same address
+    reloaded.query_params["session"] = session
+    reloaded.run()
+    no_trouble(reloaded)
+    assert not reloaded.warning or all("duplicat" not in w.value for w in reloaded.warning)
+    assert widget(reloaded.slider, "police desk").value == 0.5
+    assert widget(reloaded.number_input, "Days measured").value == 14.0
+    assert len(inject_lines(reloaded)) == 1
+    assert {m.label: (m.value, m.delta) for m in reloaded.metric} == figures  # the run, and its change from A
+
+    fresh = AppTest.from_file(str(PAGE), default_timeout=TIMEOUT_S).run()  # no id: a session of its own
+    assert not fresh.metric and widget(fresh.slider, "police desk").value == 3.0

@@ -189,7 +189,8 @@ def _truncated(locator) -> list[str]:
 def test_a_trainers_session_at_projector_and_laptop_sizes(playwright_api, dashboard, tmp_path):
     """Issue 16, in one browser session: on a 1366×768 projector Run is in view before the run and the
     results after it; a click inside the Cases tab keeps the tab open; at 800 px no headline label is
-    cut; printed, the page runs over its pages instead of one clipped screen."""
+    cut; a reload keeps the session, run A included; printed, the page runs over its pages instead of
+    one clipped screen."""
     sync_playwright, expect = playwright_api
     with _browser(sync_playwright, expect, tmp_path) as browser:
         page = browser.new_page()
@@ -215,6 +216,13 @@ def test_a_trainers_session_at_projector_and_laptop_sizes(playwright_api, dashbo
         expect(page.get_by_test_id("stMetricLabel").first).to_be_visible()
         assert _truncated(page.get_by_test_id("stMetricLabel").locator("*")) == []
         page.screenshot(path=str(tmp_path / "laptop.png"))
+
+        page.get_by_role("button", name="Keep this run as A").click()
+        expect(page.get_by_text("A: london-borough")).to_be_visible()
+        assert re.search(r"[?&]session=[0-9a-f]{32}", page.url)
+        page.reload()  # the same session comes back: the run, and run A
+        expect(page.get_by_test_id("stMetric").first).to_be_visible()
+        expect(page.get_by_text("A: london-borough")).to_be_visible()
 
         page.emulate_media(media="print")
         pdf = page.pdf(format="A4", print_background=True)

@@ -18,7 +18,7 @@ from typing import Any
 
 import streamlit as st
 
-from mashsim.app import charts, events, exercise, layout, limits, state
+from mashsim.app import charts, events, exercise, layout, limits, persist, state
 from mashsim.app.injects_view import injects_editor
 from mashsim.app.messages import plain, show_problems
 from mashsim.app.words import event_paths
@@ -155,6 +155,7 @@ def checked(base: state.BaseScenario, settings: dict[str, Any]) -> Scenario | No
 def main() -> None:
     st.set_page_config(page_title="mashsim dashboard", layout="wide")
     layout.style()
+    persist.restore()
     top = st.sidebar.container()  # Run and its progress, filled once the set-up is read
     limit = limits.Limits.from_env()
     base = pick_scenario(limit)
@@ -175,11 +176,13 @@ def main() -> None:
             timeline.pyplot(charts.inject_timeline(scenario))
     runnable = scenario is not None and run_allowed(scenario, limit, top)
     run_button(scenario if runnable else None, limit, base.key, top)
+    persist.save()  # now, as well as at the end: a click while the results draw stops this rerun there
     show_results(scenario if runnable else None, base.key, limit)
 
 
 try:
     main()
+    persist.save()
 except Exception as error:  # noqa: BLE001 - the page shows a message, the terminal the traceback
     log.exception("mashsim dashboard error")
     st.error(f"Something went wrong ({type(error).__name__}: {plain(str(error))}). "
