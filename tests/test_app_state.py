@@ -316,3 +316,13 @@ def test_the_case_list_keeps_the_contacts_not_yet_screened(base):
     table = case_table(run.cases, run)
     assert (table["screened"] == state.NOT_SCREENED).sum() == unscreened
     assert "early_help" not in set(table["outcome"]) and "open at the end" in set(table["outcome"])
+
+
+def test_event_labels_on_the_charts_never_share_a_row_when_close(base):
+    near = [{"kind": "outage", "agency": "police", "start_day": 8 + k * 0.1, "hours": 2} for k in range(3)]
+    scenario = _with_events(base, *near, {"kind": "surge", "factor": 2.0, "start_day": 15, "hours": 2})
+    assert charts.label_rows(scenario) == [0, 1, 2, 0]  # three within hours of each other, one a week on
+    figure = charts.inject_timeline(scenario)
+    figure.canvas.draw()
+    ticks = [t.get_text() for t in figure.axes[0].get_xticklabels()]
+    assert any("Jan" in t for t in ticks), ticks  # dates, not day counts
