@@ -1,8 +1,8 @@
 """What the page's layout needs beyond Streamlit's defaults: labels that wrap, a page that prints,
 and a move to the results when a run ends.
 
-On an 800 px window the headline figures sit four to a row, about 110 px each: their labels and
-the case list's buttons wrap instead of being cut. Printed, the page drops the sidebar and lets the
+On an 800 px window the headline figures sit four to a row, about 110 px each: their labels, values and
+changes, and the case list's buttons, wrap instead of being cut. Printed, the page drops the sidebar and lets the
 main column run over as many pages as it needs (Streamlit's scrolling column would print as one
 clipped page). After a run the results are scrolled into view: on a 1366×768 projector they start
 below the fold.
@@ -11,11 +11,12 @@ below the fold.
 from __future__ import annotations
 
 import streamlit as st
+import streamlit.components.v1 as components
 
 RESULTS_ANCHOR = "results"
 
 _STYLE = """<style>
-[data-testid="stMetricLabel"] *, .stButton button p { white-space: normal !important; overflow: visible !important;
+[data-testid="stMetric"] *, .stButton button p { white-space: normal !important; overflow: visible !important;
   text-overflow: clip !important; }
 @media print {
   [data-testid="stSidebar"], [data-testid="stHeader"], [data-testid="stToolbar"],
@@ -33,9 +34,16 @@ def style() -> None:
     st.html(_STYLE)
 
 
-def scroll_to_results() -> None:
-    """Scroll the page to the results' heading (once, in the rerun that made them)."""
-    st.html(f"""<script>
-      const heading = document.getElementById("{RESULTS_ANCHOR}");
-      if (heading) {{ heading.scrollIntoView({{behavior: "smooth", block: "start"}}); }}
-    </script>""", unsafe_allow_javascript=True)
+def scroll_to_results(run: int) -> None:
+    """Scroll the page to the results' heading, once, in the rerun that made run number ``run``.
+
+    In a frame of no height, whose text changes with the run's number: the browser reloads a frame
+    whose text changed (a script in the page itself would run only the first time). The scroll is
+    repeated once the figures below have drawn (they move the heading while they load).
+    """
+    components.html(f"""<script>
+      // run {run}
+      const toResults = () => window.parent.document.getElementById("{RESULTS_ANCHOR}")
+                                ?.scrollIntoView({{block: "start"}});
+      toResults(); setTimeout(toResults, 400); setTimeout(toResults, 1500);
+    </script>""", height=0)

@@ -36,7 +36,7 @@ def run_button(scenario: Scenario | None, limit: limits.Limits, base_key: str = 
             with limits.SLOTS.slot(limit):
                 st.session_state["result"] = state.run(scenario, limits.stop_after(limit, progress))
                 st.session_state["result_base"] = base_key
-                st.session_state["scroll_to_results"] = True
+                st.session_state["scroll_to_results"] = st.session_state.get("scroll_to_results", 0) + 1
         except limits.LimitReached as refused:
             st.warning(plain(str(refused)))
         finally:
@@ -70,8 +70,9 @@ def show_results(scenario: Scenario | None, base_key: str, limit: limits.Limits)
         return
     pinned = st.session_state.get("pinned")
     st.subheader("Results", anchor=layout.RESULTS_ANCHOR)
-    if st.session_state.pop("scroll_to_results", False):
-        layout.scroll_to_results()
+    if st.session_state.get("scroll_to_results", 0) > st.session_state.get("scrolled", 0):
+        st.session_state["scrolled"] = st.session_state["scroll_to_results"]
+        layout.scroll_to_results(st.session_state["scrolled"])
     st.caption(describe(result))
     if scenario is None:
         st.warning("The set-up above cannot run as it stands (see the messages above): these results are "
@@ -129,8 +130,9 @@ def _headline(summary: dict, result: RunResult, pinned: RunResult | None) -> Non
                 clear = change is not None and kpis.is_clear(change)
                 delta = f"{kpis.format_change(mean, kpi.unit)} vs A" + ("" if clear else " (no clear change)")
                 colour = "inverse" if clear else "off"
-            column.metric(kpi.label, kpis.format_value(interval.mean, kpi.unit), delta, delta_color=colour,
-                          help=kpi.help)
+            # a count's unit goes in the label: "48.2 contacts" would not fit a quarter of an 800 px page
+            label, unit = (f"{kpi.label} (contacts)", "") if kpi.unit == "contacts" else (kpi.label, kpi.unit)
+            column.metric(label, kpis.format_value(interval.mean, unit), delta, delta_color=colour, help=kpi.help)
             column.caption(kpis.format_interval(kpi.metric, interval))
             if (found := precision.too_wide(interval, kpi.unit == "%")) is not None:
                 wide.append((kpi, found))
