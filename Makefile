@@ -8,7 +8,8 @@ FAST_STAMP := $(VENV)/.installed-compiled
 CORE_TESTS := tests/test_compiled_core.py tests/test_events.py tests/test_roles.py tests/test_duty.py \
 	tests/test_arrivals.py tests/test_calendar.py tests/test_cutoffs.py tests/test_hubs.py \
 	tests/test_hub_injects.py tests/test_injects.py tests/test_policies.py tests/test_properties.py \
-	tests/test_queueing_theory.py tests/test_trace_hook.py tests/test_extremes.py tests/test_ciw.py
+	tests/test_queueing_theory.py tests/test_trace_hook.py tests/test_extremes.py tests/test_ciw.py \
+	tests/test_volume_pairing.py
 
 .PHONY: run test fast pure test-compiled check-wheel clean
 

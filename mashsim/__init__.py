@@ -5,7 +5,7 @@ The Python API, also used by the command line::
     import mashsim
     scenario = mashsim.load_scenario("london-borough", ["roles.screeners.staff=4"])
     result = mashsim.run_replications(scenario, replications=10, seed=42)
-    result.summary()["missed_signal_rate"]      # Interval(mean, ci_low, ci_high, n)
+    result.summary()["all_signals_missed_rate"]      # Interval(mean, ci_low, ci_high, n)
     result.frame()                              # per-replication metrics, a pandas DataFrame
 
 ``mashsim.CORE`` says whether the model core runs as pure Python or compiled (``make fast``).

@@ -1,8 +1,9 @@
 """The ``mashsim`` command line: builds the parser from :mod:`mashsim.commands` and maps errors to
 exit codes. No model logic here.
 
-Exit codes: 0 success, 1 the operating system refused a file operation, 2 bad input (with every
-problem listed), 130 interrupted.
+Exit codes: 0 success, 1 the operating system refused a file operation (e.g. writing to a full
+standard output), 2 bad input (with every problem listed; an output that cannot be written is
+bad input too, and names its option and path), 130 interrupted.
 """
 
 from __future__ import annotations
@@ -53,11 +54,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())  # so the flush at exit does not fail again
         return EXIT_OK
     except OSError as error:
-        print(f"mashsim: {error.strerror or error}: {error.filename or ''}", file=sys.stderr)
+        print(f"mashsim: {error.strerror or error}" + (f": {error.filename}" if error.filename else ""),
+              file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("interrupted: any result file already written is complete; the rest were not written",
-              file=sys.stderr)
+        print("interrupted: no file was left half-written; outputs are written whole when the work is done, "
+              "so nothing of this run was written", file=sys.stderr)
         return EXIT_INTERRUPTED
 
 

@@ -18,9 +18,9 @@ import numpy as np
 import simpy
 
 from mashsim.metrics.collector import Collector
-from mashsim.metrics.hubs import run_metrics
+from mashsim.metrics.hubs import RoleTotal, run_metrics, window_totals
 from mashsim.metrics.series import SeriesSampler, network_series, packed, unpacked
-from mashsim.model.arrivals import ArrivalFeed, ContactFactory, arrival_batches, contacts_of
+from mashsim.model.arrivals import ArrivalFeed, ContactFactory, source_arrivals
 from mashsim.model.calendar import HOURS_PER_DAY, CalendarView
 from mashsim.model.contact import Contact
 from mashsim.model.duty import DutyRota, Presence
@@ -31,6 +31,13 @@ from mashsim.model.network import build_network, hub_node, independent_groups, p
 from mashsim.model.roles import Role
 from mashsim.model.streams import Streams
 from mashsim.scenario.schema import HubSettings, Scenario, Staffing
+
+
+#: The run-out: after the window the run goes on, arrivals and all (the window's last contacts meet the
+#: congestion they would), until every contact of the window is decided or this many days have passed;
+#: those still open then are censored (see mashsim.metrics.collector). Four weeks is well past the
+#: longest RAG deadline (Green's, a few working days) and a stable hub's slowest decisions.
+RUNOUT_CAP_DAYS = 28.0
 
 
 @dataclass
@@ -100,19 +107,22 @@ class _Run:
         self.end = self.warmup + scenario.run.horizon_days * HOURS_PER_DAY
         self.ids = itertools.count()  # contact ids: in order of arrival within a group, group after group
         self.plan = InjectPlan(scenario) if scenario.injects else None
-        self.hubs: dict[str | None, tuple[Collector, dict[str, Role]]] = {}
-        self.pools: dict[str, Role] = {}
+        # each role's totals as at the end of the window (staff metrics are the window's, not the run-out's)
+        self.hubs: dict[str | None, tuple[Collector, dict[str, RoleTotal]]] = {}
+        self.pools: dict[str, RoleTotal] = {}
         self.samplers: list[SeriesSampler] = []  # one a group
 
     def group(self, hub_names: list[str | None], pool_names: list[str]) -> None:
         """Build the hubs ``hub_names`` and the pools they share in a fresh environment, and run it."""
         scenario, streams, warmup, end = self.scenario, self.streams, self.warmup, self.end
+        cap = end + RUNOUT_CAP_DAYS * HOURS_PER_DAY
         env = simpy.Environment()
         settings_of = dict(scenario.hub_list())
         pools = {name: self._staffed(env, name, scenario.pools[name], streams.under("pool", name),
                                      queue_order(scenario.policy), pool_node(name))
                  for name in pool_names}
         roles_of: list[dict[str, Role]] = []
+        collectors: list[Collector] = []
         sampler: SeriesSampler | None = None
         hubs: dict[str | None, Hub] = {}
         for hub_name in hub_names:
@@ -133,9 +143,9 @@ class _Run:
                 sampler.add_hub(hub_name, collector, desks, [a for a in settings.agencies if a in sampled])
             hubs[hub_name] = hub = Hub(env, settings, desks, self.network, self.clocks, collector, self.trace,
                                        hub_name)
-            _start_arrivals(env, settings, hub, hub_streams, self.view, end, self.ids, self.plan, hub_name)
+            _start_arrivals(env, settings, hub, hub_streams, self.view, cap, self.ids, self.plan, hub_name)
             _seed_backlog(settings, hub_streams, hub, self.ids)
-            self.hubs[hub_name] = (collector, roles)
+            collectors.append(collector)
             roles_of.append(roles)
         if self.plan:
             self.plan.start(env, hubs, pool_names)
@@ -155,7 +165,10 @@ class _Run:
         run(env, end)
         for role in every_role:
             role.close_stats()
-        self.pools.update(pools)
+        self.pools.update({name: window_totals(role) for name, role in pools.items()})
+        for hub_name, collector, roles in zip(hub_names, collectors, roles_of):
+            self.hubs[hub_name] = (collector, {name: window_totals(role) for name, role in roles.items()})
+        _run_out(env, collectors, cap)
 
     def series_of_run(self) -> dict[str, list[float]] | None:
         """The run's hourly series (after every group has run), or None if not asked for."""
@@ -199,23 +212,25 @@ def _few_collections() -> Iterator[None]:
             gc.unfreeze()
 
 
+def _run_out(env: simpy.Environment, collectors: list[Collector], cap: float) -> None:
+    """Run on past the window a day at a time until every contact of the window is decided or ``cap``,
+    then censor the ones still open (a day's steps: a stable hub stops within a day of its last decision)."""
+    while env.now < cap and any(c.undecided for c in collectors):
+        run(env, min(env.now + HOURS_PER_DAY, cap))
+    for collector in collectors:
+        collector.censor(env.now)
+
+
 def _start_arrivals(env: simpy.Environment, settings: HubSettings, hub: Hub, streams: Streams,
                     view: CalendarView, end: float, ids: Iterator[int], plan: InjectPlan | None,
                     hub_name: str | None) -> None:
-    """Feed each source's contacts (and a surge's extra ones) to ``hub``, numbered across the run as they arrive."""
-    for index, (name, source) in enumerate(settings.arrivals.sources.items()):
+    """Feed each source's contacts (a surge's included) to ``hub``, numbered across the run as they arrive."""
+    for name, source in settings.arrivals.sources.items():
         if source.annual_contacts * settings.arrivals.scale == 0.0:
             continue  # never a contact: no feed to walk through the weeks (an idle hub costs next to nothing)
-        factory = ContactFactory(settings, streams, name, index,
-                                 source.risk_mix or settings.arrivals.risk_mix,
-                                 source.concern_mix or settings.arrivals.concern_mix)
-        contacts = contacts_of(factory, arrival_batches(settings, view, factory, source, streams, end))
-        if plan:
-            contacts = plan.thin(contacts, name, streams, hub_name)
+        windows = plan.surges(name, hub_name) if plan else []
+        contacts = source_arrivals(settings, name, streams, view, end, windows)
         ArrivalFeed(env, contacts, hub.arrive, ids).start()
-    if plan:
-        for extra in plan.extra_arrivals(streams, view, end, hub_name):
-            ArrivalFeed(env, extra, hub.arrive, ids).start()
 
 
 def _seed_backlog(scenario: HubSettings, streams: Streams, hub: Hub, ids: Iterator[int]) -> None:
@@ -225,7 +240,7 @@ def _seed_backlog(scenario: HubSettings, streams: Streams, hub: Hub, ids: Iterat
         if not staffing.initial_backlog:
             continue
         factory = ContactFactory(scenario, streams, f"backlog/{name}", -1, mix.risk_mix, mix.concern_mix)
-        for contact in factory.make(np.zeros(staffing.initial_backlog)):
+        for contact in factory.make(np.zeros(staffing.initial_backlog), factory.uniforms(staffing.initial_backlog)):
             contact.id = next(ids)
             contact.backlog = True
             hub.enter_backlog(contact, name)

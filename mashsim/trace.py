@@ -22,7 +22,7 @@ Event kinds, in time order, each with its ``detail``:
   held (desks that held relevant information)
 - ``missed``: agency, cause (one per signal that did not reach the decision; see CAUSES)
 - ``true risk``: risk, under_triaged
-- ``open at end``: the case was not decided when the run ended
+- ``open at end``: the case was not decided when the run ended (censored at the run-out's cap)
 
 Nothing here prints or reads files.
 """
@@ -38,7 +38,7 @@ import numpy as np
 
 from mashsim.model.calendar import HOURS_PER_DAY, CalendarView
 from mashsim.model.contact import CAUSES, REACHED, RED, Contact
-from mashsim.replication import ReplicationResult, simulate
+from mashsim.replication import RUNOUT_CAP_DAYS, ReplicationResult, simulate
 from mashsim.scenario.injects import OutageInject
 from mashsim.scenario.load import scenario_hash
 from mashsim.scenario.schema import CONCERNS, RAGS, RISK_LEVELS, HubSettings, Scenario
@@ -110,8 +110,8 @@ class TraceRun:
 
     @property
     def result_end(self) -> float:
-        run = self.scenario.run
-        return (run.warmup_days + run.horizon_days) * HOURS_PER_DAY
+        run = self.scenario.run  # the run-out's cap: only a case open then is never decided
+        return (run.warmup_days + run.horizon_days + RUNOUT_CAP_DAYS) * HOURS_PER_DAY
 
     def pick(self, kind: str, rng: np.random.Generator | int | None = None) -> int:
         """The id of a case of ``kind`` ("red-missed", "breach", "random"), chosen at random by ``rng``."""

@@ -13,11 +13,14 @@ from mashsim.scenario import Scenario
 from support import small_scenario, small_scenario_dict
 
 # Property tests draw a few dozen random hubs by default (each simulated in a few hundredths of a
-# second); MASHSIM_HYPOTHESIS_PROFILE=thorough searches much longer, e.g. before a release.
+# second); MASHSIM_HYPOTHESIS_PROFILE=thorough searches much longer, e.g. before a release. In CI
+# (CI=true) the examples are derandomised: the same ones each run, so a CI result is reproducible.
 settings.register_profile("mashsim", max_examples=35, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("thorough", parent=settings.get_profile("mashsim"), max_examples=1000)
-settings.load_profile(os.environ.get("MASHSIM_HYPOTHESIS_PROFILE", "mashsim"))
+settings.register_profile("ci", parent=settings.get_profile("mashsim"), derandomize=True, database=None)
+settings.load_profile(os.environ.get("MASHSIM_HYPOTHESIS_PROFILE",
+                                     "ci" if os.environ.get("CI") == "true" else "mashsim"))
 
 
 @pytest.fixture

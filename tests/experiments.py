@@ -71,9 +71,9 @@ KNOWN_SD = 3.0
 
 
 def known_variance_batch(scenario: Scenario, seed: int, indices: Sequence[int]) -> list[ReplicationResult]:
-    """A model with a known answer: missed_signal_rate ~ Normal(5 x police staff, 3), CRN by replication."""
+    """A model with a known answer: all_signals_missed_rate ~ Normal(5 x police staff, 3), CRN by replication."""
     mean = 5.0 * scenario.agencies["police"].staff
-    return [ReplicationResult(seed, i, {"missed_signal_rate": mean + KNOWN_SD * _z(seed, i)}) for i in indices]
+    return [ReplicationResult(seed, i, {"all_signals_missed_rate": mean + KNOWN_SD * _z(seed, i)}) for i in indices]
 
 
 def _z(seed: int, replication: int) -> float:

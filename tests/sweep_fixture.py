@@ -46,8 +46,8 @@ def grid_results(folder: Path, replications: int = 3, task: Callable[..., list] 
 
 
 def precision_results(folder: Path, task: Callable[..., list]) -> Path:
-    """The grid with replications until missed_signal_rate is known to 10%: a different number at each point."""
-    return sweep(folder, grid_text('metric = "missed_signal_rate"\nrelative_half_width = 0.1\nmax = 200'), task)
+    """The grid with replications until all_signals_missed_rate is known to 10%: a different number at each point."""
+    return sweep(folder, grid_text('metric = "all_signals_missed_rate"\nrelative_half_width = 0.1\nmax = 200'), task)
 
 
 def salib_results(folder: Path, kind: str, n: int) -> Path:

@@ -86,8 +86,8 @@ def test_too_many_days_are_refused_with_the_count_and_the_limit_before_counting_
 
     monkeypatch.setattr(limits, "expected_contacts", never)
     with pytest.raises(LimitReached) as caught:
-        limits.run_size(scenario(1_000_000, 50), TIGHT)  # a typo's thousand years, at once
-    assert str(caught.value).startswith("This run simulates 50,000,050 days (50 replications of 1,000,001 days, "
+        limits.run_size(scenario(3_000, 50), TIGHT)  # eight years (a scenario may not say a thousand), at once
+    assert str(caught.value).startswith("This run simulates 150,050 days (50 replications of 3,001 days, "
                                         "warm-up included); this server runs up to 100.")
 
 

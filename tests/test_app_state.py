@@ -112,7 +112,7 @@ def test_the_exported_exercise_runs_on_the_command_line_to_the_same_numbers(base
 def test_paired_differences_are_the_mean_and_interval_of_per_replication_differences(base):
     a = state.run(short(base))
     b = state.run(short(base, agencies__police__staff=1.0))
-    metric = "missed_signal_rate.by_cause.late"
+    metric = "all_signals_missed_rate.by_cause.late"
     table = kpis.paired_differences(a, b, [metric]).set_index("metric")
     diffs = [y - x for x, y in zip(a.values(metric), b.values(metric))]
     interval = mashsim.experiment.t_interval(diffs)
@@ -158,7 +158,7 @@ def test_missed_shares_by_agency_agree_with_the_run_metric(base):
     result = state.run(scenario)
     shares = charts.missed_shares(result.records_frame(), list(scenario.agencies))
     for agency, row in shares.iterrows():
-        assert row.sum() == pytest.approx(result.values(f"missed_signal_rate.by_agency.{agency}")[0])
+        assert row.sum() == pytest.approx(result.values(f"all_signals_missed_rate.by_agency.{agency}")[0])
 
 
 def test_charts_draw_for_a_run_and_for_nothing(base):
@@ -268,7 +268,7 @@ def test_contacts_and_their_units():
     assert kpis.unit_of("contacts_open_at_end") == "contacts"
     assert kpis.format_value(39.6, "contacts") == "39.6 contacts"
     assert kpis.format_change(-3.0, "contacts") == "-3 contacts"
-    assert kpis.unit_of("missed_signal_rate") == "%"
+    assert kpis.unit_of("all_signals_missed_rate") == "%"
 
 
 def test_a_change_is_clear_only_when_its_ci_leaves_out_zero():

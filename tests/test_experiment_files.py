@@ -90,7 +90,7 @@ def test_metric_names_are_the_collectors_and_short_forms_resolve():
     assert "rag_breach_rate.by_rag.red" in names and "utilisation.by_role.police" in names
     assert resolve_metric("rag_breach_rate.red", names) == "rag_breach_rate.by_rag.red"
     assert resolve_metric("utilisation.screeners", names) == "utilisation.by_role.screeners"
-    assert resolve_metric("missed_signal_rate", names) == "missed_signal_rate"
+    assert resolve_metric("all_signals_missed_rate", names) == "all_signals_missed_rate"
     with pytest.raises(UnknownMetric, match="did you mean rag_breach_rate.red"):
         resolve_metric("rag_breach_rat.red", names)
 
@@ -105,9 +105,9 @@ BAD = {
     "bounds-reversed": (("values = [1, 2]", "bounds = [3, 1]"), "factors.0.bounds", "bounds reversed"),
     "value-rejected": (("values = [1, 2]", "values = [1, -2]"), "factors.0.values",
                        "greater than or equal to 0"),
-    "unknown-metric": (("n = 3", 'metric = "missed_signals"\nrelative_half_width = 0.05'),
-                       "replications.metric", "did you mean missed_signal_rate"),
-    "half-width-as-percent": (("n = 3", 'metric = "missed_signal_rate"\nrelative_half_width = 5'),
+    "unknown-metric": (("n = 3", 'metric = "all_signals_missed"\nrelative_half_width = 0.05'),
+                       "replications.metric", "did you mean all_signals_missed_rate"),
+    "half-width-as-percent": (("n = 3", 'metric = "all_signals_missed_rate"\nrelative_half_width = 5'),
                               "replications.relative_half_width", "less than 1"),
     "unknown-field": (("seed = 11", "seeds = 11"), "seeds", "did you mean 'seed'"),
     "no-such-scenario": (('scenario = "small.toml"', 'scenario = "smal.toml"'), "scenario",

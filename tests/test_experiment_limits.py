@@ -41,7 +41,7 @@ NOT_FINITE = [
     (UNDER + 'bounds = [0.1, inf]\n[design]\nkind = "lhs"\nn = 4', "factors.0.bounds.1"),
     ('set = { "run.horizon_days" = nan }\n' + POLICE, "set.run.horizon_days"),
     ('set = { run = { warmup_days = -inf } }\n' + POLICE, "set.run.warmup_days"),
-    (POLICE + "[replications]\nmetric = \"missed_signal_rate\"\nrelative_half_width = nan", "replications."
+    (POLICE + "[replications]\nmetric = \"all_signals_missed_rate\"\nrelative_half_width = nan", "replications."
                                                                                            "relative_half_width"),
 ]
 
@@ -60,7 +60,7 @@ TOO_LARGE = [
     (POLICE.replace("[1, 2]", str(list(range(1, 10_002)))), "factors.0.values", "10,001 values: at most 10,000"),
     (POLICE + "[replications]\nn = 1000000000", "replications.n",
      "1,000,000,000 replications per point: at most 10,000"),
-    (POLICE + '[replications]\nmetric = "missed_signal_rate"\nrelative_half_width = 0.1\nmax = 100000',
+    (POLICE + '[replications]\nmetric = "all_signals_missed_rate"\nrelative_half_width = 0.1\nmax = 100000',
      "replications.max", "100,000 replications per point: at most 10,000"),
     (POLICE + '[replications]\nn = 2\nbatch = 1000000', "replications.batch", "at most 10,000"),
     ('set = { "run.replications" = 20000 }\n' + POLICE, "replications", "at most 10,000"),
@@ -181,8 +181,8 @@ STAFF_BAD = [
     (["-r", "1000000"], "--replications", "1,000,000 replications per point: at most 10,000"),
     (["--max-replications", "100000"], "--max-replications", "100,000 replications per point: at most 10,000"),
     (["--seed", str(2**63)], "--seed", "at most 2**63 - 1"),
-    (["--target", "missed_signal_rate<=1e400"], "--target", "the threshold must be a finite number"),
-    (["--target", "missed_signal_rate<=" + "9" * 5000], "--target", "the threshold must be a finite number"),
+    (["--target", "all_signals_missed_rate<=1e400"], "--target", "the threshold must be a finite number"),
+    (["--target", "all_signals_missed_rate<=" + "9" * 5000], "--target", "the threshold must be a finite number"),
     (["--vary", "agencies.police.staff=1..3000", "--vary", "roles.screeners.staff=1..3000", "--max-replications",
       "40"], "--vary", "the search may run 39,005 mixes x 40 replications"),
 ]
@@ -190,7 +190,7 @@ STAFF_BAD = [
 
 @pytest.mark.parametrize("extra,field,message", STAFF_BAD, ids=[b[1] + ":" + b[2][:20] for b in STAFF_BAD])
 def test_staff_input_too_large_exits_2_naming_the_option(extra, field, message, capsys):
-    args = ["staff", DEFAULT_SCENARIO, "-r", "3", "--target", "missed_signal_rate<=0.9"]
+    args = ["staff", DEFAULT_SCENARIO, "-r", "3", "--target", "all_signals_missed_rate<=0.9"]
     if "--vary" not in extra:
         args += ["--vary", "agencies.police.staff=1..2"]
     code, out, err = run_cli(capsys, *args, *extra)

@@ -226,7 +226,7 @@ def test_a_sweep_over_scenarios_records_the_scenario_of_every_point_and_row(pool
                                                                 "scenario_hash"]].to_dict("list")}
     # a row is simulate(the point's scenario, the experiment's seed, r): pooled at 1.0 is point 3
     got = rows[(rows.point == 3) & (rows.replication == 2)].iloc[0]
-    assert got["missed_signal_rate"] == simulate(plan.scenario_at(3), 3, 2).metrics["missed_signal_rate"]
+    assert got["all_signals_missed_rate"] == simulate(plan.scenario_at(3), 3, 2).metrics["all_signals_missed_rate"]
 
 
 def test_replication_r_sees_the_same_children_under_both_scenarios(pooling):
@@ -266,7 +266,7 @@ def test_a_changed_scenario_file_is_another_experiment(tmp_path):
 def test_compare_two_scenarios_at_every_level_of_the_other_factor(pooling, tmp_path, capsys):
     _, out = pooling
     report = tmp_path / "report"
-    code, _, err = run_cli(capsys, "report", out, "--metric", "missed_signal_rate", "--metric",
+    code, _, err = run_cli(capsys, "report", out, "--metric", "all_signals_missed_rate", "--metric",
                            "decision_delay_hours.mean", "--compare", "scenario=wide.toml", "scenario=pooled.toml",
                            "--out", report)
     assert code == 0, err

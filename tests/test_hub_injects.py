@@ -161,10 +161,10 @@ def test_a_pools_outage_in_fail_mode_fails_every_member_hubs_requests():
     run = mashsim.simulate(three_hubs({**LONG, "kind": "outage", "pool": "met", "mode": "fail"}, pooled=True),
                            3, 0).metrics
     for hub in ("north", "south"):
-        assert base[f"missed_signal_rate.by_hub.{hub}.by_cause.desk_outage"] == 0.0
-        assert run[f"missed_signal_rate.by_hub.{hub}.by_cause.desk_outage"] > 0.0
-        assert run[f"missed_signal_rate.by_hub.{hub}.by_agency.police"] > \
-            base[f"missed_signal_rate.by_hub.{hub}.by_agency.police"]
+        assert base[f"all_signals_missed_rate.by_hub.{hub}.by_cause.desk_outage"] == 0.0
+        assert run[f"all_signals_missed_rate.by_hub.{hub}.by_cause.desk_outage"] > 0.0
+        assert run[f"all_signals_missed_rate.by_hub.{hub}.by_agency.police"] > \
+            base[f"all_signals_missed_rate.by_hub.{hub}.by_agency.police"]
     assert_same_metrics(of_hub(base, "east"), of_hub(run, "east"))
 
 
@@ -241,7 +241,7 @@ def test_a_one_hub_scenario_takes_no_hub_and_names_its_pool_for_a_pooled_desk():
     assert [p.path for p in caught.value.problems] == ["injects[0].agency"]
     assert 'pool = "team"' in caught.value.problems[0].message
     raw["injects"] = [{**LONG, "kind": "outage", "pool": "team", "mode": "fail"}]
-    assert mashsim.simulate(build(raw), 3, 0).metrics["missed_signal_rate.by_cause.desk_outage"] > 0
+    assert mashsim.simulate(build(raw), 3, 0).metrics["all_signals_missed_rate.by_cause.desk_outage"] > 0
 
 
 def test_show_says_where_each_inject_acts_and_validate_names_a_mistyped_hub(capsys):
@@ -334,8 +334,9 @@ def test_a_one_hub_exercise_keeps_its_fingerprint_and_a_london_one_survives_expo
     from mashsim.scenario.exercise import export_exercise, load_exercise
 
     # the hash exercise-september-outage had before injects could name a hub or a pool (it changed,
-    # rightly, with policy.queue_discipline and part_time: the same file now runs differently)
-    assert scenario_hash(mashsim.load_scenario("exercise-september-outage")) == "d588fff23bf3e22f"
+    # rightly, with policy.queue_discipline and part_time, with the default's recalibrated task times
+    # and with rag.<rag>.clock_starts: the same file now runs differently)
+    assert scenario_hash(mashsim.load_scenario("exercise-september-outage")) == "e7aaace3fef2b0c7"
     london = mashsim.load_scenario("exercise-london-police-outage")
     path = tmp_path / "london-exercise.toml"
     path.write_text(export_exercise(london, seed=42, replications=london.run.replications))

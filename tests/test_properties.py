@@ -12,7 +12,9 @@ from hypothesis import strategies as st
 import mashsim
 from mashsim.experiment import run_replications
 from mashsim.metrics.catalogue import is_share
+from mashsim.replication import RUNOUT_CAP_DAYS
 from mashsim.scenario import build_scenario
+from mashsim.scenario.schema import OUTCOMES, RAGS, RISK_LEVELS
 from support import assert_same_metrics, default_scenario, defined
 
 
@@ -129,15 +131,20 @@ def test_every_contact_is_accounted_for(raw, seed):
     result = mashsim.simulate(scenario, seed, record=True)
     m, records = result.metrics, result.records
     assert m["contacts_arrived"] == m["contacts_decided"] + m["contacts_open_at_end"]
+    assert m["contacts_open_at_end"] == m["contacts_decided_in_runout"] + m["contacts_censored"]
     assert m["contacts_open_at_end"] >= 0
     assert len(records) == m["contacts_arrived"]
     assert len({r["contact_id"] for r in records}) == len(records), "a contact was recorded twice"
-    decided = [r for r in records if r["decided_h"] is not None]
-    assert len(decided) == m["contacts_decided"]
     warmup = scenario.run.warmup_days * 24
     end = warmup + scenario.run.horizon_days * 24
+    decided = [r for r in records if r["decided_h"] is not None]
+    assert sum(r["decided_h"] <= end for r in decided) == m["contacts_decided"]
+    assert sum(r["decided_h"] > end for r in decided) == m["contacts_decided_in_runout"]
+    assert len(records) - len(decided) == m["contacts_censored"]
     for r in records:
         assert warmup <= r["arrived_h"] < end
+        if r["decided_h"] is not None:  # the run-out ends at its cap: no decision after it
+            assert r["decided_h"] <= end + RUNOUT_CAP_DAYS * 24
         if r["screened_h"] is not None:
             assert r["screened_h"] >= r["arrived_h"]
     for r in decided:
@@ -145,13 +152,16 @@ def test_every_contact_is_accounted_for(raw, seed):
         assert r["decision_delay_h"] >= 0
         assert r["decision_delay_h"] == pytest.approx(r["decided_h"] - r["arrived_h"], abs=1e-9)
         assert r["screened_h"] is not None and r["screened_h"] <= r["decided_h"]
-        assert r["decided_h"] <= end
         if r["rag"] == "blue":
             assert r["deadline_h"] is None and not r["rag_breach"]
         else:
-            assert r["deadline_h"] >= r["screened_h"]
+            assert r["deadline_h"] >= r["arrived_h"]  # the clock starts at contact (or later, at screening)
             assert r["rag_breach"] == (r["decided_h"] > r["deadline_h"])
         assert r["signals_missed"] <= r["signals_held"]
+
+
+def _lower(outcome: str, other: str) -> bool:
+    return OUTCOMES.index(outcome) < OUTCOMES.index(other)
 
 
 @given(raw=scenarios(), seed=seeds)
@@ -161,10 +171,10 @@ def test_rates_are_proportions_and_the_missed_signals_add_up(raw, seed):
     for name, value in m.items():
         if _is_rate(name) and defined(value):
             assert 0.0 <= value <= 1.0, f"{name} = {value}"
-    causes = [m[f"missed_signal_rate.by_cause.{c}"]
+    causes = [m[f"all_signals_missed_rate.by_cause.{c}"]
               for c in ("not_asked", "screened_out", "late", "unmatched", "lost_in_channel")]
-    if defined(m["missed_signal_rate"]):
-        assert sum(causes) == pytest.approx(m["missed_signal_rate"], rel=1e-9, abs=1e-12)
+    if defined(m["all_signals_missed_rate"]):
+        assert sum(causes) == pytest.approx(m["all_signals_missed_rate"], rel=1e-9, abs=1e-12)
     else:
         assert all(math.isnan(c) for c in causes)
     if m["contacts_decided"] > 0:
@@ -222,31 +232,41 @@ def test_streaming_metrics_agree_with_the_per_contact_records(raw, seed):
     result = mashsim.simulate(scenario, seed, record=True)
     m = result.metrics
     decided = [r for r in result.records if r["decided_h"] is not None]
-    researched = [r for r in decided if r["rag"] != "blue"]
+    # delays and breaches count the censored contacts too: at their delay at the run-out's cap, breaching
+    # what they had passed by then (their records' flags)
+    cap = (scenario.run.warmup_days + scenario.run.horizon_days + RUNOUT_CAP_DAYS) * 24
+    delays = [r["decision_delay_h"] if r["decided_h"] is not None else cap - r["arrived_h"] for r in result.records]
+    researched = [r for r in result.records if r["rag"] not in ("blue", None)]
     high_risk = [r for r in decided if r["true_risk"] in ("high", "critical")]
     expected = {
         "referral_rate": _share(decided, lambda r: r["outcome"] in ("s17", "s47")),
         "rag_breach_rate": _share(researched, lambda r: r["rag_breach"]),
-        "working_day_breach_rate": _share(decided, lambda r: r["working_day_breach"]),
-        "under_triage_rate": _share(high_risk, lambda r: r["outcome"] in ("nfa", "early_help")),
-        "decision_delay_hours.mean": (sum(r["decision_delay_h"] for r in decided) / len(decided)
-                                      if decided else math.nan),
-        "decision_delay_hours.max": max((r["decision_delay_h"] for r in decided), default=math.nan),
+        "working_day_breach_rate": _share(result.records, lambda r: r["working_day_breach"]),
+        "under_triage_rate": _share(high_risk, lambda r: _lower(r["outcome"], r["correct_outcome"])),
+        "decision_delay_hours.mean": sum(delays) / len(delays) if delays else math.nan,
+        "decision_delay_hours.max": max(delays, default=math.nan),
     }
     for rag in ("blue", "green", "amber", "red"):
         expected[f"rag_share.by_rag.{rag}"] = _share(decided, lambda r: r["rag"] == rag)
     for outcome in ("nfa", "early_help", "s17", "s47"):
         expected[f"outcome_share.by_outcome.{outcome}"] = _share(decided, lambda r: r["outcome"] == outcome)
     held = sum(r["signals_held"] for r in decided)
-    expected["missed_signal_rate"] = sum(r["signals_missed"] for r in decided) / held if held else math.nan
+    expected["all_signals_missed_rate"] = sum(r["signals_missed"] for r in decided) / held if held else math.nan
     for cause in ("not_asked", "screened_out", "late", "unmatched", "lost_in_channel"):
         count = sum(r[f"signal_{a}"] == cause for r in decided for a in scenario.agencies)
-        expected[f"missed_signal_rate.by_cause.{cause}"] = count / held if held else math.nan
+        expected[f"all_signals_missed_rate.by_cause.{cause}"] = count / held if held else math.nan
+    held_high = sum(r["signals_held"] for r in high_risk)
+    for name, column in (("high_risk_missed_rate", "signals_missed"), ("high_risk_missed_rate.avoidable",
+                                                                       "signals_avoidable")):
+        expected[name] = sum(r[column] for r in high_risk) / held_high if held_high else math.nan
     wrong = {k: (m[k], v) for k, v in expected.items() if not _close(m[k], v)}
     assert not wrong, wrong
     for r in decided:
+        # under-triage is against the correct RAG: only a child decided below it can be under-triaged
         assert r["under_triaged"] == (r["true_risk"] in ("high", "critical")
-                                      and r["outcome"] in ("nfa", "early_help"))
+                                      and _lower(r["outcome"], r["correct_outcome"]))
+        if r["under_triaged"]:
+            assert RAGS.index(r["decided_rag"]) < RISK_LEVELS.index(r["true_risk"])
         if r["decided_rag"] == "blue":
             assert r["outcome"] == "nfa"  # the default outcome mix for Blue
 
@@ -284,12 +304,13 @@ def test_the_default_scenario_over_two_weeks_holds_the_same_properties():
     m = result.metrics
     assert m["contacts_arrived"] > 300  # ~13,000 a year
     assert len(result.records) == m["contacts_arrived"]
-    assert sum(r["decided_h"] is not None for r in result.records) == m["contacts_decided"]
+    assert sum(r["decided_h"] is not None for r in result.records) == (m["contacts_decided"]
+                                                                      + m["contacts_decided_in_runout"])
     for name, value in m.items():
         if _is_rate(name) and defined(value):
             assert 0.0 <= value <= 1.0, f"{name} = {value}"
-    causes = sum(v for k, v in m.items() if k.startswith("missed_signal_rate.by_cause."))
-    assert causes == pytest.approx(m["missed_signal_rate"], rel=1e-9)
+    causes = sum(v for k, v in m.items() if k.startswith("all_signals_missed_rate.by_cause."))
+    assert causes == pytest.approx(m["all_signals_missed_rate"], rel=1e-9)
     # more police researchers: the same children arrive
     more_police = default_scenario(f"agencies.police.staff={scenario.agencies['police'].staff + 2}")
     other = mashsim.simulate(more_police, 1, record=True)

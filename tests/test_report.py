@@ -21,10 +21,10 @@ from mashsim.report.paired import paired_difference
 from mashsim.report.sensitivity import morris_indices, sobol_indices
 from mashsim.report.sweep_data import load_sweep
 import experiments
-from sweep_fixture import SEED, grid_results, lhs_results, precision_results, salib_results
+from sweep_fixture import SEED, experiment, grid_results, lhs_results, precision_results, salib_results, sweep
 from test_cli import files_in, run_cli
 
-METRICS = ["missed_signal_rate", "rag_breach_rate.by_rag.red", "decision_delay_hours.mean"]
+METRICS = ["all_signals_missed_rate", "rag_breach_rate.by_rag.red", "decision_delay_hours.mean"]
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
@@ -138,12 +138,18 @@ def test_paired_difference_pairs_replications_on_the_same_seed_only():
     assert d.interval == t_interval([0.5, 0.0, 1.0])
 
 
-def test_crn_pairing_is_much_narrower_than_comparing_separate_intervals(grid):
+def test_crn_pairing_is_much_narrower_than_comparing_separate_intervals(tmp_path):
     """Common random numbers at work: with the same contacts at both points, switching the deadline
     policy moves the missed-signal rate by a similar amount in every replication, so the paired
-    interval is far narrower than either point's own interval."""
-    data = load_sweep(grid)
-    metric = "missed_signal_rate"
+    interval is far narrower than either point's own interval.
+
+    Over 40 replications the ratio is about 0.35; over 4 (the grid's) it ranges from 0.1 to 1 from
+    one set of replications to the next, too few to show it. With 40, each standard deviation is
+    known to about 11%, so 0.5 is about 2.7 standard errors above 0.35."""
+    pair = sweep(tmp_path, experiment("policy-pair", {"policy.decide_at_deadline": "values = [true, false]"},
+                                      'kind = "grid"', "n = 40"))
+    data = load_sweep(pair)
+    metric = "all_signals_missed_rate"
     d = paired_difference(data.rows, metric, 0, 1)
     separate = [t_interval(data.rows.loc[data.rows["point"] == p, metric]) for p in (0, 1)]
     assert d.interval.half_width < 0.5 * min(s.half_width for s in separate)
@@ -165,7 +171,8 @@ def test_page_names_experiment_seed_versions_hash_and_crn(reported):
 def test_default_metrics_are_the_headline_set(grid):
     data = load_sweep(grid)
     chosen = headline_metrics(data.metrics)
-    assert chosen[:4] == ["missed_signal_rate", "rag_breach_rate.by_rag.red", "rag_breach_rate.by_rag.amber",
+    assert chosen[:7] == ["high_risk_missed_rate", "high_risk_missed_rate.avoidable", "high_risk_missed_rate.by_policy",
+                          "under_triage_rate", "rag_breach_rate.by_rag.red", "rag_breach_rate.by_rag.amber",
                           "rag_breach_rate.by_rag.green"]
     assert "decision_delay_hours.by_rag.red.mean" in chosen
     assert [m for m in chosen if m.startswith("utilisation")] == [
@@ -180,7 +187,7 @@ def test_short_metric_names_are_accepted(grid):
 
 def test_failures_and_points_without_rows_are_reported(tmp_path, capsys):
     folder = grid_results(tmp_path / "failing", replications=2, task=experiments.failing_point_batch)
-    code, out, err = run_cli(capsys, "report", folder, "--metric", "missed_signal_rate")
+    code, out, err = run_cli(capsys, "report", folder, "--metric", "all_signals_missed_rate")
     assert code == 0, err
     page = (folder / "report" / "report.html").read_text()
     assert "Failures" in page and "a deliberate failure" in page
@@ -191,7 +198,7 @@ def test_failures_and_points_without_rows_are_reported(tmp_path, capsys):
 
 def test_points_with_different_replications_are_paired_on_those_both_have(tmp_path, capsys):
     folder = precision_results(tmp_path / "precision", experiments.known_variance_batch)
-    code, out, err = run_cli(capsys, "report", folder, "--metric", "missed_signal_rate", "--compare", "2", "0")
+    code, out, err = run_cli(capsys, "report", folder, "--metric", "all_signals_missed_rate", "--compare", "2", "0")
     assert code == 0, err
     counts = pd.read_parquet(folder / "rows").groupby("point").size()
     assert counts[0] != counts[2]
@@ -202,9 +209,9 @@ def test_points_with_different_replications_are_paired_on_those_both_have(tmp_pa
 
 def test_a_second_report_replaces_the_first_whole(reported_copy, capsys):
     grid_copy = reported_copy
-    assert run_cli(capsys, "report", grid_copy, "--metric", "missed_signal_rate", "--out", grid_copy / "report")[0] == 0
+    assert run_cli(capsys, "report", grid_copy, "--metric", "all_signals_missed_rate", "--out", grid_copy / "report")[0] == 0
     table = pd.read_csv(grid_copy / "report" / "point_summary.csv")
-    assert set(table["metric"]) == {"missed_signal_rate"}
+    assert set(table["metric"]) == {"all_signals_missed_rate"}
     assert [p.name for p in grid_copy.iterdir() if p.name.startswith(".report")] == []
 
 
@@ -216,7 +223,7 @@ def test_a_report_that_fails_half_way_leaves_the_previous_one(reported_copy, cap
         raise KeyboardInterrupt
 
     monkeypatch.setattr(writer.plots, "heatmap", broken)
-    code, _, _ = run_cli(capsys, "report", grid_copy, "--metric", "missed_signal_rate")
+    code, _, _ = run_cli(capsys, "report", grid_copy, "--metric", "all_signals_missed_rate")
     assert code == 130
     assert {p.name: p.read_bytes() for p in (grid_copy / "report").iterdir()} == before
     assert [p.name for p in grid_copy.iterdir() if p.name.startswith(".report")] == []
@@ -225,19 +232,19 @@ def test_a_report_that_fails_half_way_leaves_the_previous_one(reported_copy, cap
 @pytest.mark.parametrize("kind,n", [("morris", 4), ("sobol", 8)])
 def test_sensitivity_sweeps_get_salib_indices_and_charts(kind, n, tmp_path, capsys):
     folder = salib_results(tmp_path / kind, kind, n)
-    code, out, err = run_cli(capsys, "report", folder, "--metric", "missed_signal_rate")
+    code, out, err = run_cli(capsys, "report", folder, "--metric", "all_signals_missed_rate")
     assert code == 0, err
     assert (folder / "report" / f"{kind}.png").read_bytes().startswith(PNG)
     table = pd.read_csv(folder / "report" / f"{kind}.csv")
     data = load_sweep(folder)
-    direct = (morris_indices if kind == "morris" else sobol_indices)(data, "missed_signal_rate")
+    direct = (morris_indices if kind == "morris" else sobol_indices)(data, "all_signals_missed_rate")
     column = "mu_star" if kind == "morris" else "ST"
     assert table[column].to_numpy() == pytest.approx(direct[column].to_numpy())
     # the SALib analysis is of the per-point means, in point order
     if kind == "morris":
         from SALib.analyze import morris
 
-        y = data.rows.groupby("point")["missed_signal_rate"].mean().to_numpy()
+        y = data.rows.groupby("point")["all_signals_missed_rate"].mean().to_numpy()
         x = data.points[[f"salib_sample.{name}" for name in data.meta["salib_problem"]["names"]]].to_numpy()
         expected = morris.analyze(data.meta["salib_problem"], x, y, num_levels=4, seed=SEED)
         assert table["mu_star"].to_numpy() == pytest.approx(np.asarray(expected["mu_star"]))
@@ -249,7 +256,7 @@ def test_sensitivity_without_salib_is_a_note_not_a_failure(tmp_path, capsys, mon
     folder = salib_results(tmp_path / "morris", "morris", 4)
     for name in ("SALib", "SALib.analyze", "SALib.analyze.morris"):
         monkeypatch.setitem(sys.modules, name, None)  # as if not installed: importing it fails
-    code, out, err = run_cli(capsys, "report", folder, "--metric", "missed_signal_rate")
+    code, out, err = run_cli(capsys, "report", folder, "--metric", "all_signals_missed_rate")
     assert code == 0, err
     assert "pip install 'mashsim[sensitivity]'" in out
     assert not (folder / "report" / "morris.png").exists()
@@ -294,7 +301,7 @@ def test_a_folder_that_is_not_a_finished_sweep_exits_2_naming_it(make, where, me
 
 
 @pytest.mark.parametrize("args,field,message", [
-    (["--metric", "missed_signal_rat"], "--metric", "did you mean missed_signal_rate"),
+    (["--metric", "all_signals_missed_rat"], "--metric", "did you mean all_signals_missed_rate"),
     (["--metric", "rag_breach_rate.rde"], "--metric", "did you mean rag_breach_rate.red (rag_breach_rate.by_rag.red)"),
     (["--compare", "0", "7"], "--compare", "no design point 7; points are 0 to 3"),
 ], ids=["metric", "short-metric", "compare"])
@@ -314,7 +321,7 @@ def test_out_that_holds_other_files_is_refused(grid_copy, tmp_path, capsys):
 
 def test_a_latin_hypercube_gets_scatter_charts_and_no_heatmap(tmp_path, capsys):
     folder = lhs_results(tmp_path / "lhs")
-    code, out, err = run_cli(capsys, "report", folder, "--metric", "missed_signal_rate")
+    code, out, err = run_cli(capsys, "report", folder, "--metric", "all_signals_missed_rate")
     assert code == 0, err
     names = {p.name for p in (folder / "report").iterdir()}
     assert {"vs-screening.under_rating.png", "vs-agencies.police.staff.png"} <= names

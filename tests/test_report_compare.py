@@ -37,7 +37,7 @@ from test_cli import files_in, run_cli
 from test_experiment_scenarios import POOLING, write_pooling
 
 PNG = b"\x89PNG\r\n\x1a\n"
-METRICS = ["missed_signal_rate", "decision_delay_hours.mean"]
+METRICS = ["all_signals_missed_rate", "decision_delay_hours.mean"]
 REVERSED = POOLING.replace('values = ["wide.toml", "pooled.toml"]', 'values = ["pooled.toml", "wide.toml"]')
 
 
@@ -184,7 +184,7 @@ def design(scenarios=("london-wide", "london-pooled"), staff=(0.6, 0.8, 1.0), sw
     for s in scenarios:
         for level in staff:
             for flag in (switch or [None]):
-                row = {"scenario": s, "police_staff": level, "metric": "missed_signal_rate", "n": 5,
+                row = {"scenario": s, "police_staff": level, "metric": "all_signals_missed_rate", "n": 5,
                        "mean": 0.5, "ci_low": 0.45, "ci_high": 0.55}
                 if switch:
                     row["switch"] = flag
@@ -212,7 +212,7 @@ def test_a_factor_of_names_alone_is_drawn_as_categories_never_joined():
     chart = factor_chart(points, "scenario", [], ORDER)
     assert (chart.x, chart.kind, chart.categories, chart.keys) == ("scenario", CATEGORIES,
                                                                     ("london-wide", "london-pooled"), ((),))
-    figure = factor_figure(points, chart, ["missed_signal_rate"])
+    figure = factor_figure(points, chart, ["all_signals_missed_rate"])
     (ax,) = figure.axes
     assert [t.get_text() for t in ax.get_xticklabels()] == ["london-wide", "london-pooled"]
     assert ax.lines and all(line.get_linestyle() == "None" for line in ax.lines)  # points and bars only
@@ -226,7 +226,7 @@ def test_two_factors_of_names_are_categories_side_by_side():
     switch = factor_chart(points, "switch", ["scenario"], ORDER)  # true/false is a category too
     assert (switch.kind, switch.categories) == (CATEGORIES, (True, False))
     assert not chart.same_drawing(switch)
-    (ax,) = factor_figure(points, chart, ["missed_signal_rate"]).axes
+    (ax,) = factor_figure(points, chart, ["all_signals_missed_rate"]).axes
     positions = sorted(x for bars in ax.containers for x in bars.lines[0].get_xdata())  # each mean's place
     assert len(positions) == 4 and len(set(positions)) == 4  # side by side, not on top of each other
     assert all(line.get_linestyle() == "None" for line in ax.lines)
@@ -301,10 +301,10 @@ def test_a_folder_resumed_after_an_upgrade_reads_as_one_frame(grid, lost, tmp_pa
     pd.testing.assert_frame_equal(mixed.points[fresh.points.columns], fresh.points, check_exact=True)
     assert any("older than the scenario_name column" in note for note in mixed.notes)
 
-    code, out, err = run_cli(capsys, "report", old, "--metric", "missed_signal_rate", "--out", tmp_path / "report")
+    code, out, err = run_cli(capsys, "report", old, "--metric", "all_signals_missed_rate", "--out", tmp_path / "report")
     assert code == 0, err
     assert "older than the scenario_name column" in out
-    run_cli(capsys, "report", grid, "--metric", "missed_signal_rate", "--out", tmp_path / "fresh")
+    run_cli(capsys, "report", grid, "--metric", "all_signals_missed_rate", "--out", tmp_path / "fresh")
     for name in ("point_summary.csv", "paired_differences.csv"):
         pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "report" / name), pd.read_csv(tmp_path / "fresh" / name))
 

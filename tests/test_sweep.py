@@ -107,14 +107,14 @@ def test_a_killed_worker_process_is_replaced_and_its_task_run_again(tmp_path, mo
 def test_the_precision_rule_stops_where_the_replications_algorithm_does(tmp_path):
     # A model with a known variance: Normal(5 x police staff, 3). For a relative half-width of 10%
     # theory wants about (1.96 x 3 / (0.1 x 5 s))^2 replications: ~138 at s = 1, ~35 at s = 2.
-    text = GRID.replace("n = 3", 'metric = "missed_signal_rate"\nrelative_half_width = 0.1\nmax = 400')
+    text = GRID.replace("n = 3", 'metric = "all_signals_missed_rate"\nrelative_half_width = 0.1\nmax = 400')
     plan = make_plan(write_experiment(tmp_path, text))
     out = tmp_path / "out"
     summary = sweep(plan, out, task=experiments.known_variance_batch)
     assert summary.precision == {"converged": 4, "capped": 0, "unfinished": 0, "failed": 0}
     table = rows(out)
     for point, group in table.groupby("point"):
-        values = group["missed_signal_rate"].tolist()
+        values = group["all_signals_missed_rate"].tolist()
         assert group["replication"].tolist() == list(range(len(values)))
         # exactly the replications the one-at-a-time algorithm runs on the same values: no more
         alone = replications_needed(lambda i: values[i] if i < len(values) else math.nan, 0.1,
@@ -127,12 +127,12 @@ def test_the_precision_rule_stops_where_the_replications_algorithm_does(tmp_path
 
 
 def test_the_precision_rule_on_the_real_model_reaches_the_asked_precision(tmp_path):
-    text = GRID.replace("n = 3", 'metric = "missed_signal_rate"\nrelative_half_width = 0.03\nmax = 60')
+    text = GRID.replace("n = 3", 'metric = "all_signals_missed_rate"\nrelative_half_width = 0.03\nmax = 60')
     plan = make_plan(write_experiment(tmp_path, text))
     summary = sweep(plan, tmp_path / "out")
     assert summary.precision["converged"] == 4
     for _, group in rows(tmp_path / "out").groupby("point"):
-        assert precision_after(group["missed_signal_rate"]) <= 0.03
+        assert precision_after(group["all_signals_missed_rate"]) <= 0.03
 
 
 def test_a_folder_of_another_experiment_is_refused_unless_forced(tmp_path, capsys):

@@ -54,9 +54,9 @@ def _check_consistent(traced) -> None:
                 assert row[f"signal_{e.detail['agency']}"] == e.detail["cause"]
     m = traced.metrics
     assert sum(held.values()) > 0
-    assert m["missed_signal_rate"] == pytest.approx(sum(missed.values()) / sum(held.values()), rel=1e-12)
+    assert m["all_signals_missed_rate"] == pytest.approx(sum(missed.values()) / sum(held.values()), rel=1e-12)
     for agency in agencies:
-        rate = m[f"missed_signal_rate.by_agency.{agency}"]
+        rate = m[f"all_signals_missed_rate.by_agency.{agency}"]
         if held[agency]:
             assert rate == pytest.approx(missed[agency] / held[agency], rel=1e-12)
         else:

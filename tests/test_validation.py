@@ -132,12 +132,12 @@ def test_warmup_study_and_replications_study():
     assert study.recommended_days <= 28
     cache: dict[int, dict] = {}
     scenario = small_scenario()
-    [found] = replications_study(scenario, 7, cache, [("missed_signal_rate", 0.05)], max_replications=25)
+    [found] = replications_study(scenario, 7, cache, [("all_signals_missed_rate", 0.05)], max_replications=25)
     assert found.result.converged
     assert len(cache) == len(found.result.values)
-    assert list(found.result.values) == [cache[i]["missed_signal_rate"] for i in range(len(cache))]
+    assert list(found.result.values) == [cache[i]["all_signals_missed_rate"] for i in range(len(cache))]
     # the cache is reused: a second study over the same metric runs nothing new
-    replications_study(scenario, 7, cache, [("missed_signal_rate", 0.05)], max_replications=25)
+    replications_study(scenario, 7, cache, [("all_signals_missed_rate", 0.05)], max_replications=25)
     assert len(cache) == len(found.result.values)
 
 
@@ -160,7 +160,7 @@ def test_a_full_document_has_calibration_warmup_plot_and_replications(fast_repor
     report = dataclasses.replace(
         fast_report, options=Options(fast=False), calibration=calibrate(run),
         warmup=warmup_study(run.scenario, replications=2, days=21, seed=1),
-        precision=replications_study(small_scenario(), 7, {}, [("missed_signal_rate", 0.05)], 25))
+        precision=replications_study(small_scenario(), 7, {}, [("all_signals_missed_rate", 0.05)], 25))
     document.write_document(report, tmp_path / "docs" / "validation.md")
     text = (tmp_path / "docs" / "validation.md").read_text()
     assert "## Calibration against published figures" in text and "contact → referral conversion" in text

@@ -53,16 +53,22 @@ def test_the_expected_count_is_what_the_runs_simulate():
 
 def test_each_part_adds_what_it_should():
     raw = small_scenario_dict()
+    # annual_contacts is the expected count of the reference year (the first 365.25 days), exactly
+    raw["run"].update(horizon_days=365.25, warmup_days=0)
+    assert math.isclose(expected_contacts(build(raw)), 365.25 * RATE_PER_DAY, rel_tol=1e-9)
     raw["run"].update(horizon_days=28, warmup_days=0)  # four whole weeks: the day profiles average out
     plain = expected_contacts(build(raw))
-    assert math.isclose(plain, 28 * RATE_PER_DAY, rel_tol=1e-9)
+    # four whole weeks hold their share of the year but for the year's extra 1.25 days, which the
+    # normalisation spreads over the year's weeks: within 1.25 / 365.25 of the plain share
+    assert math.isclose(plain, 28 * RATE_PER_DAY, rel_tol=1.25 / 365.25)
+    police_only = {**raw, "arrivals": {**raw["arrivals"], "sources": {"police": raw["arrivals"]["sources"]["police"]}}}
+    police_week = expected_contacts(build(police_only)) / 4  # police's own four whole weeks, a quarter each
 
     raw["roles"]["screeners"]["initial_backlog"] = 40
     assert math.isclose(expected_contacts(build(raw)) - plain, 40, rel_tol=1e-9)
 
     raw["roles"]["screeners"]["initial_backlog"] = 0
     # a surge over every hour of one whole week of one source doubles that source's week
-    police_week = 7 * 3000 / 365.25
     raw["injects"] = [{"kind": "surge", "factor": 2.0, "source": "police", "start_day": 7, "hours": 7 * 24}]
     assert math.isclose(expected_contacts(build(raw)) - plain, police_week, rel_tol=1e-9)
     # cut by the end of the run: only its part inside counts

@@ -88,7 +88,9 @@ def build() -> int:
     try:
         extensions = mypycify(["--ignore-missing-imports", "--follow-imports=silent", *sources],
                               group_name=f"mashsim.{compiled.GROUP}", target_dir=str(BUILD), opt_level="3")
-        setup(name="mashsim-core", ext_modules=extensions, script_args=[
+        # packages and modules named (none): the checkout has several top-level folders, and setuptools
+        # refuses to guess the packages of a build that only compiles these extensions in place
+        setup(name="mashsim-core", ext_modules=extensions, packages=[], py_modules=[], script_args=[
             "--quiet", "build_ext", "--inplace", "--build-temp", str(BUILD / "temp"),
             "--build-lib", str(BUILD / "lib")])
     except (SystemExit, Exception) as error:  # mypy type errors and compiler failures end in SystemExit

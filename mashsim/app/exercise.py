@@ -14,6 +14,7 @@ from typing import Any, Sequence
 from mashsim._version import __version__
 from mashsim.scenario import Scenario, scenario_hash
 from mashsim.scenario.exercise import export_exercise as library_export
+from mashsim.scenario.toml_write import comment
 
 _WRITTEN_BY = re.compile(r"^# Written by mashsim (\S+); scenario hash ([0-9a-f]+)\.", re.MULTILINE)
 
@@ -25,7 +26,7 @@ def export_exercise(scenario: Scenario, changed: Sequence[tuple[str, Any, Any]] 
         return text
     lines = text.split("\n")
     header = next(i for i, line in enumerate(lines) if not line.startswith("#"))
-    notes = ["# Changed in the dashboard:"] + [f"#   {_change(*change)}" for change in changed]
+    notes = ["# Changed in the dashboard:"] + [f"#   {comment(_change(*change))}" for change in changed]
     return "\n".join(lines[:header] + notes + lines[header:])
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 
 from mashsim.experiment import Interval, RunResult, t_interval
-from mashsim.metrics.catalogue import AVERAGE, COUNT, HOURS, SHARE
+from mashsim.metrics.catalogue import AVERAGE, COUNT, GROWTH, HOURS, SHARE
 from mashsim.metrics.catalogue import unit_of as catalogue_unit
 from mashsim.report.table import clip_interval
 from mashsim.scenario import Scenario
@@ -29,21 +29,24 @@ class Kpi:
 
 
 KPIS = (
-    Kpi("missed_signal_rate", "Missed signals",
-        "share of the information agencies held that did not reach the decision"),
-    Kpi("missed_signal_rate.by_cause.late", "Missed: late returns",
-        "share of held information asked for but not back by the cut-off"),
+    Kpi("high_risk_missed_rate.avoidable", "Avoidable misses, high/critical risk",
+        "share of the information agencies held about high- or critical-risk children that missed the "
+        "decision when staffing, sharing or screening could have brought it (late, unmatched, lost, desk "
+        "down, or the child under-rated)"),
+    Kpi("high_risk_missed_rate.by_policy", "Misses by policy, high/critical risk",
+        "share of that information the policy did not seek: desks the correct RAG does not ask"),
     Kpi("under_triage_rate", "Under-triage",
-        "high- or critical-risk children given no further action or early help"),
+        "high- or critical-risk children given a lower outcome than the correct RAG would have given"),
     Kpi("rag_breach_rate.by_rag.red", "Red deadline breaches",
-        "Red contacts decided after their deadline"),
+        "Red contacts decided after their deadline, on the clock the hub works to"),
     Kpi("decision_delay_hours.by_rag.red.mean", "Red: hours to decision",
         "mean time from contact to decision for contacts screened Red"),
     Kpi("decision_delay_hours.mean", "Hours to decision", "mean time from contact to decision"),
-    Kpi("working_day_breach_rate", "Over one working day",
-        "contacts decided more than one working day after they arrived"),
+    Kpi("all_signals_missed_rate", "All signals missed (incl. by policy)",
+        "share of all information agencies held that did not reach the decision, mostly by policy "
+        "(Blue contacts' records, desks a RAG does not ask): a breakdown, not a measure of loss"),
     Kpi("contacts_open_at_end", "Open at the end",
-        "contacts that arrived in the measured days and were not decided by the end"),
+        "contacts that arrived in the measured days and were not decided by their end"),
 )
 
 
@@ -74,7 +77,7 @@ def unit_of(metric: str) -> str:
     unit = catalogue_unit(metric) or ""
     if unit in (COUNT, AVERAGE) and metric.startswith("contacts_"):
         return "contacts"
-    return {SHARE: "%", HOURS: "h"}.get(unit, "")
+    return {SHARE: "%", GROWTH: "%", HOURS: "h"}.get(unit, "")
 
 
 def metrics_table(result: RunResult) -> pd.DataFrame:

@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import streamlit as st
 
 from mashsim.app.words import event_paths
+from mashsim.report.markdown import plain
 from mashsim.scenario import ScenarioError
-
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]<>()#+!|$~])")
-
-
-def plain(text: str) -> str:
-    """Text shown as it is where Streamlit reads markdown (field names hold underscores)."""
-    return _MARKDOWN.sub(r"\\\1", text)
 
 
 def show_problems(error: ScenarioError, where: Any = st) -> None:

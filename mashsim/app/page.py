@@ -23,6 +23,7 @@ from mashsim.app.injects_view import injects_editor
 from mashsim.app.messages import plain, show_problems
 from mashsim.app.words import event_paths
 from mashsim.app.results_view import run_button, show_results
+from mashsim.report.plots import literal_text
 from mashsim.scenario import Scenario, ScenarioError
 
 log = logging.getLogger("mashsim.app")
@@ -50,7 +51,7 @@ def pick_scenario(limit: limits.Limits) -> state.BaseScenario | None:
     if upload:
         bar.caption("The uploaded file is in use: remove it to pick a shipped scenario.")
     for note in base.notes:
-        bar.warning(note)
+        bar.warning(plain(note))
     return base
 
 
@@ -163,9 +164,9 @@ def main() -> None:
     if base is None:
         return
     settings = run_controls(base)
-    st.title(f"MASH exercise: {base.scenario.name}")
+    st.title(f"MASH exercise: {plain(base.scenario.name)}")
     if base.scenario.description:
-        st.caption(base.scenario.description)
+        st.caption(plain(base.scenario.description))
     settings.update(staffing_controls(base))
     settings.update(policy_controls(base))
     settings["injects"], timeline = injects_editor(base, settings)
@@ -173,7 +174,7 @@ def main() -> None:
     if scenario is not None:
         export_button(scenario, state.changes(base, settings))
         if scenario.injects:
-            timeline.pyplot(charts.inject_timeline(scenario))
+            timeline.pyplot(literal_text(charts.inject_timeline(scenario)))
     runnable = scenario is not None and run_allowed(scenario, limit, top)
     run_button(scenario if runnable else None, limit, base.key, top)
     persist.save()  # now, as well as at the end: a click while the results draw stops this rerun there

@@ -12,6 +12,8 @@ from mashsim.app import charts, kpis, layout, limits, precision, state, words
 from mashsim.app.cases_view import cases_tab
 from mashsim.app.messages import plain
 from mashsim.experiment import RunResult
+from mashsim.metrics.catalogue import is_censorable
+from mashsim.report.plots import literal_text
 from mashsim.scenario import Scenario, scenario_hash
 
 _CELL = 120  # characters of a changed value shown in the A/B table
@@ -51,7 +53,7 @@ def run_button(scenario: Scenario | None, limit: limits.Limits, base_key: str = 
 
 def describe(result: RunResult) -> str:
     run = result.scenario.run
-    return (f"{result.scenario.name} · {len(result.replications)} replications from seed {result.seed} · "
+    return (f"{plain(result.scenario.name)} · {len(result.replications)} replications from seed {result.seed} · "
             f"{run.horizon_days:g} days after {run.warmup_days:g} warm-up · scenario {result.scenario_hash} · "
             f"mashsim {result.version}")
 
@@ -80,7 +82,11 @@ def show_results(scenario: Scenario | None, base_key: str, limit: limits.Limits)
     elif scenario_hash(scenario) != result.scenario_hash:
         st.info("The set-up has changed since this run: press **Run** to update the results.")
     summary = result.summary()
-    _headline(summary, result, pinned if pinned is not None and pinned is not result else None)
+    stability = result.stability()
+    if not stability.stable:  # above the figures: they describe no steady state
+        st.warning(stability.message())
+    censored = any(v > 0 for v in result.values("contacts_censored")) if "contacts_censored" in summary else False
+    _headline(summary, result, pinned if pinned is not None and pinned is not result else None, censored)
     # keyed, so the tab open stays open through the reruns a click inside it makes
     tabs = st.tabs(["Queues over time", "Delays by RAG", "Missed signals", "Agency network", "Cases",
                     "All metrics", "A/B comparison"], key="result_tab", on_change="rerun")
@@ -110,15 +116,16 @@ def _figure(result: RunResult, name: str, draw: Callable[[], Figure]) -> None:
         cache["run"] = result
     if name not in cache:
         buffer = io.BytesIO()
-        draw().savefig(buffer, format="png", dpi=150)
+        literal_text(draw()).savefig(buffer, format="png", dpi=150)
         cache[name] = buffer.getvalue()
     st.image(cache[name])
 
 
-def _headline(summary: dict, result: RunResult, pinned: RunResult | None) -> None:
+def _headline(summary: dict, result: RunResult, pinned: RunResult | None, censored: bool = False) -> None:
     """The headline figures, four to a row, each with its CI and (after A/B) its change from A:
     coloured better or worse only when the paired CI of the change leaves out zero (same seed),
-    grey otherwise. A CI too wide to use asks for more replications."""
+    grey otherwise. A CI too wide to use asks for more replications. With contacts censored at the
+    run-out's cap, the delays are lower bounds, marked ``≥``."""
     wide = []
     for row in range(0, len(kpis.KPIS), 4):
         for column, kpi in zip(st.columns(4), kpis.KPIS[row:row + 4]):
@@ -132,7 +139,9 @@ def _headline(summary: dict, result: RunResult, pinned: RunResult | None) -> Non
                 colour = "inverse" if clear else "off"
             # a count's unit goes in the label: "48.2 contacts" would not fit a quarter of an 800 px page
             label, unit = (f"{kpi.label} (contacts)", "") if kpi.unit == "contacts" else (kpi.label, kpi.unit)
-            column.metric(label, kpis.format_value(interval.mean, unit), delta, delta_color=colour, help=kpi.help)
+            bound = "≥ " if censored and is_censorable(kpi.metric) else ""
+            column.metric(label, bound + kpis.format_value(interval.mean, unit), delta, delta_color=colour,
+                          help=kpi.help)
             column.caption(kpis.format_interval(kpi.metric, interval))
             if (found := precision.too_wide(interval, kpi.unit == "%")) is not None:
                 wide.append((kpi, found))
@@ -171,7 +180,7 @@ def show_comparison(pinned: RunResult | None, result: RunResult) -> None:
     try:
         table = kpis.paired_differences(pinned, result, metrics)
     except ValueError as error:
-        st.warning(f"{error}. Set the seed back to {pinned.seed} and run again.")
+        st.warning(f"{plain(error)}. Set the seed back to {pinned.seed} and run again.")
         return
     st.markdown("**Paired differences** (same seed: replication by replication, the same children)")
     labels = {k.metric: k.label for k in kpis.KPIS}

@@ -13,7 +13,6 @@ import datetime as dt
 import hashlib
 import json
 import math
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping
@@ -25,7 +24,7 @@ from mashsim.experiment import RunResult, run_replications
 from mashsim.report.trace_text import Clock
 from mashsim.scenario import Problem, Scenario, ScenarioError, apply_overrides, build_scenario
 from mashsim.scenario.injects import INJECT_MODELS
-from mashsim.scenario.load import PACKAGE_SCENARIOS, merge_tables, read_scenario_file
+from mashsim.scenario.load import PACKAGE_SCENARIOS, merge_tables, parse_toml, read_scenario_file
 from mashsim.scenario.schema import HUB_ROLES, RESEARCHED_RAGS
 
 # A shipped scenario opens on a short run (seconds), whatever its file says; a file the user
@@ -90,17 +89,8 @@ def load_upload(filename: str, data: bytes) -> BaseScenario:
 
     An upload has no folder of its own, so ``extends`` may name a shipped scenario only.
     """
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ScenarioError([Problem("", "not a UTF-8 text file")], filename) from None
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise ScenarioError([Problem("", f"TOML syntax error: {error}")], filename) from None
-    except RecursionError:  # the parser recurses per level of nested arrays or tables
-        raise ScenarioError([Problem("", "TOML nested too deeply to read (a scenario nests a few levels)")],
-                            filename) from None
+    raw = parse_toml(data, filename)
+    text = data.decode("utf-8")
     parent = raw.pop("extends", None)
     if parent is not None:
         names = list(_shipped_files())

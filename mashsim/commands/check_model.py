@@ -10,8 +10,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from mashsim.commands.common import EXIT_OK, non_negative_int, positive_int
-from mashsim.scenario import Problem, ScenarioError
+from mashsim.commands.common import EXIT_OK, positive_int, seed_option
 
 NAME = "check-model"
 HELP = "verify the model against theory and an independent simulator; write docs/validation.md"
@@ -26,31 +25,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, default=None, metavar="FILE",
                         help=f"where to write the document (default: {DEFAULT_OUT}, or {DEFAULT_FAST_OUT} with "
                              "--fast); its plot goes in img/ beside it")
-    parser.add_argument("--seed", type=non_negative_int, default=2024,
+    parser.add_argument("--seed", type=seed_option, default=2024,
                         help="base seed of the checks (default: 2024; the default scenario keeps its own seed)")
     parser.add_argument("--workers", type=positive_int, default=None,
                         help="processes to use (default: every core); results do not depend on it")
 
 
-def _check_out(path: Path) -> None:
-    if path.exists() and path.is_dir():
-        raise ScenarioError([Problem("--out", "is a folder; give a file name such as docs/validation.md",
-                                     str(path))], "--out")
-    folder = path.parent if str(path.parent) else Path(".")
-    if folder.exists() and not folder.is_dir():
-        raise ScenarioError([Problem("--out", "its folder is a file", str(path))], "--out")
-
-
 def run(args: argparse.Namespace) -> int:
-    from rich.console import Console
-
+    from mashsim.atomic import check_output_file, writing
     from mashsim.commands.common import Progress
+    from mashsim.report.terminal import console as Console  # markup off: user text shown as it is
     from mashsim.validation.document import write_document
     from mashsim.validation.table import results_table
     from mashsim.validation.suite import Options, plan, run_all
 
     out = args.out or (DEFAULT_FAST_OUT if args.fast else DEFAULT_OUT)
-    _check_out(out)
+    check_output_file(out, "--out", "give a file name such as docs/validation.md")  # before the checks
     options = Options(fast=args.fast, seed=args.seed, workers=args.workers)
     err = Console(stderr=True)
     bar = Progress(err, len(plan(options)), "checks") if err.is_terminal else None
@@ -67,6 +57,8 @@ def run(args: argparse.Namespace) -> int:
         if bar:
             bar.stop()
     Console().print(results_table(report))
-    for path in write_document(report, out):
+    with writing(out, "--out"):
+        written = write_document(report, out)
+    for path in written:
         err.print(f"wrote {path}", highlight=False)
     return EXIT_OK if report.passed else EXIT_FAILED

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 from mashsim.scenario import Problem, Scenario, ScenarioError, load_scenario
+from mashsim.scenario.bounds import REPLICATIONS, SEED, Bound
 
 EXIT_OK, EXIT_INPUT, EXIT_INTERRUPTED = 0, 2, 130
 
@@ -42,6 +46,29 @@ def non_negative_int(text: str) -> int:
     return value
 
 
+def seed_option(text: str) -> int:
+    """A ``--seed``: whole, from 0 to the bound of ``run.seed``."""
+    return _bounded_int(text, 0, SEED)
+
+
+def replications_option(text: str) -> int:
+    """A number of replications: from 1 to the bound of ``run.replications``."""
+    return _bounded_int(text, 1, REPLICATIONS)
+
+
+def replication_option(text: str) -> int:
+    """Which replication (numbered from 0): below the bound of ``run.replications``."""
+    return _bounded_int(text, 0, REPLICATIONS, offset=-1)
+
+
+def _bounded_int(text: str, low: int, bound: Bound, offset: int = 0) -> int:
+    value = _int(text)
+    high = int(bound.high) + offset
+    if not low <= value <= high:
+        raise argparse.ArgumentTypeError(f"must be from {low} to {high:,} (got {text}): {bound.why}")
+    return value
+
+
 def _int(text: str) -> int:
     try:
         return int(text)
@@ -65,13 +92,31 @@ def writable_folder(path: Path, field: str = "--out") -> None:
         raise ScenarioError([Problem(field, "the folder is not writable", str(path))], field)
 
 
+@contextmanager
+def stop_on_sigterm() -> Iterator[None]:
+    """Within the block, SIGTERM (a job manager's stop) interrupts as Ctrl-C does, so that what is
+    being written is cleaned up rather than left half-made."""
+    def interrupt(signum, frame) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, interrupt)
+    except ValueError:  # not the main thread (an embedding program): leave its signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 class Progress:
     """A transient rich progress bar with ETA on stderr; ``update(done, total)`` moves it."""
 
     def __init__(self, console, total: int, label: str = "replications") -> None:
         from rich.progress import BarColumn, Progress as RichProgress, TextColumn, TimeRemainingColumn
 
-        self._bar = RichProgress(TextColumn("{task.description}"), BarColumn(),
+        self._bar = RichProgress(TextColumn("{task.description}", markup=False), BarColumn(),
                                  TextColumn("{task.completed}/{task.total}"), TimeRemainingColumn(),
                                  console=console, transient=True)
         self._task = self._bar.add_task(label, total=total)

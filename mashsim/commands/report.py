@@ -37,12 +37,12 @@ def compare_side(text: str) -> int | str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from rich.console import Console
-    from rich.markup import escape
+    from rich.text import Text
 
     from mashsim.report.analysis import analyse
     from mashsim.report.sweep_data import load_sweep
     from mashsim.report.sweep_table import differences_table, sweep_table
+    from mashsim.report.terminal import console as Console  # markup off: user text shown as it is
     from mashsim.report.writer import PAGE, check_report_folder, write_report
 
     data = load_sweep(args.folder)
@@ -56,6 +56,6 @@ def run(args: argparse.Namespace) -> int:
     if differences is not None:
         console.print(differences)
     for note in report.notes:
-        console.print(f"[yellow]note:[/yellow] {escape(note)}")
+        console.print(Text.assemble(("note:", "yellow"), " ", note))
     console.print(f"wrote {out / PAGE} and {len(written) - 1} more file(s) in {out}")
     return EXIT_OK

@@ -6,8 +6,8 @@ import argparse
 import json
 from pathlib import Path
 
-from mashsim.commands.common import (EXIT_OK, Progress, add_scenario_arguments, load, non_negative_int,
-                                     positive_int, writable_folder)
+from mashsim.commands.common import (EXIT_OK, Progress, add_scenario_arguments, load, positive_int,
+                                     replications_option, seed_option, stop_on_sigterm)
 
 NAME = "run"
 HELP = "run replications and print the metrics with 95%% CIs"
@@ -15,9 +15,9 @@ HELP = "run replications and print the metrics with 95%% CIs"
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_scenario_arguments(parser)
-    parser.add_argument("-r", "--replications", type=positive_int,
+    parser.add_argument("-r", "--replications", type=replications_option,
                         help="number of replications (default: scenario's run.replications)")
-    parser.add_argument("--seed", type=non_negative_int, help="base seed (default: scenario's run.seed)")
+    parser.add_argument("--seed", type=seed_option, help="base seed (default: scenario's run.seed)")
     parser.add_argument("--workers", type=positive_int, default=None,
                         help="processes to use (default: every core); results do not depend on it")
     parser.add_argument("--json", action="store_true", help="print one JSON object on stdout and nothing else")
@@ -26,29 +26,29 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from rich.console import Console
-
     from mashsim.experiment import run_replications
-    from mashsim.report.files import write_results
+    from mashsim.report.files import check_results_folder, write_results
+    from mashsim.report.terminal import console as Console  # markup off: user text shown as it is
     from mashsim.report.table import summary_table
 
     scenario = load(args)
     if args.out is not None:
-        writable_folder(args.out)
+        check_results_folder(args.out)  # before the run; nothing is made until the results are whole
     n = args.replications or scenario.run.replications
     err = Console(stderr=True)
     progress_bar = Progress(err, n) if not args.json and err.is_terminal else None
-    try:
-        result = run_replications(scenario, args.replications, args.seed, workers=args.workers,
-                                  record=args.out is not None,
-                                  progress=progress_bar.update if progress_bar else None)
-    finally:
-        if progress_bar:
-            progress_bar.stop()
-    if args.out is not None:
-        written = write_results(result, args.out)
-        if not args.json:
-            err.print(f"wrote {', '.join(str(p) for p in written)}")
+    with stop_on_sigterm():  # a job manager's stop ends the run as Ctrl-C does: nothing half-written
+        try:
+            result = run_replications(scenario, args.replications, args.seed, workers=args.workers,
+                                      record=args.out is not None,
+                                      progress=progress_bar.update if progress_bar else None)
+        finally:
+            if progress_bar:
+                progress_bar.stop()
+        if args.out is not None:
+            written = write_results(result, args.out)
+    if args.out is not None and not args.json:
+        err.print(f"wrote {', '.join(str(p) for p in written)}")
     if args.json:
         print(json.dumps(result.to_dict()))
     else:

@@ -152,21 +152,22 @@ def _scenario(args: argparse.Namespace, settings: dict[str, int]):
 
 
 def run(args: argparse.Namespace) -> int:
-    from rich.console import Console
+    from rich.text import Text
 
     from mashsim.experiment.engines import open_engine
     from mashsim.experiment.staffing import SimulatedReplications, describe, search_staffing
     from mashsim.report.staffing_table import print_staffing
+    from mashsim.report.terminal import console as Console  # markup off: user text shown as it is
     from mashsim.scenario import scenario_hash
 
     base, targets, levers, replications, cap = _inputs(args)
     seed = base.run.seed if args.seed is None else args.seed
     err = Console(stderr=True)
-    status = err.status("searching") if not args.json and err.is_terminal else None
+    status = err.status(Text("searching")) if not args.json and err.is_terminal else None
 
     def progress(settings: dict[str, int], n: int) -> None:
         if status:
-            status.update(f"running {describe(settings)}: {n} replications")
+            status.update(Text(f"running {describe(settings)}: {n} replications"))
 
     with open_engine("local", args.workers) as engine:
         try:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 import shlex
-import signal
 import sys
 from pathlib import Path
 
-from mashsim.commands.common import EXIT_INTERRUPTED, EXIT_OK, Progress, positive_int, writable_folder
+from mashsim.commands.common import (EXIT_INTERRUPTED, EXIT_OK, Progress, positive_int, stop_on_sigterm,
+                                     writable_folder)
 from mashsim.commands.kinds import check_kind
 from mashsim.scenario import ScenarioError
 from mashsim.scenario.load import parse_assignment
@@ -43,11 +43,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from rich.console import Console
-
+    from mashsim.atomic import writing
     from mashsim.experiment.engines import open_engine
     from mashsim.experiment.plan import make_plan
     from mashsim.experiment.sweep import run_sweep
+    from mashsim.report.terminal import console as Console  # markup off: user text shown as it is
 
     try:
         plan = make_plan(args.experiment, [parse_assignment(text) for text in args.overrides])
@@ -68,26 +68,39 @@ def run(args: argparse.Namespace) -> int:
             err.print(f"sweep {plan.experiment.name}: {len(plan.points)} design points x {reps}, "
                       f"seed {plan.seed}, on {engine.describe()} -> {out}")
         bar = Progress(err, 0) if talk and err.is_terminal else None
-        previous = signal.signal(signal.SIGTERM, _interrupt)  # a job manager's stop: as Ctrl-C
         try:
-            summary = run_sweep(plan, out, engine, resume=args.resume, force=args.force,
-                                progress=bar.update if bar else None)
+            with stop_on_sigterm(), writing(out, "--out", _on_write_error(args, out), only_inside=True):
+                summary = run_sweep(plan, out, engine, resume=args.resume, force=args.force,
+                                    progress=bar.update if bar else None)
         finally:
-            signal.signal(signal.SIGTERM, previous)
             if bar:
                 bar.stop()
     if summary.interrupted:
-        again = ["mashsim", "sweep", str(args.experiment), "--resume"] + (["--out", str(out)] if args.out else []) \
-            + [f"--set={text}" for text in args.overrides]
         print(f"interrupted: {summary.rows_stored} rows are stored in {out}, every file whole. "
-              f"To go on: {shlex.join(again)}", file=sys.stderr)
+              f"To go on: {_again(args, out)}", file=sys.stderr)
         return EXIT_INTERRUPTED
+    unstable = _unstable_points(out)
     if args.json:
         print(json.dumps({**summary.to_dict(), "experiment": plan.experiment.name,
-                          "experiment_hash": plan.experiment_hash}))
+                          "experiment_hash": plan.experiment_hash, "unstable_points": unstable}))
     else:
         _print_summary(err, summary, out)
+        if unstable:
+            err.print(f"[red]unstable[/red] design point(s) {', '.join(map(str, unstable))}: the backlog grows over "
+                      "the window, so their delays and breaches depend on the horizon (see `mashsim report`)")
     return EXIT_FAILURES if summary.failures else EXIT_OK
+
+
+def _unstable_points(out: Path) -> list[int]:
+    """The design points whose backlog grows (mashsim.experiment.stability), from the stored rows."""
+    from mashsim.report.analysis import point_stability
+    from mashsim.report.sweep_data import load_sweep
+
+    try:
+        data = load_sweep(out)
+    except ScenarioError:  # nothing readable stored (every task failed): nothing to judge
+        return []
+    return [point for point, verdict in point_stability(data).items() if not verdict.stable]
 
 
 def _print_size(plan, out: Path, as_json: bool) -> None:
@@ -113,9 +126,15 @@ def _print_size(plan, out: Path, as_json: bool) -> None:
         for b in size["base_scenarios"]))
     print(f"  results would go to {out}/ (nothing run, nothing written)")
 
+def _again(args: argparse.Namespace, out: Path) -> str:
+    """The command that goes on with this sweep."""
+    again = ["mashsim", "sweep", str(args.experiment), "--resume"] + (["--out", str(out)] if args.out else []) \
+        + [f"--set={text}" for text in args.overrides]
+    return shlex.join(again)
 
-def _interrupt(signum, frame) -> None:
-    raise KeyboardInterrupt
+
+def _on_write_error(args: argparse.Namespace, out: Path) -> str:
+    return f"; every file stored there is whole: make room, then go on with {_again(args, out)}"
 
 
 def _print_summary(err, summary, out: Path) -> None:

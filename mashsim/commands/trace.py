@@ -10,7 +10,8 @@ import argparse
 import json
 from pathlib import Path
 
-from mashsim.commands.common import EXIT_OK, add_scenario_arguments, load, non_negative_int
+from mashsim.commands.common import (EXIT_OK, add_scenario_arguments, load, non_negative_int, replication_option,
+                                     seed_option)
 from mashsim.scenario import Problem, ScenarioError
 
 NAME = "trace"
@@ -20,8 +21,8 @@ PICK_CHOICES = ("red-missed", "breach", "random")
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_scenario_arguments(parser)
-    parser.add_argument("--seed", type=non_negative_int, help="base seed (default: scenario's run.seed)")
-    parser.add_argument("--replication", type=non_negative_int, default=0, metavar="R",
+    parser.add_argument("--seed", type=seed_option, help="base seed (default: scenario's run.seed)")
+    parser.add_argument("--replication", type=replication_option, default=0, metavar="R",
                         help="which replication of that seed (default 0), as numbered by `mashsim run`")
     which = parser.add_mutually_exclusive_group(required=True)
     which.add_argument("--case", type=non_negative_int, metavar="ID", help="the case (contact) id")
@@ -37,13 +38,13 @@ def run(args: argparse.Namespace) -> int:
 
     import numpy as np
 
-    from mashsim.report.files import atomic_write
+    from mashsim.atomic import atomic_write, check_output_file, writing
     from mashsim.report.trace_text import to_markdown
     from mashsim.trace import CaseNotFound, trace_run
 
     scenario = load(args)
     if args.markdown is not None:
-        _check_writable(args.markdown)
+        check_output_file(args.markdown, "--markdown")  # before the run, not after it
     seed = scenario.run.seed if args.seed is None else args.seed
     traced = trace_run(scenario, seed, args.replication)
     try:
@@ -57,7 +58,8 @@ def run(args: argparse.Namespace) -> int:
         raise ScenarioError([Problem(option, str(error))], f"mashsim trace {args.scenario}") from None
     text = to_markdown(traced, case_id)
     if args.markdown is not None:
-        atomic_write(args.markdown, lambda p: p.write_text(text, encoding="utf-8"))
+        with writing(args.markdown, "--markdown"):
+            atomic_write(args.markdown, lambda p: p.write_text(text, encoding="utf-8"))
         if not args.json:
             print(f"wrote {args.markdown} (case {case_id})", file=sys.stderr)
     if args.json:
@@ -65,19 +67,3 @@ def run(args: argparse.Namespace) -> int:
     elif args.markdown is None:
         print(text, end="")
     return EXIT_OK
-
-
-def _check_writable(path: Path) -> None:
-    """Refuse an unusable --markdown before the run, not after it."""
-    import os
-
-    folder = path.parent if str(path.parent) else Path(".")
-    problem = None
-    if path.is_dir():
-        problem = "is a folder; give a file name"
-    elif not folder.is_dir():
-        problem = f"its folder {folder} does not exist"
-    elif not os.access(folder, os.W_OK):
-        problem = f"its folder {folder} is not writable"
-    if problem:
-        raise ScenarioError([Problem("--markdown", problem, str(path))], "--markdown")

@@ -24,6 +24,7 @@ from mashsim.scenario.errors import Problem, ScenarioError
 ENGINES = ("local", "dask", "serial")
 DASK_ADDRESS_VARIABLE = "DASK_SCHEDULER_ADDRESS"
 ORPHAN_CHECK_SECONDS = 1.0
+WARM_UP_SECONDS = 0.2  # each worker's warm-up task outlasts the others' start, so none takes two
 
 
 class InlineExecutor(Executor):
@@ -51,6 +52,11 @@ class Engine:
     def describe(self) -> str:
         return f"{self.name}, {self.slots} worker{'s' if self.slots != 1 else ''}"
 
+    def warm_up(self) -> int:
+        """Start every worker and import the model there, so that the first tasks do not wait for it
+        (a benchmark times start-up apart from the work); returns the worker processes that answered."""
+        return 1
+
     def recover(self, executor: Executor) -> None:
         """Replace ``executor`` if it broke (a worker process was killed); the sweep resubmits."""
 
@@ -73,6 +79,9 @@ def _start_worker(parent: int) -> None:
     # Ctrl-C goes to the sweep, which stops the workers itself; a worker that took it would
     # print a traceback and break the pool.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # The sweep stops its workers with SIGTERM: a forked worker would otherwise run the handler it
+    # inherited from the command (SIGTERM as Ctrl-C) and print a traceback as it ends.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     # A sweep killed outright (SIGKILL, out of memory) cannot stop its workers, and a forked
     # worker left behind blocks for ever writing its result to a pipe its siblings hold open.
     threading.Thread(target=_exit_when_orphaned, args=(parent,), daemon=True).start()
@@ -82,6 +91,14 @@ def _exit_when_orphaned(parent: int) -> None:
     while os.getppid() == parent:
         time.sleep(ORPHAN_CHECK_SECONDS)
     os._exit(1)
+
+
+def _warm(seconds: float) -> int:
+    """A worker's first task: import the model, and stay busy a moment so each worker gets one."""
+    import mashsim.replication  # noqa: F401
+
+    time.sleep(seconds)
+    return os.getpid()
 
 
 def local_process_pool(workers: int) -> ProcessPoolExecutor:
@@ -100,6 +117,11 @@ class LocalEngine(Engine):
 
     def _pool(self) -> ProcessPoolExecutor:
         return local_process_pool(self.slots)
+
+    def warm_up(self) -> int:
+        # a pool starts its processes as tasks arrive: one task a worker starts them all
+        futures = [self.executor.submit(_warm, WARM_UP_SECONDS) for _ in range(self.slots)]
+        return len({future.result() for future in futures})
 
     def recover(self, executor: Executor) -> None:
         if executor is self.executor:
@@ -148,6 +170,9 @@ class DaskEngine(Engine):
         # pure=False: a retried task must run again, not return the failed result Dask kept
         self.executor = self.client.get_executor(pure=False)
         self.slots = max(1, sum(self.client.nthreads().values()))
+
+    def warm_up(self) -> int:
+        return len(self.client.run(_warm, 0.0))  # on every worker at once
 
     def describe(self) -> str:
         return f"dask ({self.address}), {self.slots} worker thread{'s' if self.slots != 1 else ''}"

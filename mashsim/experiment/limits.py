@@ -29,6 +29,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from mashsim.scenario import bounds
+
 
 @dataclass(frozen=True)
 class Limit:
@@ -54,14 +56,14 @@ LEVELS = Limit(10_000, "values of one factor",
                "each is a scenario checked before anything runs, and may be run")
 POINTS = Limit(100_000, "design points", "each is built and checked before anything runs: 4 ms for a borough, "
                "so 100,000 take 7 minutes")
-REPLICATIONS = Limit(10_000, "replications per point",
+REPLICATIONS = Limit(int(bounds.REPLICATIONS.high), "replications per point",  # as run.replications
                      "the interval narrows with the square root: 10,000 give 1% of the spread")
 RUNS = Limit(1_000_000, "replications in all",
              "a million rows of results is about a gigabyte and days of CPU: split the study into several "
              "experiments")
 MORRIS_LEVELS = Limit(1_000, "Morris levels", "4 to 8 are usual; a finer grid adds nothing the trajectories sample")
-SEED = 2**63 - 1
-SEED_WHY = "results store the seed as a 64-bit signed integer"
+SEED = int(bounds.SEED.high)  # as run.seed and every --seed
+SEED_WHY = bounds.SEED.why
 
 
 def check_seed(seed: int) -> int:

@@ -11,6 +11,7 @@ from typing import Any, Callable, Sequence
 from mashsim._version import __version__
 from mashsim.compiled import current
 from mashsim.experiment.engines import local_process_pool
+from mashsim.experiment.stability import Stability, growth_metrics, judge_stability
 from mashsim.experiment.stats import Interval, t_interval
 from mashsim.replication import ReplicationResult, simulate
 from mashsim.scenario.load import scenario_hash
@@ -44,6 +45,10 @@ class RunResult:
     def values(self, metric: str) -> list[float]:
         """The metric's value in each replication, in replication order."""
         return [r.metrics[metric] for r in self.replications]
+
+    def stability(self, level: float = 0.95) -> Stability:
+        """Whether the backlog grows over the window (:mod:`mashsim.experiment.stability`)."""
+        return judge_stability({name: self.values(name) for name in growth_metrics(self.metric_names)}, level)
 
     def summary(self, level: float = 0.95) -> dict[str, Interval]:
         """Mean and confidence interval of every metric."""
@@ -83,6 +88,7 @@ class RunResult:
     def to_dict(self, level: float = 0.95) -> dict[str, Any]:
         """The JSON form: scenario, seed, replications, version, and nested metrics."""
         summary = self.summary(level)
+        stability = self.stability(level)
         metrics: dict[str, Any] = {}
         for name, interval in summary.items():
             node = metrics
@@ -101,6 +107,8 @@ class RunResult:
             "version": self.version,
             "core": self.core,
             "confidence_level": level,
+            "stable": stability.stable,
+            "stability": stability.to_dict(),
             "metrics": metrics,
         }
 
@@ -117,6 +125,13 @@ def run_batch(scenario: Scenario, seed: int, indices: Sequence[int], record: boo
     batch gives the same results whichever process or machine runs it.
     """
     return [simulate(scenario, seed, i, record=record, series=series) for i in indices]
+
+
+def run_batches(task: Callable[..., list], seed: int,
+                pieces: Sequence[tuple[Scenario, Sequence[int]]]) -> list[list[ReplicationResult]]:
+    """``task(scenario, seed, replications)`` for each piece, in order: a sweep's task on a worker,
+    which may cover several design points (``task`` is :func:`run_batch`, or a test's stand-in)."""
+    return [task(scenario, seed, replications) for scenario, replications in pieces]
 
 
 def chunks(indices: Sequence[int], size: int) -> list[list[int]]:

@@ -20,7 +20,14 @@ not shown to meet its targets and is treated as not meeting them.
 
 Finally each mix one person smaller than the chosen one in one lever is run (if it was only
 settled by the assumption): the evidence that the chosen mix cannot be cut, and a check of the
-assumption — a smaller mix that meets the targets is reported as a warning.
+assumption — a smaller mix that meets the targets is reported as a warning. The assumption is also
+checked on every pair of mixes run where one has at least the other's staff in every lever: a
+target the larger mix does worse on, paired replication by replication with its 99% interval clear
+of 0, is reported as a warning.
+
+An unstable mix (its backlog grows over the window, :mod:`mashsim.experiment.stability`) never
+meets the targets, whatever its figures say: they depend on the horizon. Its verdict is
+``unstable``; the backlog-growth metrics are asked of ``replicate`` after the targets' metrics.
 
 The runner-up is the cheapest other mix that meets the targets without merely adding staff to the
 chosen one (any mix that does, meets them too, at more cost).
@@ -35,11 +42,15 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
 from mashsim.experiment.runner import chunks, run_batch
+from mashsim.experiment.stability import Stability, growth_metrics, judge_stability
+from mashsim.experiment.stats import t_interval
 from mashsim.experiment.targets import CLOSE, FAILS, MET, Evidence, Target, judge
 from mashsim.scenario.schema import HUB_ROLES, Scenario
 
 Mix = tuple[int, ...]
 Progress = Callable[[dict[str, int], int], None]
+UNSTABLE = "unstable"  # a mix's verdict when its backlog grows: never meets the targets
+MONOTONE_LEVEL = 0.99  # the paired interval a contradiction of the assumption must clear 0 at
 
 
 @dataclass(frozen=True)
@@ -64,9 +75,17 @@ class MixResult:
     cost: float
     replications: int
     evidence: list[Evidence]
+    stability: Stability | None = None  # None: the replications measured no backlog growth
+    rows: list[list[float]] = field(default_factory=list, repr=False)  # each replication's target values
+
+    @property
+    def stable(self) -> bool:
+        return self.stability is None or self.stability.stable
 
     @property
     def verdict(self) -> str:
+        if not self.stable:
+            return UNSTABLE
         verdicts = {e.verdict for e in self.evidence}
         return MET if verdicts == {MET} else FAILS if FAILS in verdicts else CLOSE
 
@@ -114,7 +133,9 @@ class StaffingResult:
             if r is None:
                 return None
             return {"staff": self.settings(r.mix), "cost": r.cost, "replications": r.replications,
-                    "verdict": r.verdict, "targets": [e.to_dict() for e in r.evidence]}
+                    "verdict": r.verdict, "stable": r.stable,
+                    "stability": r.stability.to_dict() if r.stability else None,
+                    "targets": [e.to_dict() for e in r.evidence]}
 
         closest = self.closest() if self.chosen is None else None
         return {
@@ -132,6 +153,7 @@ class StaffingResult:
             "common_random_numbers": True,
             "confidence": "one-sided 95% bound of the mean on the right side of each threshold",
             "evaluated": [mix_dict(r) for r in self.evaluated],
+            "unstable": [self.settings(r.mix) for r in self.evaluated if not r.stable],
             "warnings": self.warnings,
         }
 
@@ -164,6 +186,7 @@ class SimulatedReplications:
                  executor: Executor | None = None, slots: int = 1) -> None:
         self.make, self.metrics, self.seed = make, list(metrics), seed
         self.executor, self.slots = executor, max(1, slots)
+        self.growth: list[str] = []  # the backlog-growth metrics, given after the targets' (set on the first run)
 
     def __call__(self, settings: dict[str, int], indices: range) -> list[list[float]]:
         scenario = self.make(settings)
@@ -173,7 +196,9 @@ class SimulatedReplications:
             size = max(1, math.ceil(len(indices) / self.slots))
             futures = [self.executor.submit(run_batch, scenario, self.seed, batch) for batch in chunks(indices, size)]
             results = [result for future in futures for result in future.result()]
-        return [[result.metrics[m] for m in self.metrics] for result in results]
+        if results and not self.growth:
+            self.growth = growth_metrics(list(results[0].metrics))
+        return [[result.metrics[m] for m in [*self.metrics, *self.growth]] for result in results]
 
 
 def most_mixes_run(levers: Sequence[Lever]) -> int:
@@ -207,6 +232,7 @@ def search_staffing(levers: Sequence[Lever], targets: Sequence[Target], replicat
                 f"ruled it out from a larger mix that does not: more staff made a target worse, so the "
                 f"monotonicity the search assumes does not hold here and a cheaper mix may exist"
                 for r in fewer if r.met]
+    warnings += search.contradictions()
     return StaffingResult(levers, list(targets), seed, replications, max_replications, chosen, runner_up,
                           list(search.results.values()), fewer, warnings)
 
@@ -233,10 +259,41 @@ class _Search:
                 self.progress(self.settings(mix), n)
             rows += self.replicate(self.settings(mix), range(len(rows), n))
             evidence = [judge(t, [row[k] for row in rows], self.level) for k, t in enumerate(self.targets)]
-            result = MixResult(mix, self.cost(mix), n, evidence)
+            result = MixResult(mix, self.cost(mix), n, evidence, self._stability(rows), rows)
             if result.verdict != CLOSE or n >= self.cap:
                 return result
             n = min(2 * n, self.cap)
+
+    def _stability(self, rows: list[list[float]]) -> Stability | None:
+        """The verdict on the backlog's growth, from the columns after the targets' (None: none given)."""
+        first = len(self.targets)
+        if not rows or len(rows[0]) == first:
+            return None
+        names = getattr(self.replicate, "growth", None) or [
+            "backlog_growth" + (f".{k}" if k else "") for k in range(len(rows[0]) - first)]
+        return judge_stability({name: [row[first + k] for row in rows] for k, name in enumerate(names)}, self.level)
+
+    def contradictions(self) -> list[str]:
+        """Every pair of mixes run where the one with at least the other's staff everywhere is worse on a
+        target beyond noise: paired over their common replications (common random numbers), the
+        ``MONOTONE_LEVEL`` interval of the difference lies on the wrong side of 0."""
+        found = []
+        results = list(self.results.values())
+        for big in results:
+            for small in results:
+                if big is small or not _covers(big.mix, small.mix):
+                    continue
+                for k, target in enumerate(self.targets):
+                    diffs = [(b[k] - a[k]) * (1 if target.upper else -1) for a, b in zip(small.rows, big.rows)]
+                    worse = t_interval([d for d in diffs if d == d], MONOTONE_LEVEL)
+                    if worse.n >= 2 and worse.ci_low > 0:
+                        low, high = (worse.ci_low, worse.ci_high) if target.upper else (-worse.ci_high, -worse.ci_low)
+                        found.append(f"more staff made {target.metric} worse beyond noise: "
+                                     f"{describe(self.settings(big.mix))} against {describe(self.settings(small.mix))} "
+                                     f"(paired over {worse.n} replications, {MONOTONE_LEVEL:.0%} CI of the change "
+                                     f"{low:+.4g} to {high:+.4g}); the monotonicity the search assumes does not "
+                                     f"hold here")
+        return found
 
     def meets(self, mix: Mix) -> bool:
         """Whether ``mix`` meets the targets: implied by monotonicity from a mix already run, else run."""

@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
-from mashsim.model.contact import CAUSES
+from mashsim.model.contact import CAUSES, MISS_KINDS
 from mashsim.scenario.schema import OUTCOMES, RAGS, RESEARCHED_RAGS, RISK_LEVELS
 
 # units: how a value is read and shown
@@ -29,9 +29,12 @@ SHARE = "share"      # a fraction in [0, 1], shown as a percentage
 HOURS = "hours"      # elapsed or waiting hours
 COUNT = "count"      # a whole number of contacts or tasks
 AVERAGE = "average"  # a time-average number (of contacts, of tasks), shown to 0.1
-UNITS = (SHARE, HOURS, COUNT, AVERAGE)
+GROWTH = "growth"    # a signed share (of the arrivals), shown as a signed percentage, never cut to [0, 1]
+UNITS = (SHARE, HOURS, COUNT, AVERAGE, GROWTH)
 
 DELAY_STATS = ("mean", "median", "p90", "p95", "max")
+# the two readings of a RAG deadline's hours: of the hub's working clock, or of elapsed time
+READINGS = ("working", "elapsed")
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,8 @@ AXES = {axis.key: axis for axis in (
     Axis("researched_rag", "by_rag", RESEARCHED_RAGS),
     Axis("outcome", "by_outcome", OUTCOMES),
     Axis("stat", None, DELAY_STATS),
+    Axis("kind", None, MISS_KINDS),
+    Axis("reading", "by_reading", READINGS),
     Axis("role", "by_role"),
     Axis("pool", "by_pool"),
 )}
@@ -109,8 +114,9 @@ class Family:
         return names
 
 
+HEADLINE_SECTION = "High- and critical-risk children"
 ACCOUNTING = "Accounting"
-MISSED = "Missed signals (share of signals agencies held)"
+MISSED = "Breakdown: all signals, including by policy (share of signals agencies held)"
 LATE = "Late returns (unanswered at the cut-off)"
 OUTCOMES_SECTION = "Outcomes"
 DELAY = "Time from contact to decision (hours)"
@@ -121,40 +127,57 @@ FAMILIES: tuple[Family, ...] = (
     Family("contacts_arrived", COUNT, "Contacts arrived", ACCOUNTING,
            "Contacts arriving in the window (including initial-backlog contacts only when `warmup_days = 0`)."),
     Family("contacts_decided", COUNT, "Contacts decided", ACCOUNTING,
-           "Of those, contacts decided by the end of the run (Blue contacts count as decided when screened)."),
-    Family("contacts_open_at_end", COUNT, "Open at the end", ACCOUNTING,
-           "`contacts_arrived − contacts_decided`."),
+           "Of those, contacts decided by the end of the window (Blue contacts count as decided when screened). "
+           "The other contact metrics count the contacts decided in the run-out as well (see "
+           "`contacts_decided_in_runout`)."),
+    Family("contacts_open_at_end", COUNT, "Open at the window's end", ACCOUNTING,
+           "`contacts_arrived − contacts_decided`: open at the end of the window, "
+           "`contacts_decided_in_runout + contacts_censored`."),
     Family("contacts_in_system", AVERAGE, "Contacts in the hub", ACCOUNTING,
            "Time-average number of contacts in the hub (arrived, not yet decided; Blue ones until screened) "
            "over the window, **whenever they arrived** (warm-up arrivals and backlog included): the L of "
            "Little's law, L = λW."),
-    Family("missed_signal_rate", SHARE, "Missed signals", MISSED,
+    Family("all_signals_missed_rate", SHARE, "All signals missed", MISSED,
            ("Held signals of decided contacts that did not reach the decision ÷ held signals of decided contacts.",
             "That agency's missed signals ÷ that agency's held signals.",
             "Missed signals with that fate (`not_asked`, `screened_out`, `late`, `unmatched`, `lost_in_channel`, "
-            "`desk_outage`) ÷ **all** held signals (so the six causes add up to `missed_signal_rate`).",
+            "`desk_outage`) ÷ **all** held signals (so the six causes add up to `all_signals_missed_rate`). "
+            "Most of it is by policy (Blue children's records, desks a RAG does not ask): see "
+            "`high_risk_missed_rate` for what staffing and sharing can change.",
             "Missed signals of contacts with that true risk (`low` … `critical`) ÷ held signals of those contacts."),
            breakdowns=((), ("agency",), ("cause",), ("risk",))),
     Family("late_return_rate", SHARE, "Late returns", LATE,
            "Requests to that desk, for decided contacts, with no return when the case was passed to the "
            "managers ÷ requests to that desk for decided contacts. It counts requests whether or not the agency "
-           "held anything; the `late` cause of `missed_signal_rate` counts only held signals.",
+           "held anything; the `late` cause of `all_signals_missed_rate` counts only held signals.",
            breakdowns=(("agency",),)),
-    Family("under_triage_rate", SHARE, "Under-triage", OUTCOMES_SECTION,
-           "Decided contacts with true risk `high` or `critical` whose outcome is `nfa` or `early_help` ÷ "
-           "decided contacts with true risk `high` or `critical`."),
+    Family("under_triage_rate", SHARE, "Under-triage (against the correct RAG)", HEADLINE_SECTION,
+           "Decided contacts with true risk `high` or `critical` whose outcome is lower (`nfa` < `early_help` < "
+           "`s17` < `s47`) than the correct RAG's outcome mix would have given with the same draw ÷ decided "
+           "contacts with true risk `high` or `critical`. A child rated right, or whose signals revealed its "
+           "risk at decision, is never under-triaged, whatever its outcome."),
     Family("decision_delay_hours", HOURS, "Hours to decision", DELAY,
-           ("Elapsed hours (nights and weekends included) from arrival to decision, over decided contacts; for "
+           ("Elapsed hours (nights and weekends included) from arrival to decision, over decided contacts and "
+            "censored ones (at their delay so far: with any censored, a lower bound, shown `≥`); for "
             "Blue contacts, to the end of screening. `<stat>` is `mean`, `median`, `p90`, `p95` or `max`.",
-            "The same over decided contacts given that RAG at screening."),
+            "The same over the contacts given that RAG at screening (censored ones never screened are only in "
+            "the overall figures)."),
            breakdowns=(("stat",), ("rag", "stat"))),
     Family("rag_breach_rate", SHARE, "RAG deadline breaches", TIMESCALES,
-           ("Decided Green/Amber/Red contacts decided after their RAG deadline ÷ decided Green/Amber/Red contacts.",
-            "The same for that screening RAG (`red`, `amber`, `green`) ÷ decided contacts with that screening RAG."),
-           breakdowns=((), ("researched_rag",))),
+           ("Green/Amber/Red contacts decided after their RAG deadline, or censored past it ÷ decided and "
+            "censored Green/Amber/Red contacts.",
+            "The same for that screening RAG (`red`, `amber`, `green`) ÷ decided and censored contacts with that "
+            "screening RAG.",
+            "The same deadline hours read on the hub's working clock (`working`) or as elapsed hours (`elapsed`), "
+            "from the same start (`rag.<rag>.clock_starts`): Green/Amber/Red contacts decided after it, or censored "
+            "past it ÷ decided and censored Green/Amber/Red contacts. The scenario's `rag.<rag>.clock` is the "
+            "reading the hub works to.",
+            "The same by reading for that screening RAG."),
+           breakdowns=((), ("researched_rag",), ("reading",), ("reading", "researched_rag"))),
     Family("working_day_breach_rate", SHARE, "Over one working day", TIMESCALES,
-           ("Decided contacts decided more than one working day after arrival ÷ decided contacts (Blue included).",
-            "The same for that screening RAG (all four) ÷ decided contacts with that screening RAG."),
+           ("Contacts decided more than one working day after arrival, or censored past it ÷ decided and "
+            "censored contacts (Blue included).",
+            "The same for that screening RAG (all four) ÷ decided and censored contacts with that screening RAG."),
            breakdowns=((), ("rag",))),
     Family("rag_share", SHARE, "RAG at screening", OUTCOMES_SECTION,
            "Decided contacts given that RAG **at screening** ÷ decided contacts.", breakdowns=(("rag",),)),
@@ -180,8 +203,30 @@ FAMILIES: tuple[Family, ...] = (
            "Share of the tasks that started in the window that had to wait at all (queueing theory's P(wait)).",
            breakdowns=(("role",), ("pool",)), staff=True),
     Family("backlog_at_end", COUNT, "Backlog at the end", STAFF,
-           "Tasks waiting or in service at the end of the run.",
+           "Tasks waiting or in service at the end of the window.",
            breakdowns=(("role",), ("pool",)), staff=True),
+    Family("high_risk_missed_rate", SHARE, "Missed signals, high/critical risk", HEADLINE_SECTION,
+           ("Held signals about decided contacts with true risk `high` or `critical` that did not reach the "
+            "decision ÷ held signals about those contacts.",
+            "Those missed signals that were `avoidable` (asked but late, unmatched, lost in the channel, desk "
+            "down; screened out, or not asked, because the child was rated below its true risk) or `by_policy` "
+            "(screened out or not asked where the correct RAG would not have asked either) ÷ the same held "
+            "signals, so the two add up to `high_risk_missed_rate`.",
+            "Those missed signals with that fate ÷ the same held signals.",
+            "That agency's missed signals about those contacts ÷ that agency's held signals about them."),
+           breakdowns=((), ("kind",), ("cause",), ("agency",))),
+    Family("contacts_decided_in_runout", COUNT, "Decided in the run-out", ACCOUNTING,
+           "Of the window's contacts, those decided after the window's end, in the run-out (the run goes on, "
+           "arrivals and all, until every contact of the window is decided or the cap, "
+           "`mashsim.replication.RUNOUT_CAP_DAYS` days, is reached)."),
+    Family("contacts_censored", COUNT, "Censored (open at the cap)", ACCOUNTING,
+           "Of the window's contacts, those still open at the run-out's cap: each counts as a breach of every "
+           "deadline it has passed by then, and enters the delays at its delay so far."),
+    Family("backlog_growth", GROWTH, "Backlog growth", ACCOUNTING,
+           "How fast the contacts in the hub grew over the window: the mean number in the hub over the window's "
+           "second half minus that over its first half, per day, ÷ the window's arrivals per day. A backlog that "
+           "keeps a steady share of the arrivals reads that share; a stable hub about 0. A run is flagged "
+           "unstable when it is above `mashsim.experiment.stability.GROWTH_LIMIT` and its CI excludes 0."),
 )
 
 BY_STEM = {family.stem: family for family in FAMILIES}
@@ -189,21 +234,26 @@ CONTACT_FAMILIES = tuple(f for f in FAMILIES if not f.staff)
 STAFF_FAMILIES = tuple(f for f in FAMILIES if f.staff)
 # The terminal table: which breakdowns it shows, in its order (RAGs from Red down). The outcome shares
 # and referrals come before the times: they answer "what happened", the times "how fast".
+# The first rows answer the question: what staffing and sharing can change for the children at risk.
 TABLE: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("high_risk_missed_rate", ()), ("high_risk_missed_rate", ("kind",)), ("under_triage_rate", ()),
     ("contacts_arrived", ()), ("contacts_decided", ()), ("contacts_open_at_end", ()),
-    ("missed_signal_rate", ()), ("missed_signal_rate", ("cause",)), ("missed_signal_rate", ("agency",)),
+    ("contacts_decided_in_runout", ()), ("contacts_censored", ()), ("backlog_growth", ()),
+    ("all_signals_missed_rate", ()), ("all_signals_missed_rate", ("cause",)), ("all_signals_missed_rate", ("agency",)),
     ("late_return_rate", ("agency",)),
-    ("under_triage_rate", ()), ("referral_rate", ()), ("outcome_share", ("outcome",)),
+    ("referral_rate", ()), ("outcome_share", ("outcome",)),
     ("decision_delay_hours", ("stat",)), ("decision_delay_hours", ("rag", "stat")),
     ("rag_breach_rate", ()), ("rag_breach_rate", ("researched_rag",)),
+    ("rag_breach_rate", ("reading", "researched_rag")),
     ("working_day_breach_rate", ()), ("working_day_breach_rate", ("rag",)),
     ("utilisation", ("role",)), ("queue_length", ("role",)), ("utilisation", ("pool",)), ("queue_length", ("pool",)),
 )
 TABLE_DELAY_STATS = ("mean", "p90")  # the per-RAG delay rows: mean and p90 only
 
-# The metrics a report shows by default: missed signals, RAG breaches and delays by RAG, and every
-# role's utilisation.
-HEADLINE = ("missed_signal_rate", "rag_breach_rate.by_rag.red", "rag_breach_rate.by_rag.amber",
+# The metrics a report shows by default: high/critical-risk missed signals (avoidable and by policy) and
+# under-triage, RAG breaches and delays by RAG, and every role's utilisation.
+HEADLINE = ("high_risk_missed_rate", "high_risk_missed_rate.avoidable", "high_risk_missed_rate.by_policy",
+            "under_triage_rate", "rag_breach_rate.by_rag.red", "rag_breach_rate.by_rag.amber",
             "rag_breach_rate.by_rag.green", "decision_delay_hours.mean", "decision_delay_hours.by_rag.red.mean",
             "decision_delay_hours.by_rag.amber.mean", "decision_delay_hours.by_rag.green.mean")
 HEADLINE_STAFF = "utilisation.by_role."
@@ -225,6 +275,16 @@ def unit_of(name: str) -> str | None:
     """The unit of a metric (``"share"``, ``"hours"``, ``"count"``, ``"average"``), None if unknown."""
     family = family_of(name)
     return family.unit if family else None
+
+
+def is_growth(name: str) -> bool:
+    """Whether a metric is a signed share (shown as a signed percentage, never cut to [0, 1])."""
+    return unit_of(name) == GROWTH
+
+
+def is_censorable(name: str) -> bool:
+    """Whether a metric's value is a lower bound when contacts are censored (the delay statistics)."""
+    return unit_of(name) == HOURS and name.startswith("decision_delay_hours")
 
 
 def is_share(name: str) -> bool:
@@ -262,7 +322,7 @@ def flatten_staff(values: Mapping[str, Mapping[str, float]], by: str) -> dict[st
 
 
 def by_hub(name: str, hub: str) -> str:
-    """``missed_signal_rate.by_agency.police`` -> ``missed_signal_rate.by_hub.<hub>.by_agency.police``."""
+    """``all_signals_missed_rate.by_agency.police`` -> ``all_signals_missed_rate.by_hub.<hub>.by_agency.police``."""
     head, _, rest = name.partition(".")
     return f"{head}.by_hub.{hub}" + (f".{rest}" if rest else "")
 
@@ -322,7 +382,7 @@ def markdown(section: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-SECTIONS = tuple(dict.fromkeys(f.section for f in FAMILIES))
+SECTIONS = tuple(dict.fromkeys((HEADLINE_SECTION, *(f.section for f in FAMILIES))))
 
 
 def _pattern(family: Family, breakdown: tuple[str, ...]) -> str:

@@ -1,9 +1,15 @@
 """Streaming metrics of one replication: fed as contacts arrive and are decided.
 
 Only contacts that arrive inside the measurement window (after the warm-up,
-before the end of the horizon) count, so ``contacts_arrived ==
-contacts_decided + contacts_open_at_end`` always.  Nothing per contact is kept
-unless records are asked for.
+before the end of the horizon) count.  The run goes on past the window (the
+run-out, see :mod:`mashsim.replication`) until every counted contact is decided
+or the run-out's cap; :meth:`Collector.censor` then counts the ones still open
+(censored) in every delay and breach figure, at their delay so far.  So
+``contacts_arrived == contacts_decided + contacts_open_at_end`` (decided in
+the window, open at its end) and ``contacts_open_at_end ==
+contacts_decided_in_runout + contacts_censored`` always.  The counted contacts
+still open are kept (to censor them); nothing else per contact is kept unless
+records are asked for.
 """
 
 from __future__ import annotations
@@ -13,12 +19,11 @@ from typing import Any, Mapping, Protocol
 from mashsim.metrics.catalogue import DELAY_STATS, flatten, flatten_staff
 from mashsim.metrics.histogram import DelayHistogram
 from mashsim.model.calendar import WorkingClock
-from mashsim.model.contact import BLUE, CAUSES, HIGH, REACHED, Contact
+from mashsim.model.contact import AVOIDABLE, BLUE, CAUSES, HIGH, MISS_KINDS, REACHED, Contact
 from mashsim.model.roles import RoleStats
 from mashsim.scenario.schema import CONCERNS, OUTCOMES, RAGS, RISK_LEVELS
 
 _REFERRAL = {OUTCOMES.index("s17"), OUTCOMES.index("s47")}
-_LOW_OUTCOMES = {OUTCOMES.index("nfa"), OUTCOMES.index("early_help")}
 
 
 def _ratio(numerator: float, denominator: float) -> float:
@@ -51,6 +56,14 @@ class Collector:
         self.high_risk = self._count("high_risk")
         self.under_triaged = self._count("under_triaged")
         self.delay_by_rag = [DelayHistogram() for _ in RAGS]  # all contacts' delays: see overall_delay
+        # censored contacts: by their RAG (in by_rag's place in the denominators); those never screened
+        # have a delay and a working day but no RAG
+        self.runout_n = self._count("runout_n")  # decided after the window's end, in the run-out
+        self.censored_n = self._count("censored_n")
+        self.censored_by_rag = self._counts(len(RAGS))
+        self.unscreened_day_breaches = self._count("unscreened_day_breaches")
+        self.delay_unscreened = DelayHistogram()
+        self.censored_at = end  # when censor() was called
         self.by_rag = self._counts(len(RAGS))
         self.rag_breaches = self._counts(len(RAGS))
         self.day_breaches = self._counts(len(RAGS))
@@ -62,13 +75,24 @@ class Collector:
         self.late_returns = self._counts(len(agencies), by_agency=True)
         self.missed: list[list[int]] = [[0] * len(CAUSES) for _ in agencies]
         self._lists.append((self.missed, True))
+        # signals about high/critical-risk children: held, and missed by kind, by cause, by agency
+        self.hr_held = self._counts(len(agencies), by_agency=True)
+        self.hr_missed = self._counts(len(agencies), by_agency=True)
+        self.hr_by_kind = self._counts(len(MISS_KINDS))
+        self.hr_by_cause = self._counts(len(CAUSES))
+        # RAG breaches under the working and the elapsed reading of the deadline hours, by RAG
+        self.breaches_working = self._counts(len(RAGS))
+        self.breaches_elapsed = self._counts(len(RAGS))
         self.record = record
         self.records: list[dict] = []
         self._open: dict[int, Contact] = {}
         # contacts in the hub (arrived, not decided), whenever they arrived, integrated over the
-        # window: the L of Little's law, kept apart from the per-contact delays it is checked against
+        # window: the L of Little's law, kept apart from the per-contact delays it is checked against;
+        # the first half's area apart, for the backlog's growth (second half's mean minus the first's)
         self.in_system = 0
         self.in_system_area = 0.0
+        self.in_system_first_half = 0.0
+        self.middle = (start + end) / 2.0
         self.in_system_since = start
 
     def _count(self, name: str) -> int:
@@ -97,13 +121,19 @@ class Collector:
                     mine[j] += value
         for histogram, their_histogram in zip(self.delay_by_rag, other.delay_by_rag):
             histogram.merge(their_histogram)
+        self.delay_unscreened.merge(other.delay_unscreened)
         other._count_in_system(other.end, 0)  # its time-average brought up to the end of the window
         self.in_system_area += other.in_system_area
+        self.in_system_first_half += other.in_system_first_half
         self.in_system += other.in_system
 
     def _count_in_system(self, now: float, change: int) -> None:
         clipped = self.start if now < self.start else self.end if now > self.end else now
-        self.in_system_area += self.in_system * (clipped - self.in_system_since)
+        since = self.in_system_since
+        if clipped > since:
+            self.in_system_area += self.in_system * (clipped - since)
+            if since < self.middle:
+                self.in_system_first_half += self.in_system * (min(clipped, self.middle) - since)
         self.in_system_since = clipped
         self.in_system += change
 
@@ -113,8 +143,7 @@ class Collector:
         if self.start <= c.arrived < self.end:
             c.counted = True
             self.arrived_n += 1
-            if self.record:
-                self._open[c.id] = c
+            self._open[c.id] = c
 
     def decided(self, c: Contact) -> None:
         decided_at = c.decided_at
@@ -122,6 +151,9 @@ class Collector:
         if not c.counted:
             return
         self.decided_n += 1
+        if decided_at > self.end:
+            self.runout_n += 1
+        del self._open[c.id]
         arrived, rag, risk = c.arrived, c.rag, c.risk
         delay = decided_at - arrived
         self.delay_by_rag[rag].add(delay)
@@ -133,10 +165,14 @@ class Collector:
         day_breach = delay > hours and decided_at > self.clock.add(arrived, hours)
         if rag_breach:
             self.rag_breaches[rag] += 1
+        if c.deadline is not None:
+            self.breaches_working[rag] += decided_at > c.deadline_working
+            self.breaches_elapsed[rag] += decided_at > c.deadline_elapsed
         if day_breach:
             self.day_breaches[rag] += 1
         self.outcomes[c.outcome] += 1
-        under_triaged = risk >= HIGH and c.outcome in _LOW_OUTCOMES
+        # against the correct RAG: the outcome its mix would have given with the same draw
+        under_triaged = risk >= HIGH and c.outcome < c.correct_outcome
         if risk >= HIGH:
             self.high_risk += 1
             self.under_triaged += under_triaged
@@ -156,16 +192,57 @@ class Collector:
             if fate != REACHED:
                 missed[i][fate] += 1
                 self.missed_by_risk[risk] += 1
+        if risk >= HIGH:
+            self._high_risk_signals(c, fates)
         if self.record:
-            self._open.pop(c.id, None)
             self.records.append(self._record(c, fates, rag_breach, day_breach, under_triaged))
+
+    def _high_risk_signals(self, c: Contact, fates: list) -> None:
+        kinds = c.kinds
+        for i, fate in enumerate(fates):
+            if fate is None:
+                continue
+            self.hr_held[i] += 1
+            if fate != REACHED:
+                self.hr_missed[i] += 1
+                self.hr_by_cause[fate] += 1
+                self.hr_by_kind[kinds[i]] += 1
+
+    @property
+    def undecided(self) -> int:
+        """Counted contacts not decided yet (nor censored): the run-out goes on while there are any."""
+        return len(self._open)
+
+    def _breaches_at(self, c: Contact, now: float) -> tuple[bool, bool]:
+        """Whether an open contact has passed its RAG deadline, and one working day, by ``now``."""
+        rag_breach = c.deadline is not None and now > c.deadline
+        return rag_breach, now > self.clock.add(c.arrived, self.clock.hours_per_day)
+
+    def censor(self, now: float) -> None:
+        """Count the contacts still open at ``now`` (the run-out's cap) as censored: each enters the
+        delays at its delay so far (a lower bound) and breaches every deadline it has passed."""
+        self.censored_at = now
+        for c in self._open.values():
+            self.censored_n += 1
+            rag_breach, day_breach = self._breaches_at(c, now)
+            if c.rag is None:  # never screened: no RAG, no RAG deadline
+                self.delay_unscreened.add(now - c.arrived)
+                self.unscreened_day_breaches += day_breach
+                continue
+            self.delay_by_rag[c.rag].add(now - c.arrived)
+            self.censored_by_rag[c.rag] += 1
+            self.rag_breaches[c.rag] += rag_breach
+            self.breaches_working[c.rag] += now > c.deadline_working
+            self.breaches_elapsed[c.rag] += now > c.deadline_elapsed
+            self.day_breaches[c.rag] += day_breach
 
     # -------------------------------------------------------------- results
     def overall_delay(self) -> DelayHistogram:
-        """Every counted contact's delay: the RAGs' histograms added together."""
+        """Every counted contact's delay (censored ones' so far): the RAGs' histograms added together."""
         total = DelayHistogram()
         for h in self.delay_by_rag:
             total.merge(h)
+        total.merge(self.delay_unscreened)
         return total
 
     def _record(self, c: Contact, fates, rag_breach: bool, day_breach: bool, under_triaged: bool) -> dict:
@@ -190,19 +267,18 @@ class Collector:
             "under_triaged": under_triaged,
             "signals_held": sum(1 for f in fates if f is not None) if decided else sum(c.holds),
             "signals_missed": sum(1 for f in fates if f is not None and f != REACHED) if decided else None,
+            "signals_avoidable": sum(1 for k in c.kinds if k == AVOIDABLE) if decided and c.risk >= HIGH else None,
+            "correct_outcome": OUTCOMES[c.correct_outcome] if decided and c.risk >= HIGH else None,
         }
         for name, fate in zip(self.agencies, fates if decided else [None] * len(self.agencies)):
             row[f"signal_{name}"] = (None if fate is None else "reached" if fate == REACHED else CAUSES[fate])
         return row
 
     def open_records(self) -> list[dict]:
-        """Records of contacts still open at the end (only when recording); breaches as at the end."""
-        end = self.end
-        return [
-            self._record(c, [], c.deadline is not None and end > c.deadline,
-                         end > self.clock.add(c.arrived, self.clock.hours_per_day), False)
-            for c in self._open.values()
-        ]
+        """Records of the censored contacts (only when recording); breaches as at the run-out's cap."""
+        if not self.record:
+            return []
+        return [self._record(c, [], *self._breaches_at(c, self.censored_at), False) for c in self._open.values()]
 
     def metrics(self, roles: Mapping[str, "StaffedRole"]) -> dict[str, float]:
         """Every metric as a flat ``{dotted name: value}`` dict, named and ordered by the catalogue
@@ -211,13 +287,18 @@ class Collector:
         decided = self.decided_n
         held, missed_total = sum(self.held), sum(map(sum, self.missed))
         agencies = range(len(self.agencies))
-        researched = decided - self.by_rag[BLUE]
+        censored = self.censored_n
+        # the delay and breach figures count the censored contacts (by_rag + censored_by_rag); the
+        # shares of outcomes and RAGs are over decided contacts
+        with_rag = [n + m for n, m in zip(self.by_rag, self.censored_by_rag)]
+        researched = sum(with_rag) - with_rag[BLUE]
+        hr_held = sum(self.hr_held)
         values: dict[str, dict[tuple[str, ...], list[float]]] = {
             "contacts_arrived": {(): [float(self.arrived_n)]},
-            "contacts_decided": {(): [float(decided)]},
-            "contacts_open_at_end": {(): [float(self.arrived_n - decided)]},
+            "contacts_decided": {(): [float(decided - self.runout_n)]},
+            "contacts_open_at_end": {(): [float(self.runout_n + censored)]},
             "contacts_in_system": {(): [_ratio(self.in_system_area, self.end - self.start)]},
-            "missed_signal_rate": {
+            "all_signals_missed_rate": {
                 (): [_ratio(missed_total, held)],
                 ("agency",): [_ratio(sum(self.missed[i]), self.held[i]) for i in agencies],
                 ("cause",): [_ratio(sum(row[k] for row in self.missed), held) for k in range(len(CAUSES))],
@@ -231,20 +312,42 @@ class Collector:
             },
             "rag_breach_rate": {
                 (): [_ratio(sum(self.rag_breaches), researched)],
-                ("researched_rag",): [_ratio(self.rag_breaches[r], self.by_rag[r])
-                                      for r in range(len(RAGS)) if r != BLUE],
+                ("researched_rag",): [_ratio(self.rag_breaches[r], with_rag[r]) for r in range(len(RAGS)) if r != BLUE],
+                ("reading",): [_ratio(sum(b), researched) for b in (self.breaches_working, self.breaches_elapsed)],
+                ("reading", "researched_rag"): [_ratio(b[r], with_rag[r])
+                                                for b in (self.breaches_working, self.breaches_elapsed)
+                                                for r in range(len(RAGS)) if r != BLUE],
             },
             "working_day_breach_rate": {
-                (): [_ratio(sum(self.day_breaches), decided)],
-                ("rag",): [_ratio(self.day_breaches[r], self.by_rag[r]) for r in range(len(RAGS))],
+                (): [_ratio(sum(self.day_breaches) + self.unscreened_day_breaches, decided + censored)],
+                ("rag",): [_ratio(self.day_breaches[r], with_rag[r]) for r in range(len(RAGS))],
             },
             "rag_share": {("rag",): [_ratio(n, decided) for n in self.by_rag]},
             "outcome_share": {("outcome",): [_ratio(n, decided) for n in self.outcomes]},
             "referral_rate": {(): [_ratio(sum(self.outcomes[k] for k in _REFERRAL), decided)]},
+            "high_risk_missed_rate": {
+                (): [_ratio(sum(self.hr_missed), hr_held)],
+                ("kind",): [_ratio(n, hr_held) for n in self.hr_by_kind],
+                ("cause",): [_ratio(n, hr_held) for n in self.hr_by_cause],
+                ("agency",): [_ratio(self.hr_missed[i], self.hr_held[i]) for i in agencies],
+            },
+            "contacts_decided_in_runout": {(): [float(self.runout_n)]},
+            "contacts_censored": {(): [float(censored)]},
+            "backlog_growth": {(): [self.backlog_growth()]},
         }
         m = flatten(values, {"agency": self.agencies})
         m.update(role_metrics(roles))
         return m
+
+
+    def backlog_growth(self) -> float:
+        """How fast the contacts in the hub grew over the window, as a share of the arrivals: the mean
+        number in the hub over the window's second half minus that over its first half, per hour,
+        ÷ the window's arrivals per hour. A backlog growing by a steady share of the arrivals reads that
+        share; a steady one about 0."""
+        half = (self.end - self.start) / 2.0
+        growth_per_hour = (self.in_system_area - 2.0 * self.in_system_first_half) / half / half
+        return _ratio(growth_per_hour, self.arrived_n / (self.end - self.start))
 
 
 class StaffedRole(Protocol):

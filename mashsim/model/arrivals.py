@@ -1,64 +1,98 @@
 """Contacts arriving: a non-homogeneous Poisson process per source, and each contact's draws.
 
-The rate of a source is piecewise constant by the hour:
-``annual / 8766 h x day weight x hour weight x period multiplier``, the
-weights normalised to mean 1; a bank holiday takes Sunday's day weight.  Arrival times come week by week by thinning
-(Lewis & Shedler): candidate points of a homogeneous process at the week's
-peak rate, each kept with probability ``rate(t) / peak``.  Working a week at
-a time keeps memory flat however long the horizon.
+**Rates.** The rate of a source is piecewise constant by the hour, proportional to its *shape*:
+``day weight x hour weight x period multipliers`` (a bank holiday takes Sunday's day weight).
+It is scaled so that the expected number of contacts in the *reference year*, the first
+365.25 days (8,766 hours) from the calendar's start date, is ``annual_contacts x
+arrivals.scale`` exactly, every multiplier included (:class:`SourceRates`).  Surges (injects)
+multiply the rate on top of that.
+
+**Coupling.** A source's contacts are the points of one Poisson process of unit intensity on
+the plane (time in hours, *level* in contacts an hour) that lie below the rate: a point at
+``(t, y)`` is a contact if ``y < rate(t)``.  Each point carries its own uniforms, from which
+every draw of its contact is made (:class:`ContactFactory`).  The points do not depend on the
+rate, so a higher rate (more volume, a surge) keeps every contact of a lower one, with the
+same draws, and adds some: runs at different volumes share their common contacts (common
+random numbers across volumes).  A week at a time, the points are generated in order of
+level up to the week's highest rate (the same number of candidates as thinning at the week's
+peak, Lewis & Shedler); each stream of a source sets aside a fixed block of draws per week,
+so what one week uses never shifts the next.  Working a week at a time keeps memory flat
+however long the horizon.
 """
 
 from __future__ import annotations
 
-import itertools
-from typing import Any, Callable, Iterable, Iterator
+import math
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 import simpy
 
 from mashsim.model.calendar import CalendarView
 from mashsim.model.contact import CRITICAL, Contact
-from mashsim.model.durations import sample_hours
+from mashsim.model.durations import hours_at
 from mashsim.model.events import call_at
 from mashsim.model.streams import Streams
-from mashsim.scenario.schema import CONCERNS, HUB_ROLES, RISK_LEVELS, ConcernMix, HubSettings, RiskMix, Source
+from mashsim.scenario.schema import CONCERNS, RISK_LEVELS, ConcernMix, HubSettings, RiskMix, Source
 
-HOURS_PER_YEAR = 365.25 * 24.0
+HOURS_PER_YEAR = 365.25 * 24.0  # the reference year: annual_contacts is the expected count in its hours
 SUNDAY = 6  # bank holidays take Sunday's share of arrivals
-CHUNK_DAYS = 7
-MAKE_AT_LEAST = 128  # contacts made per call of ContactFactory.make (see contacts_of)
+WEEK_DAYS = 7
+WEEK_HOURS = WEEK_DAYS * 24
+MAKE_AT_LEAST = 128  # contacts made per call of ContactFactory.make (see source_contacts)
+STRIDE = 1 << 40  # draws each stream of a source sets aside for one week (far more than a week uses)
+LEVELS_AT_ONCE = 256  # levels drawn per step, the same at every volume (so each level is computed alike)
+# The uniforms of one candidate: its own columns (in this order), then four for each agency.
+TIME, RISK, CONCERN, URGENT, SCREEN, REVEAL, OUTCOME, LOG_TASK, SCREEN_TASK, DECIDE_TASK = range(10)
+OWN_DRAWS = 10
+HOLDS, MATCH, CHANNEL, RESEARCH = range(4)
+AGENCY_DRAWS = 4
+
+Window = tuple[float, float, float]  # a surge: (start hour, end hour, rate multiplier)
+
+
+def _mean_one(values: Sequence[float]) -> np.ndarray:
+    weights = np.asarray(values, dtype=float)
+    return weights / weights.mean()
+
+
+class SourceRates:
+    """The hourly rates of one source on days ``[0, days)`` (and at least over its reference year)."""
+
+    def __init__(self, settings: HubSettings, source: Source, view: CalendarView, days: int) -> None:
+        arrivals = settings.arrivals
+        day_w = _mean_one(source.day_profile or arrivals.day_profile)
+        self.hour_w = _mean_one(source.hour_profile or arrivals.hour_profile)
+        whole_days, part_hours = divmod(int(HOURS_PER_YEAR), 24)
+        span = max(days, whole_days + 1)
+        weekday = view.weekdays(span)
+        weekday[view.bank_holiday_mask(span)] = SUNDAY
+        shape = day_w[weekday]
+        for name, period in view.calendar.periods.items():
+            multiplier = source.period_multipliers.get(name, period.multiplier)
+            if multiplier != 1.0:
+                shape = np.where(view.period_mask(name, span), shape * multiplier, shape)
+        # the shape's sum over the reference year's hours (the hour weights sum to 24 a day)
+        year = 24.0 * float(shape[:whole_days].sum()) + float(shape[whole_days] * self.hour_w[:part_hours].sum())
+        volume = source.annual_contacts * arrivals.scale
+        # a calendar that leaves a source no hour to arrive in its reference year leaves it none at all
+        self.per_day = shape * (volume / year if year > 0.0 else 0.0)
+
+    def hourly(self, first_day: int, days: int) -> np.ndarray:
+        """Expected contacts per hour for each hour of days ``[first_day, first_day + days)``."""
+        return (self.per_day[first_day:first_day + days, None] * self.hour_w[None, :]).ravel()
 
 
 def hourly_rates(scenario: HubSettings, source: Source, view: CalendarView, first_day: int, days: int) -> np.ndarray:
     """Expected contacts per hour of ``source`` for each hour of days ``[first_day, first_day + days)``."""
-    arrivals = scenario.arrivals
-    day_w = np.asarray(source.day_profile or arrivals.day_profile, dtype=float)
-    hour_w = np.asarray(source.hour_profile or arrivals.hour_profile, dtype=float)
-    day_w = day_w / day_w.mean()
-    hour_w = hour_w / hour_w.mean()
-    base = source.annual_contacts * arrivals.scale / HOURS_PER_YEAR
-    per_day = np.empty(days)
-    for i in range(days):
-        day = first_day + i
-        factor = day_w[SUNDAY if view.is_bank_holiday(day) else view.weekday(day)]
-        for period in view.periods_on(day):
-            if period in source.period_multipliers:
-                factor *= source.period_multipliers[period]
-            else:
-                factor *= view.calendar.periods[period].multiplier
-        per_day[i] = base * factor
-    return (per_day[:, None] * hour_w[None, :]).ravel()
+    return SourceRates(scenario, source, view, first_day + days).hourly(first_day, days)
 
 
-def arrival_times(rates: np.ndarray, start: float, rng: np.random.Generator) -> np.ndarray:
-    """Sorted arrival times over ``len(rates)`` hours from ``start``, by thinning."""
-    peak = float(rates.max()) if rates.size else 0.0
-    if peak <= 0.0:
-        return np.empty(0)
-    span = float(rates.size)
-    candidates = np.sort(rng.uniform(0.0, span, rng.poisson(peak * span)))
-    keep = rng.random(candidates.size) * peak < rates[candidates.astype(np.int64)]
-    return start + candidates[keep]
+def _skip(rng: np.random.Generator, draws: int) -> None:
+    """Move ``rng`` on as though it had drawn ``draws`` doubles (each double is one step of PCG64)."""
+    bits = rng.bit_generator
+    assert isinstance(bits, np.random.PCG64)  # the generator of every stream (see Streams)
+    bits.advance(draws)
 
 
 def _draw_index(mix: np.ndarray, u: np.ndarray) -> np.ndarray:
@@ -67,7 +101,15 @@ def _draw_index(mix: np.ndarray, u: np.ndarray) -> np.ndarray:
 
 
 class ContactFactory:
-    """Makes the contacts of one source, drawing every attribute from that source's streams."""
+    """Makes the contacts of one source from their uniforms, drawn from that source's streams.
+
+    A candidate's uniforms are one row: ``OWN_DRAWS`` from the source's stream (its time in the
+    week, risk, concern, urgent flag, screening, recognition and outcome, three task times),
+    then ``AGENCY_DRAWS`` from each agency's stream (holds, match, channel, research time).
+    Each draw is the same uniform against whatever threshold or distribution the scenario
+    sets, so a change of a probability or a task time changes only that draw; adding an
+    agency leaves the other agencies' draws alone.
+    """
 
     def __init__(self, scenario: HubSettings, streams: Streams, name: str, index: int,
                  risk_mix: RiskMix, concern_mix: ConcernMix) -> None:
@@ -80,46 +122,54 @@ class ContactFactory:
         self._holds = np.array([[getattr(a.holds_information, r) for r in RISK_LEVELS] for _, a in self._agencies])
         self._match_failure = np.array([a.match_failure for _, a in self._agencies])
         self._loss = np.array([scenario.channel_for(n).loss for n, _ in self._agencies])
-        rng = lambda *parts: streams.rng("contact", name, *parts)  # noqa: E731
-        self._rngs = {part: rng(part) for part in ("risk", "concern", "urgent", "screen", "reveal", "outcome")}
-        self._task_rngs = {role: rng("task", role) for role in HUB_ROLES}
-        self._agency_rngs = [
-            {part: rng("agency", n, part) for part in ("holds", "match", "channel", "research")}
-            for n, _ in self._agencies
-        ]
+        self._rngs = [streams.rng("contact", name)] + [streams.rng("contact", name, "agency", n)
+                                                       for n, _ in self._agencies]
 
-    def make(self, times: np.ndarray) -> list[Contact]:
-        """Contacts arriving at ``times``, all their draws made now (the hub numbers them on arrival)."""
+    def uniforms(self, n: int) -> np.ndarray:
+        """The next ``n`` candidates' rows of uniforms, ``(n, OWN_DRAWS + AGENCY_DRAWS x agencies)``."""
+        own, *agencies = self._rngs
+        parts = [own.random((n, OWN_DRAWS))] + [rng.random((n, AGENCY_DRAWS)) for rng in agencies]
+        return np.concatenate(parts, axis=1) if agencies else parts[0]
+
+    def week_uniforms(self, n: int) -> np.ndarray:
+        """The rows of a week's ``n`` candidates; then every stream moves on to the next week's block."""
+        rows = self.uniforms(n)
+        own, *agencies = self._rngs
+        _skip(own, STRIDE - n * OWN_DRAWS)
+        for rng in agencies:
+            _skip(rng, STRIDE - n * AGENCY_DRAWS)
+        return rows
+
+    def make(self, times: np.ndarray, u: np.ndarray) -> list[Contact]:
+        """Contacts arriving at ``times``, each made from its row of ``u`` (the hub numbers them on arrival)."""
         n = times.size
         if n == 0:
             return []
-        r = self._rngs
-        risk = _draw_index(self._risk, r["risk"].random(n))
-        concern = _draw_index(self._concern, r["concern"].random(n))
-        urgent = (risk == CRITICAL) & (r["urgent"].random(n) < self._scenario.arrivals.urgent_flag)
-        u_screen, u_reveal, u_outcome = r["screen"].random(n), r["reveal"].random(n), r["outcome"].random(n)
+        risk = _draw_index(self._risk, u[:, RISK])
+        concern = _draw_index(self._concern, u[:, CONCERN])
+        urgent = (risk == CRITICAL) & (u[:, URGENT] < self._scenario.arrivals.urgent_flag)
         roles = self._scenario.roles
-        log_h = sample_hours(roles.contact_officers.task_minutes, self._task_rngs["contact_officers"], n)
-        screen_h = sample_hours(roles.screeners.task_minutes, self._task_rngs["screeners"], n)
-        decide_h = sample_hours(roles.managers.task_minutes, self._task_rngs["managers"], n)
+        log_h = hours_at(roles.contact_officers.task_minutes, u[:, LOG_TASK])
+        screen_h = hours_at(roles.screeners.task_minutes, u[:, SCREEN_TASK])
+        decide_h = hours_at(roles.managers.task_minutes, u[:, DECIDE_TASK])
         k = len(self._agencies)
         holds = np.empty((k, n), dtype=bool)
         unmatched = np.empty((k, n), dtype=bool)
         lost = np.empty((k, n), dtype=bool)
         research = np.empty((k, n))
         for i, (_, agency) in enumerate(self._agencies):
-            a = self._agency_rngs[i]
-            holds[i] = a["holds"].random(n) < self._holds[i][risk]
-            unmatched[i] = a["match"].random(n) < self._match_failure[i]
-            lost[i] = a["channel"].random(n) < self._loss[i]
-            research[i] = sample_hours(agency.research_minutes, a["research"], n)
+            a = u[:, OWN_DRAWS + AGENCY_DRAWS * i:OWN_DRAWS + AGENCY_DRAWS * (i + 1)]
+            holds[i] = a[:, HOLDS] < self._holds[i][risk]
+            unmatched[i] = a[:, MATCH] < self._match_failure[i]
+            lost[i] = a[:, CHANNEL] < self._loss[i]
+            research[i] = hours_at(agency.research_minutes, a[:, RESEARCH])
 
         contacts = []
         as_list = lambda a: a.T.tolist() if k else [[]] * n  # noqa: E731
         holds_l, unmatched_l, lost_l, research_l = as_list(holds), as_list(unmatched), as_list(lost), as_list(research)
         for j, (t, rk, cn, ug, us, ur, uo, lh, sh, dh) in enumerate(zip(
-            times.tolist(), risk.tolist(), concern.tolist(), urgent.tolist(), u_screen.tolist(),
-            u_reveal.tolist(), u_outcome.tolist(), log_h.tolist(), screen_h.tolist(), decide_h.tolist(),
+            times.tolist(), risk.tolist(), concern.tolist(), urgent.tolist(), u[:, SCREEN].tolist(),
+            u[:, REVEAL].tolist(), u[:, OUTCOME].tolist(), log_h.tolist(), screen_h.tolist(), decide_h.tolist(),
         )):
             c = Contact(-1, self.index, t)
             c.risk, c.concern, c.urgent = rk, cn, ug
@@ -130,44 +180,105 @@ class ContactFactory:
         return contacts
 
 
-def arrival_batches(scenario: HubSettings, view: CalendarView, factory: ContactFactory, source: Source,
-                    streams: Streams, end: float) -> Iterator[np.ndarray]:
-    """Arrival times of one source, a week at a time, up to ``end`` hours."""
-    rng = streams.rng("arrivals", factory.name)
-    day = 0
-    while day * 24.0 < end:
-        rates = hourly_rates(scenario, source, view, day, CHUNK_DAYS)
-        times = arrival_times(rates, day * 24.0, rng)
-        yield times[times < end]
-        day += CHUNK_DAYS
+def week_levels(rng: np.random.Generator, bound: float) -> np.ndarray:
+    """Levels below ``bound`` of one week's points, in ascending order, in units of 1/``WEEK_HOURS``.
 
-
-def contacts_of(factory: ContactFactory, batches: Iterable[np.ndarray], at_least: int = MAKE_AT_LEAST) -> Iterator[Contact]:
-    """The contacts of ``factory`` arriving at each batch of times, in order.
-
-    Contacts are made ``at_least`` at a time (a few weeks' arrivals of one
-    source): each ``make`` costs some fixed numpy overhead, and a week of one
-    source is often only a few dozen contacts.  Every draw comes from the
-    source's own streams in arrival order, so how arrivals are grouped does not
-    change any contact; memory stays flat (a few hundred contacts per source).
+    Per week the levels form a Poisson process of rate ``WEEK_HOURS``, made from exponential gaps;
+    ``bound`` is the week's highest rate times ``WEEK_HOURS``.  The levels are drawn
+    ``LEVELS_AT_ONCE`` at a time whatever the bound, so a point's level is the same number at any
+    volume; then the stream moves on to the next week's block.
     """
-    pending: list[np.ndarray] = []
+    chunks: list[np.ndarray] = []
+    top = 0.0
+    while top < bound:
+        levels = top + np.cumsum(-np.log1p(-rng.random(LEVELS_AT_ONCE)))
+        chunks.append(levels)
+        top = float(levels[-1])
+    _skip(rng, STRIDE - LEVELS_AT_ONCE * len(chunks))
+    if not chunks:
+        return np.empty(0)
+    levels = chunks[0] if len(chunks) == 1 else np.concatenate(chunks)
+    return levels[:int(np.searchsorted(levels, bound))]
+
+
+def surge_factors(windows: Sequence[Window], t: np.ndarray) -> np.ndarray:
+    """The surges' multiplier of the rate at each time in ``t``.
+
+    Drops (factor < 1) thin the usual arrivals, and surges (factor > 1) each add ``factor - 1``
+    times the usual rate: inside windows ``f1 > 1``, ``f2 > 1`` and drop ``d`` the rate is
+    ``(d + (f1 - 1) + (f2 - 1))`` times the usual one; a single window's is its factor.
+    """
+    drop = np.ones(t.size)
+    extra = np.zeros(t.size)
+    for start, end, factor in windows:
+        inside = (t >= start) & (t < end)
+        if factor < 1.0:
+            drop[inside] *= factor
+        else:
+            extra[inside] += factor - 1.0
+    return drop + extra
+
+
+def _most(windows: Sequence[Window]) -> float:
+    """The most the surges ``windows`` can multiply the rate by (see :func:`surge_factors`)."""
+    return 1.0 + sum(f - 1.0 for _, _, f in windows if f > 1.0)
+
+
+def source_contacts(factory: ContactFactory, rates: SourceRates, streams: Streams, end: float,
+                    windows: Sequence[Window] = (), at_least: int = MAKE_AT_LEAST) -> Iterator[Contact]:
+    """The contacts of ``factory``'s source up to ``end`` hours, in order of arrival.
+
+    ``windows`` are the surges on the source: from each one's start (inclusive) to its end the
+    rate is multiplied by its factor (several at once: see :func:`surge_factors`).  Contacts are made ``at_least`` at a time (a few weeks'
+    arrivals of one source): each ``make`` costs some fixed numpy overhead, and a week of one
+    source is often only a few dozen contacts.  How they are grouped changes no contact; memory
+    stays flat (a few hundred contacts per source).
+    """
+    rng = streams.rng("arrivals", factory.name)
+    times: list[np.ndarray] = []
+    rows: list[np.ndarray] = []
     count = 0
-    for times in batches:
-        pending.append(times)
-        count += times.size
+    for week in range(math.ceil(end / WEEK_HOURS)):
+        start = float(week * WEEK_HOURS)
+        rate = rates.hourly(week * WEEK_DAYS, WEEK_DAYS) * WEEK_HOURS
+        here = [w for w in windows if w[0] < start + WEEK_HOURS and w[1] > start]  # the week's surges
+        levels = week_levels(rng, float(rate.max()) * _most(here))
+        u = factory.week_uniforms(levels.size)
+        into = WEEK_HOURS * u[:, TIME]  # hours into the week
+        limit = rate[np.minimum(into.astype(np.int64), WEEK_HOURS - 1)]
+        t = start + into
+        if here:
+            limit = limit * surge_factors(here, t)
+        kept = np.flatnonzero((levels < limit) & (t < end))
+        if kept.size:
+            kept = kept[np.argsort(t[kept], kind="stable")]
+            times.append(t[kept])
+            rows.append(u[kept])
+            count += kept.size
         if count >= at_least:
-            yield from factory.make(np.concatenate(pending))
-            pending, count = [], 0
+            yield from factory.make(np.concatenate(times), np.concatenate(rows))
+            times, rows, count = [], [], 0
     if count:
-        yield from factory.make(np.concatenate(pending))
+        yield from factory.make(np.concatenate(times), np.concatenate(rows))
+
+
+def source_arrivals(settings: HubSettings, name: str, streams: Streams, view: CalendarView, end: float,
+                    windows: Sequence[Window] = ()) -> Iterator[Contact]:
+    """The contacts of ``settings``' source ``name`` up to ``end`` hours, in order of arrival, drawn
+    from ``streams`` (the hub's); ``windows``: the surges on the source (see :func:`source_contacts`)."""
+    mix = settings.arrivals
+    source = mix.sources[name]
+    factory = ContactFactory(settings, streams, name, list(mix.sources).index(name),
+                             source.risk_mix or mix.risk_mix, source.concern_mix or mix.concern_mix)
+    days = math.ceil(end / WEEK_HOURS) * WEEK_DAYS  # whole weeks: arrivals come a week at a time
+    return source_contacts(factory, SourceRates(settings, source, view, days), streams, end, windows)
 
 
 class ArrivalFeed:
     """Delivers contacts (in order of arrival) each at its arrival time, numbering them as they arrive.
 
     Only the next contact is on the event queue at any time; with contacts
-    made a batch (a week) at a time (:func:`contacts_of`), memory does not grow
+    made a batch (a week) at a time (:func:`source_contacts`), memory does not grow
     with the horizon.  The feed is its own event on SimPy's queue (it has the
     ``callbacks`` and ``_ok`` an event needs), put back for each next contact:
     cheaper than a SimPy process or a new event per contact.  ``ids`` is shared

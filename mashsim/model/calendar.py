@@ -9,11 +9,15 @@ from __future__ import annotations
 import bisect
 import math
 import datetime as dt
+from typing import Iterable
 
+import numpy as np
+
+from mashsim.scenario.bounds import DAY_INDEX, LOOKAHEAD_DAYS
 from mashsim.scenario.schema import WEEKDAYS, Calendar, HoursPattern
 
 HOURS_PER_DAY = 24.0
-_HORIZON_LIMIT_DAYS = 100 * 366  # working-hour sums further out than this are "never"
+_HORIZON_LIMIT_DAYS = LOOKAHEAD_DAYS - 366  # working-hour sums further out than this are "never"
 
 
 class CalendarView:
@@ -25,10 +29,16 @@ class CalendarView:
         self._first_weekday = calendar.start_date.weekday()
         self._holiday_days = {(d - calendar.start_date).days for d in calendar.bank_holidays}
         self._period_days: dict[int, list[str]] = {}  # by day index
+        self._days_of_period: dict[str, list[int]] = {}
         for name, period in calendar.periods.items():
+            days = self._days_of_period.setdefault(name, [])
             for first, last in period.dates:
-                for day in range((first - calendar.start_date).days, (last - calendar.start_date).days + 1):
+                # only the days a run can reach: a period may span centuries of dates
+                first_day = max((first - calendar.start_date).days, 0)
+                last_day = min((last - calendar.start_date).days, int(DAY_INDEX.high))
+                for day in range(first_day, last_day + 1):
                     self._period_days.setdefault(day, []).append(name)
+                    days.append(day)
 
     def date(self, day: int) -> dt.date:
         return self.calendar.start_date + dt.timedelta(days=day)
@@ -42,6 +52,25 @@ class CalendarView:
 
     def periods_on(self, day: int) -> list[str]:
         return self._period_days.get(day, [])
+
+    # The same answers for days 0 .. days - 1 at once, as arrays (for the arrival rates of a whole run).
+    def weekdays(self, days: int) -> np.ndarray:
+        """The weekday of each day, 0 for Monday ... 6 for Sunday."""
+        return (self._first_weekday + np.arange(days)) % 7
+
+    def bank_holiday_mask(self, days: int) -> np.ndarray:
+        return self._mask(self._holiday_days, days)
+
+    def period_mask(self, name: str, days: int) -> np.ndarray:
+        """Whether each day is in period ``name``."""
+        return self._mask(self._days_of_period.get(name, []), days)
+
+    @staticmethod
+    def _mask(day_indices: Iterable[int], days: int) -> np.ndarray:
+        mask = np.zeros(days, dtype=bool)
+        inside = [d for d in day_indices if 0 <= d < days]
+        mask[inside] = True
+        return mask
 
     def duty_interval(self, pattern: HoursPattern, day: int) -> tuple[float, float] | None:
         """Hours of day ``day`` (from its midnight) when ``pattern`` is on duty, or None."""

@@ -13,6 +13,11 @@ CAUSES = ("not_asked", "screened_out", "late", "unmatched", "lost_in_channel", "
 NOT_ASKED, SCREENED_OUT, LATE, UNMATCHED, LOST, OUTAGE = range(len(CAUSES))
 REACHED = -1
 
+# Whether a missed signal is one staffing and sharing could have saved (avoidable) or one the hub's
+# policy chose not to seek (by policy): see miss_kind.
+MISS_KINDS = ("avoidable", "by_policy")
+AVOIDABLE, BY_POLICY = range(len(MISS_KINDS))
+
 
 class Contact:
     """One contact's attributes (drawn at arrival) and its progress through the hub.
@@ -30,6 +35,7 @@ class Contact:
         "counted", "backlog",
         "logged_at", "screened_at", "rag", "deadline", "due", "asked", "returned", "pending", "jobs",
         "sent_at", "decided_at", "decided_rag", "outcome", "fates", "failed",
+        "deadline_working", "deadline_elapsed", "kinds", "correct_outcome",
     )
 
     # Drawn at arrival (ContactFactory.make sets them).
@@ -68,6 +74,11 @@ class Contact:
     outcome: Any
     fates: list[Any]
     failed: tuple[int, ...]
+    # the RAG deadline under each reading of its hours (deadline is the one the hub works to)
+    deadline_working: Any
+    deadline_elapsed: Any
+    kinds: list[Any]  # per agency, set when decided: see miss_kinds
+    correct_outcome: Any  # the outcome the correct RAG would have given with the same draw
 
     def __init__(self, id: int, source: int, arrived: float) -> None:
         self.id = id
@@ -90,6 +101,9 @@ class Contact:
         self.outcome = None
         self.fates = []  # per agency, set when decided: see signal_fates
         self.failed = ()  # agencies whose desk answered with nothing (systems down)
+        # Left unset until their step (a borough year makes ~13,000 contacts: each field costs): the
+        # two deadline readings are set with the deadline; kinds and correct_outcome when a high- or
+        # critical-risk child is decided, and read only then.
 
     def carries_signal(self, i: int) -> bool:
         """Whether agency ``i``'s return, once back, brings its information to the decision."""
@@ -144,3 +158,31 @@ def signal_fates(c: Contact) -> list[int | None]:
         else:
             fates.append(REACHED)
     return fates
+
+
+def miss_kind(fate: int, rag: int, correct_rag: int, asked_at_correct: bool) -> int:
+    """Whether a missed signal (``fate``, a cause) was AVOIDABLE or BY_POLICY.
+
+    ``rag`` is the RAG the contact was given at screening, ``correct_rag`` the one a perfect screener
+    would give, ``asked_at_correct`` whether the policy asks this desk at the correct RAG.
+
+    * screened out: avoidable when the child should not have been Blue (a screening error), by policy
+      when it should (the hub does not research Blue contacts);
+    * not asked: avoidable only when the child was rated below its true risk and the desk would have
+      been asked at the correct RAG; otherwise the policy chose not to ask (including an over-rated
+      child, and a backlog contact that entered the run already past its requests);
+    * late, unmatched, lost in the channel, desk down: avoidable (staffing, systems, channels).
+    """
+    if fate == SCREENED_OUT:
+        return BY_POLICY if correct_rag == BLUE else AVOIDABLE
+    if fate == NOT_ASKED:
+        return AVOIDABLE if rag < correct_rag and asked_at_correct else BY_POLICY
+    return AVOIDABLE
+
+
+def miss_kinds(c: Contact, ask_correct: tuple[int, ...]) -> list[int | None]:
+    """Per agency, from ``c.fates``: None where nothing was missed, else :func:`miss_kind`;
+    ``ask_correct`` lists the desks the policy asks at ``c``'s correct RAG."""
+    rag, correct = c.rag, c.correct_rag
+    return [None if fate is None or fate == REACHED else miss_kind(fate, rag, correct, i in ask_correct)
+            for i, fate in enumerate(c.fates)]

@@ -17,7 +17,8 @@ import numpy as np
 import simpy
 
 from mashsim.model.calendar import WorkingClock
-from mashsim.model.contact import BLUE, GREEN, REACHED, RED, Contact, queue_deadline, queue_rank, signal_fates
+from mashsim.model.contact import BLUE, GREEN, HIGH, REACHED, RED, Contact, miss_kinds, queue_deadline, queue_rank, \
+    signal_fates
 from mashsim.model.cutoffs import CutoffQueue
 from mashsim.model.events import call_later
 from mashsim.model.network import DECISION, hub_node, research_node
@@ -86,6 +87,9 @@ class Hub:
             RAGS.index(rag): (getattr(scenario.rag, rag).deadline_hours, getattr(scenario.rag, rag).clock)
             for rag in RESEARCHED_RAGS
         }
+        # whether each RAG's clock starts at contact (the child's wait) rather than at screening
+        self.from_contact = {RAGS.index(rag): getattr(scenario.rag, rag).clock_starts == "contact"
+                             for rag in RESEARCHED_RAGS}
         self.hub_clock = clocks[scenario.hub_hours]
         self._cutoffs = {rag: CutoffQueue(env, self._cutoff) for rag in self.deadlines}
         self.screener_staffing = scenario.roles.screeners
@@ -198,12 +202,16 @@ class Hub:
             self._close(c, BLUE, signal_fates(c))
             return
         hours, clock = self.deadlines[rag]
+        start = c.arrived if self.from_contact[rag] else now
+        # the deadline under both readings of its hours, reported side by side; the hub works to one
+        c.deadline_elapsed = start + hours
+        c.deadline_working = self.hub_clock.add(start, hours)
         if clock == "elapsed":
-            c.deadline = now + hours
-            cutoff = now + max(hours - self.allowance, 0.0)
+            c.deadline = c.deadline_elapsed
+            cutoff = start + max(hours - self.allowance, 0.0)
         else:
-            c.deadline = self.hub_clock.add(now, hours)
-            cutoff = self.hub_clock.add(now, max(hours - self.allowance, 0.0))
+            c.deadline = c.deadline_working
+            cutoff = self.hub_clock.add(start, max(hours - self.allowance, 0.0))
         self.request(c, self.ask[rag] if asked is None else asked)
         if self.decide_at_deadline and c.pending:
             self._cutoffs[rag].add(now + max(cutoff - now, 0.0), c)
@@ -284,8 +292,19 @@ class Hub:
         c.fates = fates
         c.decided_at = self.env._now
         c.decided_rag = decided_rag
-        cdf = self.outcome_cdf[decided_rag]
-        c.outcome = min(bisect.bisect_right(cdf, c.u_outcome), len(cdf) - 1)  # the first k with u < cdf[k]
+        c.outcome = _drawn(self.outcome_cdf[decided_rag], c.u_outcome)
+        if c.risk >= HIGH:
+            # the headline's two questions, asked of high/critical-risk children only (they are all the
+            # metrics need, and asking them of every child costs a borough year measurable time):
+            # what the correct RAG would have given with the same draw, and was each miss avoidable
+            c.correct_outcome = _drawn(self.outcome_cdf[c.correct_rag], c.u_outcome)
+            c.kinds = miss_kinds(c, self.ask.get(c.correct_rag, ()))
         if self.trace:
             self._note("decided", c, rag=RAGS[decided_rag], outcome=OUTCOMES[c.outcome])
         self.observer.decided(c)
+
+
+def _drawn(cdf: list[float], u: float) -> int:
+    """The outcome an outcome mix (its cumulative shares ``cdf``) gives for the uniform draw ``u``:
+    the first k with u < cdf[k]."""
+    return min(bisect.bisect_right(cdf, u), len(cdf) - 1)

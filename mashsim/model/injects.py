@@ -8,11 +8,14 @@
   with nothing;
 - policy: the hub's policy is swapped for its own with the inject's
   fields changed, and swapped back at the end;
-- surge: extra arrivals, drawn from streams of their own, are added to the
-  usual ones (factor > 1), or the usual ones are thinned (factor < 1). The
-  usual arrivals and every draw for their contacts are left as they were, so
-  contacts outside the window (and the usual ones inside it) are the same
-  children as without the surge: common random numbers.
+- surge: the arrival rate of the sources it covers is multiplied by its
+  factor in its window, on top of the volumes.  Arrivals at any rate are
+  coupled (:mod:`mashsim.model.arrivals`): a surge (factor > 1) adds contacts
+  to the usual ones and a drop (factor < 1) takes some away, leaving every
+  other contact and all its draws as they were, so contacts outside the window
+  (and the usual ones inside it) are the same children as without the surge:
+  common random numbers.  A surge of x1.5 adds the very contacts a volume of
+  x1.5 would add in its window.
 
 In a scenario with hubs, an inject acts on the hub it names, or on every
 hub (each as though the inject were its own, drawing from the hub's
@@ -22,19 +25,13 @@ without injects never builds any of this.
 
 from __future__ import annotations
 
-import math
-from typing import Iterable, Iterator
+from typing import Iterable
 
-import numpy as np
 import simpy
 
-from mashsim.model.arrivals import ContactFactory, arrival_times, hourly_rates
-from mashsim.model.calendar import HOURS_PER_DAY, CalendarView
-from mashsim.model.contact import Contact
 from mashsim.model.hub import Hub
 from mashsim.model.network import hub_node, pool_node
 from mashsim.model.roles import Role
-from mashsim.model.streams import Streams
 from mashsim.scenario.injects import AbsenceInject, InjectBase, OutageInject, PolicyInject, SurgeInject
 from mashsim.scenario.load import merge_tables
 from mashsim.scenario.schema import Policy, Scenario
@@ -97,37 +94,15 @@ class InjectPlan:
         return switch
 
     # ------------------------------------------------------------------ surges
-    def thin(self, contacts: Iterable[Contact], source: str, streams: Streams,
-             hub: str | None = None) -> Iterable[Contact]:
-        """The usual contacts of ``hub``'s ``source``, less those a surge with factor < 1 takes away."""
-        drops = [(k, i) for k, i in enumerate(self.injects)
-                 if isinstance(i, SurgeInject) and i.factor < 1.0 and i.source in (None, source) and i.acts_on(hub)]
-        if not drops:
-            return contacts
-        return _thinned(contacts, [(i.start_hours, i.end_hours, i.factor, streams.rng("inject", str(k), "keep", source))
-                                   for k, i in drops])
+    def surges(self, source: str, hub: str | None = None) -> list[tuple[float, float, float]]:
+        """``(start hour, end hour, factor)`` of each surge on ``hub``'s ``source``, in file order.
 
-    def extra_arrivals(self, streams: Streams, view: CalendarView, end: float,
-                       hub: str | None = None) -> Iterator[list[Contact]]:
-        """For each surge with factor > 1 on ``hub`` and each of its sources the surge covers: its extra
-        contacts, in time order, drawn from ``streams`` (the hub's)."""
-        settings = self._settings[hub]
-        mix = settings.arrivals
-        for k, inject in enumerate(self.injects):
-            if not isinstance(inject, SurgeInject) or inject.factor <= 1.0 or not inject.acts_on(hub):
-                continue
-            for index, (name, source) in enumerate(mix.sources.items()):
-                if inject.source not in (None, name):
-                    continue
-                start, stop = inject.start_hours, min(inject.end_hours, end)
-                first_day = int(start // HOURS_PER_DAY)
-                days = max(math.ceil(stop / HOURS_PER_DAY) - first_day, 1)
-                rates = (inject.factor - 1.0) * hourly_rates(settings, source, view, first_day, days)
-                times = arrival_times(rates, first_day * HOURS_PER_DAY, streams.rng("arrivals", "inject", str(k), name))
-                times = times[(times >= start) & (times < stop)]
-                factory = ContactFactory(settings, streams, f"inject/{k}/{name}", index,
-                                         source.risk_mix or mix.risk_mix, source.concern_mix or mix.concern_mix)
-                yield factory.make(times)
+        The arrivals multiply the source's rate by each factor inside its window; by their
+        coupling (see :mod:`mashsim.model.arrivals`) a surge adds contacts and a drop takes
+        some away, leaving every other contact and all its draws as they were.
+        """
+        return [(i.start_hours, i.end_hours, i.factor) for i in self.injects
+                if isinstance(i, SurgeInject) and i.source in (None, source) and i.acts_on(hub)]
 
     # ----------------------------------------------------- switches in time
     def start(self, env: simpy.Environment, hubs: dict[str | None, Hub], pools: Iterable[str]) -> None:
@@ -188,16 +163,3 @@ class InjectPlan:
         for k in sorted(self._active_policies.get(hub, [])):
             table = merge_tables(table, self.injects[k].changes())
         return Policy.model_validate(table)
-
-
-def _thinned(contacts: Iterable[Contact], windows: list[tuple[float, float, float, np.random.Generator]]
-             ) -> Iterator[Contact]:
-    # one uniform per contact in a window, from the window's own stream: whether a contact is kept
-    # does not depend on the others
-    for c in contacts:
-        kept = True
-        for start, end, factor, rng in windows:
-            if start <= c.arrived < end and rng.random() >= factor:
-                kept = False
-        if kept:
-            yield c

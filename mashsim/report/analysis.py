@@ -8,6 +8,7 @@ from typing import Any, Iterable, Sequence
 
 import pandas as pd
 
+from mashsim.experiment.stability import Stability, growth_metrics, judge_stability
 from mashsim.metrics.catalogue import headline_metrics
 from mashsim.metrics.names import resolve_metrics
 from mashsim.report.paired import factor_comparisons, point_comparisons, two_level_factors, value_comparisons
@@ -30,6 +31,7 @@ class SweepReport:
     morris: dict[str, pd.DataFrame] = field(default_factory=dict)
     sobol: dict[str, pd.DataFrame] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    stability: dict[int, Stability] = field(default_factory=dict)  # per design point (none: no growth measured)
 
     @property
     def replications(self) -> pd.Series:
@@ -58,7 +60,13 @@ def analyse(data: SweepData, metrics: Iterable[str] = (), compare: Iterable[tupl
               point_comparisons(data, pairs, chosen, level)]
     filled = [frame for frame in frames if not frame.empty]
     comparisons = pd.concat(filled, ignore_index=True) if filled else frames[0]
-    report = SweepReport(data, chosen, level, summary, comparisons, notes=list(data.notes))
+    stability = point_stability(data, level)
+    summary["stable"] = summary["point"].map(lambda p: stability[p].stable if p in stability else None)
+    report = SweepReport(data, chosen, level, summary, comparisons, notes=list(data.notes), stability=stability)
+    unstable = [p for p, verdict in stability.items() if not verdict.stable]
+    if unstable:
+        report.notes.append(f"Unstable design point(s) {', '.join(map(str, unstable))}: the backlog grows over the "
+                            f"window (backlog_growth), so their delays and breaches depend on the horizon.")
     if data.failures:
         report.notes.append(f"{len(data.failures)} task(s) failed after a retry; their replications are missing "
                             f"(see Failures).")
@@ -68,6 +76,16 @@ def analyse(data: SweepData, metrics: Iterable[str] = (), compare: Iterable[tupl
         report.notes.append(f"{len(missing)} design point(s) have no finished replication yet.")
     _add_sensitivity(report)
     return report
+
+
+def point_stability(data: SweepData, level: float = 0.95) -> dict[int, Stability]:
+    """Whether each design point's backlog grows (:mod:`mashsim.experiment.stability`), from its
+    replications' growth metrics; empty for a folder that recorded none (an older version's)."""
+    names = growth_metrics(data.metrics)
+    if not names:
+        return {}
+    return {int(point): judge_stability({name: group[name].tolist() for name in names}, level)
+            for point, group in data.rows.groupby("point")}
 
 
 def _split_compare(data: SweepData, compare: list[tuple[Side, Side]],

@@ -1,35 +1,46 @@
-"""Writing results to a folder: each file appears whole or not at all."""
+"""Writing a run's results to a folder: the files together (see :func:`mashsim.atomic.write_folder`)."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Callable
 
-from mashsim.atomic import atomic_write, write_json
+from mashsim.atomic import atomic_write, check_output_folder, write_folder, write_json
 from mashsim.experiment.runner import RunResult
 
-__all__ = ["atomic_write", "write_json", "write_results"]
+__all__ = ["RESULT_FILES", "atomic_write", "check_results_folder", "write_json", "write_results"]
+
+RESULT_FILES = ("scenario.json", "records.parquet", "replications.parquet", "summary.json")
 
 
-def write_results(result: RunResult, folder: Path) -> list[Path]:
-    """Write ``summary.json``, ``replications.parquet``, ``records.parquet`` and ``scenario.json``."""
+def is_result_file(name: str) -> bool:
+    """Whether a file of that name is one ``write_results`` writes (and may replace)."""
+    return name in RESULT_FILES
+
+
+def check_results_folder(folder: Path, field: str = "--out") -> None:
+    """Refuse (exit 2), before the run, a folder the results could not be written to."""
+    check_output_folder(Path(folder), is_result_file, field)
+
+
+def write_results(result: RunResult, folder: Path, field: str = "--out") -> list[Path]:
+    """Write ``scenario.json``, ``replications.parquet``, ``records.parquet`` (when the run kept
+    records) and ``summary.json`` into ``folder`` together, replacing an earlier run's there."""
     folder = Path(folder)
-    summary = result.to_dict()
-    written = []
-    targets: list[tuple[str, Callable[[Path], None]]] = [
-        ("scenario.json", lambda p: p.write_text(json.dumps(
-            {"hash": result.scenario_hash, "scenario": result.scenario.model_dump(mode="json")}, indent=2) + "\n")),
-        ("replications.parquet", lambda p: _with_provenance(result.frame(), result).to_parquet(p, index=False)),
-        ("summary.json", lambda p: p.write_text(json.dumps(summary, indent=2) + "\n")),
-    ]
+    return [folder / name for name in write_folder(folder, lambda staging: _write(result, staging),
+                                                   is_result_file, field)]
+
+
+def _write(result: RunResult, folder: Path) -> list[str]:
+    (folder / "scenario.json").write_text(json.dumps(
+        {"hash": result.scenario_hash, "scenario": result.scenario.model_dump(mode="json")}, indent=2) + "\n")
+    names = ["scenario.json"]
     if any(r.records is not None for r in result.replications):
-        targets.insert(1, ("records.parquet",
-                           lambda p: _with_provenance(result.records_frame(), result).to_parquet(p, index=False)))
-    for name, write in targets:
-        atomic_write(folder / name, write)
-        written.append(folder / name)
-    return written
+        _with_provenance(result.records_frame(), result).to_parquet(folder / "records.parquet", index=False)
+        names.append("records.parquet")
+    _with_provenance(result.frame(), result).to_parquet(folder / "replications.parquet", index=False)
+    (folder / "summary.json").write_text(json.dumps(result.to_dict(), indent=2) + "\n")
+    return [*names, "replications.parquet", "summary.json"]
 
 
 def _with_provenance(frame, result: RunResult):

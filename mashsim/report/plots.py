@@ -14,6 +14,7 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 from matplotlib.ticker import PercentFormatter
 
 from mashsim.metrics.catalogue import is_share
@@ -48,8 +49,16 @@ def _y_axis(ax, metric: str) -> None:
         ax.yaxis.set_major_formatter(PercentFormatter(1.0))
 
 
+def literal_text(fig: Figure) -> Figure:
+    """Show every text of ``fig`` as written: a factor value or label such as ``$x^{2$`` is not read as
+    mathtext (which draws it wrongly, or fails to draw at all). Call it when the figure is complete."""
+    for text in fig.findobj(Text):
+        text.set_parse_math(False)
+    return fig
+
+
 def _save(fig: Figure, path: Path) -> Path:
-    fig.savefig(path, dpi=90)
+    literal_text(fig).savefig(path, dpi=90)
     return path
 
 
@@ -89,7 +98,7 @@ def factor_figure(summary: pd.DataFrame, chart: FactorChart, metrics: Sequence[s
                    ncol=min(len(names), 4), fontsize=8, frameon=False)
     what = "error bars" if chart.kind != LINES else "bands"
     fig.suptitle(f"{chart.title}\nmean and {level:.0%} CI ({what}); same seeds at every point", fontsize=9)
-    return fig
+    return literal_text(fig)
 
 
 def _categories(ax, rows: pd.DataFrame, chart: FactorChart) -> None:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from rich.console import Console
-from rich.table import Table
+from rich.text import Text
 
 from mashsim.model.network import build_network, check_network, describe_network
+from mashsim.report.terminal import PlainTable, console as plain_console, printer, styled
 from mashsim.scenario.load import scenario_hash
 from mashsim.scenario.schema import HUB_ROLES, Scenario, Staffing
 
@@ -32,36 +33,37 @@ def _staff_row(name: str, role: Staffing, task) -> list[str]:
 
 def print_scenario(scenario: Scenario, console: Console | None = None) -> None:
     """Print the scenario as resolved, with provenance tags and the agency network."""
-    console = console or Console()
+    console = console or plain_console()
+    say = printer(console)
     run = scenario.run
-    console.print(f"[bold]{scenario.name}[/bold]  (hash {scenario_hash(scenario)})")
+    say(Text.assemble((scenario.name, "bold"), f"  (hash {scenario_hash(scenario)})"))
     if scenario.description:
-        console.print(scenario.description)
-    console.print(f"run: {run.horizon_days:g} days after {run.warmup_days:g} warm-up, "
-                  f"{run.replications} replications, seed {run.seed}; time 0 = {scenario.calendar.start_date}; "
-                  f"working-hour deadlines count in '{scenario.hub_hours}' hours")
+        say(scenario.description)
+    say(f"run: {run.horizon_days:g} days after {run.warmup_days:g} warm-up, "
+        f"{run.replications} replications, seed {run.seed}; time 0 = {scenario.calendar.start_date}; "
+        f"working-hour deadlines count in '{scenario.hub_hours}' hours")
 
     if scenario.hubs:
-        console.print(f"{len(scenario.hubs)} hubs; the tables below are the defaults each hub starts from")
-        console.print(_hubs_table(scenario))
+        say(f"{len(scenario.hubs)} hubs; the tables below are the defaults each hub starts from")
+        say(_hubs_table(scenario))
     if scenario.pools:
-        pools = Table(title="Pools (teams shared by hubs)")
+        pools = PlainTable(title="Pools (teams shared by hubs)")
         for col in ("pool", "staff (FTE)", "hours", "absence", "out of hours", "changes", "serves"):
             pools.add_column(col)
         for name, pool in scenario.pools.items():
             row = _staff_row(name, pool, None)
             pools.add_row(*row[:5], row[6], ", ".join(_served_by(scenario, name)) or "no one")
-        console.print(pools)
+        say(pools)
 
-    sources = Table(title="Sources")
+    sources = PlainTable(title="Sources")
     for col in ("source", "contacts a year", "period multipliers"):
         sources.add_column(col)
     for name, src in scenario.arrivals.sources.items():
         mult = ", ".join(f"{k} ×{v:g}" for k, v in src.period_multipliers.items()) or "calendar's"
         sources.add_row(name, f"{src.annual_contacts:,.0f}", mult)
-    console.print(sources)
+    say(sources)
 
-    staff = Table(title="Staff")
+    staff = PlainTable(title="Staff")
     for col in ("role", "staff (FTE)", "hours", "absence", "out of hours", "task time", "changes"):
         staff.add_column(col)
     for name in HUB_ROLES:
@@ -70,32 +72,32 @@ def print_scenario(scenario: Scenario, console: Console | None = None) -> None:
     for name, agency in scenario.agencies.items():
         label = f"{name} desk" if agency.pool is None else f"{name} desk (pool {agency.pool}: staff below unused)"
         staff.add_row(*_staff_row(label, agency, agency.research_minutes))
-    console.print(staff)
+    say(staff)
 
     policy = scenario.policy
-    console.print(f"policy: {'decide at the RAG deadline' if policy.decide_at_deadline else 'wait for every return'}"
-                  f" (allowance {policy.decision_allowance_hours:g} h); queues "
-                  f"{_QUEUES[policy.queue_discipline] if policy.red_priority else _QUEUES['off']}")
+    say(f"policy: {'decide at the RAG deadline' if policy.decide_at_deadline else 'wait for every return'}"
+        f" (allowance {policy.decision_allowance_hours:g} h); queues "
+        f"{_QUEUES[policy.queue_discipline] if policy.red_priority else _QUEUES['off']}")
     for rag in ("red", "amber", "green"):
         deadline = getattr(scenario.rag, rag)
-        console.print(f"  {rag}: deadline {deadline.deadline_hours:g} {deadline.clock} hours; asks "
-                      f"{', '.join(getattr(policy.ask, rag)) or 'no one'}")
+        say(f"  {rag}: deadline {deadline.deadline_hours:g} {deadline.clock} hours; asks "
+            f"{', '.join(getattr(policy.ask, rag)) or 'no one'}")
 
     if scenario.injects:
         print_injects(scenario, console)
 
-    console.print("\n[bold]Network[/bold]")
+    say(styled("\nNetwork", "bold"))
     graph = build_network(scenario)
     if scenario.hubs:
-        console.print(f"  {graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges "
-                      "(`mashsim show --json` gives the whole scenario)")
+        say(f"  {graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges "
+            "(`mashsim show --json` gives the whole scenario)")
     else:
         for line in describe_network(graph):
-            console.print(f"  {line}")
+            say(f"  {line}")
     for warning in check_network(graph):
-        console.print(f"  [yellow]warning:[/yellow] {warning}")
+        say(_warning(warning))
 
-    tags = Table(title="Where the figures come from (S source · D derived · E estimate)")
+    tags = PlainTable(title="Where the figures come from (S source · D derived · E estimate)")
     for col in ("field", "value", "tag", "source / note"):
         tags.add_column(col)
     tagged = list(scenario.provenance())
@@ -106,7 +108,7 @@ def print_scenario(scenario: Scenario, console: Console | None = None) -> None:
             continue  # a hub's copy of a top-level figure: listed once, above
         text = value.model_dump() if hasattr(value, "model_dump") else value
         tags.add_row(path, str(text), prov.tag or "", " ".join(filter(None, [prov.source, prov.note])))
-    console.print(tags)
+    say(tags)
 
 
 def _served_by(scenario: Scenario, pool: str) -> list[str]:
@@ -114,8 +116,8 @@ def _served_by(scenario: Scenario, pool: str) -> list[str]:
             for agency, desk in settings.agencies.items() if desk.pool == pool]
 
 
-def _hubs_table(scenario: Scenario) -> Table:
-    table = Table(title="Hubs: contacts a year and staff (FTE); 'pool' = staffed by a pool below")
+def _hubs_table(scenario: Scenario) -> PlainTable:
+    table = PlainTable(title="Hubs: contacts a year and staff (FTE); 'pool' = staffed by a pool below")
     desks = list(dict.fromkeys(a for hub in scenario.hubs.values() for a in hub.agencies))
     table.add_column("hub", no_wrap=True)
     for col in ("contacts", "logging", "screening", "deciding", *desks):
@@ -130,19 +132,24 @@ def _hubs_table(scenario: Scenario) -> Table:
     return table
 
 
+def _warning(text: str) -> Text:
+    return Text.assemble("  ", ("warning:", "yellow"), " ", text)
+
+
 def print_injects(scenario: Scenario, console: Console) -> None:
     """The injected events with their calendar times, and warnings about them."""
     from mashsim.report.trace_text import Clock
     from mashsim.scenario.checks import inject_warnings
 
     clock = Clock(scenario.calendar.start_date)
-    table = Table(title="Injected events")
+    table = PlainTable(title="Injected events")
     hubs = bool(scenario.hubs)
     for col in ("#", "kind", *(["where"] if hubs else []), "what", "starts", "ends"):
         table.add_column(col)
     for i, inject in enumerate(scenario.injects):
         table.add_row(str(i), inject.kind, *([inject.where()] if hubs else []), inject.describe(),
                       clock.when(inject.start_hours), clock.when(inject.end_hours))
-    console.print(table)
+    say = printer(console)
+    say(table)
     for warning in inject_warnings(scenario):
-        console.print(f"  [yellow]warning:[/yellow] {warning}")
+        say(_warning(warning))

@@ -9,7 +9,8 @@ from rich.table import Table
 
 from mashsim.experiment.runner import RunResult
 from mashsim.experiment.stats import Interval
-from mashsim.metrics.catalogue import COUNT, is_share, table_rows, unit_of
+from mashsim.metrics.catalogue import AXES, COUNT, is_censorable, is_growth, is_share, table_rows, unit_of
+from mashsim.report.terminal import PlainTable, console as plain_console, styled
 from mashsim.scenario.schema import HUB_ROLES
 
 
@@ -20,6 +21,8 @@ def format_value(name: str, value: float) -> str:
         return "-"
     if is_share(name):
         return f"{value:.1%}"
+    if is_growth(name):
+        return f"{value if round(value, 3) else 0.0:+.1%}"  # never "-0.0%"
     if unit_of(name) == COUNT:
         return f"{value:,.0f}"
     return f"{value:,.1f}"
@@ -30,7 +33,7 @@ def format_difference(name: str, value: float, unit: bool = True) -> str:
     whole, the rest to 0.01 (a difference is often much smaller than the values it comes from)."""
     if value is None or math.isnan(value):
         return "-"
-    size, rate = abs(value), is_share(name)
+    size, rate = abs(value), is_share(name) or is_growth(name)
     if rate:
         text = f"{size * 100:.2f}" + (" pts" if unit else "")
     elif unit_of(name) == COUNT:
@@ -61,6 +64,8 @@ def clip_interval(name: str, low: float, high: float) -> tuple[float, float]:
     """
     if is_share(name):
         return max(low, 0.0), min(high, 1.0)
+    if is_growth(name):
+        return low, high
     return max(low, 0.0), high
 
 
@@ -80,7 +85,8 @@ def summary_table(result: RunResult, level: float = 0.95) -> Table:
     """A rich table of the run's headline metrics."""
     summary = result.summary(level)
     n = len(result.replications)
-    table = Table(
+    censored = any(v > 0 for v in result.values("contacts_censored")) if "contacts_censored" in summary else False
+    table = PlainTable(
         title=f"{result.scenario.name} · {n} replication{'s' if n != 1 else ''} · seed {result.seed}",
         caption=f"scenario {result.scenario_hash} · mashsim {result.version}"
                 f"{' (compiled core)' if result.core == 'compiled' else ''} · "
@@ -90,27 +96,36 @@ def summary_table(result: RunResult, level: float = 0.95) -> Table:
     table.add_column("metric")
     table.add_column("mean", justify="right")
     table.add_column(f"{level:.0%} CI", justify="right")
+    stability = result.stability(level)
+    if stability.growths:  # the first line: whether the hub keeps up at all
+        table.add_row(styled(stability.message(), "bold" if stability.stable else "bold red"), "", "")
     for name, heading in _rows(result):
         interval: Interval | None = summary.get(name)
         if interval is None:
             continue
         if heading:
             table.add_section()
-            table.add_row(f"[bold]{heading}[/bold]", "", "")
+            table.add_row(styled(heading, "bold"), "", "")
         ci = format_interval(name, interval.ci_low, interval.ci_high)
-        table.add_row(_label(name), format_value(name, interval.mean), ci)
+        # with contacts censored, a delay statistic is a lower bound: some are still waiting
+        bound = "≥ " if censored and is_censorable(name) else ""
+        table.add_row(_label(name), bound + format_value(name, interval.mean), ci)
     return table
+
+
+_AXIS_WORDS = {axis.word for axis in AXES.values() if axis.word} | {"by_hub"}
 
 
 def _label(name: str) -> str:
     parts = name.split(".")
     if len(parts) == 1:
         return name
-    rest = " ".join(p for p in parts[1:] if not p.startswith("by_"))
+    # the breakdowns' words (by_agency, by_rag ...) are dropped; a value such as by_policy is kept
+    rest = " ".join(p for p in parts[1:] if p not in _AXIS_WORDS)
     if parts[0] in ("utilisation", "queue_length"):
         rest = f"{rest} {parts[0].replace('_', ' ')}"
     return "  " + rest
 
 
 def print_summary(result: RunResult, console: Console | None = None) -> None:
-    (console or Console()).print(summary_table(result))
+    (console or plain_console()).print(summary_table(result))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+from mashsim.report.markdown import plain
 from mashsim.trace import TraceEvent, TraceRun, is_missing
 
 CAUSE_TEXT = {
@@ -54,44 +55,45 @@ def _names(items: list[str]) -> str:
 
 
 def describe(event: TraceEvent, clock: Clock) -> str:
-    """One event in words, without its time."""
+    """One event in words, without its time, as markdown (names from the scenario escaped)."""
     d = event.detail
     kind = event.kind
     if kind == "arrived":
-        where = "was in the initial backlog" if d.get("backlog") else f"arrived from {d['source']}"
+        where = "was in the initial backlog" if d.get("backlog") else f"arrived from {plain(d['source'])}"
         urgent = ", flagged urgent by the referrer" if d.get("urgent") else ""
-        return f"{where} (concern: {d['concern'].replace('_', ' ')}{urgent})"
+        return f"{where} (concern: {plain(d['concern'].replace('_', ' '))}{urgent})"
     if kind == "screened":
         return f"screened {d['rag'].capitalize()}"
     if kind == "asked":
-        return f"{_names(d['agencies'])} asked"
+        return f"{_names([plain(a) for a in d['agencies']])} asked"
     if kind == "closed":
-        who = f"{d['role']} desk" if d["desk"] else d["role"].replace("_", " ")
+        who = f"{plain(d['role'])} desk" if d["desk"] else d["role"].replace("_", " ")
         return f"{who} closed until {clock.when(d['until_hours'])}"
     if kind == "desk down":
         effect = "requests wait" if d["mode"] == "wait" else "requests return nothing"
-        return f"{d['agency']} systems down until {clock.when(d['until_hours'])} ({effect})"
+        return f"{plain(d['agency'])} systems down until {clock.when(d['until_hours'])} ({effect})"
     if kind == "returned":
+        agency = plain(d["agency"])
         if d["failed"]:
-            return f"{d['agency']} returned nothing: its systems were down"
+            return f"{agency} returned nothing: its systems were down"
         if d["content"]:
-            return f"{d['agency']} returned, with relevant information"
+            return f"{agency} returned, with relevant information"
         if not d["held"]:
-            return f"{d['agency']} returned: nothing relevant held"
+            return f"{agency} returned: nothing relevant held"
         why = "its search did not find the child's records" if d["unmatched"] else "the return was lost on the way"
-        return f"{d['agency']} returned, but {why}"
+        return f"{agency} returned, but {why}"
     if kind == "to decision":
         return "sent to the managers for a decision"
     if kind == "returned late":
-        return f"{d['agency']} returned after the case had gone to decision"
+        return f"{plain(d['agency'])} returned after the case had gone to decision"
     if kind == "deadline":
-        return f"research cut off at the RAG deadline, still waiting for {_names(d['waiting_for'])}"
+        return f"research cut off at the RAG deadline, still waiting for {_names([plain(a) for a in d['waiting_for']])}"
     if kind == "decided":
         rerated = "" if d["rag"] == d["screened_rag"] else f" (re-rated from {d['screened_rag'].capitalize()})"
-        on = f"{_names(d['on'])} returns" if d["on"] else "no returns"
+        on = f"{_names([plain(a) for a in d['on']])} returns" if d["on"] else "no returns"
         return f"decided {d['rag'].capitalize()}{rerated} on {on}; outcome: {OUTCOME_TEXT[d['outcome']]}"
     if kind == "missed":
-        return f"missed: {d['agency']} held relevant information, but {CAUSE_TEXT[d['cause']]}"
+        return f"missed: {plain(d['agency'])} held relevant information, but {CAUSE_TEXT[d['cause']]}"
     if kind == "true risk":
         return f"true risk {d['risk']}" + (", so under-triaged" if d["under_triaged"] else "")
     if kind == "open at end":
@@ -110,12 +112,12 @@ def to_markdown(run: TraceRun, case_id: int) -> str:
     title += f", {OUTCOME_TEXT[row['outcome']]}" if decided else ", open at the end of the run"
     lines = [
         f"# {title}", "",
-        f"Scenario `{run.scenario.name}`, seed {run.seed}, replication {run.replication}. "
+        f"Scenario {plain(run.scenario.name)}, seed {run.seed}, replication {run.replication}. "
         f"Times are simulated clock times; the run starts {clock.day(0.0)}.", "",
         "| | |", "|---|---|",
-        *([f"| hub | {row['hub']} |"] if run.scenario.hubs else []),
-        f"| source | {row['source']} |",
-        f"| concern | {row['concern'].replace('_', ' ')} |",
+        *([f"| hub | {plain(row['hub'])} |"] if run.scenario.hubs else []),
+        f"| source | {plain(row['source'])} |",
+        f"| concern | {plain(row['concern'].replace('_', ' '))} |",
         f"| true risk | {row['true_risk']} |",
         f"| screened | {_rag(row['rag'], 'not yet')} |",
     ]
@@ -143,4 +145,4 @@ def _rag(value, missing: str) -> str:
 
 
 def _missed(detail: dict) -> str:
-    return f"{detail['agency']} ({CAUSE_TEXT[detail['cause']]})"
+    return f"{plain(detail['agency'])} ({CAUSE_TEXT[detail['cause']]})"

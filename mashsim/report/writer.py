@@ -1,49 +1,46 @@
 """Writing a sweep report folder: report.html, the tables as CSV, the charts as PNG.
 
-The folder is built beside its destination under a temporary name and renamed into place when
-complete, so a reader never finds half a report; a previous report there is replaced whole.
+The files are written together (:func:`mashsim.atomic.write_folder`): a reader never finds half a
+report, and a previous report there is replaced whole; a folder that holds anything else is refused.
 """
 
 from __future__ import annotations
 
-import secrets
+import re
 import shutil
 from pathlib import Path
 
 import pandas as pd
 
+from mashsim.atomic import check_output_folder, write_folder
 from mashsim.report import plots
 from mashsim.report.analysis import SweepReport
 from mashsim.report.factor_charts import FactorChart, factor_chart
 from mashsim.report.html import render
 from mashsim.report.sweep_data import point_summary
-from mashsim.scenario.errors import Problem, ScenarioError
 
 PAGE = "report.html"
+TABLES = ("point_summary.csv", "all_metrics.csv", "paired_differences.csv", "morris.csv", "sobol.csv")
+CHARTS = ("heatmap.png", "paired-differences.png", "morris.png", "sobol.png")
+_FACTOR_CHART = re.compile(r"vs-.+\.png")  # one chart per factor, named after it
+_SAFE = re.compile(r"[^A-Za-z0-9._-]")  # a factor's name in a file name: no '/' or other surprises
+
+
+def is_report_file(name: str) -> bool:
+    """Whether a file of that name is one a report writes (and may replace)."""
+    return name == PAGE or name in TABLES or name in CHARTS or _FACTOR_CHART.fullmatch(name) is not None
 
 
 def check_report_folder(out: Path, field: str = "--out") -> None:
-    """Refuse (exit 2) an ``out`` that would overwrite something other than an earlier report."""
-    if out.exists() and not out.is_dir():
-        raise ScenarioError([Problem(field, "exists and is not a folder", str(out))], field)
-    if out.is_dir() and any(out.iterdir()) and not (out / PAGE).exists():
-        raise ScenarioError([Problem(field, f"is a folder that holds other files (no {PAGE}); the report "
-                                            "replaces its folder whole, so name a new or empty one", str(out))], field)
+    """Refuse (exit 2) an ``out`` that holds anything but an earlier report: mashsim never deletes
+    what it did not write."""
+    check_output_folder(Path(out), is_report_file, field)
 
 
 def write_report(report: SweepReport, out: Path) -> list[Path]:
     """Write the report into folder ``out`` (replacing an earlier report there); the files written."""
     out = Path(out)
-    check_report_folder(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = _new_folder(out.parent / f".{out.name}.{secrets.token_hex(4)}.part")
-    try:
-        names = _write_files(report, staging)
-        _swap(staging, out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return [out / name for name in names]
+    return [out / name for name in write_folder(out, lambda staging: _write_files(report, staging), is_report_file)]
 
 
 def _write_files(report: SweepReport, folder: Path) -> list[str]:
@@ -55,11 +52,12 @@ def _write_files(report: SweepReport, folder: Path) -> list[str]:
 
 
 def _write_tables(report: SweepReport, folder: Path) -> list[str]:
-    tables = {"point_summary.csv": report.summary,
-              "all_metrics.csv": point_summary(report.data, report.data.metrics, report.level)}
+    summary, everything, differences, morris, sobol = TABLES
+    tables = {summary: report.summary,
+              everything: point_summary(report.data, report.data.metrics, report.level)}
     if not report.comparisons.empty:
-        tables["paired_differences.csv"] = report.comparisons
-    for name, frames in (("morris.csv", report.morris), ("sobol.csv", report.sobol)):
+        tables[differences] = report.comparisons
+    for name, frames in ((morris, report.morris), (sobol, report.sobol)):
         if frames:
             tables[name] = pd.concat([f.assign(metric=m) for m, f in frames.items()], ignore_index=True)
     for name, frame in tables.items():
@@ -79,10 +77,11 @@ def _draw(report: SweepReport, folder: Path) -> tuple[list[tuple[str, str]], lis
         draw(folder / name)
         images.append((title, name))
 
+    heatmap, differences, morris, sobol = CHARTS
     if data.design_kind in ("grid", "lhs"):
         shown: list[tuple[FactorChart, list[str]]] = []  # each picture drawn, and the files that hold it
         for chart in factor_charts(report, varied):
-            name = f"vs-{chart.factor}.png"
+            name = f"vs-{_SAFE.sub('_', chart.factor)}.png"
             twin = next((files for earlier, files in shown if earlier.same_drawing(chart)), None)
             if twin is None:
                 plots.factor_plot(report.summary, chart, metrics, folder / name, level)
@@ -95,15 +94,15 @@ def _draw(report: SweepReport, folder: Path) -> tuple[list[tuple[str, str]], lis
                    for chart, files in shown]
     if data.design_kind == "grid" and len(varied) >= 2:
         x, y = varied[0], varied[1]
-        add(f"Heatmap: {y} against {x}", "heatmap.png",
+        add(f"Heatmap: {y} against {x}", heatmap,
             lambda p: plots.heatmap(report.summary, x, y, metrics, p, averaged=varied[2:]))
     if not report.comparisons.empty:
-        add("Paired differences", "paired-differences.png",
+        add("Paired differences", differences,
             lambda p: plots.differences_chart(report.comparisons, p, level))
     if report.morris:
-        add("Morris screening", "morris.png", lambda p: plots.morris_chart(report.morris, p))
+        add("Morris screening", morris, lambda p: plots.morris_chart(report.morris, p))
     if report.sobol:
-        add("Sobol indices", "sobol.png", lambda p: plots.sobol_chart(report.sobol, p))
+        add("Sobol indices", sobol, lambda p: plots.sobol_chart(report.sobol, p))
     return images, copies
 
 
@@ -116,22 +115,3 @@ def factor_charts(report: SweepReport, varied: list[str]) -> list[FactorChart]:
     return [factor_chart(points, factor, [f for f in varied if f != factor] if data.design_kind == "grid" else [],
                          order) for factor in varied]
 
-
-def _new_folder(path: Path) -> Path:
-    path.mkdir()  # with the umask's permissions, as any folder the user makes
-    return path
-
-
-def _swap(staging: Path, out: Path) -> None:
-    """Put ``staging`` where ``out`` is, replacing an earlier report there."""
-    if not out.exists():
-        staging.rename(out)
-        return
-    old = out.parent / f".{out.name}.{secrets.token_hex(4)}.old"
-    out.rename(old)
-    try:
-        staging.rename(out)
-    except BaseException:
-        old.rename(out)
-        raise
-    shutil.rmtree(old, ignore_errors=True)

@@ -66,9 +66,14 @@ def _provenance_of(key: str, table: dict[str, Any]) -> Provenance:
 
 
 class Model(BaseModel):
-    """Strict model: unknown fields are errors; values may carry provenance."""
+    """Strict model: unknown fields are errors; values may carry provenance.
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=False)
+    Strict types as in the experiment format: ``"5"`` is not 5, ``true`` is not 1 FTE and ``"yes"`` is not
+    true (a TOML int is still taken where a float is wanted); no number is ``inf`` or ``nan``, whatever its
+    field's type (see :mod:`mashsim.scenario.bounds` for the upper bounds).
+    """
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=False, strict=True, allow_inf_nan=False)
 
     _provenance: dict[str, Provenance] = PrivateAttr(default_factory=dict)
 

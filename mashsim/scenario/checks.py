@@ -8,6 +8,7 @@ from mashsim.scenario.errors import Problem
 from mashsim.scenario.inject_checks import check_injects, inject_warnings
 from mashsim.scenario.injects import PolicyInject
 from mashsim.scenario.schema import HUB_ROLES, OUTCOMES, RESEARCHED_RAGS, RISK_LEVELS, HubSettings, Scenario, Staffing
+from mashsim.scenario.size_checks import check_size
 
 NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
 RESERVED_NAMES = set(HUB_ROLES) | set(RISK_LEVELS) | set(OUTCOMES) | {"hub", "triage", "decision"}
@@ -25,6 +26,7 @@ def check_scenario(scenario: Scenario) -> list[Problem]:
         problems += _check_hub(scenario, hub_name, hub)
     problems += _check_pools(scenario)
     problems += check_injects(scenario)
+    problems += check_size(scenario)
     return problems
 
 

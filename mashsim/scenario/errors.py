@@ -75,6 +75,8 @@ def problems_from_validation(
             continue
         if item["type"] == "extra_forbidden":
             message = _unknown_field_message(within, loc)
+        elif item["type"] == "finite_number":
+            message = "must be a finite number: inf and nan cannot be simulated"
         elif item["type"] == "missing":
             problems.append(Problem(path, "required field is missing"))
             continue

@@ -17,7 +17,7 @@ from mashsim._version import __version__
 from mashsim.scenario.errors import Problem, ScenarioError
 from mashsim.scenario.load import build_scenario, read_toml, scenario_hash
 from mashsim.scenario.schema import Scenario
-from mashsim.scenario.toml_write import to_toml
+from mashsim.scenario.toml_write import comment, to_toml
 
 __all__ = ["Exercise", "export_exercise", "load_exercise", "to_toml"]
 
@@ -40,7 +40,7 @@ def export_exercise(scenario: Scenario, seed: int | None = None, replications: i
     })
     resolved = scenario.model_copy(update={"run": run})
     header = [
-        f"# mashsim exercise: {scenario.name}",
+        f"# mashsim exercise: {comment(scenario.name)}",
         f"# Written by mashsim {__version__}; scenario hash {scenario_hash(resolved)}.",
         f"# Run it again exactly: mashsim run THIS_FILE (seed {run.seed}, {run.replications} replications);",
         "# follow a case: mashsim trace THIS_FILE --pick red-missed.",

@@ -22,11 +22,12 @@ the scenario in :func:`mashsim.scenario.inject_checks.check_injects`, with paths
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
 from mashsim.scenario.base import Model, tagged_union
+from mashsim.scenario.bounds import AnyHours, Day, Hours, PositiveMultiplier, PositiveWholeStaff
 
 KINDS = ("surge", "outage", "absence", "policy")
 HOURS_PER_DAY = 24.0
@@ -35,9 +36,9 @@ HOURS_PER_DAY = 24.0
 class InjectBase(Model):
     """What every inject has: when it starts, how long it lasts, a label for charts and traces."""
 
-    start_day: Annotated[float, Field(ge=0.0)] = Field(
+    start_day: Day = Field(
         description="days after time 0 (00:00 on calendar.start_date, warm-up included); 1.375 = day 1, 09:00")
-    hours: float = Field(description="how long it lasts, in hours (> 0)")
+    hours: AnyHours = Field(description="how long it lasts, in hours (> 0)")
     label: str = Field("", description="a short name shown on charts and in traces")
     hub: str | None = Field(None, description="in a scenario with hubs: the hub it acts on; default every hub")
 
@@ -80,7 +81,7 @@ class SurgeInject(InjectBase):
     """Arrivals multiplied by ``factor`` (of one source, or all) for the duration."""
 
     kind: Literal["surge"]
-    factor: float = Field(gt=0.0, description="arrival rate multiplier (> 0; below 1 a drop)")
+    factor: PositiveMultiplier = Field(description="arrival rate multiplier (> 0; below 1 a drop)")
     source: str | None = Field(None, description="one source's name; default every source")
 
     def _what(self) -> str:
@@ -130,7 +131,7 @@ class AbsenceInject(InjectBase):
     role: str | None = Field(
         None, description="a hub role (screeners) or an agency desk (agencies.police, or police); or give pool")
     pool: str | None = Field(None, description="a shared team in pools that loses staff (instead of role)")
-    staff: int = Field(gt=0, description="how many are off (> 0)")
+    staff: PositiveWholeStaff = Field(description="how many are off (> 0)")
 
     @model_validator(mode="after")
     def _names_one_role(self) -> "AbsenceInject":
@@ -161,7 +162,7 @@ class PolicyInject(InjectBase):
 
     kind: Literal["policy"]
     decide_at_deadline: bool | None = None
-    decision_allowance_hours: Annotated[float, Field(ge=0.0)] | None = None
+    decision_allowance_hours: Hours | None = None
     red_priority: bool | None = None
     queue_discipline: Literal["fifo", "rag", "deadline"] | None = None
     ask: AskOverride | None = None

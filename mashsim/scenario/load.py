@@ -12,6 +12,7 @@ from typing import Any, Iterable, Mapping
 from pydantic import BaseModel, ValidationError
 
 from mashsim.scenario.base import is_provenance_wrapper, merge_tables
+from mashsim.scenario.bounds import DEPTH
 from mashsim.scenario.checks import check_scenario
 from mashsim.scenario.errors import Problem, ScenarioError, problems_from_validation
 from mashsim.scenario.schema import Scenario
@@ -21,19 +22,47 @@ PACKAGE_SCENARIOS = folder(SCENARIOS)  # the shipped scenarios: the checkout's f
 
 
 def read_toml(path: str | Path) -> dict[str, Any]:
-    """The raw table of a TOML file; a missing file or a syntax error is a :class:`ScenarioError`."""
+    """The raw table of a TOML file; a missing file, a syntax error or too deep a nesting is a
+    :class:`ScenarioError`."""
     path = Path(path)
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
+        data = path.read_bytes()
     except FileNotFoundError:
         raise ScenarioError([Problem("", "file not found")], str(path)) from None
     except IsADirectoryError:
         raise ScenarioError([Problem("", "is a directory, not a TOML file")], str(path)) from None
-    except tomllib.TOMLDecodeError as error:
-        raise ScenarioError([Problem("", f"TOML syntax error: {error}")], str(path)) from None
+    return parse_toml(data, str(path))
+
+
+def parse_toml(data: bytes, source: str) -> dict[str, Any]:
+    """The raw table of a TOML text (a file's or an upload's bytes); a :class:`ScenarioError` naming
+    ``source`` when it is not UTF-8, not TOML, or nested too deeply."""
+    try:
+        raw = tomllib.loads(data.decode("utf-8"))
     except UnicodeDecodeError:
-        raise ScenarioError([Problem("", "not a UTF-8 text file")], str(path)) from None
+        raise ScenarioError([Problem("", "not a UTF-8 text file")], source) from None
+    except tomllib.TOMLDecodeError as error:
+        raise ScenarioError([Problem("", f"TOML syntax error: {error}")], source) from None
+    except RecursionError:  # the TOML reader recurses once a level
+        raise ScenarioError([_too_deep("")], source) from None
+    check_depth(raw, source)
+    return raw
+
+
+def check_depth(data: Any, source: str, root: str = "") -> None:
+    """Refuse tables and lists nested deeper than :data:`DEPTH` (a walk without recursion), before
+    any recursive step (merging, copying, validating) meets them."""
+    stack: list[tuple[Any, str, int]] = [(data, root, 0)]
+    while stack:
+        node, path, depth = stack.pop()
+        if depth > DEPTH.high:
+            raise ScenarioError([_too_deep(path)], source)
+        items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+        stack.extend((child, f"{path}.{key}" if path else str(key), depth + 1) for key, child in items)
+
+
+def _too_deep(path: str) -> Problem:
+    return Problem(path, f"nested too deeply: {DEPTH.message()}")
 
 
 def read_scenario_file(path: str | Path, _seen: tuple[Path, ...] = ()) -> dict[str, Any]:
@@ -52,7 +81,16 @@ def read_scenario_file(path: str | Path, _seen: tuple[Path, ...] = ()) -> dict[s
     base_path = resolve(parent, SCENARIOS, near=path.parent, field="extends", where=str(path)).resolve()
     if base_path in _seen or base_path == path.resolve():
         raise ScenarioError([Problem("extends", "scenario files extend each other in a loop", parent)], str(path))
-    return merge_tables(read_scenario_file(base_path, (*_seen, path.resolve())), raw)
+    try:
+        base = read_scenario_file(base_path, (*_seen, path.resolve()))
+    except ScenarioError as error:  # said as a problem of the file that refers to it
+        raise ScenarioError([Problem("extends", f"in {base_path}: {p}", parent) for p in error.problems],
+                            str(path)) from None
+    if not set(base) <= set(Scenario.model_fields):
+        # any TOML the user can read could be named here: say what it is not, never what it holds
+        raise ScenarioError([Problem("extends", f"{base_path} is not a scenario file (its top-level keys are not "
+                                     "scenario fields; `mashsim schema` lists them)", parent)], str(path))
+    return merge_tables(base, raw)
 
 
 def parse_assignment(text: str) -> tuple[str, Any]:
@@ -65,6 +103,9 @@ def parse_assignment(text: str) -> tuple[str, Any]:
         value = tomllib.loads(f"v = {raw}")["v"]
     except tomllib.TOMLDecodeError:
         value = raw
+    except RecursionError:
+        raise ScenarioError([_too_deep(path)], "--set") from None
+    check_depth(value, "--set", path)
     return path, value
 
 
@@ -139,6 +180,7 @@ def default_table(parts: list[str]) -> dict[str, Any]:
 
 def build_scenario(raw: Mapping[str, Any], source: str = "<scenario>") -> Scenario:
     """Validate a raw table into a :class:`Scenario`, raising one error that lists every problem."""
+    check_depth(raw, source)
     hubs = list(raw.get("hubs") or {}) if isinstance(raw.get("hubs", {}), dict) else []
     try:
         scenario = Scenario.model_validate(dict(raw))
@@ -189,6 +231,7 @@ def load_scenario(
     pairs = [parse_assignment(o) if isinstance(o, str) else o for o in overrides]
     if isinstance(source, Mapping):
         raw, name = dict(source), "<scenario>"
+        check_depth(raw, name)
         if "extends" in raw:
             parent = raw.pop("extends")
             raw = merge_tables(read_scenario_file(resolve(parent, SCENARIOS, field="extends", where=name)), raw)

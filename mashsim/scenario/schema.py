@@ -16,11 +16,11 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from mashsim.scenario.base import Model, merge_tables, tagged_union
+from mashsim.scenario.bounds import (LOGNORMAL_CV, Backlog, Contacts, Date, DateRange, Finite, Hours, Minutes,
+                                     Multiplier, NonNegative, PerWaiting, Positive, PositiveHours, PositiveMinutes,
+                                     PositiveRunDays, Probability, Replications, RunDays, Seed, Staff, Weight,
+                                     WholeDay, WholeStaff)
 from mashsim.scenario.injects import Inject
-
-Probability = Annotated[float, Field(ge=0.0, le=1.0)]
-NonNegative = Annotated[float, Field(ge=0.0)]
-Positive = Annotated[float, Field(gt=0.0)]
 
 RISK_LEVELS = ("low", "medium", "high", "critical")
 RAGS = ("blue", "green", "amber", "red")
@@ -45,9 +45,9 @@ class Triangular(Model):
     """Triangular task time in minutes: the domain brief's "mode (min-max)"."""
 
     dist: Literal["triangular"] = "triangular"
-    min: NonNegative
-    mode: NonNegative
-    max: Positive
+    min: Minutes
+    mode: Minutes
+    max: PositiveMinutes
 
     @model_validator(mode="after")
     def _ordered(self) -> "Triangular":
@@ -64,30 +64,36 @@ class Exponential(Model):
     """Exponential task time in minutes (for textbook M/M/c checks)."""
 
     dist: Literal["exponential"]
-    mean: Positive
+    mean: PositiveMinutes
 
 
 class Constant(Model):
     """Fixed task time in minutes (for M/D/c checks)."""
 
     dist: Literal["constant"]
-    mean: NonNegative
+    mean: Minutes
 
 
 class Lognormal(Model):
     """Lognormal task time in minutes, given by its mean and standard deviation."""
 
     dist: Literal["lognormal"]
-    mean: Positive
-    sd: Positive
+    mean: PositiveMinutes
+    sd: PositiveMinutes
+
+    @model_validator(mode="after")
+    def _spread(self) -> "Lognormal":
+        if self.sd > LOGNORMAL_CV.high * self.mean:
+            raise ValueError(f"sd is {LOGNORMAL_CV.message()}")
+        return self
 
 
 class Uniform(Model):
     """Uniform task time in minutes."""
 
     dist: Literal["uniform"]
-    min: NonNegative
-    max: Positive
+    min: Minutes
+    max: PositiveMinutes
 
     @model_validator(mode="after")
     def _ordered(self) -> "Uniform":
@@ -111,8 +117,8 @@ class HoursPattern(Model):
     """When a role is on duty: the same hours on each listed weekday."""
 
     days: list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]] = Field(min_length=1)
-    start: Annotated[float, Field(ge=0.0, lt=24.0)] = 9.0
-    end: Annotated[float, Field(gt=0.0, le=24.0)] = 17.0
+    start: Annotated[Finite, Field(ge=0.0, lt=24.0)] = 9.0
+    end: Annotated[Finite, Field(gt=0.0, le=24.0)] = 17.0
     bank_holidays: bool = Field(False, description="on duty on bank holidays too")
 
     @model_validator(mode="after")
@@ -136,10 +142,10 @@ def _default_hours() -> dict[str, HoursPattern]:
 class Period(Model):
     """A named calendar period (a school holiday, Christmas) with an arrival multiplier."""
 
-    dates: list[tuple[dt.date, dt.date]] = Field(
+    dates: list[DateRange] = Field(
         min_length=1, description="inclusive [first, last] date ranges"
     )
-    multiplier: NonNegative = 1.0
+    multiplier: Multiplier = 1.0
 
     @field_validator("dates")
     @classmethod
@@ -151,8 +157,8 @@ class Period(Model):
 
 
 class Calendar(Model):
-    start_date: dt.date = Field(dt.date(2025, 1, 6), description="simulated time 0 is 00:00 on this day")
-    bank_holidays: list[dt.date] = Field(default_factory=list)
+    start_date: Date = Field(dt.date(2025, 1, 6), description="simulated time 0 is 00:00 on this day")
+    bank_holidays: list[Date] = Field(default_factory=list)
     periods: dict[str, Period] = Field(default_factory=dict)
     hours: dict[str, HoursPattern] = Field(default_factory=_default_hours)
 
@@ -207,10 +213,11 @@ def _profile(length: int):
 class Source(Model):
     """One referral source: its volume and, optionally, its own profiles."""
 
-    annual_contacts: NonNegative = Field(description="contacts a year before holiday multipliers")
-    day_profile: list[float] | None = Field(None, description="7 weights, Monday first; default arrivals.day_profile")
-    hour_profile: list[float] | None = Field(None, description="24 weights from midnight; default arrivals.hour_profile")
-    period_multipliers: dict[str, NonNegative] = Field(
+    annual_contacts: Contacts = Field(
+        description="expected contacts a year, holidays and weekends included (in the first 365.25 days)")
+    day_profile: list[Weight] | None = Field(None, description="7 weights, Monday first; default arrivals.day_profile")
+    hour_profile: list[Weight] | None = Field(None, description="24 weights from midnight; default arrivals.hour_profile")
+    period_multipliers: dict[str, Multiplier] = Field(
         default_factory=dict, description="per calendar period; replaces the period's own multiplier"
     )
     risk_mix: RiskMix | None = None
@@ -228,8 +235,8 @@ class Source(Model):
 
 
 class Arrivals(Model):
-    day_profile: list[float] = Field(default_factory=lambda: [1, 1, 1, 1, 1, 0.1, 0.1])
-    hour_profile: list[float] = Field(
+    day_profile: list[Weight] = Field(default_factory=lambda: [1, 1, 1, 1, 1, 0.1, 0.1])
+    hour_profile: list[Weight] = Field(
         default_factory=lambda: [0.2] * 8 + [1.0] * 10 + [0.4] * 6, description="24 weights from midnight"
     )
     risk_mix: RiskMix = Field(
@@ -243,7 +250,7 @@ class Arrivals(Model):
     urgent_flag: Probability = Field(
         0.7, description="chance a referrer flags a critical-risk contact as urgent (served as Red from logging)"
     )
-    scale: NonNegative = Field(
+    scale: Multiplier = Field(
         1.0, description="multiplies every source's annual_contacts (e.g. a hub's child population over the default's)")
     sources: dict[str, Source] = Field(min_length=1)
 
@@ -264,25 +271,25 @@ class Arrivals(Model):
 class StaffChange(Model):
     """From the start of ``day`` (counted from time 0), the role has ``staff`` FTE."""
 
-    day: Annotated[int, Field(ge=0)]
-    staff: NonNegative
+    day: WholeDay
+    staff: Staff
 
 
 class Staffing(Model):
     """A staffed role: headcount, hours, absence, out-of-hours cover for Red work."""
 
-    staff: NonNegative = Field(description="FTE on duty in working hours; a fraction works that share of "
-                               "each day's hours, as part_time says")
+    staff: Staff = Field(description="FTE on duty in working hours; a fraction works that share of "
+                         "each day's hours, as part_time says")
     hours: str = Field("office", description="a pattern in calendar.hours")
     part_time: Literal["mornings", "afternoons", "whole_days"] = Field(
         "mornings", description="when a fraction of an FTE works: the first share of each day's hours "
         "(mornings), the last (afternoons), or whole days on that share of days at random (whole_days)")
     absence_rate: Probability = Field(0.0, description="chance a staff member is away on a given day")
-    out_of_hours_staff: Annotated[int, Field(ge=0)] = Field(
+    out_of_hours_staff: WholeStaff = Field(
         0, description="staff for urgent (Red) work outside `hours`"
     )
     changes: list[StaffChange] = Field(default_factory=list)
-    initial_backlog: Annotated[int, Field(ge=0)] = Field(0, description="tasks waiting at time 0")
+    initial_backlog: Backlog = Field(0, description="tasks waiting at time 0")
 
     def staff_on_day(self, day: int) -> float:
         staff = self.staff
@@ -321,14 +328,14 @@ class RiskProbabilities(Model):
 class Channel(Model):
     """How requests and returns travel between the hub and a desk (each way)."""
 
-    latency_hours: NonNegative = 0.0
+    latency_hours: Hours = 0.0
     loss: Probability = Field(0.0, description="chance a return's content does not reach the decision")
 
 
 class RemoteChannel(Channel):
     """A remote desk's channel: its defaults are the remote ones, field by field."""
 
-    latency_hours: NonNegative = 1.0
+    latency_hours: Hours = 1.0
     loss: Probability = Field(0.03, description="chance a return's content does not reach the decision")
 
 
@@ -355,29 +362,32 @@ class Agency(Staffing):
 
 
 class RagDeadline(Model):
-    deadline_hours: Positive
+    deadline_hours: PositiveHours
     clock: Literal["working", "elapsed"] = Field(
         "working", description="working: hours of the hub's working pattern; elapsed: the clock runs out of hours"
     )
+    clock_starts: Literal["contact", "screening"] = Field(
+        "contact", description="contact: the deadline runs from the contact's arrival (the child's wait); "
+                               "screening: from the RAG rating")
 
 
 class RedDeadline(RagDeadline):
     """Red: 4 hours, and the clock runs out of hours (Luton) unless the scenario says otherwise."""
 
-    deadline_hours: Positive = 4.0
+    deadline_hours: PositiveHours = 4.0
     clock: Literal["working", "elapsed"] = "elapsed"
 
 
 class AmberDeadline(RagDeadline):
-    deadline_hours: Positive = 24.0
+    deadline_hours: PositiveHours = 24.0
 
 
 class GreenDeadline(RagDeadline):
-    deadline_hours: Positive = 72.0
+    deadline_hours: PositiveHours = 72.0
 
 
 class RagDeadlines(Model):
-    """Time from screening for agencies' returns and the decision (Blue has none).
+    """Time for agencies' returns and the decision, from contact or screening (Blue has none).
 
     Each RAG's table has its own defaults field by field (Surrey police MASH: 4 / 24 / 72), so
     a file that writes only ``rag.red.deadline_hours`` keeps Red's elapsed clock.
@@ -391,7 +401,7 @@ class RagDeadlines(Model):
 class Screening(Model):
     under_rating: Probability = Field(0.10, description="chance a contact is rated one level below its true risk")
     over_rating: Probability = Field(0.05, description="chance a contact is rated one level above")
-    under_rating_per_waiting: NonNegative = Field(
+    under_rating_per_waiting: PerWaiting = Field(
         0.0, description="added to under_rating per contact waiting to be screened, per screener in post (FTE)"
     )
     under_rating_max: Probability = 0.5
@@ -447,7 +457,7 @@ class Policy(Model):
     decide_at_deadline: bool = Field(
         True, description="decide with what has arrived by the deadline (false: wait for every return)"
     )
-    decision_allowance_hours: NonNegative = Field(
+    decision_allowance_hours: Hours = Field(
         1.0, description="research is cut off this long before the RAG deadline, leaving time to decide"
     )
     red_priority: bool = Field(True, description="Red work is served before other work in every queue; "
@@ -461,10 +471,10 @@ class Policy(Model):
 
 
 class RunSettings(Model):
-    horizon_days: Positive = Field(91.0, description="measured days after the warm-up")
-    warmup_days: NonNegative = Field(14.0, description="days simulated first and excluded from every metric")
-    replications: Annotated[int, Field(ge=1)] = 10
-    seed: Annotated[int, Field(ge=0)] = 42
+    horizon_days: PositiveRunDays = Field(91.0, description="measured days after the warm-up")
+    warmup_days: RunDays = Field(14.0, description="days simulated first and excluded from every metric")
+    replications: Replications = 10
+    seed: Seed = 42
 
 
 class Pool(Staffing):

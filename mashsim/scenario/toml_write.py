@@ -31,6 +31,16 @@ def _string(text: str) -> str:
     return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")  # what a TOML comment may not hold (a tab it may)
+
+
+def comment(text: str) -> str:
+    """``text`` made fit for a ``#`` comment line: a line break in a name would end the comment and
+    let the rest be read as TOML (a table of its own, say), so each control character is written
+    as an escape (``\\n``, ``\\u0000``) instead."""
+    return _CONTROL.sub(lambda m: {"\n": "\\n", "\r": "\\r"}.get(m.group(), f"\\u{ord(m.group()):04x}"), text)
+
+
 def _is_table_array(value: Any) -> bool:
     return isinstance(value, (list, tuple)) and bool(value) and all(isinstance(v, Mapping) for v in value)
 

@@ -33,7 +33,7 @@ HOURS_PER_DAY = 24.0
 # (metric, relative precision wanted): the half-width of the 95% CI within this share of the mean
 PRECISION_TARGETS: tuple[tuple[str, float], ...] = (
     ("decision_delay_hours.mean", 0.05),
-    ("missed_signal_rate", 0.01),
+    ("all_signals_missed_rate", 0.01),
     ("referral_rate", 0.02),
     ("rag_breach_rate.by_rag.red", 0.25),
 )

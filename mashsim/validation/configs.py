@@ -26,13 +26,14 @@ from typing import Any, Mapping
 
 from mashsim.model.arrivals import HOURS_PER_YEAR
 from mashsim.scenario import Scenario, load_scenario
+from mashsim.scenario.bounds import HOURS
 from mashsim.scenario.schema import HUB_ROLES, RAGS, RESEARCHED_RAGS, RISK_LEVELS, WEEKDAYS, Constant, \
     Exponential, Triangular, Uniform
 from mashsim.validation.theory import triangular_moments, uniform_moments
 
 MINUTES_PER_HOUR = 60.0
 INSTANT = {"dist": "constant", "mean": 0}
-NO_DEADLINE_HOURS = 1e6
+NO_DEADLINE_HOURS = HOURS.high  # the longest deadline a scenario may have: ten years, beyond any run here
 DEFAULT_SCENARIO = "london-borough"
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from mashsim.report.files import atomic_write
+from mashsim.atomic import atomic_write
 from mashsim.validation import ciw_compare, queueing
 from mashsim.validation.calibration import CalibrationRow
 from mashsim.validation.checks import FAIL, PASS, SKIP, Check, fmt, simulated_text
@@ -39,7 +39,8 @@ ABOUT = {
         "(`contacts_in_system`, counted as contacts arrive and are decided), against λW, arrivals in the "
         "window ÷ its length × mean hours from contact to decision. Over a finite window the two differ by "
         "edge terms (contacts in the hub when the window opens count in L but not in W; contacts still open "
-        "at the end count in L with their time so far, while W leaves them out), of order "
+        "at the end count in L with their time in the window, while W counts their whole delay, to their "
+        "decision in the run-out), of order "
         "L·Var(S) / (E[S]·T); the paired gap is reported in the note."),
     CIW: (
         "The same network in mashsim and in [Ciw](https://ciw.readthedocs.io), an independent simulator: "
@@ -219,13 +220,19 @@ CALIBRATION_NOTES = [
     "went to s47 (DfE: 25%). Now Green decisions give s17 for 23% (was 15%), Amber s17 68% / s47 17% (was "
     "65 / 20) and Red s17 35% / s47 65% (was 25 / 75); Amber's NFA and early help are unchanged, so the floor "
     "of under-triage is too.",
-    "- **Turnaround of Green (level 2) is too short, and not recalibrated.** Greenwich found lower-need cases "
-    "took longer than high-need ones in the same hubs (under 2½ days against just over 1¼). Every queue now "
-    "serves Red, then Amber, then Green (policy.queue_discipline = rag, chosen for this), which slows Green "
-    "and speeds Amber, but Green is still about as fast as Amber: Green asks one desk (social care) and Amber "
-    "four, and waits for none of the others' returns. No estimate fixes that without breaking another "
-    "figure: asking more desks for Green would overload the health and education desks at their sourced "
-    "staffing.",
+    "- **Recalibrated to Greenwich's turnaround** (estimates, tagged E): Amber was decided in 1.17 days (under "
+    "Greenwich's ~1¼) and Green in 1.30, barely later. Every queue serves Red, then Amber, then Green "
+    "(policy.queue_discipline = rag, chosen from this source); the managers' decision now takes 25 (15–50) "
+    "minutes (was 20 (10–45)), so Green waits longer behind Amber for a decision; and the education desk's "
+    "research 25 (15–60) minutes (was 20 (10–45)), the busiest of the four desks Amber asks. Amber's turnaround "
+    "is steep in the latter: one FTE answers for every school, so a few minutes more a request moves it by "
+    "a tenth of a day. The managers are about 80% busy and the education desk 78%.",
+    "- **Every target here was used to calibrate**, so none of them is evidence that the model is right: it "
+    "agrees with them by construction. No independent published figure has a counterpart in the model yet: "
+    "re-referral within 12 months (22–23%) needs children who come back; conferences within 15 working days "
+    "(81.4%) and assessments within 45 (85.7%) happen after the MASH decision, where the model stops; "
+    "Greenwich's before-MASH turnarounds (2½ and 4½ days) would need a hub without co-located desks whose "
+    "delays are not estimates of their own.",
     "- Greenwich's turnaround is read in calendar days (the report does not say working days); the model's "
     "is elapsed time from contact to decision, nights and weekends included.",
     "- DfE's shares are outcomes after assessment; the model stops at the MASH decision, so only the s47 share "

@@ -85,7 +85,7 @@ def extreme_checks(seed: int, replications: int, horizon_days: float, warmup_day
     metrics = [r.metrics for r in patient.replications]
     checks += [
         exactly(FAMILY, "deadlines beyond the run: late signals (share of held)", 0.0,
-                [m["missed_signal_rate.by_cause.late"] for m in metrics], "", note),
+                [m["all_signals_missed_rate.by_cause.late"] for m in metrics], "", note),
         exactly(FAMILY, "deadlines beyond the run: highest late-return rate of any desk", 0.0,
                 [max(m[f"late_return_rate.by_agency.{a}"] for a in base.agencies) for m in metrics], "", note),
         exactly(FAMILY, "deadlines beyond the run: RAG-deadline breaches", 0.0,

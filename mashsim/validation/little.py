@@ -9,8 +9,8 @@ a gap.
 
 Over a finite window the law holds only up to edge terms: contacts already
 in the hub when the window opens count in ``L`` but not in ``W``, and those
-still open at the end count in ``L`` with their time so far while ``W``
-leaves them out.  Both terms are of order ``L · Var(S) / (E[S] · T)`` for
+still open at the end count in ``L`` with their time in the window while ``W``
+counts their whole delay (to their decision in the run-out).  Both terms are of order ``L · Var(S) / (E[S] · T)`` for
 sojourn ``S`` and window ``T``, under 1% for a year of the default, so the
 check asks whether ``λW`` is a plausible value of the long-run ``L`` (inside
 the 95% interval of ``L``) and reports the paired gap alongside.

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from rich.console import Group
-from rich.table import Table
+from rich.text import Text
+
+from mashsim.report.terminal import PlainTable, styled
 
 from mashsim.validation.checks import FAIL, PASS, SKIP, Check, fmt, simulated_text
 from mashsim.validation.suite import Report
 
-STYLE = {PASS: "[green]pass[/green]", FAIL: "[bold red]FAIL[/bold red]", SKIP: "[yellow]skipped[/yellow]"}
+STYLE = {PASS: ("pass", "green"), FAIL: ("FAIL", "bold red"), SKIP: ("skipped", "yellow")}
 
 
 def results_table(report: Report) -> Group:
@@ -16,7 +18,7 @@ def results_table(report: Report) -> Group:
     title = "mashsim check-model" + (" --fast" if report.options.fast else "")
     n_failed = len(report.failures)
     verdict = "all passed" if not n_failed else f"{n_failed} FAILED"
-    checks = Table(title=f"{title} · {len(report.checks)} checks · {verdict}",
+    checks = PlainTable(title=f"{title} · {len(report.checks)} checks · {verdict}",
                    caption=f"mashsim {report.version} · seed {report.options.seed} · "
                            f"{report.cpu_seconds:.0f} s CPU · expected inside the interval (family-wise 95%)")
     for column, justify in (("check", "left"), ("expected", "right"), ("simulated (95% CI)", "right"),
@@ -27,18 +29,18 @@ def results_table(report: Report) -> Group:
         if c.family != family:
             family = c.family
             checks.add_section()
-            checks.add_row(f"[bold]{family}[/bold]", "", "", "")
+            checks.add_row(styled(family, "bold"), "", "", "")
         expected = "-" if c.status == SKIP else fmt(c.expected, c.unit)
-        checks.add_row("  " + c.name, expected, simulated_text(c), STYLE[c.status])
+        checks.add_row("  " + c.name, expected, simulated_text(c), Text(*STYLE[c.status]))
     parts: list = [checks]
     if report.calibration:
-        table = Table(title="calibration of the default scenario (does not affect the exit status)")
+        table = PlainTable(title="calibration of the default scenario (does not affect the exit status)")
         for column in ("figure", "published", "simulated (95% CI)", "within"):
             table.add_column(column)
         for row in report.calibration:
             t, s = row.target, row.simulated
             show = (lambda v: f"{v:.1%}") if t.unit == "share" else (lambda v: f"{v:.2f} d")
             table.add_row(t.name, t.published, f"{show(s.mean)} ({show(s.ci_low)} – {show(s.ci_high)})",
-                          "yes" if row.within else "[bold]no[/bold]")
+                          "yes" if row.within else styled("no", "bold"))
         parts.append(table)
     return Group(*parts)
