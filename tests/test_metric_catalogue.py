@@ -153,7 +153,7 @@ def test_the_terminal_table_dashboard_and_plots_read_one_unit_per_metric():
         unit = catalogue.unit_of(name)
         # the dashboard names the unit of a count of contacts ("48 contacts", not a bare "48")
         counted = unit in ("count", "average") and name.startswith("contacts_")
-        assert kpis.unit_of(name) == ("contacts" if counted else {"share": "%", "hours": "h"}.get(unit, ""))
+        assert kpis.unit_of(name) == ("contacts" if counted else {"share": "%", "hours": "h", "growth": "%"}.get(unit, ""))
         assert table.format_value(name, 0.5).endswith("%") == (unit == "share")
         assert table.format_value(name, 1234.4) == ("1,234" if unit == "count" else
                                                     "123440.0%" if unit == "share" else "1,234.4")
