@@ -134,11 +134,18 @@ def test_ab_comparison_pairs_the_runs(page):
     no_trouble(page)
     assert any("vs A" in (m.delta or "") for m in page.metric)
     frames = [d.value for d in page.dataframe]
-    changes = next(f for f in frames if "field" in f.columns)
-    assert list(changes["field"]) == ["agencies.police.staff"]
+    changes = next(f for f in frames if "setting" in f.columns)
+    assert list(changes["setting"]) == ["Police researchers (FTE)"]  # in words, not agencies.police.staff
     paired = next(f for f in frames if "B − A" in f.columns)
-    late = paired.set_index("metric").loc["high_risk_missed_rate.avoidable"]
+    late = paired.set_index("metric").loc["Avoidable misses, high/critical risk"]
     assert late["clear difference"] == "yes" and late["B − A"].startswith("+")
+    # a headline change is coloured (worse: red) only when its paired CI leaves out zero
+    clear = set(paired.loc[paired["clear difference"] == "yes", "metric"])
+    for metric in page.metric:
+        label = metric.label.removesuffix(" (contacts)")  # a count's unit is in its headline label
+        assert (metric.proto.color == metric.proto.GRAY) == (label not in clear), label
+        assert ("no clear change" in metric.delta) == (label not in clear), label
+    assert widget(page.metric, "Avoidable misses, high/critical risk").proto.color == page.metric[0].proto.RED
 
 
 def test_ab_with_another_seed_explains_instead_of_pairing(page):
@@ -202,15 +209,15 @@ def add_event(at: AppTest, kind: str, day: int, hours: float, **fields) -> AppTe
 def test_an_event_outside_the_run_is_refused_with_a_message(page):
     add_event(page, "surge", day=400, hours=6)
     assert not page.exception
-    assert "injects[0].start_day" in page.error[0].value.replace("\\", "")
+    assert "event 1, start_day" in page.error[0].value.replace("\\", "")  # the page's list counts from 1
     assert inject_lines(page) == []
 
 
 def test_an_added_surge_is_run_and_raises_the_delays(page):
     press(page, "run")
     hours = as_number(kpi(page, "Hours to decision"))
-    # the whole measured fortnight at three times the arrivals, from day 7 (after the warm-up)
-    add_event(page, "surge", day=7, hours=14 * 24, **{"Arrivals ×": 3.0})
+    # the rest of the measured fortnight at three times the arrivals, from day 7 at 09:00 (after the warm-up)
+    add_event(page, "surge", day=7, hours=14 * 24 - 9, **{"Arrivals ×": 3.0})
     no_trouble(page)
     assert inject_lines(page)[0].startswith("1. surge x3:")
     press(page, "run")
@@ -323,7 +330,7 @@ def test_a_run_when_the_server_is_busy_says_so_and_runs_later(page):
         assert any(busy in w.value.replace("\\", "") for w in page.warning)
     press(page, "run")
     no_trouble(page)
-    assert page.metric and not page.warning
+    assert page.metric and not any("busy" in w.value for w in page.warning)
 
 
 def test_a_run_past_the_time_limit_is_stopped_with_a_message(page, monkeypatch):
@@ -345,3 +352,88 @@ def test_tracing_a_replication_for_the_cases_waits_for_a_place_too(page):
     page.run()
     no_trouble(page)
     assert any(c.value.startswith("Cases arriving in the measured days of replication 1") for c in page.caption)
+
+
+# --------------------------------------------------------------------------- issue 16: what misled a live session
+
+
+def test_an_events_label_is_its_own_and_not_the_next_ones(page):
+    add_event(page, "outage", day=8, hours=6, **{"Label (optional, shown on the charts)": "Niche down"})
+    add_event(page, "absence", day=9, hours=6)
+    no_trouble(page)
+    lines = inject_lines(page)
+    assert lines[0].startswith("1. Niche down:") and not lines[1].startswith("2. Niche down")
+    held = next(v for k, v in page.session_state.items() if str(k).endswith(":injects"))
+    assert held[0]["label"] == "Niche down" and "label" not in held[1] and held[1]["kind"] == "absence"
+    assert widget(page.text_input, "Label (optional, shown on the charts)").value == ""
+
+
+def test_events_that_cannot_happen_are_refused_and_one_in_the_warm_up_is_flagged(page):
+    add_event(page, "absence", day=8, hours=6, **{"Staff off": 50})  # far more than the hub has
+    assert "event 1, staff" in page.error[0].value.replace("\\", "")
+    add_event(page, "outage", day=20, hours=48)  # the run ends at day 21
+    assert "event 1, hours" in page.error[0].value.replace("\\", "") and "past the end" in page.error[0].value
+    assert inject_lines(page) == []
+    add_event(page, "surge", day=2, hours=6)  # in the 7-day warm-up: taken, with a warning
+    assert len(inject_lines(page)) == 1
+    assert any("event 1, start" in w.value.replace("\\", "") and "warm-up" in w.value for w in page.warning)
+
+
+def test_old_results_are_flagged_when_the_set_up_cannot_run_and_put_away_for_another_scenario(page):
+    press(page, "run")
+    assert page.metric
+    widget(page.slider, "screeners").set_value(0.0).run()
+    assert page.button(key="run").disabled
+    assert any("last run" in w.value for w in page.warning) and page.metric  # shown, but flagged
+    page.selectbox(key="shipped").set_value("exercise-september-outage").run()
+    assert not page.metric and not page.dataframe
+    assert any("put away" in i.value for i in page.info)
+
+
+def test_the_chosen_case_does_not_survive_into_another_replication(page):
+    press(page, "run")
+    widget(page.number_input, "Case").set_value(10**6).run()
+    assert any("no case 1000000" in w.value for w in page.warning)
+    widget(page.number_input, "Replication").set_value(1).run()
+    no_trouble(page)
+    assert not any("no case" in w.value for w in page.warning)
+    assert widget(page.number_input, "Case").value < 10**6
+
+
+def test_a_ci_too_wide_to_use_asks_for_more_replications(page):
+    widget(page.number_input, "Days measured").set_value(2.0)
+    widget(page.number_input, "Replications").set_value(2)
+    press(page.run(), "run")
+    wide = [w.value for w in page.warning if "Too uncertain" in w.value]
+    assert wide and "Replications" in wide[0] and "2 replications" in wide[0]
+
+
+def test_counts_carry_their_unit_and_the_tabs_keep_their_place(page):
+    press(page, "run")
+    assert as_number(kpi(page, "Open at the end (contacts)")) >= 0  # the unit in the label, the number alone
+    assert page.session_state["result_tab"] == "Queues over time"  # keyed: the browser's choice is kept
+
+
+def test_a_reload_keeps_the_set_up_the_events_the_run_and_run_a(page):
+    press(page, "run")
+    press(page, "pin")
+    widget(page.slider, "police desk").set_value(0.5).run()
+    add_event(page, "surge", day=8, hours=6)
+    press(page, "run")
+    session = page.query_params["session"]
+    session = session[0] if isinstance(session, list) else session
+    assert len(session) == 32
+    figures = {m.label: (m.value, m.delta) for m in page.metric}
+
+    reloaded = AppTest.from_file(str(PAGE), default_timeout=TIMEOUT_S)  # a new browser session, same address
+    reloaded.query_params["session"] = session
+    reloaded.run()
+    no_trouble(reloaded)
+    assert not reloaded.warning or all("duplicat" not in w.value for w in reloaded.warning)
+    assert widget(reloaded.slider, "police desk").value == 0.5
+    assert widget(reloaded.number_input, "Days measured").value == 14.0
+    assert len(inject_lines(reloaded)) == 1
+    assert {m.label: (m.value, m.delta) for m in reloaded.metric} == figures  # the run, and its change from A
+
+    fresh = AppTest.from_file(str(PAGE), default_timeout=TIMEOUT_S).run()  # no id: a session of its own
+    assert not fresh.metric and widget(fresh.slider, "police desk").value == 3.0

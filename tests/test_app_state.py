@@ -8,9 +8,11 @@ import math
 import tomllib
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import mashsim
-from mashsim.app import charts, exercise, kpis, state
+from mashsim.app import charts, events, exercise, kpis, precision, state, words
 from mashsim.cli import main
 from mashsim.scenario import ScenarioError, scenario_hash
 
@@ -212,3 +214,115 @@ def test_the_case_list_is_the_runs_contacts_and_filters_by_flag(base):
     both = state.filter_cases(cases, ["red", "amber", "green", "blue"], breach=True, under_triaged=True)
     assert (both["breach"] & both["under_triaged"]).all()
     assert len(state.filter_cases(cases, [])) == 0
+
+
+# --------------------------------------------------------------------------- issue 16: what misled a live session
+
+
+def test_fields_and_events_are_named_in_words():
+    assert words.field_label("agencies.police.staff") == "Police researchers (FTE)"
+    assert words.field_label("roles.contact_officers.staff") == "Contact officers (FTE)"
+    assert words.field_label("policy.ask.red") == "Desks asked for Red"
+    assert words.field_label("run.seed") == "Seed"
+    assert words.name("early_help") == "early help"
+    # the scenario's lists count from 0, the page's list of events from 1
+    assert words.event_paths("injects[3].staff = 7: too many") == "event 4, staff = 7: too many"
+    assert words.event_paths("injects[0]: bad") == "event 1: bad"
+    events_ = [{"kind": "surge", "factor": 2.0, "start_day": 1.375, "hours": 6}]
+    shown = words.value("injects", events_, lambda i: "surge x2")
+    assert shown == "1. surge x2" and "{" not in shown
+    assert words.value("policy.red_priority", True) == "yes"
+
+
+def _with_events(base, *injects, **run):
+    settings = {**state.run_settings(base), **SHORT, **{f"run.{k}": v for k, v in run.items()}}
+    return state.build(base, {**settings, "injects": list(injects)})
+
+
+def test_more_staff_off_than_the_role_has_is_refused(base):
+    screeners = base.scenario.roles.screeners.staff
+    too_many = {"kind": "absence", "role": "screeners", "staff": math.ceil(screeners) + 2, "start_day": 8, "hours": 6}
+    found = events.problems(_with_events(base, too_many))
+    assert [p.path for p in found] == ["injects[0].staff"]
+    assert f"{screeners:g} FTE" in found[0].message
+    assert events.problems(_with_events(base, {**too_many, "staff": 1})) == []
+
+
+def test_an_event_running_past_the_end_of_the_run_is_refused(base):
+    # 7 warm-up + 14 measured days: the run ends at day 21
+    past = {"kind": "outage", "agency": "police", "start_day": 20.5, "hours": 24}
+    found = events.problems(_with_events(base, past))
+    assert [p.path for p in found] == ["injects[0].hours"] and "allowed up to 12 hours" in found[0].message
+    assert events.problems(_with_events(base, {**past, "hours": 12})) == []
+
+
+def test_an_event_in_the_warm_up_is_a_warning_not_a_problem(base):
+    early = {"kind": "surge", "factor": 2.0, "start_day": 3, "hours": 6}
+    scenario = _with_events(base, early)
+    assert events.problems(scenario) == []
+    assert [w.path for w in events.warnings(scenario)] == ["injects[0].start_day"]
+    assert events.warnings(_with_events(base, {**early, "start_day": 8})) == []
+
+
+def test_contacts_and_their_units():
+    assert kpis.unit_of("contacts_open_at_end") == "contacts"
+    assert kpis.format_value(39.6, "contacts") == "39.6 contacts"
+    assert kpis.format_change(-3.0, "contacts") == "-3 contacts"
+    assert kpis.unit_of("all_signals_missed_rate") == "%"
+
+
+def test_a_change_is_clear_only_when_its_ci_leaves_out_zero():
+    from mashsim.experiment import t_interval
+
+    assert kpis.is_clear(t_interval([1.0, 1.2, 0.9, 1.1]))
+    assert not kpis.is_clear(t_interval([1.0, -1.2, 0.9, -1.1]))
+    assert not kpis.is_clear(t_interval([1.0]))  # no CI: not clear
+
+
+def test_the_septembers_wide_ci_asks_for_replications():
+    from mashsim.experiment import Interval
+
+    # "over one working day 42%, CI 4.6–79.4%" at 5 replications
+    wide = precision.too_wide(Interval(0.42, 0.046, 0.794, 5), share=True)
+    assert wide is not None and wide.replications == math.ceil(5 * (0.374 / 0.10) ** 2)
+    assert precision.too_wide(Interval(0.42, 0.38, 0.46, 20), share=True) is None
+    assert precision.too_wide(Interval(10.0, 6.0, 14.0, 5), share=False) is not None  # ±40% of the mean
+    assert precision.too_wide(Interval(10.0, 9.0, 11.0, 5), share=False) is None
+
+
+@given(mean=st.floats(0.0, 1.0), half=st.floats(0.0, 1.0), n=st.integers(2, 200))
+def test_the_replications_suggested_bring_the_ci_within_its_target(mean, half, n):
+    from mashsim.experiment import Interval
+
+    wide = precision.too_wide(Interval(mean, mean - half, mean + half, n), share=True)
+    if wide is None:
+        assert half <= precision.SHARE_HALF_WIDTH
+    else:  # the half-width shrinks as 1/sqrt(n): at the suggested n it is within the target
+        assert wide.replications > n
+        assert half * math.sqrt(n / wide.replications) <= precision.SHARE_HALF_WIDTH + 1e-12
+
+
+def test_the_case_list_keeps_the_contacts_not_yet_screened(base):
+    from mashsim.app.cases_view import RAG_ORDER, case_table
+    from mashsim.trace import trace_run
+
+    # half a screener: a backlog, with contacts still unscreened at the end
+    scenario = short(base, run__replications=1, roles__screeners__staff=0.5)
+    run = trace_run(scenario, scenario.run.seed, 0)
+    unscreened = int(run.cases["rag"].isna().sum())
+    assert unscreened > 0
+    assert len(state.filter_cases(run.cases, RAG_ORDER)) == len(run.cases)  # every contact, by default
+    assert len(state.filter_cases(run.cases, [state.NOT_SCREENED])) == unscreened
+    table = case_table(run.cases, run)
+    assert (table["screened"] == state.NOT_SCREENED).sum() == unscreened
+    assert "early_help" not in set(table["outcome"]) and "open at the end" in set(table["outcome"])
+
+
+def test_event_labels_on_the_charts_never_share_a_row_when_close(base):
+    near = [{"kind": "outage", "agency": "police", "start_day": 8 + k * 0.1, "hours": 2} for k in range(3)]
+    scenario = _with_events(base, *near, {"kind": "surge", "factor": 2.0, "start_day": 15, "hours": 2})
+    assert charts.label_rows(scenario) == [0, 1, 2, 0]  # three within hours of each other, one a week on
+    figure = charts.inject_timeline(scenario)
+    figure.canvas.draw()
+    ticks = [t.get_text() for t in figure.axes[0].get_xticklabels()]
+    assert any("Jan" in t for t in ticks), ticks  # dates, not day counts

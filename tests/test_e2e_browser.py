@@ -178,3 +178,68 @@ def test_a_missing_browser_skips_but_fails_under_ci(monkeypatch):
     monkeypatch.setenv("CI", "true")
     with pytest.raises(pytest.fail.Exception, match="CI=true"):
         _missing("no browser")
+
+
+def _truncated(locator) -> list[str]:
+    """The texts among ``locator``'s elements that overflow their box (cut, or ending in an ellipsis)."""
+    return locator.evaluate_all(
+        "els => els.filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.innerText)")
+
+
+def test_a_trainers_session_at_projector_and_laptop_sizes(playwright_api, dashboard, tmp_path):
+    """Issue 16, in one browser session: on a 1366×768 projector Run is in view before the run and the
+    results after it; a click inside the Cases tab keeps the tab open; at 800 px no headline label is
+    cut; a reload keeps the session, run A included; printed, the page runs over its pages instead of
+    one clipped screen."""
+    sync_playwright, expect = playwright_api
+    with _browser(sync_playwright, expect, tmp_path) as browser:
+        page = browser.new_page()
+        page.set_viewport_size({"width": 1366, "height": 768})
+        page.goto(dashboard, wait_until="domcontentloaded")
+        run = page.get_by_role("button", name="Run", exact=True)
+        expect(run).to_be_in_viewport()  # without scrolling
+        run.click()
+        expect(page.get_by_test_id("stMetric").first).to_be_visible()
+        expect(page.locator("#results")).to_be_in_viewport()  # the page moved to the results
+        page.screenshot(path=str(tmp_path / "projector.png"))
+
+        cases = page.get_by_role("tab", name="Cases")
+        cases.click()
+        page.get_by_role("button", name="Pick a Red case with a missed signal").click()
+        expect(page.get_by_text(re.compile(r"^Case \d+: Red"))).to_be_visible()
+        expect(cases).to_have_attribute("aria-selected", "true")  # not back on the first tab
+        page.get_by_text("signal missed", exact=True).click()
+        expect(page.get_by_text(re.compile(r"^\d[\d,]* of [\d,]+ cases$"))).to_be_visible()
+        expect(cases).to_have_attribute("aria-selected", "true")
+
+        page.get_by_test_id("stMain").evaluate("main => main.scrollTo(0, 0)")
+        expect(page.locator("#results")).not_to_be_in_viewport()
+        run.click()  # every run, not only the first, brings the results into view
+        expect(page.locator("#results")).to_be_in_viewport()
+
+        page.set_viewport_size({"width": 800, "height": 900})
+        expect(page.get_by_test_id("stMetricLabel").first).to_be_visible()
+        assert _truncated(page.get_by_test_id("stMetric").locator("*")) == []  # labels, values, changes
+        page.screenshot(path=str(tmp_path / "laptop.png"))
+
+        page.get_by_role("button", name="Keep this run as A").click()
+        expect(page.get_by_text("A: london-borough")).to_be_visible()
+        assert re.search(r"[?&]session=[0-9a-f]{32}", page.url)
+        page.reload()  # the same session comes back: the run, and run A
+        expect(page.get_by_test_id("stMetric").first).to_be_visible()
+        expect(page.get_by_text("A: london-borough")).to_be_visible()
+
+        page.emulate_media(media="print")
+        expect(page.get_by_test_id("stSidebar")).to_be_hidden()
+        # nothing scrolls inside the page: the whole main column is in the printed document
+        clipped = page.evaluate("""() => [...document.querySelectorAll(
+            '[data-testid=stApp], [data-testid=stAppViewContainer], [data-testid=stMain]')]
+            .filter(e => getComputedStyle(e).overflowY !== 'visible' && e.scrollHeight > e.clientHeight + 1)
+            .map(e => e.dataset.testid)""")
+        assert clipped == []
+        main_height = page.get_by_test_id("stMainBlockContainer").evaluate("e => e.scrollHeight")
+        assert page.evaluate("() => document.documentElement.scrollHeight") >= main_height
+        pdf = page.pdf(format="A4", print_background=True)
+        expect(page.get_by_test_id("stException")).to_have_count(0)
+    pages = len(re.findall(rb"/Type\s*/Page(?!s)", pdf))
+    assert pages >= 2, f"printed on {pages} page(s): the page should run over as many as it needs"

@@ -11,14 +11,14 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from mashsim.app import limits, state
+from mashsim.app import limits, state, words
 from mashsim.app.messages import plain
 from mashsim.experiment import RunResult
 from mashsim.report.trace_text import Clock, to_markdown
 from mashsim.scenario.schema import RAGS
 from mashsim.trace import CaseNotFound, PICKS, TraceRun, trace_run
 
-RAG_ORDER = list(reversed(RAGS))  # red first
+RAG_ORDER = [*reversed(RAGS), state.NOT_SCREENED]  # red first; the contacts a backlog debrief is about last
 _TABLE = {"id": "case", "arrived": "arrived", "source": "source", "concern": "concern", "true_risk": "true risk",
           "rag": "screened", "outcome": "outcome", "delay_hours": "hours to decision", "breach": "deadline breached",
           "missed": "missed signal", "under_triaged": "under-triaged"}
@@ -32,6 +32,10 @@ def cases_tab(result: RunResult, limit: limits.Limits) -> None:
     run = _trace_run(result, replication, limit)
     if run is None:
         return
+    if st.session_state.get("case_of") != st.session_state["case_trace"][0]:
+        # another run or replication: its own first case, not a number chosen in the last one
+        st.session_state["case_of"] = st.session_state["case_trace"][0]
+        st.session_state.pop("case_id", None)
     top[1].caption(f"Cases arriving in the measured days of replication {replication}: "
                    f"the same as `mashsim trace FILE --seed {result.seed} --replication {replication}`.")
     rags = st.multiselect("Screened RAG", RAG_ORDER, RAG_ORDER, key="case_rags")
@@ -64,7 +68,11 @@ def case_table(cases: pd.DataFrame, run: TraceRun) -> pd.DataFrame:
     """The cases as the page lists them: arrival as a clock time, the columns a trainer reads."""
     clock = Clock(run.scenario.calendar.start_date)
     table = cases.assign(arrived=[f"{clock.at(h):%a %d %b %H:%M}" for h in cases["arrived_hours"]],
-                         delay_hours=cases["delay_hours"].astype(float).round(1))
+                         delay_hours=cases["delay_hours"].astype(float).round(1),
+                         rag=cases["rag"].fillna(state.NOT_SCREENED),
+                         outcome=[words.name(o) if isinstance(o, str) else "open at the end" for o in cases["outcome"]],
+                         concern=cases["concern"].map(lambda c: words.name(c) if isinstance(c, str) else c),
+                         source=cases["source"].map(lambda c: words.name(c) if isinstance(c, str) else c))
     return table[list(_TABLE)].rename(columns=_TABLE)
 
 

@@ -7,6 +7,7 @@ contact) and ``RunResult.summary()`` (metric means), plus the scenario.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 import networkx as nx
@@ -165,12 +166,37 @@ def _mark_run(ax, scenario: Scenario, labels: bool) -> None:
         if labels:
             ax.text(warmup / 2, 1.0, "warm-up", transform=ax.get_xaxis_transform(), ha="center", va="bottom",
                     fontsize=8, color="#777777")
-    for inject in scenario.injects:
+    for number, (row, inject) in enumerate(zip(label_rows(scenario), scenario.injects), start=1):
         start, end = inject.start_hours / 24, inject.end_hours / 24
         ax.axvspan(start, end, color=INJECT_COLOURS.get(inject.kind, "#999999"), alpha=0.18, zorder=0)
-        if labels:
-            ax.text(start, 1.0, inject.describe(), transform=ax.get_xaxis_transform(), ha="left", va="bottom",
-                    fontsize=8, rotation=20, color=INJECT_COLOURS.get(inject.kind, "#555555"))
+        if labels:  # the event's number in the page's list, on a row of its own when events are close
+            ax.text(start, 1.0 + 0.09 * row, str(number),
+                    transform=ax.get_xaxis_transform(), ha="left", va="bottom", fontsize=8, fontweight="bold",
+                    color=INJECT_COLOURS.get(inject.kind, "#555555"))
+
+
+def label_rows(scenario: Scenario, gap_share: float = 0.04) -> list[int]:
+    """A row for each event's label: the lowest row whose last label starts at least ``gap_share``
+    of the run's length earlier, so that no two labels overlap."""
+    span = max(scenario.run.warmup_days + scenario.run.horizon_days, 1e-9)
+    last: list[float] = []  # the start of the last label on each row, in days
+    rows = []
+    for inject in scenario.injects:
+        start = inject.start_hours / 24
+        row = next((r for r, at in enumerate(last) if start - at >= gap_share * span), len(last))
+        if row < len(last):
+            last[row] = start
+        else:
+            last.append(start)
+        rows.append(row)
+    return rows
+
+
+def _date_axis(ax, scenario: Scenario) -> None:
+    """Dates on the day axis (the axis still counts days from time 0, as the scenario's fields do)."""
+    start = scenario.calendar.start_date
+    ax.xaxis.set_major_formatter(lambda x, _: f"{start + dt.timedelta(days=x):%a %d %b}")
+    ax.set_xlabel(f"date (day 0 is {start:%A %d %B %Y}, 00:00; the warm-up shaded)")
 
 
 def queues_over_time(series: pd.DataFrame, scenario: Scenario) -> Figure:
@@ -197,7 +223,7 @@ def queues_over_time(series: pd.DataFrame, scenario: Scenario) -> Figure:
         ax.grid(alpha=0.3)
         if prefix != "open_contacts":
             ax.legend(fontsize=7, ncols=3, loc="upper left", frameon=False)
-    axes[-1].set_xlabel(f"days from the start of the run ({scenario.calendar.start_date:%a %d %b %Y}, 00:00)")
+    _date_axis(axes[-1], scenario)
     return fig
 
 
@@ -215,6 +241,6 @@ def inject_timeline(scenario: Scenario) -> Figure:
     ax.set_xlim(0, run.warmup_days + run.horizon_days)
     ax.set_ylim(max(len(injects), 1) - 0.5, -0.5)
     ax.set_yticks([])
-    ax.set_xlabel(f"days from the start of the run ({scenario.calendar.start_date:%a %d %b %Y}, 00:00)")
+    _date_axis(ax, scenario)
     ax.grid(axis="x", alpha=0.3)
     return fig

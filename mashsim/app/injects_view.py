@@ -12,7 +12,7 @@ from typing import Any
 
 import streamlit as st
 
-from mashsim.app import state
+from mashsim.app import events, state
 from mashsim.app.messages import plain, show_problems
 from mashsim.scenario import ScenarioError
 
@@ -41,7 +41,7 @@ def injects_editor(base: state.BaseScenario, settings: dict[str, Any]):
             if right.button("Remove", key=f"{key}:remove:{i}"):
                 del injects[i]
                 st.rerun()
-        new = _new_inject(base, settings, key)
+        new = _new_inject(base, settings, key, len(injects))
         if new is not None:
             problems = _problems_of(base, {**settings, "injects": [*injects, new]}, len(injects))
             if problems:
@@ -53,17 +53,20 @@ def injects_editor(base: state.BaseScenario, settings: dict[str, Any]):
 
 
 def _problems_of(base: state.BaseScenario, settings: dict[str, Any], index: int) -> ScenarioError | None:
-    """The problems of inject ``index`` (others, such as zero staff, are shown elsewhere)."""
+    """The problems of inject ``index`` (others, such as zero staff, are shown elsewhere): the
+    scenario's own checks, then the page's (:mod:`~mashsim.app.events`)."""
     try:
-        state.build(base, settings)
+        found = events.problems(state.build(base, settings))
     except ScenarioError as error:
-        own = [p for p in error.problems if p.path.startswith(f"injects[{index}]")]
-        return ScenarioError(own, "the new event") if own else None
-    return None
+        found = error.problems
+    own = [p for p in found if p.path.startswith(f"injects[{index}]")]
+    return ScenarioError(own, "the new event") if own else None
 
 
-def _new_inject(base: state.BaseScenario, settings: dict[str, Any], key: str) -> dict[str, Any] | None:
-    """The 'Add an event' controls; the new inject's table when Add is pressed."""
+def _new_inject(base: state.BaseScenario, settings: dict[str, Any], key: str, count: int) -> dict[str, Any] | None:
+    """The 'Add an event' controls; the new inject's table when Add is pressed. The label's box is
+    new for each event (keyed by how many there are), so one event's label never carries over to
+    the next."""
     scenario = base.scenario
     warmup, horizon = settings["run.warmup_days"], settings["run.horizon_days"]
     st.markdown("**Add an event**")
@@ -95,7 +98,7 @@ def _new_inject(base: state.BaseScenario, settings: dict[str, Any], key: str) ->
     else:
         change = left.selectbox("Change", list(POLICY_CHANGES), key=f"{key}:policy")
         new.update(POLICY_CHANGES[change])
-    label = st.text_input("Label (optional, shown on the charts)", key=f"{key}:label")
+    label = st.text_input("Label (optional, shown on the charts)", key=f"{key}:label:{count}")
     if label:
         new["label"] = label
     return new if st.button("Add event", key=f"{key}:add") else None

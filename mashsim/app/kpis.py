@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 
 from mashsim.experiment import Interval, RunResult, t_interval
-from mashsim.metrics.catalogue import GROWTH, HOURS, SHARE
+from mashsim.metrics.catalogue import AVERAGE, COUNT, GROWTH, HOURS, SHARE
 from mashsim.metrics.catalogue import unit_of as catalogue_unit
 from mashsim.report.table import clip_interval
 from mashsim.scenario import Scenario
@@ -58,6 +58,8 @@ def format_value(value: float, unit: str) -> str:
         return f"{100 * value:.1f}%"
     if unit == "h":
         return f"{value:.1f} h"
+    if unit == "contacts":
+        return f"{format_value(value, '')} contacts"
     return f"{value:,.1f}" if abs(value) < 100 and value != round(value) else f"{value:,.0f}"
 
 
@@ -71,8 +73,11 @@ def format_interval(metric: str, interval: Interval, level: float = 0.95) -> str
 
 
 def unit_of(metric: str) -> str:
-    """The unit a metric is shown in (``%``, ``h`` or none), from its unit in the catalogue."""
-    return {SHARE: "%", GROWTH: "%", HOURS: "h"}.get(catalogue_unit(metric) or "", "")
+    """The unit a metric is shown in (``%``, ``h``, ``contacts`` or none), from its unit in the catalogue."""
+    unit = catalogue_unit(metric) or ""
+    if unit in (COUNT, AVERAGE) and metric.startswith("contacts_"):
+        return "contacts"
+    return {SHARE: "%", GROWTH: "%", HOURS: "h"}.get(unit, "")
 
 
 def metrics_table(result: RunResult) -> pd.DataFrame:
@@ -101,7 +106,7 @@ def paired_differences(a: RunResult, b: RunResult, metrics: list[str] | None = N
     for name in names:
         unit = unit_of(name)
         va, vb = a.values(name)[:n], b.values(name)[:n]
-        diff = t_interval([y - x for x, y in zip(va, vb)])
+        diff = paired_interval(a, b, name)
         rows.append({
             "metric": name,
             "A": format_value(t_interval(va).mean, unit),
@@ -125,11 +130,21 @@ def _change_interval(interval: Interval, unit: str) -> str:
     return f"{format_change(interval.ci_low, unit)} to {format_change(interval.ci_high, unit)}"
 
 
+def paired_interval(a: RunResult, b: RunResult, name: str) -> Interval:
+    """B − A of one metric, replication by replication (the runs' common replications), with its 95% CI."""
+    n = min(len(a.replications), len(b.replications))
+    return t_interval([y - x for x, y in zip(a.values(name)[:n], b.values(name)[:n])])
+
+
+def is_clear(interval: Interval) -> bool:
+    """Whether the CI of a difference leaves out zero (no CI: not clear)."""
+    return not math.isnan(interval.ci_low) and (interval.ci_low > 0 or interval.ci_high < 0)
+
+
 def _clear(interval: Interval) -> str:
-    """Whether the CI of the difference leaves out zero."""
     if math.isnan(interval.ci_low):
         return "–"
-    return "yes" if interval.ci_low > 0 or interval.ci_high < 0 else "no"
+    return "yes" if is_clear(interval) else "no"
 
 
 def scenario_changes(a: Scenario, b: Scenario) -> list[tuple[str, Any, Any]]:

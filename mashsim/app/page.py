@@ -18,9 +18,10 @@ from typing import Any
 
 import streamlit as st
 
-from mashsim.app import charts, exercise, limits, state
+from mashsim.app import charts, events, exercise, layout, limits, persist, state
 from mashsim.app.injects_view import injects_editor
 from mashsim.app.messages import plain, show_problems
+from mashsim.app.words import event_paths
 from mashsim.app.results_view import run_button, show_results
 from mashsim.report.plots import literal_text
 from mashsim.scenario import Scenario, ScenarioError
@@ -124,20 +125,39 @@ def policy_controls(base: state.BaseScenario) -> dict[str, Any]:
 # --------------------------------------------------------------------------- the page
 
 
-def run_allowed(scenario: Scenario, limit: limits.Limits) -> bool:
+def run_allowed(scenario: Scenario, limit: limits.Limits, where=st) -> bool:
     """Whether this server takes the run: its size under the Run button, or why not."""
     try:
         size = limits.run_size(scenario, limit)
     except limits.LimitReached as refused:
-        st.warning(plain(str(refused)))
+        where.warning(plain(str(refused)))
         return False
-    st.caption(f"This run: {size.describe()} (this server runs up to {limit.contacts:,} contacts "
+    where.caption(f"This run: {size.describe()} (this server runs up to {limit.contacts:,} contacts "
                f"and {limit.replication_days:,} days).")
     return True
 
 
+def checked(base: state.BaseScenario, settings: dict[str, Any]) -> Scenario | None:
+    """The scenario as set in the page, or None with its problems shown (Run is then off); the
+    page's own event checks count as problems, its warm-up notice as a warning."""
+    try:
+        scenario = state.build(base, settings)
+        refused = events.problems(scenario)
+        if refused:
+            raise ScenarioError(refused, f"{base.label}, as set in the page")
+    except ScenarioError as error:
+        show_problems(error)
+        return None
+    for warning in events.warnings(scenario):
+        st.warning(plain(event_paths(str(warning))))
+    return scenario
+
+
 def main() -> None:
     st.set_page_config(page_title="mashsim dashboard", layout="wide")
+    layout.style()
+    persist.restore()
+    top = st.sidebar.container()  # Run and its progress, filled once the set-up is read
     limit = limits.Limits.from_env()
     base = pick_scenario(limit)
     st.sidebar.caption(f"This server: {limit.describe()}.")
@@ -150,22 +170,20 @@ def main() -> None:
     settings.update(staffing_controls(base))
     settings.update(policy_controls(base))
     settings["injects"], timeline = injects_editor(base, settings)
-    scenario = None
-    try:
-        scenario = state.build(base, settings)
-    except ScenarioError as error:
-        show_problems(error)
+    scenario = checked(base, settings)
     if scenario is not None:
         export_button(scenario, state.changes(base, settings))
         if scenario.injects:
             timeline.pyplot(literal_text(charts.inject_timeline(scenario)))
-    runnable = scenario is not None and run_allowed(scenario, limit)
-    run_button(scenario if runnable else None, limit)
-    show_results(scenario, limit)
+    runnable = scenario is not None and run_allowed(scenario, limit, top)
+    run_button(scenario if runnable else None, limit, base.key, top)
+    persist.save()  # now, as well as at the end: a click while the results draw stops this rerun there
+    show_results(scenario if runnable else None, base.key, limit)
 
 
 try:
     main()
+    persist.save()
 except Exception as error:  # noqa: BLE001 - the page shows a message, the terminal the traceback
     log.exception("mashsim dashboard error")
     st.error(f"Something went wrong ({type(error).__name__}: {plain(str(error))}). "

@@ -199,10 +199,14 @@ def describe_inject(inject: Mapping[str, Any], start: dt.date) -> str:
     return f"{event.describe()}: {Clock(start).when(event.start_hours)}, {event.hours:g} h"
 
 
+NOT_SCREENED = "not yet screened"  # a contact still waiting for screening when the run ends
+
+
 def filter_cases(cases, rags: list[str], breach: bool = False, missed: bool = False,
                  under_triaged: bool = False):
-    """The cases of a trace run with one of ``rags`` and, when asked, a breach, a missed signal, under-triage."""
-    keep = cases["rag"].isin(rags)
+    """The cases of a trace run with one of ``rags`` (:data:`NOT_SCREENED` for those with none yet)
+    and, when asked, a breach, a missed signal, under-triage."""
+    keep = cases["rag"].isin(rags) | (cases["rag"].isna() if NOT_SCREENED in rags else False)
     for wanted, column in ((breach, "breach"), (missed, "missed"), (under_triaged, "under_triaged")):
         if wanted:
             keep &= cases[column].astype(bool)
