@@ -47,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
     from mashsim.experiment.engines import open_engine
     from mashsim.experiment.plan import make_plan
     from mashsim.experiment.sweep import run_sweep
-    from mashsim.report.terminal import console as Console  # markup off: user text shown as it is
+    from mashsim.report.terminal import console as Console, styled  # markup off: user text shown as it is
 
     try:
         plan = make_plan(args.experiment, [parse_assignment(text) for text in args.overrides])
@@ -86,8 +86,9 @@ def run(args: argparse.Namespace) -> int:
     else:
         _print_summary(err, summary, out)
         if unstable:
-            err.print(f"[red]unstable[/red] design point(s) {', '.join(map(str, unstable))}: the backlog grows over "
-                      "the window, so their delays and breaches depend on the horizon (see `mashsim report`)")
+            # the console shows text as written (markup off): the colour goes on as a style
+            err.print(styled("unstable", "red"), f"design point(s) {', '.join(map(str, unstable))}: the backlog grows "
+                      "over the window, so their delays and breaches depend on the horizon (see `mashsim report`)")
     return EXIT_FAILURES if summary.failures else EXIT_OK
 
 
