@@ -203,3 +203,15 @@ def test_headline_families_are_those_the_report_shows_by_default():
 if __name__ == "__main__":  # re-record after a change meant to change results
     for case, spec in CASES.items():
         print(f'    "{case}": "{metrics_digest(run_case(*spec)["metrics"])}",')
+
+
+@pytest.mark.parametrize("name", ["london-borough", "london-wide", "london-pooled"])
+def test_every_short_form_names_one_metric(name):
+    # a breakdown's value may begin with "by_" (high_risk_missed_rate.by_policy): only the catalogue's
+    # breakdown words are dropped, so a short name never stands for two metrics, nor a part for its total
+    from mashsim.metrics.names import short_form
+
+    names = metric_names(mashsim.load_scenario(name))
+    shorts = [short_form(n) for n in names]
+    assert len(set(shorts)) == len(shorts)
+    assert short_form("high_risk_missed_rate.by_policy") == "high_risk_missed_rate.by_policy"

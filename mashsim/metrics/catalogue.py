@@ -63,6 +63,9 @@ AXES = {axis.key: axis for axis in (
     Axis("role", "by_role"),
     Axis("pool", "by_pool"),
 )}
+# the words that name a breakdown in a flat name (``by_rag`` in ``rag_breach_rate.by_rag.red``); a
+# breakdown's value may itself begin with "by_" (``by_policy``), so readers drop only these
+AXIS_WORDS = frozenset({axis.word for axis in AXES.values() if axis.word} | {"by_hub"})
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 from typing import Iterable, Sequence
 
-from mashsim.metrics.catalogue import scenario_names
+from mashsim.metrics.catalogue import AXIS_WORDS, scenario_names
 from mashsim.scenario.errors import Problem, ScenarioError
 from mashsim.scenario.schema import Scenario
 
@@ -29,8 +29,9 @@ def metric_names(scenario: Scenario) -> list[str]:
 
 
 def short_form(name: str) -> str:
-    """``name`` without its ``by_...`` parts: ``rag_breach_rate.by_rag.red`` → ``rag_breach_rate.red``."""
-    return ".".join(part for part in name.split(".") if not part.startswith("by_"))
+    """``name`` without its breakdown words: ``rag_breach_rate.by_rag.red`` → ``rag_breach_rate.red``
+    (a value such as ``by_policy`` stays: ``high_risk_missed_rate.by_policy`` is not the total)."""
+    return ".".join(part for part in name.split(".") if part not in AXIS_WORDS)
 
 
 def resolve_metric(name: str, known: Sequence[str]) -> str:

@@ -9,7 +9,7 @@ from rich.table import Table
 
 from mashsim.experiment.runner import RunResult
 from mashsim.experiment.stats import Interval
-from mashsim.metrics.catalogue import AXES, COUNT, is_censorable, is_growth, is_share, table_rows, unit_of
+from mashsim.metrics.catalogue import AXIS_WORDS, COUNT, is_censorable, is_growth, is_share, table_rows, unit_of
 from mashsim.report.terminal import PlainTable, console as plain_console, styled
 from mashsim.scenario.schema import HUB_ROLES
 
@@ -113,15 +113,12 @@ def summary_table(result: RunResult, level: float = 0.95) -> Table:
     return table
 
 
-_AXIS_WORDS = {axis.word for axis in AXES.values() if axis.word} | {"by_hub"}
-
-
 def _label(name: str) -> str:
     parts = name.split(".")
     if len(parts) == 1:
         return name
     # the breakdowns' words (by_agency, by_rag ...) are dropped; a value such as by_policy is kept
-    rest = " ".join(p for p in parts[1:] if p not in _AXIS_WORDS)
+    rest = " ".join(p for p in parts[1:] if p not in AXIS_WORDS)
     if parts[0] in ("utilisation", "queue_length"):
         rest = f"{rest} {parts[0].replace('_', ' ')}"
     return "  " + rest
