@@ -27,6 +27,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from mashsim.cli import main
 from mashsim.experiment import limits
+from mashsim.scenario.toml_write import _key, _value
 from support import REPO
 
 SHIPPED = {path.name: tomllib.loads(path.read_text()) for path in sorted((REPO / "experiments").glob("*.toml"))}
@@ -36,29 +37,9 @@ SECONDS = 60  # far above the ~1 s an accepted file takes: only a hang reaches i
 # ----------------------------------------------------------------------------- writing TOML
 
 
-def toml_value(value: Any) -> str:
-    """``value`` as a TOML value: tables inline, so any nesting (and any key) is one line."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if math.isnan(value):
-            return "nan"
-        if math.isinf(value):
-            return "inf" if value > 0 else "-inf"
-        return repr(value)
-    if isinstance(value, str):
-        return json.dumps(value)  # a TOML basic string, for the printable text generated here
-    if isinstance(value, list):
-        return "[" + ", ".join(toml_value(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{json.dumps(k)} = {toml_value(v)}" for k, v in value.items()) + "}"
-    raise TypeError(type(value))
-
-
 def toml_text(table: dict[str, Any]) -> str:
-    return "".join(f"{json.dumps(key)} = {toml_value(value)}\n" for key, value in table.items())
+    """``table`` with every value inline (mashsim's own TOML value writer), so any nesting is one line."""
+    return "".join(f"{_key(key)} = {_value(value)}\n" for key, value in table.items())
 
 
 def test_the_writer_round_trips_the_shipped_experiments():
