@@ -158,18 +158,7 @@ class Collector:
         delay = decided_at - arrived
         self.delay_by_rag[rag].add(delay)
         self.by_rag[rag] += 1
-        rag_breach = c.deadline is not None and decided_at > c.deadline
-        # a working day of hours H ends no sooner than H hours after arrival: only a longer delay
-        # needs the clock
-        hours = self.clock.hours_per_day
-        day_breach = delay > hours and decided_at > self.clock.add(arrived, hours)
-        if rag_breach:
-            self.rag_breaches[rag] += 1
-        if c.deadline is not None:
-            self.breaches_working[rag] += decided_at > c.deadline_working
-            self.breaches_elapsed[rag] += decided_at > c.deadline_elapsed
-        if day_breach:
-            self.day_breaches[rag] += 1
+        rag_breach, day_breach = self._count_breaches(c, rag, decided_at)
         self.outcomes[c.outcome] += 1
         # against the correct RAG: the outcome its mix would have given with the same draw
         under_triaged = risk >= HIGH and c.outcome < c.correct_outcome
@@ -214,9 +203,25 @@ class Collector:
         return len(self._open)
 
     def _breaches_at(self, c: Contact, now: float) -> tuple[bool, bool]:
-        """Whether an open contact has passed its RAG deadline, and one working day, by ``now``."""
+        """Whether ``c`` has passed its RAG deadline, and one working day, by ``now``."""
         rag_breach = c.deadline is not None and now > c.deadline
-        return rag_breach, now > self.clock.add(c.arrived, self.clock.hours_per_day)
+        # a working day of hours H ends no sooner than H hours after arrival: only a longer delay
+        # needs the clock
+        hours = self.clock.hours_per_day
+        return rag_breach, now - c.arrived > hours and now > self.clock.add(c.arrived, hours)
+
+    def _count_breaches(self, c: Contact, rag: int, now: float) -> tuple[bool, bool]:
+        """Count ``c``'s breaches as at ``now`` (its decision, or the run-out's cap) under its ``rag``:
+        the RAG deadline under the clock the hub works to and under both readings, and one working day."""
+        rag_breach, day_breach = self._breaches_at(c, now)
+        if rag_breach:
+            self.rag_breaches[rag] += 1
+        if c.deadline is not None:
+            self.breaches_working[rag] += now > c.deadline_working
+            self.breaches_elapsed[rag] += now > c.deadline_elapsed
+        if day_breach:
+            self.day_breaches[rag] += 1
+        return rag_breach, day_breach
 
     def censor(self, now: float) -> None:
         """Count the contacts still open at ``now`` (the run-out's cap) as censored: each enters the
@@ -224,17 +229,13 @@ class Collector:
         self.censored_at = now
         for c in self._open.values():
             self.censored_n += 1
-            rag_breach, day_breach = self._breaches_at(c, now)
             if c.rag is None:  # never screened: no RAG, no RAG deadline
                 self.delay_unscreened.add(now - c.arrived)
-                self.unscreened_day_breaches += day_breach
+                self.unscreened_day_breaches += self._breaches_at(c, now)[1]
                 continue
             self.delay_by_rag[c.rag].add(now - c.arrived)
             self.censored_by_rag[c.rag] += 1
-            self.rag_breaches[c.rag] += rag_breach
-            self.breaches_working[c.rag] += now > c.deadline_working
-            self.breaches_elapsed[c.rag] += now > c.deadline_elapsed
-            self.day_breaches[c.rag] += day_breach
+            self._count_breaches(c, c.rag, now)
 
     # -------------------------------------------------------------- results
     def overall_delay(self) -> DelayHistogram:
