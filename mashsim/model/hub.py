@@ -23,7 +23,7 @@ from mashsim.model.cutoffs import CutoffQueue
 from mashsim.model.events import call_later
 from mashsim.model.network import DECISION, hub_node, research_node
 from mashsim.model.roles import BY_DEADLINE, BY_RAG, ONE_QUEUE, RED_FIRST, Job, Role
-from mashsim.model.stages import DECIDE, LOG, SCREEN
+from mashsim.model.stages import DECIDE, LOG, SCREEN, STAGES
 from mashsim.scenario.schema import OUTCOMES, RAGS, RESEARCHED_RAGS, HubSettings, Policy
 
 
@@ -78,6 +78,7 @@ class Hub:
         self.logging = roles[LOG.role]
         self.screening = roles[SCREEN.role]
         self.deciding = roles[DECIDE.role]
+        self.stage_roles = [roles[s.role] for s in STAGES]
         # a channel has the same latency each way; a desk no RAG asks (yet: a policy inject may) has
         # no request edge, so its return edge gives the latency
         latency = {agency: network.edges[research_node(scenario, agency, name), hub_node(name, DECISION)]["latency_hours"]
@@ -114,7 +115,7 @@ class Hub:
         self.allowance = policy.decision_allowance_hours
         order = queue_order(policy)
         self.provisional = order == BY_DEADLINE  # contacts need a deadline before screening
-        for role in (self.logging, self.screening, self.deciding, *[d.role for d in self.desks]):
+        for role in (*self.stage_roles, *[d.role for d in self.desks]):
             role.set_order(order)
 
     def _submit(self, role: Role, c: Contact, urgent: bool, hours: float, done: Callable[[Any], None]) -> Job | None:
