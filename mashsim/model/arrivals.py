@@ -32,6 +32,7 @@ from mashsim.model.calendar import CalendarView
 from mashsim.model.contact import CRITICAL, Contact
 from mashsim.model.durations import hours_at
 from mashsim.model.events import call_at
+from mashsim.model.stages import STAGES
 from mashsim.model.streams import Streams
 from mashsim.scenario.schema import CONCERNS, RISK_LEVELS, ConcernMix, HubSettings, RiskMix, Source
 
@@ -149,9 +150,9 @@ class ContactFactory:
         concern = _draw_index(self._concern, u[:, CONCERN])
         urgent = (risk == CRITICAL) & (u[:, URGENT] < self._scenario.arrivals.urgent_flag)
         roles = self._scenario.roles
-        log_h = hours_at(roles.contact_officers.task_minutes, u[:, LOG_TASK])
-        screen_h = hours_at(roles.screeners.task_minutes, u[:, SCREEN_TASK])
-        decide_h = hours_at(roles.managers.task_minutes, u[:, DECIDE_TASK])
+        # each hub stage's task time, from its role's task_minutes (the stages in the flow's order)
+        log_h, screen_h, decide_h = [hours_at(getattr(roles, stage.role).task_minutes, u[:, column])
+                                     for stage, column in zip(STAGES, (LOG_TASK, SCREEN_TASK, DECIDE_TASK))]
         k = len(self._agencies)
         holds = np.empty((k, n), dtype=bool)
         unmatched = np.empty((k, n), dtype=bool)

@@ -23,6 +23,7 @@ from mashsim.model.cutoffs import CutoffQueue
 from mashsim.model.events import call_later
 from mashsim.model.network import DECISION, hub_node, research_node
 from mashsim.model.roles import BY_DEADLINE, BY_RAG, ONE_QUEUE, RED_FIRST, Job, Role
+from mashsim.model.stages import DECIDE, LOG, SCREEN, STAGES
 from mashsim.scenario.schema import OUTCOMES, RAGS, RESEARCHED_RAGS, HubSettings, Policy
 
 
@@ -73,9 +74,11 @@ class Hub:
         self.name = name
         self.observer = observer
         self.trace = trace
-        self.logging = roles["contact_officers"]
-        self.screening = roles["screeners"]
-        self.deciding = roles["managers"]
+        # the flow's stages (mashsim.model.stages), resolved to their roles once: the loop reads attributes
+        self.logging = roles[LOG.role]
+        self.screening = roles[SCREEN.role]
+        self.deciding = roles[DECIDE.role]
+        self.stage_roles = [roles[s.role] for s in STAGES]
         # a channel has the same latency each way; a desk no RAG asks (yet: a policy inject may) has
         # no request edge, so its return edge gives the latency
         latency = {agency: network.edges[research_node(scenario, agency, name), hub_node(name, DECISION)]["latency_hours"]
@@ -92,7 +95,7 @@ class Hub:
                              for rag in RESEARCHED_RAGS}
         self.hub_clock = clocks[scenario.hub_hours]
         self._cutoffs = {rag: CutoffQueue(env, self._cutoff) for rag in self.deadlines}
-        self.screener_staffing = scenario.roles.screeners
+        self.screener_staffing = getattr(scenario.roles, SCREEN.role)
         self._in_post_day, self._in_post = -1, 1.0
         s = scenario.screening
         self.under, self.over = s.under_rating, s.over_rating
@@ -112,7 +115,7 @@ class Hub:
         self.allowance = policy.decision_allowance_hours
         order = queue_order(policy)
         self.provisional = order == BY_DEADLINE  # contacts need a deadline before screening
-        for role in (self.logging, self.screening, self.deciding, *[d.role for d in self.desks]):
+        for role in (*self.stage_roles, *[d.role for d in self.desks]):
             role.set_order(order)
 
     def _submit(self, role: Role, c: Contact, urgent: bool, hours: float, done: Callable[[Any], None]) -> Job | None:
@@ -177,13 +180,13 @@ class Hub:
         self.observer.arrived(c)
         if self.provisional:
             self._set_due(c)
-        if role == "contact_officers":
+        if role == LOG.role:
             self._submit(self.logging, c, c.urgent, c.log_hours, self._logged)
             return
         c.logged_at = self.env.now
-        if role == "screeners":
+        if role == SCREEN.role:
             self._submit(self.screening, c, c.urgent, c.screen_hours, self._screened)
-        elif role == "managers":
+        elif role == DECIDE.role:
             self.rate(c, max(c.correct_rag, GREEN), asked=())
         else:
             desk = next(d for d in self.desks if d.name == role)

@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from mashsim.model.stages import HUB_ROLES  # the hub's roles, declared with its flow (re-exported here)
 from mashsim.scenario.base import Model, merge_tables, tagged_union
 from mashsim.scenario.bounds import (LOGNORMAL_CV, Backlog, Contacts, Date, DateRange, Finite, Hours, Minutes,
                                      Multiplier, NonNegative, PerWaiting, Positive, PositiveHours, PositiveMinutes,
@@ -28,7 +29,6 @@ RESEARCHED_RAGS = ("green", "amber", "red")
 OUTCOMES = ("nfa", "early_help", "s17", "s47")
 CONCERNS = ("neglect", "physical", "sexual", "emotional", "domestic_abuse", "fgm")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-HUB_ROLES = ("contact_officers", "screeners", "managers")
 _SUM_TOLERANCE = 1e-6
 
 
@@ -308,6 +308,8 @@ class Role(Staffing):
 
 
 class HubRoles(Model):
+    """One field per hub role, named as :data:`mashsim.model.stages.HUB_ROLES` names them, in the flow's order."""
+
     contact_officers: Role = Field(description="log contacts")
     screeners: Role = Field(description="social workers who screen and RAG-rate contacts")
     managers: Role = Field(description="decide the outcome after research")

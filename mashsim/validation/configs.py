@@ -27,6 +27,7 @@ from typing import Any, Mapping
 from mashsim.model.arrivals import HOURS_PER_YEAR
 from mashsim.scenario import Scenario, load_scenario
 from mashsim.scenario.bounds import HOURS
+from mashsim.model.stages import DECIDE, LOG, SCREEN
 from mashsim.scenario.schema import HUB_ROLES, RAGS, RESEARCHED_RAGS, RISK_LEVELS, WEEKDAYS, Constant, \
     Exponential, Triangular, Uniform
 from mashsim.validation.theory import triangular_moments, uniform_moments
@@ -95,9 +96,9 @@ def tandem(lam_per_hour: float, first: tuple[Mapping[str, Any], int], second: tu
     """
     raw = _base("textbook-tandem", lam_per_hour, horizon_days, warmup_days, ALL_RED, 0.0)
     raw["roles"] = {
-        "contact_officers": _always(1, INSTANT),
-        "screeners": _always(first[1], first[0]),
-        "managers": _always(second[1], second[0]),
+        LOG.role: _always(1, INSTANT),
+        SCREEN.role: _always(first[1], first[0]),
+        DECIDE.role: _always(second[1], second[0]),
     }
     raw["policy"]["ask"] = {}
     return load_scenario(raw)
@@ -138,9 +139,9 @@ class ReducedMash:
         raw = _base("reduced-mash", self.arrivals_per_hour, self.horizon_days, self.warmup_days,
                     self.risk_mix, 1.0)
         raw["roles"] = {
-            "contact_officers": _always(1, INSTANT),
-            "screeners": _always(self.screening[1], self.screening[0]),
-            "managers": _always(self.decision[1], self.decision[0]),
+            LOG.role: _always(1, INSTANT),
+            SCREEN.role: _always(self.screening[1], self.screening[0]),
+            DECIDE.role: _always(self.decision[1], self.decision[0]),
         }
         raw["agencies"] = {
             name: {"staff": servers, "hours": "always", "research_minutes": dict(task),
