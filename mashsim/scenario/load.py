@@ -264,7 +264,7 @@ def scenario_hash(scenario: Scenario) -> str:
     _drop_unused_hub_fields(data)
     for hub in data["hubs"].values():
         _drop_unused_hub_fields(hub)
-    for key in ("hubs", "pools"):
+    for key in ("hubs", "pools", "tabletop"):
         if not data[key]:
             del data[key]
     for inject in data["injects"]:
