@@ -25,7 +25,7 @@ from mashsim.model.network import hub_node, pool_node
 from mashsim.model.roles import Role
 from mashsim.replication import ReplicationResult, built_run
 from mashsim.scenario.injects import PolicyInject
-from mashsim.scenario.schema import Scenario
+from mashsim.scenario.schema import HUB_ROLES, Scenario
 from mashsim.tabletop.decisions import DecisionBase, MoveStaff, Overtime, PolicyChange, Screen
 
 
@@ -104,7 +104,7 @@ class LiveRun:
     def key(self, hub: str | None, role: str) -> str:
         """The switch key of ``role`` at ``hub``: the hub's own role or desk, or the pool staffing it."""
         settings = dict(self.scenario.hub_list())[hub]
-        roles = [*settings.roles.model_fields, *settings.agencies]
+        roles = [*HUB_ROLES, *settings.agencies]
         if role not in roles:
             raise DecisionError(f"unknown role {role!r} (allowed: {', '.join(roles)})")
         agency = settings.agencies.get(role)

@@ -26,7 +26,7 @@ from mashsim._version import __version__
 from mashsim.replication import ReplicationResult
 from mashsim.report.trace_text import Clock
 from mashsim.scenario.load import scenario_hash
-from mashsim.scenario.schema import RAGS, Scenario
+from mashsim.scenario.schema import HUB_ROLES, RAGS, Scenario
 from mashsim.scenario.tabletop import Tabletop
 from mashsim.tabletop.decisions import (DecisionBase, DecisionLog, LoggedDecision, MoveStaff, Overtime,
                                         PolicyChange, Screen, parse_decision)
@@ -121,7 +121,7 @@ class Session:
         table: dict[str, dict[str, dict[str, Any]]] = {}
         for name, settings in self.scenario.hub_list():
             roles = {}
-            for role in [*settings.roles.model_fields, *settings.agencies]:
+            for role in [*HUB_ROLES, *settings.agencies]:
                 staffed = self.live.switch(name, role).role
                 roles[role] = {"waiting": staffed.waiting, "in_hand": staffed.busy,
                                "on_duty": staffed.capacity, "out_of_hours": staffed.urgent_only}
@@ -135,7 +135,7 @@ class Session:
         return {
             "open": not self.finished,
             "hubs": [h for h in hubs if h is not None],
-            "roles": {h or "": [*settings[h].roles.model_fields, *settings[h].agencies] for h in hubs},
+            "roles": {h or "": [*HUB_ROLES, *settings[h].agencies] for h in hubs},
             "kinds": ["move", "overtime", "policy", "screen"],
             "policy": {h or "": self.live.plan.policy_now(h).model_dump(mode="json") for h in hubs},
             "queue_disciplines": ["fifo", "rag", "deadline"],
