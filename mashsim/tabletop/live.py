@@ -141,9 +141,9 @@ class LiveRun:
             hub.team_rags[decision.contact_id] = decision.rag_index
 
     def hub_screening(self, contact_id: int) -> Hub | None:
-        """The hub where contact ``contact_id`` waits for screening now, if it does."""
+        """The hub where contact ``contact_id`` of the measured week waits for screening now, if it does."""
         for hub in self.group.hubs.values():
-            if any(job.contact.id == contact_id for job in hub.screening.queued()):
+            if any(job.contact.id == contact_id and job.contact.counted for job in hub.screening.queued()):
                 return hub
         return None
 

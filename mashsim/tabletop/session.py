@@ -193,7 +193,7 @@ class Session:
             hub = live.hub_screening(d.contact_id)
             if hub is None:
                 raise DecisionError(f"contact_id: contact {d.contact_id} is not waiting to be screened now "
-                                    "(only the contacts shown as vignettes can be)")
+                                    "(only contacts of the measured week shown as vignettes can be)")
             if d.contact_id in hub.team_rags:
                 raise DecisionError(f"contact_id: the team has screened contact {d.contact_id} already")
 

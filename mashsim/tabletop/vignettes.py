@@ -67,10 +67,11 @@ def _seen(c: Contact, hub: str | None, settings: HubSettings, now: float, clock:
 
 def vignettes_of(live, scenario: Scenario, seed: int, n: int, clock: Clock) -> list[Vignette]:
     """Up to ``n`` of the contacts waiting at screening in ``live`` (a LiveRun) now, as vignettes,
-    in order of arrival; those a team has rated already are left out."""
+    in order of arrival: contacts of the measured week only (the children a score counts), less
+    those the team has rated already."""
     settings = dict(scenario.hub_list())
     waiting = [(name, job.contact) for name, hub in live.group.hubs.items()
-               for job in hub.screening.queued() if job.contact.id not in hub.team_rags]
+               for job in hub.screening.queued() if job.contact.counted and job.contact.id not in hub.team_rags]
     if len(waiting) > n:
         rng = np.random.default_rng([seed, int(round(live.now * 3600))])
         picked = sorted(rng.choice(len(waiting), size=n, replace=False).tolist())
