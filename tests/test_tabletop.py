@@ -196,3 +196,25 @@ def test_the_tabletop_table_is_checked_and_optional(small_raw):
     raw["tabletop"] = {"decision_points": [{"day": 3, "label": "x"}], "start_day": 2.5}
     session = Session(build(raw))
     assert session.now == 60.0 and [s.label for s in session.stops] == ["x"]
+
+
+def test_the_command_line_replays_an_export_or_a_log_and_refuses_bad_input(september, tmp_path, capsys):
+    from mashsim.cli import main
+
+    session = _team_play(Session(september))
+    export, log = tmp_path / "team.json", tmp_path / "log.json"
+    export.write_text(json.dumps(session.export()))
+    log.write_text(json.dumps([e.model_dump(mode="json") for e in session.log]))
+    assert main(["tabletop", "exercise-september-outage", "--decisions", str(export), "--json"]) == 0
+    from_export = json.loads(capsys.readouterr().out)
+    assert from_export["score"] == session.score().to_dict()
+    assert len(from_export["account"]) == len(session.log)
+    assert main(["tabletop", "exercise-september-outage", "--decisions", str(log), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["score"]["measures"] == from_export["score"]["measures"]
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps([{"at": 400.0, "decision": {"kind": "overtime", "role": "screeners", "hours": 2}}]))
+    assert main(["tabletop", "exercise-september-outage", "--decisions", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "bad.json" in err and "decisions[0].decision.overtime.staff: Field required" in err
+    assert main(["tabletop", "exercise-da-surge-holiday", "--decisions", str(export)]) == 2
+    assert "scenario_hash" in capsys.readouterr().err

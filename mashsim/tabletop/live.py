@@ -121,8 +121,13 @@ class LiveRun:
         """Act on the model now (the caller has checked the decision: see :mod:`mashsim.tabletop.session`)."""
         if isinstance(decision, MoveStaff):
             give, take = self.switch(decision.hub, decision.from_role), self.switch(decision.hub, decision.to_role)
-            self._for(decision.hours, lambda sign: (give.change(off=sign * decision.staff),
-                                                    take.change(off=-sign * decision.staff)))
+            staff = decision.staff
+
+            def move(sign: int) -> None:
+                give.change(off=sign * staff)
+                take.change(off=-sign * staff)
+
+            self._for(decision.hours, move)
         elif isinstance(decision, Overtime):
             extra = self.switch(decision.hub, decision.role)
             self._for(decision.hours, lambda sign: extra.change(off=-sign * decision.staff))
@@ -147,12 +152,12 @@ class LiveRun:
                 return hub
         return None
 
-    def _for(self, hours: float, act: Callable[[int], object]) -> None:
+    def _for(self, hours: float, act: Callable[[int], None]) -> None:
         """``act(+1)`` now and ``act(-1)`` in ``hours``."""
         act(+1)
         self._later(hours, lambda: act(-1))
 
-    def _later(self, hours: float, act: Callable[[], object]) -> None:
+    def _later(self, hours: float, act: Callable[[], None]) -> None:
         at = self.env.now + hours
         if math.isfinite(at):
             call_at(self.env, at, Call(lambda _event: act()))

@@ -83,7 +83,7 @@ class Score:
     @property
     def against_baseline(self) -> dict[str, float]:
         """Each measure's change from the baseline, signed so that positive is better."""
-        return {m: BETTER[m] * (self.team_measures[m] - self.baseline[m]) for m in MEASURES}
+        return {m: BETTER[m] * (self.team_measures[m] - self.baseline[m]) + 0.0 for m in MEASURES}  # no -0
 
     def to_dict(self) -> dict:
         return {"scenario": self.scenario, "scenario_hash": self.scenario_hash, "seed": self.seed,
@@ -97,7 +97,7 @@ def score(session) -> Score:
     """``session``'s score (its whole log played to the end, by replay) against its baseline."""
     team, base = session.result().records, session.baseline().records
     by_id = {r["contact_id"]: r for r in team}
-    screening = Counter()
+    screening: Counter[str] = Counter()
     for entry in session.log:
         if isinstance(entry.decision, Screen) and entry.decision.contact_id in by_id:
             given, correct = entry.decision.rag_index, _correct(by_id[entry.decision.contact_id])
