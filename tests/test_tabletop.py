@@ -218,3 +218,25 @@ def test_the_command_line_replays_an_export_or_a_log_and_refuses_bad_input(septe
     assert "bad.json" in err and "decisions[0].decision.overtime.staff: Field required" in err
     assert main(["tabletop", "exercise-da-surge-holiday", "--decisions", str(export)]) == 2
     assert "scenario_hash" in capsys.readouterr().err
+
+
+def test_every_shipped_exercise_fits_a_served_classroom_and_a_city_year_does_not():
+    from mashsim.app.limits import SERVED, LimitReached
+    from mashsim.tabletop.served import session_size
+
+    for name in EXERCISES:
+        assert session_size(mashsim.load_scenario(name), SERVED).contacts < SERVED.contacts / 10
+    with pytest.raises(LimitReached, match="contacts"):
+        session_size(mashsim.load_scenario("london-wide", ["run.horizon_days=60"]), SERVED)
+
+
+def test_a_team_keeps_at_most_max_decisions(september, monkeypatch):
+    from mashsim.tabletop import session as module
+
+    monkeypatch.setattr(module, "MAX_DECISIONS", 2)
+    session = Session(september)
+    session.run_to_next_stop()
+    for _ in range(2):
+        session.apply({"kind": "policy", "red_priority": True, "hours": 1})
+    with pytest.raises(DecisionError, match="taken 2 decisions"):
+        session.apply({"kind": "policy", "red_priority": True, "hours": 1})

@@ -34,6 +34,8 @@ from mashsim.tabletop.live import SETTLE_HOURS, DecisionError, LiveRun
 from mashsim.tabletop.vignettes import Vignette, vignettes_of
 
 EXPORT_FORMAT = "mashsim-tabletop/1"
+#: the most decisions one team may log: the account replays the week once per decision
+MAX_DECISIONS = 200
 
 
 @dataclass(frozen=True)
@@ -158,6 +160,9 @@ class Session:
         acted on, and logged at the current time."""
         if self.finished:
             raise DecisionError("the exercise's week has ended: no more decisions")
+        if len(self.log) >= MAX_DECISIONS:
+            raise DecisionError(f"this team has taken {MAX_DECISIONS} decisions, the most a session keeps "
+                                "(scoring replays the week once for each)")
         try:
             parsed = parse_decision(decision)
         except ValidationError as error:
