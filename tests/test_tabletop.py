@@ -240,3 +240,29 @@ def test_a_team_keeps_at_most_max_decisions(september, monkeypatch):
         session.apply({"kind": "policy", "red_priority": True, "hours": 1})
     with pytest.raises(DecisionError, match="taken 2 decisions"):
         session.apply({"kind": "policy", "red_priority": True, "hours": 1})
+
+
+def test_a_london_session_with_decisions_per_borough_and_on_the_shared_team_replays_exactly():
+    london = mashsim.load_scenario("exercise-london-pooled-research")
+    session = Session(london)
+    session.run_to_next_stop()  # Monday 09:00
+    with pytest.raises(DecisionError, match="name the hub"):
+        session.apply({"kind": "overtime", "role": "screeners", "staff": 1, "hours": 4})
+    session.apply({"kind": "overtime", "role": "screeners", "staff": 1, "hours": 4, "hub": "camden"})
+    session.apply({"kind": "policy", "ask": {"amber": ["health"]}, "hours": 24, "hub": "croydon"})
+    before = session.waiting()
+    session.apply({"kind": "move", "from_role": "managers", "to_role": "police", "staff": 1, "hours": 3,
+                   "hub": "lambeth"})
+    after = session.waiting()
+    for hub in ("camden", "croydon", "hackney", "lambeth"):  # one shared team: every borough sees it grow
+        assert after[hub]["police"]["on_duty"] == before[hub]["police"]["on_duty"] + 1
+    until_someone_waits(session, 2)
+    for vignette in session.vignettes(2):
+        assert vignette.hub in ("camden", "croydon", "hackney", "lambeth")
+        session.apply({"kind": "screen", "contact_id": vignette.contact_id, "rag": "red", "hub": vignette.hub})
+    session.step(5)
+    again = Session.from_export(json.loads(json.dumps(session.export())))
+    assert again.waiting() == session.waiting()
+    live, replayed = session.live.result(), again.live.result()
+    assert_same_metrics(live.metrics, replayed.metrics)
+    assert live.records == replayed.records

@@ -133,7 +133,7 @@ class LiveRun:
             self._for(decision.hours, lambda sign: extra.change(off=-sign * decision.staff))
         elif isinstance(decision, PolicyChange):
             hubs = self.group.hubs
-            self.hub(decision.hub) if decision.hub is not None or len(hubs) == 1 else None
+            self.hub(decision.hub)
             inject = PolicyInject.model_validate({"kind": "policy", "start_day": 0.0, "hours": 1.0,
                                                   "hub": decision.hub, **decision.changes()})
             k = self.plan.add_policy(hubs, inject, +1)

@@ -175,7 +175,7 @@ class Session:
 
     def _check(self, d: DecisionBase) -> None:
         live = self.live
-        live.hub(d.hub) if d.hub is not None or len(self.scenario.hub_list()) == 1 else live.hub(None)
+        live.hub(d.hub)  # in a scenario with hubs every decision names its hub
         if isinstance(d, (MoveStaff, Overtime)):
             role = d.from_role if isinstance(d, MoveStaff) else d.role
             staffed = live.switch(d.hub, role).role
@@ -188,8 +188,7 @@ class Session:
                     raise DecisionError(f"staff: {role} have {staffed.capacity} on duty now; a move can take "
                                         f"at most that many (asked {d.staff})")
         elif isinstance(d, PolicyChange):
-            agencies = dict(self.scenario.hub_list())[d.hub].agencies if d.hub is not None or not \
-                self.scenario.hubs else {a: None for _, s in self.scenario.hub_list() for a in s.agencies}
+            agencies = dict(self.scenario.hub_list())[d.hub].agencies
             for rag, asked in (d.ask.model_dump(exclude_none=True) if d.ask else {}).items():
                 unknown = [a for a in asked if a not in agencies]
                 if unknown:
@@ -199,6 +198,8 @@ class Session:
             if hub is None:
                 raise DecisionError(f"contact_id: contact {d.contact_id} is not waiting to be screened now "
                                     "(only contacts of the measured week shown as vignettes can be)")
+            if d.hub is not None and hub.name != d.hub:
+                raise DecisionError(f"hub: contact {d.contact_id} waits at {hub.name}, not at {d.hub}")
             if d.contact_id in hub.team_rags:
                 raise DecisionError(f"contact_id: the team has screened contact {d.contact_id} already")
 
