@@ -174,6 +174,8 @@ def test_an_export_is_resumed_only_with_its_own_scenario(september):
     with pytest.raises(DecisionError, match="scenario_hash"):
         Session.from_export(data, other)
     assert Session.from_export(data, september).log == Session.from_export(data).log
+    with pytest.raises(DecisionError, match="carries no exercise file"):
+        Session.from_export({k: v for k, v in data.items() if k != "exercise"})
     with pytest.raises(DecisionError, match="not a tabletop session export"):
         Session.from_export({"format": "something else"})
     shuffled = dict(data, decisions=list(reversed(data["decisions"])))

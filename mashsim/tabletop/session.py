@@ -250,7 +250,14 @@ class Session:
             raise DecisionError(f"format: not a tabletop session export (expected format {EXPORT_FORMAT!r})")
         if scenario is None:
             from mashsim.scenario.exercise import load_exercise
-            scenario = load_exercise(str(data.get("exercise", ""))).scenario
+            from mashsim.scenario.errors import ScenarioError
+            text = data.get("exercise")
+            if not isinstance(text, str) or "\n" not in text:
+                raise DecisionError("exercise: the export carries no exercise file; give its scenario")
+            try:
+                scenario = load_exercise(text).scenario
+            except ScenarioError as error:
+                raise DecisionError(f"exercise: {error.report()}") from None
         if scenario_hash(scenario) != data.get("scenario_hash"):
             raise DecisionError(f"scenario_hash: the export was made with scenario {data.get('scenario')!r} "
                                 f"(hash {data.get('scenario_hash')}); this one is {scenario.name!r} "
