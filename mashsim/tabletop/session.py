@@ -30,7 +30,9 @@ from mashsim.scenario.schema import HUB_ROLES, RAGS, Scenario
 from mashsim.scenario.tabletop import Tabletop
 from mashsim.tabletop.decisions import (DecisionBase, DecisionLog, LoggedDecision, MoveStaff, Overtime,
                                         PolicyChange, Screen, parse_decision)
+from mashsim.tabletop import scoring
 from mashsim.tabletop.live import SETTLE_HOURS, DecisionError, LiveRun
+from mashsim.tabletop.scoring import Effect, Score
 from mashsim.tabletop.vignettes import Vignette, vignettes_of
 
 EXPORT_FORMAT = "mashsim-tabletop/1"
@@ -216,13 +218,13 @@ class Session:
         """The same replication with no decisions: a plain run of the exercise's replication 0."""
         return self.result(0)
 
-    def score(self):  # -> scoring.Score (imported late: scoring reads sessions)
-        from mashsim.tabletop.scoring import score
-        return score(self)
+    def score(self) -> Score:
+        """The team against the hidden true risks and the baseline (see :mod:`.scoring`)."""
+        return scoring.score(self)
 
-    def account(self):  # -> list[scoring.Effect]
-        from mashsim.tabletop.scoring import account
-        return account(self)
+    def account(self) -> list[Effect]:
+        """What each decision changed, given the ones before it (see :mod:`.scoring`)."""
+        return scoring.account(self)
 
     # ------------------------------------------------------------------ export, replay
     def export(self) -> dict[str, Any]:
