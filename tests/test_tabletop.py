@@ -55,6 +55,9 @@ def test_the_baseline_is_a_plain_run_of_the_exercise(name):
     assert_same_metrics(baseline.metrics, plain.metrics)
     assert baseline.records == plain.records
     assert_same_metrics(session.baseline().metrics, plain.metrics)
+    as_run = mashsim.run_replications(scenario, replications=1, record=True)  # what `mashsim run` calls
+    assert_same_metrics(baseline.metrics, as_run.replications[0].metrics)
+    assert baseline.records == as_run.replications[0].records
 
 
 def test_a_live_session_and_its_replay_agree_exactly(september):
