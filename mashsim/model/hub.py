@@ -101,6 +101,9 @@ class Hub:
         self.under, self.over = s.under_rating, s.over_rating
         self.under_per_waiting, self.under_max = s.under_rating_per_waiting, s.under_rating_max
         self.recognition = scenario.decision.recognition
+        # RAGs a tabletop team gave contacts it screened itself, by contact id (see mashsim.tabletop):
+        # each replaces the screener's draw for that contact only; empty in every other run
+        self.team_rags: dict[int, int] = {}
         self.outcome_cdf = {
             RAGS.index(rag): np.cumsum([getattr(getattr(scenario.decision.outcomes, rag), o) for o in OUTCOMES]).tolist()
             for rag in RAGS
@@ -162,6 +165,9 @@ class Hub:
         # the screener's rating: one level too low (more often when the queue per screener in post is
         # long) or too high, else right.  Pressure is per screener in post, not per person on duty: at
         # night the out-of-hours cover is not rushed by routine contacts waiting for the morning.
+        if self.team_rags and c.id in self.team_rags:  # rated by a tabletop team, not by the draw
+            self.rate(c, self.team_rags.pop(c.id))
+            return
         day = int(self.env._now // 24.0)
         if day != self._in_post_day:  # staff_on_day walks the changes: once a day is enough
             self._in_post_day = day

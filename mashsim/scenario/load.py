@@ -258,7 +258,8 @@ def scenario_hash(scenario: Scenario) -> str:
 
     The fields that came with many hubs (an inject's ``hub`` and ``pool`` among them) are left
     out while they hold their defaults, so a one-hub scenario keeps the fingerprint it had before
-    they existed.
+    they existed; the ``tabletop`` table (where a tabletop exercise stops, its step) is always left
+    out: it changes no result.
     """
     data = scenario.model_dump(mode="json")
     _drop_unused_hub_fields(data)
@@ -267,6 +268,7 @@ def scenario_hash(scenario: Scenario) -> str:
     for key in ("hubs", "pools"):
         if not data[key]:
             del data[key]
+    del data["tabletop"]  # how a tabletop exercise plays the scenario changes no result: not its run's
     for inject in data["injects"]:
         for key in ("hub", "pool"):
             if inject.get(key, "") is None:

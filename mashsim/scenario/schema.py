@@ -22,6 +22,7 @@ from mashsim.scenario.bounds import (LOGNORMAL_CV, Backlog, Contacts, Date, Date
                                      PositiveRunDays, Probability, Replications, RunDays, Seed, Staff, Weight,
                                      WholeDay, WholeStaff)
 from mashsim.scenario.injects import Inject
+from mashsim.scenario.tabletop import Tabletop
 
 RISK_LEVELS = ("low", "medium", "high", "critical")
 RAGS = ("blue", "green", "amber", "red")
@@ -539,6 +540,8 @@ class Scenario(HubSettings):
         default_factory=dict, description="research teams shared by hubs (agencies.<name>.pool names one)")
     injects: list[Inject] = Field(
         default_factory=list, description="events injected for a training exercise: surge, outage, absence, policy")
+    tabletop: Tabletop | None = Field(
+        None, description="how a tabletop exercise plays this scenario (decision points, step); runs ignore it")
 
     @model_validator(mode="before")
     @classmethod
