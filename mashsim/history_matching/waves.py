@@ -68,10 +68,17 @@ class Outcome:
     conflict: Conflict | None = None
     region: Region | None = None
     seconds: float = 0.0
+    test: Callable[[np.ndarray], np.ndarray] | None = None  # unit points -> non-implausible under every wave
 
     @property
     def final(self) -> Wave | None:
         return self.waves[-1] if self.waves else None
+
+    def non_implausible(self, calibration: Calibration, values: np.ndarray) -> np.ndarray:
+        """Whether each row of ``values`` (parameters in their own units) is in the region left."""
+        unit = np.column_stack([(values[:, j] - p.low) / (p.high - p.low)
+                                for j, p in enumerate(calibration.parameters)])
+        return self.test(unit) if self.test is not None else np.ones(len(values), dtype=bool)
 
 
 class Matcher:
@@ -117,7 +124,7 @@ def history_match(calibration: Calibration, out: Path, engine: Engine, *, resume
 
     for number in range(1, settings.waves + 1):
         if settings.max_runs is not None and runs + per_wave > settings.max_runs:
-            return Outcome(waves, "runs", region=region)
+            return Outcome(waves, "runs", region=region, test=passes_all)
         points = None
         if number > 1:
             unit = region.sample(settings.points, passes_all)
@@ -127,7 +134,7 @@ def history_match(calibration: Calibration, out: Path, engine: Engine, *, resume
         summary = run_sweep(plan, out / WAVE_FOLDER.format(number), engine, resume=resume, force=force,
                             progress=step, task=task)
         if summary.interrupted:
-            return Outcome(waves, "interrupted", region=region)
+            return Outcome(waves, "interrupted", region=region, test=passes_all)
         wave = read_wave(out / WAVE_FOLDER.format(number), plan, calibration, matcher, number, region.share)
         waves.append(wave)
         runs += wave.rows
@@ -136,11 +143,11 @@ def history_match(calibration: Calibration, out: Path, engine: Engine, *, resume
         region.cut(matcher.passes(before))
         wave.share_after = region.share
         if region.share == 0.0:
-            return Outcome(waves, "empty", conflicts(matcher.names, before, matcher.cutoff), region)
+            return Outcome(waves, "empty", conflicts(matcher.names, before, matcher.cutoff), region, test=passes_all)
         # from the second wave: the first emulator, fitted to one design, may yet learn more
         if number > 1 and wave.share_before - wave.share_after < settings.stop_shrink * wave.share_before:
-            return Outcome(waves, "converged", region=region)
-    return Outcome(waves, "waves", region=region)
+            return Outcome(waves, "converged", region=region, test=passes_all)
+    return Outcome(waves, "waves", region=region, test=passes_all)
 
 
 def fit(calibration: Calibration, matcher: Matcher, waves: list[Wave]) -> Emulator:
