@@ -20,6 +20,7 @@ chance above 0.99; the seed is fixed, so the test is deterministic.
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import numpy as np
@@ -141,3 +142,47 @@ def test_cli_runs_end_to_end_and_refuses_an_output_folder_in_use(tmp_path, capsy
     assert info["waves"] == 1 and (out / "ensemble.parquet").is_file()
     assert main(args) == 2  # the wave's results are there: --resume or --force
     assert "--resume" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- invariants (Hypothesis)
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+from mashsim.history_matching.expressions import parse_expression  # noqa: E402
+from mashsim.history_matching.region import Region, judged, maximin  # noqa: E402
+
+finite = st.floats(-1e6, 1e6, allow_nan=False)
+
+
+@given(a=finite, b=finite, c=st.floats(0.5, 100))
+def test_an_expression_is_the_arithmetic_it_writes(a, b, c):
+    expression = parse_expression("(x.mean - y.mean) / 2 + -x.mean * 3", ["x.mean", "y.mean"])
+    assert expression({"x.mean": a, "y.mean": b}) == pytest.approx((a - b) / 2 + -a * 3)
+    assert math.isnan(parse_expression("x.mean / 0", ["x.mean"])({"x.mean": c}))  # NaN, never an error
+
+
+@given(st.lists(st.lists(st.floats(0, 20), min_size=3, max_size=3), min_size=1, max_size=20))
+def test_second_max_forgives_exactly_one_target(rows):
+    values = np.array(rows)
+    assert (judged(values, "second_max") <= judged(values, "max")).all()
+    assert (judged(values, "max") == values.max(axis=1)).all()
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.floats(0, 1), min_size=1, max_size=5), st.integers(0, 2**32 - 1))
+def test_the_region_only_shrinks_and_samples_inside_itself(cuts, seed):
+    region = Region.whole_space(2, 500, seed)
+    for threshold in cuts:  # each wave's test: a disc around the centre of some radius
+        kept = region.candidates[region.kept]
+        region.cut(np.linalg.norm(kept - 0.5, axis=1) <= threshold)
+    assert region.history == sorted(region.history, reverse=True)
+    inside = lambda unit: np.linalg.norm(unit - 0.5, axis=1) <= min(cuts)  # noqa: E731
+    sample = region.sample(10, inside)
+    assert inside(sample).all() and len(sample) <= 10
+    assert len({tuple(p) for p in sample}) == len(sample)
+
+
+def test_maximin_spreads_its_points():
+    pool = np.random.default_rng(1).random((2000, 2))
+    chosen = maximin(pool, 10, np.random.default_rng(2))
+    gaps = [np.linalg.norm(chosen[i] - chosen[j]) for i in range(10) for j in range(i)]
+    assert min(gaps) > 0.15  # ten random points would come closer than this nearly always

@@ -99,7 +99,8 @@ def write_all(out: Path, calibration: Calibration, outcome: Outcome) -> dict[str
     checks = kept_back(calibration, outcome)
     info = describe(calibration, outcome, meta, checks)
     write_json(out / JSON_FILE, info)
-    atomic_write(out / SUMMARY_FILE, lambda p: p.write_text(markdown(calibration, outcome, meta, checks)))
+    text = markdown(calibration, outcome, meta, checks)
+    atomic_write(out / SUMMARY_FILE, lambda p: None if p.write_text(text) else None)
     return info
 
 

@@ -173,8 +173,8 @@ def read_wave(folder: Path, plan: Plan, calibration: Calibration, matcher: Match
     means = np.full((count, len(calibration.targets)), np.nan)
     variances = np.full_like(means, np.nan)
     for p, figures in enumerate(per_point):
-        for t, values in enumerate(figures):
-            finite = np.array([v for v in values if v is not None and math.isfinite(v)])
+        for t, figure in enumerate(figures):
+            finite = np.array([v for v in figure if v is not None and math.isfinite(v)])
             if len(finite):
                 means[p, t] = finite.mean()
             if len(finite) >= 2:
