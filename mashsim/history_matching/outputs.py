@@ -4,7 +4,7 @@
   the variance of that mean, each matched target's implausibility, the judged one, and whether the
   point is non-implausible.
 - ``ensemble.parquet``: the parameter ensemble, one row per member: the last wave's points found
-  non-implausible by their own runs.  One float column per parameter, named by its dotted ``--set``
+  non-implausible by their own runs and inside the region the emulators keep.  One float column per parameter, named by its dotted ``--set``
   path, and ``member`` (int); the Parquet key-value metadata ``mashsim`` holds JSON with the
   scenario, its hash, the mashsim version, the targets file's name, the waves and the seed.
 - ``summary.md``: for a person: the waves, why it stopped, the ensemble, the kept-back targets.
@@ -27,7 +27,7 @@ from mashsim._version import __version__
 from mashsim.atomic import atomic_write, write_json
 from mashsim.history_matching.problem import Calibration
 from mashsim.history_matching.summary import markdown
-from mashsim.history_matching.waves import STOPS, Outcome, Wave
+from mashsim.history_matching.waves import STOPS, Outcome
 from mashsim.scenario.load import build_scenario, read_scenario_file, scenario_hash
 
 ENSEMBLE_FILE, WAVES_FILE, SUMMARY_FILE, JSON_FILE = "ensemble.parquet", "waves.parquet", "summary.md", \
@@ -61,15 +61,10 @@ class Check:
                 "members": self.members, "verdict": self.verdict}
 
 
-def members(wave: Wave | None) -> np.ndarray:
-    """The indices of the ensemble's members among the final wave's points."""
-    return np.flatnonzero(wave.non_implausible) if wave is not None else np.array([], dtype=int)
-
-
 def kept_back(calibration: Calibration, outcome: Outcome) -> list[Check]:
     """Each kept-back target checked on the ensemble members' runs."""
     wave = outcome.final
-    chosen = members(wave)
+    chosen = outcome.members()
     checks = []
     for t, target in enumerate(calibration.targets):
         if target.calibrates:
@@ -113,7 +108,7 @@ def waves_table(calibration: Calibration, outcome: Outcome) -> pa.Table:
         columns[f"{target.name}.mean"], columns[f"{target.name}.variance"] = [], []
     for name in matched:
         columns[f"{name}.implausibility"] = []
-    columns["implausibility"], columns["non_implausible"] = [], []
+    columns["implausibility"], columns["non_implausible"], columns["in_region"] = [], [], []
     for wave in outcome.waves:
         n = len(wave.values)
         columns["wave"] += [wave.number] * n
@@ -127,12 +122,14 @@ def waves_table(calibration: Calibration, outcome: Outcome) -> pa.Table:
             columns[f"{name}.implausibility"] += wave.implausibility[:, k].tolist()
         columns["implausibility"] += wave.judged.tolist()
         columns["non_implausible"] += wave.non_implausible.tolist()
+        # inside the region every wave's emulator keeps, at the end
+        columns["in_region"] += outcome.test(wave.unit).tolist() if outcome.test is not None else [True] * n
     return pa.table(columns)
 
 
 def ensemble_table(calibration: Calibration, outcome: Outcome, meta: dict[str, Any]) -> pa.Table:
     wave = outcome.final
-    chosen = members(wave)
+    chosen = outcome.members()
     data: dict[str, Any] = {"member": pa.array(range(len(chosen)), pa.int64())}
     for j, p in enumerate(calibration.parameters):
         values = wave.values[chosen, j] if wave is not None else np.array([])
@@ -143,7 +140,7 @@ def ensemble_table(calibration: Calibration, outcome: Outcome, meta: dict[str, A
 
 def describe(calibration: Calibration, outcome: Outcome, meta: dict[str, Any], checks: list[Check]) -> dict[str, Any]:
     wave = outcome.final
-    chosen = members(wave)
+    chosen = outcome.members()
     return {
         **meta, "targets_file": calibration.source, "stop": outcome.stop, "stop_reason": STOPS[outcome.stop],
         "seconds": round(outcome.seconds, 1),

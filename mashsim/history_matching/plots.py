@@ -33,9 +33,12 @@ def draw_waves(out: Path, calibration: Calibration, outcome: Outcome) -> list[Pa
     for wave in outcome.waves:
         figure, axes = plt.subplots(1, len(pairs), figsize=(4.5 * len(pairs), 4), squeeze=False)
         for ax, (a, b) in zip(axes[0], pairs):
-            if region is not None and wave is outcome.waves[-1] and a != b:
-                kept = region.candidates[region.kept]
-                ax.scatter(_scaled(parameters[a], kept[:, a]), _scaled(parameters[b], kept[:, b]), s=2, c="0.8")
+            if region is not None and len(region.masks) >= wave.number and a != b:
+                kept = region.candidates[region.masks[wave.number - 1]]  # the region this wave left
+                ax.scatter(_scaled(parameters[a], kept[:, a]), _scaled(parameters[b], kept[:, b]), s=2, c="0.85",
+                           rasterized=True)
+                ax.set_ylim(parameters[b].low, parameters[b].high)
+            ax.set_xlim(parameters[a].low, parameters[a].high)
             y = wave.values[:, b] if a != b else wave.judged
             dots = ax.scatter(wave.values[:, a], y, c=wave.judged.clip(max=2 * calibration.settings.cutoff),
                               cmap="viridis_r", s=25, edgecolors="k", linewidths=0.3)
@@ -43,7 +46,7 @@ def draw_waves(out: Path, calibration: Calibration, outcome: Outcome) -> list[Pa
             ax.set_ylabel(parameters[b].path if a != b else "implausibility")
             figure.colorbar(dots, ax=ax, label="implausibility (runs)")
         figure.suptitle(f"wave {wave.number}: {int(wave.non_implausible.sum())} of {len(wave.values)} points "
-                        f"non-implausible; space kept {wave.share_after:.1%}")
+                        f"non-implausible by their runs; grey: the region left, {wave.share_after:.1%} of the space")
         figure.tight_layout()
         path = folder / f"wave-{wave.number}.png"
         atomic_write(path, lambda p, f=figure: f.savefig(p, format="png", dpi=90))

@@ -52,6 +52,7 @@ class Region:
     kept: np.ndarray  # bool per candidate
     generator: np.random.Generator = field(repr=False)
     history: list[float] = field(default_factory=list)  # share of the space kept after each wave
+    masks: list[np.ndarray] = field(default_factory=list, repr=False)  # the candidates kept after each wave
 
     @classmethod
     def whole_space(cls, dimensions: int, count: int, seed: int) -> "Region":
@@ -77,6 +78,7 @@ class Region:
         index = np.flatnonzero(self.kept)
         self.kept[index[~passes]] = False
         self.history.append(self.share)
+        self.masks.append(self.kept.copy())
 
     def sample(self, count: int, passes_all) -> np.ndarray:
         """``count`` space-filling points of the region; ``passes_all(points)`` says which are non-implausible.

@@ -33,12 +33,10 @@ def markdown(calibration: Calibration, outcome: Outcome, meta: dict[str, Any], c
     lines += ["", f"Stopped: {STOPS[outcome.stop]}."]
     if outcome.conflict is not None:
         lines += ["", "## Conflicting targets", ""] + [f"- {line}" for line in outcome.conflict.describe()]
-    final = outcome.final
-    chosen = final.non_implausible if final is not None else None
-    count = int(chosen.sum()) if chosen is not None else 0
-    lines += ["", "## Ensemble", "", f"{count} members (ensemble.parquet): the last wave's points whose own runs "
-              "are not implausible."]
-    if count:
+    final, chosen = outcome.final, outcome.members()
+    lines += ["", "## Ensemble", "", f"{len(chosen)} members (ensemble.parquet): the last wave's points that are "
+              "non-implausible by their own runs and inside the region the emulators keep."]
+    if len(chosen) and final is not None:
         lines += ["", "| parameter | min | max |", "|---|---|---|"]
         for j, p in enumerate(calibration.parameters):
             values = final.values[chosen, j]

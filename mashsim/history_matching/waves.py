@@ -74,6 +74,16 @@ class Outcome:
     def final(self) -> Wave | None:
         return self.waves[-1] if self.waves else None
 
+    def members(self) -> np.ndarray:
+        """The ensemble: indices of the final wave's points that are non-implausible by their own runs
+        and inside the region every emulator keeps (a point whose replications disagree wildly, as
+        where the backlog grows, can look plausible by its runs alone)."""
+        wave = self.final
+        if wave is None:
+            return np.array([], dtype=int)
+        inside = self.test(wave.unit) if self.test is not None else np.ones(len(wave.unit), dtype=bool)
+        return np.flatnonzero(wave.non_implausible & inside)
+
     def non_implausible(self, calibration: Calibration, values: np.ndarray) -> np.ndarray:
         """Whether each row of ``values`` (parameters in their own units) is in the region left."""
         unit = np.column_stack([(values[:, j] - p.low) / (p.high - p.low)
