@@ -106,6 +106,9 @@ def _closing(info: dict, out: Path) -> list[str]:
     for path, (low, high) in info["ensemble"]["ranges"].items():
         lines.append(f"  {path}: {low:.4g} to {high:.4g}")
     for check in info["kept_back"]:
+        if not check["members"]:
+            lines.append(f"kept back: {check['target']}: not checked (no ensemble members)")
+            continue
         lines.append(f"kept back: {check['target']}: ensemble {check['min']:.4g} to {check['max']:.4g} "
                      f"{check['unit']} against {check['band'][0]:g} to {check['band'][1]:g}: "
                      f"{check['members_within']} of {check['members']} members within ({check['verdict']})")

@@ -56,8 +56,11 @@ class Check:
         return "consistent" if share >= 0.5 else "partly consistent" if share > 0 else "not reproduced"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"target": self.name, "band": list(self.band), "unit": self.unit, "min": self.low,
-                "median": self.median, "max": self.high, "members_within": self.within,
+        def clean(v: float) -> float | None:
+            return None if math.isnan(v) else v  # JSON has no NaN: no members, no figure
+
+        return {"target": self.name, "band": list(self.band), "unit": self.unit, "min": clean(self.low),
+                "median": clean(self.median), "max": clean(self.high), "members_within": self.within,
                 "members": self.members, "verdict": self.verdict}
 
 

@@ -41,7 +41,9 @@ def markdown(calibration: Calibration, outcome: Outcome, meta: dict[str, Any], c
         for j, p in enumerate(calibration.parameters):
             values = final.values[chosen, j]
             lines.append(f"| `{p.path}` | {values.min():.4g} | {values.max():.4g} |")
-    if checks:
+    if checks and not len(chosen):
+        lines += ["", "## Targets kept back", "", "Not checked: the ensemble has no members."]
+    elif checks:
         lines += ["", "## Targets kept back", "",
                   "| target | band | ensemble min | median | max | members within | verdict |",
                   "|---|---|---|---|---|---|---|"]
