@@ -75,6 +75,25 @@ def _must_not_run(*args, **kwargs):
     raise AssertionError("a stored replication was run again")
 
 
+def test_an_interrupted_calibration_resumes_to_the_same_ensemble(tmp_path):
+    from mashsim.experiment.runner import run_batch
+
+    _, targets = _files(tmp_path)
+    whole, info = calibrate(prepare(targets), tmp_path / "whole", Engine(), plots=False)
+    out = tmp_path / "out"
+
+    def stopped_in_wave_two(*args, **kwargs):  # Ctrl-C in the second wave, after its first task
+        if any((out / "wave-2" / "rows").glob("point-*.parquet")):
+            raise KeyboardInterrupt
+        return run_batch(*args, **kwargs)
+
+    stopped, nothing = calibrate(prepare(targets), out, Engine(), task=stopped_in_wave_two)
+    assert stopped.stop == "interrupted" and nothing is None and len(stopped.waves) == 1
+    assert not (out / "ensemble.parquet").exists()  # nothing half-made: the outputs come at the end
+    resumed, info_resumed = calibrate(prepare(targets), out, Engine(), resume=True, plots=False)
+    assert info_resumed["ensemble"] == info["ensemble"] and info_resumed["waves_run"] == info["waves_run"]
+
+
 def test_an_unreachable_target_says_so(tmp_path):
     # a Wq no service time in the range can give (a hundred hours): the region empties at once
     _, targets = _files(tmp_path, wq=100.0)

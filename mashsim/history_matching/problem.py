@@ -48,7 +48,7 @@ class Calibration:
     parameters: list[Parameter]
     targets: list[Target] = field(default_factory=list)
     untagged: list[str] = field(default_factory=list)
-    seed: int = 0
+    seed: int | None = None  # the file's, else (once resolved) the base scenario's run.seed
 
     @property
     def settings(self) -> Settings:
@@ -66,7 +66,7 @@ class Calibration:
         """The sweep experiment of wave ``wave`` (with ``points`` design points)."""
         return Experiment.model_validate({
             "name": f"calibrate-wave-{wave}", "scenario": str(self.scenario_file), "set": self.overrides,
-            "seed": self.seed or None,
+            "seed": self.seed,
             "factors": [{"path": p.path, "bounds": [p.low, p.high]} for p in self.parameters],
             "design": {"kind": "lhs", "n": points},
             "replications": {"n": self.settings.replications}})
@@ -107,7 +107,7 @@ def prepare(targets_file: str | Path, scenario: str | None = None, ranges: Seque
                                                    "or --range PATH=LO..HI")], source)
     calibration = Calibration(table, source, file.resolve(), {**table.overrides, **dict(overrides)},
                               [Parameter(path, float(lo), float(hi)) for path, (lo, hi) in bounds.items()],
-                              seed=table.calibrate.seed or 0)
+                              seed=table.calibrate.seed)
     first = calibration.plan(1)  # checks every path and both ends of every range against the scenario
     calibration.seed = first.seed
     calibration.untagged = _untagged(first, [p.path for p in calibration.parameters])

@@ -118,6 +118,7 @@ def history_match(calibration: Calibration, out: Path, engine: Engine, *, resume
                   force: bool = False, progress: WaveProgress | None = None,
                   task: Callable[..., list] = run_batch) -> Outcome:
     """Run the waves of ``calibration`` into ``out`` on ``engine`` (see the module's docstring)."""
+    assert calibration.seed is not None, "prepare() resolves the seed"
     settings = calibration.settings
     matcher = Matcher(calibration)
     region = Region.whole_space(len(calibration.parameters), settings.candidates, calibration.seed)
