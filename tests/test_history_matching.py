@@ -205,3 +205,11 @@ def test_maximin_spreads_its_points():
     chosen = maximin(pool, 10, np.random.default_rng(2))
     gaps = [np.linalg.norm(chosen[i] - chosen[j]) for i in range(10) for j in range(i)]
     assert min(gaps) > 0.15  # ten random points would come closer than this nearly always
+
+
+def test_a_budget_option_is_checked_as_the_file_is(tmp_path, capsys):
+    from mashsim.cli import main
+
+    scenario, targets = _files(tmp_path)
+    assert main(["calibrate", str(scenario), str(targets), "--points", "2", "--out", str(tmp_path / "o")]) == 2
+    assert "--points = 2: Input should be greater than or equal to 4" in capsys.readouterr().err

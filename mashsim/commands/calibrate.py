@@ -57,10 +57,9 @@ def run(args: argparse.Namespace) -> int:
 
     calibration = prepare(args.targets, args.scenario, [parse_range(text) for text in args.ranges],
                           [parse_assignment(text) for text in args.overrides], args.allow_untagged)
-    settings = {k: getattr(args, k) for k in ("waves", "points", "replications") if getattr(args, k) is not None}
-    if settings:
-        calibration.table = calibration.table.model_copy(
-            update={"calibrate": calibration.settings.model_copy(update=settings)})
+    given = {k: getattr(args, k) for k in ("waves", "points", "replications") if getattr(args, k) is not None}
+    if given:
+        calibration.table = calibration.table.model_copy(update={"calibrate": _settings(calibration.settings, given)})
     out = args.out or Path("results") / f"calibrate-{Path(args.scenario).stem}"
     writable_folder(out)
     err = Console(stderr=True)
@@ -94,6 +93,20 @@ def run(args: argparse.Namespace) -> int:
         for line in _closing(info, out):
             err.print(line, highlight=False, soft_wrap=True)
     return EXIT_EMPTY if outcome.stop == "empty" else EXIT_OK
+
+
+def _settings(settings, given: dict):
+    """The file's settings with the command line's, checked as the file's are."""
+    from pydantic import ValidationError
+
+    from mashsim.scenario import ScenarioError
+    from mashsim.scenario.errors import Problem
+
+    try:
+        return type(settings).model_validate({**settings.model_dump(), **given})
+    except ValidationError as error:
+        raise ScenarioError([Problem(f"--{item['loc'][0]}", item["msg"], given.get(item["loc"][0]))
+                             for item in error.errors(include_url=False)], "command line") from None
 
 
 def _closing(info: dict, out: Path) -> list[str]:

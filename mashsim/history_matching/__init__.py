@@ -12,12 +12,14 @@ scenario against published figures that ``check-model`` prints.
 
 from __future__ import annotations
 
+import shutil
 import time
 from pathlib import Path
 from typing import Any, Callable
 
 from mashsim.experiment.engines import Engine
 from mashsim.experiment.runner import run_batch
+from mashsim.experiment.store import EXPERIMENT_FILE
 from mashsim.history_matching.problem import WAVE_FOLDER, Calibration, prepare
 from mashsim.history_matching.waves import Outcome, WaveProgress, history_match
 
@@ -48,9 +50,6 @@ def calibrate(calibration: Calibration, out: Path, engine: Engine, *, resume: bo
 
 def _drop_stale_waves(out: Path, last: int) -> None:
     """Waves beyond the last one run belong to an earlier calibration in this folder: their results go."""
-    from mashsim.experiment.store import EXPERIMENT_FILE
-    import shutil
-
     number = last + 1
     while (folder := out / WAVE_FOLDER.format(number)).is_dir() and (folder / EXPERIMENT_FILE).exists():
         shutil.rmtree(folder)
