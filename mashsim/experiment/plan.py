@@ -149,8 +149,16 @@ def make_plan(path: str | Path, overrides: Sequence[tuple[str, Any]] = ()) -> Pl
 
     ``path`` may be the name of a shipped experiment (``staffing-grid``), as on the command line."""
     path = resolve(path, EXPERIMENTS)
-    source = str(path)
-    experiment = load_experiment(path, overrides)
+    return resolve_plan(load_experiment(path, overrides), Path(path), str(path))
+
+
+def resolve_plan(experiment: Experiment, path: Path, source: str,
+                 points: list[dict[str, Any]] | None = None) -> Plan:
+    """``experiment`` (read from ``path``, named ``source`` in problems) resolved into a plan.
+
+    ``points``, when given, are the design points themselves (factor path -> value), used instead
+    of the design's own: a history-matching wave samples what is left of the parameter space, which
+    no design kind describes, and runs it as an ordinary sweep."""
     # counted from the file alone, before a value is checked or a point made: a design too large
     # to build is refused at once (estimates and the base scenario's replications are counted below)
     too_large = _size_problems(experiment, [f.level_count for f in experiment.factors], experiment.replications)
@@ -183,7 +191,7 @@ def make_plan(path: str | Path, overrides: Sequence[tuple[str, Any]] = ()) -> Pl
 
     d = experiment.design
     try:
-        design = make_points(d.kind, factors, seed, n=d.n, trajectories=d.trajectories, levels=d.levels,
+        design = DesignPoints(points) if points is not None else make_points(d.kind, factors, seed, n=d.n, trajectories=d.trajectories, levels=d.levels,
                              second_order=d.second_order)
     except MissingExtra as error:
         raise ScenarioError([Problem("design.kind", str(error), d.kind)], source) from None

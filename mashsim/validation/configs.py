@@ -76,6 +76,14 @@ def single_desk(lam_per_hour: float, service_minutes: Mapping[str, Any], servers
     screening and deciding take no time.  ``service_minutes`` is any scenario
     duration table, e.g. ``{"dist": "exponential", "mean": 60}``.
     """
+    return load_scenario(single_desk_raw(lam_per_hour, service_minutes, servers, horizon_days, warmup_days,
+                                         risk_mix, queue_discipline))
+
+
+def single_desk_raw(lam_per_hour: float, service_minutes: Mapping[str, Any], servers: int,
+                    horizon_days: float, warmup_days: float, risk_mix: Mapping[str, float] = ALL_RED,
+                    queue_discipline: str = "fifo") -> dict[str, Any]:
+    """The scenario table of :func:`single_desk` (to write as a file, or tag a value in it)."""
     raw = _base("textbook-desk", lam_per_hour, horizon_days, warmup_days, risk_mix, 0.0)
     raw["roles"] = {role: _always(1, INSTANT) for role in HUB_ROLES}
     raw["agencies"] = {"desk": {
@@ -84,7 +92,7 @@ def single_desk(lam_per_hour: float, service_minutes: Mapping[str, Any], servers
     }}
     raw["policy"]["ask"] = {rag: ["desk"] for rag in RESEARCHED_RAGS}
     raw["policy"]["queue_discipline"] = queue_discipline
-    return load_scenario(raw)
+    return raw
 
 
 def tandem(lam_per_hour: float, first: tuple[Mapping[str, Any], int], second: tuple[Mapping[str, Any], int],
