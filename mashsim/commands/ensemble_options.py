@@ -1,0 +1,95 @@
+"""``--ensemble FILE`` and ``--members M``: the options ``run``, ``sweep`` and ``staff`` share.
+
+Each replication then draws its parameters from an ensemble member (see
+:mod:`mashsim.experiment.ensemble`), and results split parameter uncertainty from chance
+(:mod:`mashsim.experiment.two_level`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from mashsim.commands.common import positive_int
+from mashsim.scenario import Problem, Scenario, ScenarioError
+
+#: members run when --members is not given: enough for a t interval with 9 degrees of freedom, few
+#: enough that each member can have a few replications of its own
+DEFAULT_MEMBERS = 10
+
+
+def add_ensemble_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--ensemble", type=Path, metavar="FILE",
+                        help="a parameter ensemble (Parquet, e.g. from mashsim calibrate): each replication draws "
+                             "its parameters from a member, and the output splits parameter uncertainty from chance")
+    parser.add_argument("--members", type=positive_int, metavar="M",
+                        help=f"ensemble members to run (default: {DEFAULT_MEMBERS}, or every row if fewer), chosen "
+                             "from the seed; with --ensemble, -r counts replications per member")
+
+
+@dataclass
+class EnsembleChoice:
+    """An ensemble read and checked, the members chosen, and their scenarios built."""
+
+    ensemble: Any                 # mashsim.experiment.ensemble.Ensemble
+    rows: list[int]
+    scenarios: list[Scenario]
+    warnings: list[str]
+
+
+def choose_members(args: argparse.Namespace, base: Scenario, seed: int,
+                   build: Callable[[list[tuple[str, Any]]], Scenario]) -> EnsembleChoice:
+    """Read ``args.ensemble``, check it against ``base`` and build each chosen member's scenario
+    (``build(settings)``); every problem is an input error (exit 2) before anything runs."""
+    from mashsim.experiment.ensemble import check_against, read_ensemble
+    from mashsim.experiment.ensemble_run import member_scenarios
+
+    ensemble = read_ensemble(args.ensemble)
+    warnings = check_against(ensemble, base, args.overrides)
+    rows = ensemble.choose(args.members or DEFAULT_MEMBERS, seed)
+    return EnsembleChoice(ensemble, rows, member_scenarios(ensemble, rows, build), warnings)
+
+
+def per_member(replications: int | None, scenario: Scenario, members: int) -> int:
+    """Replications per member: ``-r`` as given, else the scenario's ``run.replications`` shared
+    among the members, at least 2 (a member's own spread is what measures chance)."""
+    if replications is not None:
+        return replications
+    return max(2, math.ceil(scenario.run.replications / members))
+
+
+def wanted(args: argparse.Namespace) -> bool:
+    """Whether ``--ensemble`` was given; ``--members`` without it is an input error."""
+    if args.ensemble is None and args.members is not None:
+        raise ScenarioError([Problem("--members", "counts ensemble members: give --ensemble FILE as well",
+                                     args.members)], "--members")
+    return args.ensemble is not None
+
+
+@dataclass
+class EnsembleRun:
+    """``run --ensemble``: the members chosen and the replications each gets, ready to run."""
+
+    base: Scenario
+    choice: EnsembleChoice
+    per_member: int
+    seed: int
+
+    @classmethod
+    def prepare(cls, args: argparse.Namespace, base: Scenario, seed: int,
+                build: Callable[[list[tuple[str, Any]]], Scenario]) -> "EnsembleRun":
+        choice = choose_members(args, base, seed, build)
+        return cls(base, choice, per_member(args.replications, base, len(choice.rows)), seed)
+
+    @property
+    def total(self) -> int:
+        return self.per_member * len(self.choice.rows)
+
+    def run(self, **options: Any):
+        from mashsim.experiment.ensemble_run import run_ensemble
+
+        c = self.choice
+        return run_ensemble(c.ensemble, c.scenarios, c.rows, self.base, self.per_member, self.seed, **options)

@@ -1,0 +1,181 @@
+"""Replications over an ensemble: ``M`` members x ``R`` replications each (a two-level design).
+
+Member ``k`` (the ``k``-th chosen, counted from 0) runs replications ``k R`` to ``k R + R - 1`` of
+the base seed: every replication has its own random numbers, independent of every other
+member's, and the same ``(seed, members, R)`` gives the same numbers to whatever scenario is run
+over the ensemble, so two staffing alternatives run over the same members meet the same contacts
+(common random numbers, paired within a member). See :mod:`mashsim.experiment.two_level` for how
+the results are split into parameter uncertainty and chance.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from concurrent.futures import Executor, as_completed
+from dataclasses import dataclass, field, replace
+from typing import Any, Callable, Sequence
+
+from mashsim._version import __version__
+from mashsim.compiled import current
+from mashsim.experiment.engines import local_process_pool
+from mashsim.experiment.ensemble import Ensemble
+from mashsim.experiment.runner import Progress, RunResult, chunks, run_batch
+from mashsim.experiment.two_level import TwoLevel, two_level
+from mashsim.replication import ReplicationResult, simulate
+from mashsim.scenario.errors import ScenarioError
+from mashsim.scenario.load import scenario_hash
+from mashsim.scenario.schema import Scenario
+
+#: builds the scenario with a member's ``(path, value)`` settings (the CLI: the file, its --set, then these)
+Build = Callable[[list[tuple[str, Any]]], Scenario]
+
+
+def member_scenarios(ensemble: Ensemble, rows: Sequence[int], build: Build) -> list[Scenario]:
+    """Each chosen member's scenario; every member the scenario rejects is reported at once (exit 2)."""
+    scenarios, problems = [], []
+    for row in rows:
+        try:
+            scenarios.append(build(ensemble.settings(row)))
+        except ScenarioError as error:
+            problems += [replace(p, path=f"member {ensemble.ids[row]}: {p.path}") for p in error.problems]
+    if problems:
+        raise ScenarioError(problems, ensemble.source)
+    return scenarios
+
+
+def first_replication(position: int, per_member: int) -> int:
+    """The first replication index of the ``position``-th member run (streams never shared)."""
+    return position * per_member
+
+
+@dataclass
+class EnsembleResult:
+    """Replications of a scenario over ensemble members, with what made them.
+
+    ``replications`` holds every member's replications in member order; ``member_of[i]`` is the
+    member number (the file's ``member`` column, else its row) of ``replications[i]``.
+    """
+
+    scenario: Scenario                 # the base scenario (the members' settings not applied)
+    ensemble: Ensemble
+    rows: list[int]                    # the ensemble rows run, in order
+    per_member: int
+    seed: int
+    replications: list[ReplicationResult]
+    member_of: list[int]
+    version: str = __version__
+    core: str = field(default_factory=lambda: current().kind)
+    scenario_hash: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.scenario_hash = scenario_hash(self.scenario)
+
+    @property
+    def metric_names(self) -> list[str]:
+        return list(self.replications[0].metrics) if self.replications else []
+
+    @property
+    def members(self) -> list[int]:
+        return [self.ensemble.ids[row] for row in self.rows]
+
+    def groups(self, metric: str) -> list[list[float]]:
+        """The metric's values, one list a member (in member order)."""
+        out: dict[int, list[float]] = {}
+        for member, result in zip(self.member_of, self.replications):
+            out.setdefault(member, []).append(result.metrics[metric])
+        return [out[m] for m in self.members if m in out]
+
+    def summary(self, level: float = 0.95) -> dict[str, TwoLevel]:
+        """Mean, two-level interval and variance split of every metric."""
+        return {name: two_level(self.groups(name), level) for name in self.metric_names}
+
+    def as_run(self) -> RunResult:
+        """The replications as one plain run (for what reads any run: stability, the frame)."""
+        return RunResult(self.scenario, self.seed, self.replications, self.version, self.core)
+
+    def frame(self):
+        """One row per replication, with its member number and the ensemble file's hash."""
+        frame = self.as_run().frame()
+        frame.insert(1, "member", self.member_of)
+        frame["ensemble_hash"] = self.ensemble.file_hash
+        return frame
+
+    def records_frame(self):
+        """Per-contact records (run with ``record=True``), each with its replication's member number."""
+        frame = self.as_run().records_frame()
+        if len(frame):
+            member = dict(zip((r.replication for r in self.replications), self.member_of))
+            frame.insert(1, "member", frame["replication"].map(member))
+        return frame
+
+    def ensemble_dict(self) -> dict[str, Any]:
+        return {**self.ensemble.describe(), "members_run": self.members, "replications_per_member": self.per_member}
+
+    def to_dict(self, level: float = 0.95) -> dict[str, Any]:
+        """The JSON form: a plain run's, each metric with its two-level figures, and the ensemble."""
+        data = self.as_run().to_dict(level)
+        summary = self.summary(level)
+        for name, figures in summary.items():
+            node = data["metrics"]
+            for part in name.split("."):
+                node = node[part]
+            node.update(figures.to_dict())
+        data["ensemble"] = self.ensemble_dict()
+        data["members"] = list(self.member_of)
+        data["uncertainty"] = "two-level: ensemble members (parameters) x replications (chance)"
+        return data
+
+
+def run_ensemble(
+    ensemble: Ensemble,
+    scenarios: Sequence[Scenario],
+    rows: Sequence[int],
+    base: Scenario,
+    per_member: int,
+    seed: int,
+    *,
+    workers: int | None = 1,
+    record: bool = False,
+    progress: Progress | None = None,
+    executor: Executor | None = None,
+) -> EnsembleResult:
+    """Run ``per_member`` replications of each member's scenario (``scenarios[k]`` for ``rows[k]``)."""
+    if per_member < 1:
+        raise ValueError("replications per member must be at least 1")
+    total = per_member * len(rows)
+    workers = (os.cpu_count() or 1) if workers is None else workers
+    pieces = [(k, scenario, list(range(first_replication(k, per_member), first_replication(k + 1, per_member))))
+              for k, scenario in enumerate(scenarios)]
+    results: dict[int, list[ReplicationResult]] = {k: [] for k in range(len(scenarios))}
+    done = 0
+    if executor is None and (workers <= 1 or total == 1):
+        for k, scenario, indices in pieces:
+            for i in indices:
+                results[k].append(simulate(scenario, seed, i, record=record))
+                done += 1
+                if progress:
+                    progress(done, total)
+    else:
+        size = max(1, math.ceil(total / (workers * 4)))
+        own = executor is None
+        pool = executor or local_process_pool(workers)
+        try:
+            futures = {pool.submit(run_batch, scenario, seed, batch, record): k
+                       for k, scenario, indices in pieces for batch in chunks(indices, size)}
+            for future in as_completed(futures):
+                batch = future.result()
+                results[futures[future]].extend(batch)
+                done += len(batch)
+                if progress:
+                    progress(done, total)
+        finally:
+            if own:
+                pool.shutdown(cancel_futures=True)
+    ordered: list[ReplicationResult] = []
+    member_of: list[int] = []
+    for k, row in enumerate(rows):
+        batch = sorted(results[k], key=lambda r: r.replication)
+        ordered += batch
+        member_of += [ensemble.ids[row]] * len(batch)
+    return EnsembleResult(base, ensemble, list(rows), per_member, seed, ordered, member_of)
