@@ -99,7 +99,7 @@ def test_members_share_no_random_numbers_and_staffing_alternatives_pair(tmp_path
     members meets the same contacts; two members never meet the same ones."""
     columns = {"arrivals.scale": [1.0, 1.0, 1.0]}
     base = run_small(tmp_path, columns, 2)
-    assert [r.replication for r in base.replications] == list(range(6))  # a stream each, none shared
+    assert [r.replication for r in base.replications] == [0, 3, 1, 4, 2, 5]  # round the members, none shared
     delays = [r.metrics["decision_delay_hours.mean"] for r in base.replications]
     assert len(set(delays)) == len(delays)  # identical members, different random numbers
     arrived = [r.metrics["contacts_arrived"] for r in base.replications]
@@ -228,7 +228,7 @@ def test_columns_must_name_numbers_of_the_scenario(tmp_path):
     report = caught.value.report()
     assert "roles.managers.stuff" in report and "did you mean 'staff'" in report
     assert "roles.managers.task_minutes: names a table" in report
-    assert "arrivals.scale: is set by --set as well" in report
+    assert "arrivals.scale: is set on the command line" in report
 
 
 def test_an_ensemble_made_for_another_scenario_is_warned_about(tmp_path):
@@ -306,3 +306,46 @@ def test_a_member_the_scenario_rejects_is_named(small_file, tmp_path, capsys):
     code, out, err = run_cli(capsys, "run", small_file, "--ensemble", path, "--out", tmp_path / "out")
     assert code == 2 and "member 5: roles.managers.task_minutes" in err and str(path) in err
     assert not (tmp_path / "out").exists()
+
+
+# ----------------------------------------------------------------------------- staff --ensemble
+
+
+def test_staff_replications_over_an_ensemble_are_the_runs_replications(tmp_path):
+    """A mix's replication i is member i % M on stream i: the same numbers ``run --ensemble`` gives."""
+    from mashsim.experiment.ensemble_run import EnsembleReplications
+
+    run = run_small(tmp_path, {"arrivals.scale": [0.8, 1.0, 1.2]}, 2)
+    raw = small_scenario_dict()
+    replicate = EnsembleReplications(lambda settings, pairs: build(raw, *settings.items(), *pairs), run.ensemble,
+                                     run.rows, ["contacts_arrived", "decision_delay_hours.mean"], 11)
+    rows = replicate({}, range(6))
+    by_index = {r.replication: r.metrics for r in run.replications}
+    assert rows == [[by_index[i]["contacts_arrived"], by_index[i]["decision_delay_hours.mean"], *row[2:]]
+                    for i, row in enumerate(rows)]
+    assert replicate({}, range(3, 6)) == rows[3:]  # more replications extend, never change, the first
+
+
+def test_staff_with_an_ensemble_judges_on_the_wider_two_level_interval(small_file, tmp_path, capsys):
+    path = tmp_path / "e.parquet"
+    write_ensemble(path, {"arrivals.scale": np.linspace(0.6, 1.4, 5)}, {"scenario": "small"})
+    common = ["staff", small_file, "--target", "contacts_arrived<=1000", "--vary", "roles.screeners.staff=2..3",
+              "--workers", 1, "--json"]
+    code, out, err = run_cli(capsys, *common, "--ensemble", path, "-r", 2, "--max-replications", 2)
+    assert code == 0, err
+    over = json.loads(out)
+    code, out, _ = run_cli(capsys, *common, "-r", 10, "--max-replications", 10)
+    plain = json.loads(out)
+    [a], [b] = over["chosen"]["targets"], plain["chosen"]["targets"]
+    assert a["ci_high"] - a["ci_low"] > 2 * (b["ci_high"] - b["ci_low"])
+    assert a["replications"] == 5  # the interval's units: members
+    assert over["ensemble"]["members_run"] == [0, 1, 2, 3, 4] and over["ensemble"]["hash"] == read_ensemble(path).file_hash
+    assert over["chosen"]["replications"] == 10
+
+
+def test_staff_refuses_an_ensemble_column_it_varies(small_file, tmp_path, capsys):
+    path = tmp_path / "e.parquet"
+    write_ensemble(path, {"roles.screeners.staff": [2.0, 3.0]})
+    code, out, err = run_cli(capsys, "staff", small_file, "--target", "contacts_arrived<=1000", "--vary",
+                             "roles.screeners.staff=2..3", "--ensemble", path)
+    assert code == 2 and "roles.screeners.staff: is set on the command line" in err

@@ -93,3 +93,43 @@ class EnsembleRun:
 
         c = self.choice
         return run_ensemble(c.ensemble, c.scenarios, c.rows, self.base, self.per_member, self.seed, **options)
+
+
+def staff_over_ensemble(args: argparse.Namespace, base: Scenario, seed: int, metrics: list[str], levers: list,
+                        replications: int, cap: int, executor: Any, slots: int) -> dict[str, Any]:
+    """``staff --ensemble``: the keyword arguments that make :func:`search_staffing` run every mix over
+    the chosen members (``-r`` and ``--max-replications`` count per member) and judge each target on
+    the two-level interval; with ``"ensemble"``, the members run, for the output."""
+    from mashsim.experiment import limits
+    from mashsim.experiment.ensemble_run import EnsembleReplications
+    from mashsim.experiment.staffing import most_mixes_run
+    from mashsim.experiment.two_level import round_robin_interval
+    from mashsim.scenario import load_scenario
+
+    def make(settings: dict[str, int], pairs: list[tuple[str, Any]]) -> Scenario:
+        return load_scenario(args.scenario, [*args.overrides, *settings.items(), *pairs])
+
+    checked = argparse.Namespace(**{**vars(args), "overrides": [*args.overrides, *args.vary]})
+    choice = choose_members(checked, base, seed, lambda pairs: make({}, pairs))
+    m = len(choice.rows)
+    too_many = limits.RUNS.refuse(most_mixes_run(levers) * cap * m,
+                                  f"the search may run {most_mixes_run(levers):,} mixes x {cap:,} replications x "
+                                  f"{m} members = {most_mixes_run(levers) * cap * m:,}")
+    if too_many:
+        raise ScenarioError([Problem("--members", too_many, m)], "mashsim staff")
+    replicate = EnsembleReplications(make, choice.ensemble, choice.rows, metrics, seed, executor, slots)
+    return {"replicate": replicate, "replications": replications * m, "max_replications": cap * m,
+            "interval": round_robin_interval(m), "ensemble": choice}
+
+
+def ensemble_provenance(choice: EnsembleChoice | None, quiet: bool) -> dict[str, Any]:
+    """``{"ensemble": ...}`` for a command's output (empty without one); its warnings go to stderr
+    unless ``quiet`` (``--json``)."""
+    if choice is None:
+        return {}
+    if not quiet:
+        import sys
+
+        for warning in choice.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+    return {"ensemble": {**choice.ensemble.describe(), "members_run": [choice.ensemble.ids[r] for r in choice.rows]}}

@@ -1,10 +1,12 @@
 """Replications over an ensemble: ``M`` members x ``R`` replications each (a two-level design).
 
-Member ``k`` (the ``k``-th chosen, counted from 0) runs replications ``k R`` to ``k R + R - 1`` of
-the base seed: every replication has its own random numbers, independent of every other
-member's, and the same ``(seed, members, R)`` gives the same numbers to whatever scenario is run
-over the ensemble, so two staffing alternatives run over the same members meet the same contacts
-(common random numbers, paired within a member). See :mod:`mashsim.experiment.two_level` for how
+Replications go round the members: replication ``r`` of member ``k`` (the ``k``-th of ``M`` chosen,
+both counted from 0) is replication ``r M + k`` of the base seed. So every replication has its
+own random numbers, independent of every other member's; more replications extend a run without
+changing the ones already made (``mashsim staff`` doubles them where a decision is close); and
+the same ``(seed, members)`` gives the same numbers to whatever scenario is run over the
+ensemble, so two staffing alternatives run over the same members meet the same contacts (common
+random numbers, paired within a member). See :mod:`mashsim.experiment.two_level` for how
 the results are split into parameter uncertainty and chance.
 """
 
@@ -21,6 +23,7 @@ from mashsim.compiled import current
 from mashsim.experiment.engines import local_process_pool
 from mashsim.experiment.ensemble import Ensemble
 from mashsim.experiment.runner import Progress, RunResult, chunks, run_batch
+from mashsim.experiment.staffing import SimulatedReplications
 from mashsim.experiment.two_level import TwoLevel, two_level
 from mashsim.replication import ReplicationResult, simulate
 from mashsim.scenario.errors import ScenarioError
@@ -44,9 +47,14 @@ def member_scenarios(ensemble: Ensemble, rows: Sequence[int], build: Build) -> l
     return scenarios
 
 
-def first_replication(position: int, per_member: int) -> int:
-    """The first replication index of the ``position``-th member run (streams never shared)."""
-    return position * per_member
+def member_of_replication(index: int, members: int) -> int:
+    """The position (among the ``members`` chosen) of the member replication ``index`` runs."""
+    return index % members
+
+
+def member_replications(position: int, members: int, per_member: int) -> list[int]:
+    """The replication indices of the ``position``-th of ``members`` members: ``r M + position``."""
+    return [r * members + position for r in range(per_member)]
 
 
 @dataclass
@@ -145,8 +153,7 @@ def run_ensemble(
         raise ValueError("replications per member must be at least 1")
     total = per_member * len(rows)
     workers = (os.cpu_count() or 1) if workers is None else workers
-    pieces = [(k, scenario, list(range(first_replication(k, per_member), first_replication(k + 1, per_member))))
-              for k, scenario in enumerate(scenarios)]
+    pieces = [(k, scenario, member_replications(k, len(scenarios), per_member)) for k, scenario in enumerate(scenarios)]
     results: dict[int, list[ReplicationResult]] = {k: [] for k in range(len(scenarios))}
     done = 0
     if executor is None and (workers <= 1 or total == 1):
@@ -179,3 +186,25 @@ def run_ensemble(
         ordered += batch
         member_of += [ensemble.ids[row]] * len(batch)
     return EnsembleResult(base, ensemble, list(rows), per_member, seed, ordered, member_of)
+
+
+class EnsembleReplications(SimulatedReplications):
+    """``mashsim staff``'s replications over an ensemble: replication ``i`` of a mix runs member
+    ``i % M`` with the mix's staffing (``make(settings, member_settings)`` builds it), so mixes
+    are paired member by member and replication by replication; judge them with
+    :func:`mashsim.experiment.two_level.round_robin_interval`."""
+
+    def __init__(self, make: Callable[[dict[str, int], list[tuple[str, Any]]], Scenario], ensemble: Ensemble,
+                 rows: Sequence[int], metrics: Sequence[str], seed: int, executor: Executor | None = None,
+                 slots: int = 1) -> None:
+        super().__init__(lambda settings: make(settings, []), metrics, seed, executor, slots)
+        self.make_member, self.ensemble, self.rows = make, ensemble, list(rows)
+
+    def pieces(self, settings: dict[str, int], indices: Sequence[int]) -> list[tuple[Scenario, list[int]]]:
+        m = len(self.rows)
+        out = []
+        for k, row in enumerate(self.rows):
+            part = [i for i in indices if member_of_replication(i, m) == k]
+            if part:
+                out.append((self.make_member(settings, self.ensemble.settings(row)), part))
+        return out

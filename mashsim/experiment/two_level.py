@@ -31,7 +31,7 @@ from typing import Sequence
 
 import numpy as np
 
-from mashsim.experiment.stats import _t_quantile
+from mashsim.experiment.stats import Interval, _t_quantile
 
 
 @dataclass(frozen=True)
@@ -99,3 +99,16 @@ def two_level(groups: Sequence[Sequence[float]], level: float = 0.95) -> TwoLeve
     chance = min(chance, half) if not math.isnan(chance) else nan
     param = math.sqrt(max(0.0, half ** 2 - chance ** 2)) if not math.isnan(chance) else nan
     return TwoLevel(mean, mean - half, mean + half, m, n, between, within, param, chance)
+
+
+def round_robin_interval(members: int):
+    """``interval(values, level)`` for values in replication order that go round ``members`` members
+    (replication ``i`` is member ``i % members``, :mod:`mashsim.experiment.ensemble_run`): the
+    two-level interval as an :class:`Interval` (``n``: the members with a defined value), for what
+    judges plain intervals (``mashsim staff``'s targets)."""
+    def interval(values: Sequence[float], level: float = 0.95) -> Interval:
+        groups = [list(values[k::members]) for k in range(members)]
+        figures = two_level(groups, level)
+        return Interval(figures.mean, figures.ci_low, figures.ci_high, figures.members)
+
+    return interval
