@@ -214,7 +214,8 @@ def test_a_bad_file_is_refused_naming_it_and_the_column(case, tmp_path):
 
 def test_a_file_that_is_not_parquet_or_not_there_is_refused(tmp_path):
     (tmp_path / "x.parquet").write_text("name,value\n")
-    for path, message in ((tmp_path / "x.parquet", "not a readable Parquet file"), (tmp_path / "no.parquet", "no such")):
+    for path, message in ((tmp_path / "x.parquet", "not a readable Parquet file"),
+                          (tmp_path / "no.parquet", "no such")):
         with pytest.raises(ScenarioError, match=message):
             read_ensemble(path)
 
@@ -228,7 +229,7 @@ def test_columns_must_name_numbers_of_the_scenario(tmp_path):
     report = caught.value.report()
     assert "roles.managers.stuff" in report and "did you mean 'staff'" in report
     assert "roles.managers.task_minutes: names a table" in report
-    assert "arrivals.scale: is set on the command line" in report
+    assert "arrivals.scale: is also set by" in report
 
 
 def test_an_ensemble_made_for_another_scenario_is_warned_about(tmp_path):
@@ -339,7 +340,8 @@ def test_staff_with_an_ensemble_judges_on_the_wider_two_level_interval(small_fil
     [a], [b] = over["chosen"]["targets"], plain["chosen"]["targets"]
     assert a["ci_high"] - a["ci_low"] > 2 * (b["ci_high"] - b["ci_low"])
     assert a["replications"] == 5  # the interval's units: members
-    assert over["ensemble"]["members_run"] == [0, 1, 2, 3, 4] and over["ensemble"]["hash"] == read_ensemble(path).file_hash
+    assert over["ensemble"]["members_run"] == [0, 1, 2, 3, 4]
+    assert over["ensemble"]["hash"] == read_ensemble(path).file_hash
     assert over["chosen"]["replications"] == 10
 
 
@@ -348,4 +350,52 @@ def test_staff_refuses_an_ensemble_column_it_varies(small_file, tmp_path, capsys
     write_ensemble(path, {"roles.screeners.staff": [2.0, 3.0]})
     code, out, err = run_cli(capsys, "staff", small_file, "--target", "contacts_arrived<=1000", "--vary",
                              "roles.screeners.staff=2..3", "--ensemble", path)
-    assert code == 2 and "roles.screeners.staff: is set on the command line" in err
+    assert code == 2 and "roles.screeners.staff: is also set by" in err
+
+
+# ----------------------------------------------------------------------------- sweep --ensemble
+
+
+def test_sweep_runs_every_point_over_the_same_members_and_stores_them(tmp_path, capsys):
+    from experiments import GRID, write_experiment
+
+    experiment = write_experiment(tmp_path, GRID.replace("n = 3", "n = 6"))
+    path = tmp_path / "e.parquet"
+    write_ensemble(path, {"arrivals.scale": [0.8, 0.9, 1.0, 1.1, 1.2]}, {"scenario": "small"}, members=[5, 6, 7, 8, 9])
+    out = tmp_path / "out"
+    code, stdout, err = run_cli(capsys, "sweep", experiment, "--out", out, "--ensemble", path, "--members", 3,
+                                "--workers", 1, "--json")
+    assert code == 0, err
+    summary = json.loads(stdout)
+    members = summary["ensemble"]["members_run"]
+    assert len(members) == 3 and summary["ensemble"]["hash"] == read_ensemble(path).file_hash
+    rows = pd.read_parquet(out / "rows").sort_values(["point", "replication"])
+    assert (rows["member"] == [members[r % 3] for r in rows["replication"]]).all()
+    assert set(rows["ensemble_hash"]) == {summary["ensemble"]["hash"]}
+    # paired: every design point meets the same arrivals, replication by replication
+    arrivals = rows.pivot(index="replication", columns="point", values="contacts_arrived")
+    assert (arrivals.nunique(axis=1) == 1).all()
+    # and they are what run --ensemble gives for the same members and seed (stream r M + k for member k)
+    code, stdout, _ = run_cli(capsys, "run", tmp_path / "small.toml", "--set", "agencies.police.staff=1",
+                              "--set", "policy.decide_at_deadline=true", "--ensemble", path, "--members", 3,
+                              "-r", 2, "--seed", 11, "--workers", 1, "--json")
+    run = json.loads(stdout)
+    assert run["ensemble"]["members_run"] == members
+    by_replication = dict(zip(rows[rows.point == 0]["replication"], rows[rows.point == 0]["contacts_arrived"]))
+    order = [j * 3 + k for k in range(3) for j in range(2)]  # run's order: member by member
+    assert run["metrics"]["contacts_arrived"]["values"] == [by_replication[i] for i in order]
+
+
+def test_sweep_refuses_an_ensemble_it_cannot_split(tmp_path, capsys):
+    from experiments import GRID, write_experiment
+
+    path = tmp_path / "e.parquet"
+    write_ensemble(path, {"arrivals.scale": [0.8, 0.9, 1.0, 1.1]})
+    experiment = write_experiment(tmp_path, GRID)  # 3 replications a point
+    code, _, err = run_cli(capsys, "sweep", experiment, "--out", tmp_path / "o", "--ensemble", path, "--members", 2)
+    assert code == 2 and "at most 1 members can have 2 each" in err
+    varied = write_experiment(tmp_path, GRID.replace("n = 3", "n = 4"), "varied.toml")
+    write_ensemble(path, {"agencies.police.staff": [1.0, 2.0]})
+    code, _, err = run_cli(capsys, "sweep", varied, "--out", tmp_path / "o", "--ensemble", path)
+    assert code == 2 and "agencies.police.staff: is also set by" in err
+    assert not (tmp_path / "o").exists()

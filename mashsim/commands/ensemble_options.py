@@ -133,3 +133,36 @@ def ensemble_provenance(choice: EnsembleChoice | None, quiet: bool) -> dict[str,
         for warning in choice.warnings:
             print(f"warning: {warning}", file=sys.stderr)
     return {"ensemble": {**choice.ensemble.describe(), "members_run": [choice.ensemble.ids[r] for r in choice.rows]}}
+
+
+def sweep_over_ensemble(args: argparse.Namespace, plan: Any) -> tuple[Any, Any, list[str]]:
+    """``sweep --ensemble``: the plan marked with the members run, the task that runs replication
+    ``r`` of every design point on member ``r % M`` (so points pair member by member), and the
+    warnings. The experiment must have a fixed number of replications, at least 2 a member."""
+    from dataclasses import replace
+
+    from mashsim.experiment.ensemble import check_against, read_ensemble
+    from mashsim.experiment.ensemble_run import MemberBatch, member_scenarios, with_settings
+
+    rule = plan.replications
+    if not rule.fixed:
+        raise ScenarioError([Problem("--ensemble", "needs a fixed number of replications (replications.n): a "
+                                                   "precision rule judges plain intervals, not intervals over "
+                                                   "members")],
+                            str(args.experiment))
+    ensemble = read_ensemble(args.ensemble)
+    n = int(rule.n)
+    members = args.members or min(len(ensemble), DEFAULT_MEMBERS, max(1, n // 2))
+    if n < 2 * min(members, len(ensemble)):
+        raise ScenarioError([Problem("--members", f"the experiment runs {n} replications a point: at most {n // 2} "
+                                                  "members can have 2 each (a member's own spread measures chance)",
+                                     members)], str(args.experiment))
+    factor_paths = [f"{path}=" for f in plan.factors for path in ([f.path] if f.written is None else [])]
+    warnings: list[str] = []
+    rows = ensemble.choose(members, plan.seed)
+    for base in plan.bases.values():
+        warnings += check_against(ensemble, base.scenario, [*factor_paths, *args.overrides])
+        member_scenarios(ensemble, rows, lambda pairs: with_settings(base.scenario, pairs, ensemble.source))
+    marked = replace(plan, ensemble={**ensemble.describe(), "members_run": [ensemble.ids[r] for r in rows],
+                                     "replication_to_member": "replication r runs members_run[r % len(members_run)]"})
+    return marked, MemberBatch.of(ensemble, rows), warnings

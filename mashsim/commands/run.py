@@ -73,7 +73,8 @@ def _ensemble(args: argparse.Namespace, scenario, err):
     from mashsim.scenario import load_scenario
 
     seed = scenario.run.seed if args.seed is None else args.seed
-    run = EnsembleRun.prepare(args, scenario, seed, lambda pairs: load_scenario(args.scenario, [*args.overrides, *pairs]))
+    run = EnsembleRun.prepare(args, scenario, seed,
+                              lambda pairs: load_scenario(args.scenario, [*args.overrides, *pairs]))
     if not args.json:
         for warning in run.choice.warnings:
             err.print(f"warning: {warning}", highlight=False)

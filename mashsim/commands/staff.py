@@ -13,7 +13,8 @@ import re
 
 from mashsim._version import __version__
 from mashsim.commands.common import EXIT_OK, add_scenario_arguments, load, non_negative_int, positive_int
-from mashsim.commands.ensemble_options import add_ensemble_arguments, ensemble_provenance, wanted
+from mashsim.commands.ensemble_options import (add_ensemble_arguments, ensemble_provenance,
+                                               wanted)
 from mashsim.scenario import Problem, ScenarioError, load_scenario
 
 NAME = "staff"

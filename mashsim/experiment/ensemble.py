@@ -164,7 +164,7 @@ def check_against(ensemble: Ensemble, scenario: Scenario, overrides: Sequence[st
                                           "e.g. roles.managers.task_minutes.mode"))
     set_paths = {text.partition("=")[0].strip() for text in overrides}
     for path in sorted(set_paths & set(ensemble.paths)):
-        problems.append(Problem(path, "is set on the command line (--set or --vary) as well as by the ensemble: drop one of them"))
+        problems.append(Problem(path, "is also set by --set, --vary or an experiment factor: set it in one place only"))
     if problems:
         raise ScenarioError(problems, ensemble.source)
     made_for = ensemble.metadata.get("scenario")

@@ -208,3 +208,37 @@ class EnsembleReplications(SimulatedReplications):
             if part:
                 out.append((self.make_member(settings, self.ensemble.settings(row)), part))
         return out
+
+
+@dataclass(frozen=True)
+class MemberBatch:
+    """A sweep's task over an ensemble (``run_sweep(task=...)``): replication ``r`` of a design point
+    runs member ``r % M``'s settings on top of the point's scenario. Picklable, so any worker (a
+    process, a Dask worker) runs it with the same results."""
+
+    ids: tuple[int, ...]                              # the members run, in order
+    settings: tuple[tuple[tuple[str, float], ...], ...]  # each one's (path, value) settings
+
+    @classmethod
+    def of(cls, ensemble: Ensemble, rows: Sequence[int]) -> "MemberBatch":
+        return cls(tuple(ensemble.ids[r] for r in rows), tuple(tuple(ensemble.settings(r)) for r in rows))
+
+    def member(self, replication: int) -> int:
+        return self.ids[member_of_replication(replication, len(self.ids))]
+
+    def __call__(self, scenario: Scenario, seed: int, replications: Sequence[int]) -> list[ReplicationResult]:
+        built: dict[int, Scenario] = {}
+        results = []
+        for i in replications:
+            k = member_of_replication(i, len(self.ids))
+            if k not in built:
+                built[k] = with_settings(scenario, list(self.settings[k]), f"ensemble member {self.ids[k]}")
+            results.append(simulate(built[k], seed, i))
+        return results
+
+
+def with_settings(scenario: Scenario, settings: list[tuple[str, Any]], source: str) -> Scenario:
+    """``scenario`` with ``settings`` applied (rebuilt from its dump, which keeps its hash)."""
+    from mashsim.scenario.load import apply_overrides, build_scenario
+
+    return build_scenario(apply_overrides(scenario.model_dump(mode="json"), settings), source)

@@ -38,7 +38,8 @@ def ensemble_table(result: EnsembleResult, level: float = 0.95) -> Table:
     table = PlainTable(
         title=f"{result.scenario.name} · {members} ensemble members x {result.per_member} replications · "
               f"seed {result.seed}",
-        caption=f"scenario {result.scenario_hash} · ensemble {result.ensemble.source} ({result.ensemble.file_hash}) · "
+        caption=f"scenario {result.scenario_hash} · ensemble {result.ensemble.source} "
+                f"({result.ensemble.file_hash}) · "
                 f"mashsim {result.version} · {n} replications · {level:.0%} CI over member means "
                 f"(t, {members - 1} df); ± param and ± chance add in quadrature",
     )
