@@ -74,20 +74,25 @@ class Ensemble:
 
 def read_ensemble(path: str | Path) -> Ensemble:
     """The ensemble in Parquet file ``path``; ScenarioError (naming the file and column) if it is not one."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
     source = str(path)
     try:
         data = Path(path).read_bytes()
-        table = pq.read_table(pa.BufferReader(data))
     except FileNotFoundError:
         raise ScenarioError([Problem("--ensemble", "no such file", source)], source) from None
     except OSError as error:
         reason = getattr(error, "strerror", None) or str(error)
-        raise ScenarioError([Problem("--ensemble", f"not a readable Parquet file ({reason})", source)],
-                            source) from None
-    except pa.ArrowException as error:
+        raise ScenarioError([Problem("--ensemble", f"cannot be read ({reason})", source)], source) from None
+    return parse_ensemble(data, source)
+
+
+def parse_ensemble(data: bytes, source: str) -> Ensemble:
+    """The ensemble in ``data``, the bytes of a Parquet file (an upload); ``source`` names it in messages."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.read_table(pa.BufferReader(data))
+    except (OSError, pa.ArrowException) as error:
         raise ScenarioError([Problem("--ensemble", f"not a readable Parquet file ({error})", source)],
                             source) from None
     problems: list[Problem] = []
