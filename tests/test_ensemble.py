@@ -290,6 +290,9 @@ def test_run_with_an_ensemble_prints_the_split_and_writes_members(small_file, tm
     assert rows["member"].tolist() == [4, 4, 8, 8] and set(rows["ensemble_hash"]) == {read_ensemble(path).file_hash}
     summary = json.loads((out_dir / "summary.json").read_text())
     assert summary["ensemble"]["members_run"] == [4, 8]
+    records = pd.read_parquet(out_dir / "records.parquet")
+    assert set(records["member"]) == {4, 8}
+    assert (records.groupby("replication")["member"].first() == [4, 8, 4, 8]).all()  # replication r: member r % 2
 
 
 @pytest.mark.parametrize("args, message", [

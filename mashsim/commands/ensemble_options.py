@@ -81,8 +81,15 @@ class EnsembleRun:
     @classmethod
     def prepare(cls, args: argparse.Namespace, base: Scenario, seed: int,
                 build: Callable[[list[tuple[str, Any]]], Scenario]) -> "EnsembleRun":
+        from mashsim.experiment import limits
+
         choice = choose_members(args, base, seed, build)
-        return cls(base, choice, per_member(args.replications, base, len(choice.rows)), seed)
+        run = cls(base, choice, per_member(args.replications, base, len(choice.rows)), seed)
+        too_many = limits.RUNS.refuse(run.total, f"{len(choice.rows):,} members x {run.per_member:,} replications "
+                                                 f"= {run.total:,}")
+        if too_many:
+            raise ScenarioError([Problem("--members", too_many, len(choice.rows))], "mashsim run")
+        return run
 
     @property
     def total(self) -> int:
