@@ -49,7 +49,7 @@ def split_table(result: EnsembleResult, level: float = 0.95) -> pd.DataFrame:
     summary = result.summary(level)
     s = result.scenario
     rows = []
-    for name, _ in table_rows(s.agencies, [*HUB_ROLES, *s.agencies], s.pools):
+    for name, _ in table_rows(list(s.agencies), [*HUB_ROLES, *s.agencies], list(s.pools)):
         figures = summary.get(name)
         if figures is None:
             continue

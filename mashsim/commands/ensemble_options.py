@@ -103,10 +103,11 @@ class EnsembleRun:
 
 
 def staff_over_ensemble(args: argparse.Namespace, base: Scenario, seed: int, metrics: list[str], levers: list,
-                        replications: int, cap: int, executor: Any, slots: int) -> dict[str, Any]:
+                        executor: Any, slots: int) -> dict[str, Any]:
     """``staff --ensemble``: the keyword arguments that make :func:`search_staffing` run every mix over
-    the chosen members (``-r`` and ``--max-replications`` count per member) and judge each target on
-    the two-level interval; with ``"ensemble"``, the members run, for the output."""
+    the chosen members (``-r`` and ``--max-replications`` count per member: by default the scenario's
+    replications shared among the members, at least 2 each, and 4 times that) and judge each target
+    on the two-level interval; with ``"ensemble"``, the members run, for the output."""
     from mashsim.experiment import limits
     from mashsim.experiment.ensemble_run import EnsembleReplications
     from mashsim.experiment.staffing import most_mixes_run
@@ -119,6 +120,12 @@ def staff_over_ensemble(args: argparse.Namespace, base: Scenario, seed: int, met
     checked = argparse.Namespace(**{**vars(args), "overrides": [*args.overrides, *args.vary]})
     choice = choose_members(checked, base, seed, lambda pairs: make({}, pairs))
     m = len(choice.rows)
+    # per member, as for run: without -r, the scenario's replications shared among the members
+    replications = per_member(args.replications, base, m)
+    cap = args.max_replications or 4 * replications
+    if cap < replications:
+        raise ScenarioError([Problem("--max-replications", f"must be at least the replications per member "
+                                                           f"({replications})", cap)], "mashsim staff")
     too_many = limits.RUNS.refuse(most_mixes_run(levers) * cap * m,
                                   f"the search may run {most_mixes_run(levers):,} mixes x {cap:,} replications x "
                                   f"{m} members = {most_mixes_run(levers) * cap * m:,}")

@@ -182,8 +182,7 @@ def run(args: argparse.Namespace) -> int:
                                                          seed, engine.executor, engine.slots),
                       "replications": replications, "max_replications": cap}
             if wanted(args):  # every mix over the same ensemble members, judged on the two-level interval
-                search = staff_over_ensemble(args, base, seed, metrics, levers, replications, cap,
-                                             engine.executor, engine.slots)
+                search = staff_over_ensemble(args, base, seed, metrics, levers, engine.executor, engine.slots)
             choice = search.pop("ensemble", None)
             replicate = search.pop("replicate")
             result = search_staffing(levers, targets, replicate, seed=seed, progress=progress, **search)

@@ -96,7 +96,7 @@ class Evidence:
 
 #: an interval of the mean from replications' values: Student's t, or a two-level one over an
 #: ensemble's members (mashsim.experiment.two_level.round_robin_interval)
-IntervalOf = Callable[[Sequence[float], float], Interval]
+IntervalOf = Callable[[list[float], float], Interval]
 
 
 def judge(target: Target, values: Sequence[float], level: float = 0.95,
@@ -106,8 +106,9 @@ def judge(target: Target, values: Sequence[float], level: float = 0.95,
     A one-sided ``level`` bound is a bound of the two-sided ``2 * level - 1`` interval. Fewer than
     two defined values (with an ensemble: members) decide nothing (``close``).
     """
-    two_sided = interval(values, level)
-    one_sided = interval(values, 2 * level - 1)
+    data = list(values)
+    two_sided = interval(data, level)
+    one_sided = interval(data, 2 * level - 1)
     good, bad = (one_sided.ci_high, one_sided.ci_low) if target.upper else (one_sided.ci_low, one_sided.ci_high)
     if one_sided.n < 2 or math.isnan(good):
         verdict = CLOSE

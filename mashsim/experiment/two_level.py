@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -101,12 +101,12 @@ def two_level(groups: Sequence[Sequence[float]], level: float = 0.95) -> TwoLeve
     return TwoLevel(mean, mean - half, mean + half, m, n, between, within, param, chance)
 
 
-def round_robin_interval(members: int):
+def round_robin_interval(members: int) -> Callable[[list[float], float], Interval]:
     """``interval(values, level)`` for values in replication order that go round ``members`` members
     (replication ``i`` is member ``i % members``, :mod:`mashsim.experiment.ensemble_run`): the
     two-level interval as an :class:`Interval` (``n``: the members with a defined value), for what
     judges plain intervals (``mashsim staff``'s targets)."""
-    def interval(values: Sequence[float], level: float = 0.95) -> Interval:
+    def interval(values: list[float], level: float = 0.95) -> Interval:
         groups = [list(values[k::members]) for k in range(members)]
         figures = two_level(groups, level)
         return Interval(figures.mean, figures.ci_low, figures.ci_high, figures.members)
