@@ -402,3 +402,36 @@ def test_sweep_refuses_an_ensemble_it_cannot_split(tmp_path, capsys):
     code, _, err = run_cli(capsys, "sweep", varied, "--out", tmp_path / "o", "--ensemble", path)
     assert code == 2 and "agencies.police.staff: is also set by" in err
     assert not (tmp_path / "o").exists()
+
+
+def test_the_report_of_a_sweep_over_an_ensemble_gives_intervals_over_members(tmp_path, capsys):
+    from experiments import GRID, write_experiment
+    from mashsim.experiment.two_level import two_level
+    from mashsim.report.paired import paired_difference
+    from mashsim.report.sweep_data import load_sweep, point_summary
+
+    experiment = write_experiment(tmp_path, GRID.replace("n = 3", "n = 8"))
+    path = tmp_path / "e.parquet"
+    write_ensemble(path, {"arrivals.scale": [0.7, 0.9, 1.1, 1.3]})
+    out = tmp_path / "out"
+    assert run_cli(capsys, "sweep", experiment, "--out", out, "--ensemble", path, "--workers", 1, "--json")[0] == 0
+    data = load_sweep(out)
+    summary = point_summary(data, ["contacts_arrived", "decision_delay_hours.mean"])
+    rows = data.rows[data.rows.point == 1].sort_values("replication")
+    for metric in ("contacts_arrived", "decision_delay_hours.mean"):
+        expected = two_level([rows[rows.member == m][metric].tolist() for m in range(4)])
+        got = summary[(summary.point == 1) & (summary.metric == metric)].iloc[0]
+        assert (got["mean"], got["ci_low"], got["ci_high"], got["members"]) == pytest.approx(
+            (expected.mean, expected.ci_low, expected.ci_high, 4))
+    assert summary[summary.metric == "contacts_arrived"]["param_share"].min() > 0.5
+    # a paired difference: arrivals do not differ between points (common random numbers), delays are over members
+    assert paired_difference(data.rows, "contacts_arrived", 0, 1).interval.half_width == 0
+    left = data.rows[data.rows.point == 0].set_index("replication").sort_index()
+    right = data.rows[data.rows.point == 2].set_index("replication").sort_index()
+    diff = right["decision_delay_hours.mean"] - left["decision_delay_hours.mean"]
+    expected = two_level([diff[left.member == m].tolist() for m in range(4)])
+    d = paired_difference(data.rows, "decision_delay_hours.mean", 0, 2)
+    assert (d.interval.ci_low, d.interval.ci_high, d.interval.n) == pytest.approx((expected.ci_low, expected.ci_high, 4))
+    code, stdout, err = run_cli(capsys, "report", out, "--out", tmp_path / "report")
+    assert code == 0, err
+    assert "Run over a parameter ensemble (4 members" in stdout + err

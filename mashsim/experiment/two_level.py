@@ -112,3 +112,11 @@ def round_robin_interval(members: int) -> Callable[[list[float], float], Interva
         return Interval(figures.mean, figures.ci_low, figures.ci_high, figures.members)
 
     return interval
+
+
+def two_level_by(values: Sequence[float], members: Sequence[int], level: float = 0.95) -> TwoLevel:
+    """The two-level summary of ``values`` labelled by their ``members`` (a results table's columns)."""
+    groups: dict[int, list[float]] = {}
+    for value, member in zip(values, members):
+        groups.setdefault(int(member), []).append(float(value))
+    return two_level(list(groups.values()), level)
