@@ -298,6 +298,7 @@ def test_run_with_an_ensemble_prints_the_split_and_writes_members(small_file, tm
 @pytest.mark.parametrize("args, message", [
     (["--members", "3"], "--members = 3: counts ensemble members"),
     (["--ensemble", "nowhere.parquet"], "no such file"),
+    (["--ensemble", "nowhere.parquet", "-r", "1"], "at least 2 are needed to tell chance from parameters"),
 ])
 def test_bad_ensemble_options_exit_2(args, message, small_file, capsys):
     code, out, err = run_cli(capsys, "run", small_file, *args)

@@ -83,6 +83,10 @@ class EnsembleRun:
                 build: Callable[[list[tuple[str, Any]]], Scenario]) -> "EnsembleRun":
         from mashsim.experiment import limits
 
+        if args.replications is not None and args.replications < 2:
+            raise ScenarioError([Problem("--replications", "with --ensemble, counts replications per member: at "
+                                                           "least 2 are needed to tell chance from parameters",
+                                         args.replications)], "mashsim run")
         choice = choose_members(args, base, seed, build)
         run = cls(base, choice, per_member(args.replications, base, len(choice.rows)), seed)
         too_many = limits.RUNS.refuse(run.total, f"{len(choice.rows):,} members x {run.per_member:,} replications "
