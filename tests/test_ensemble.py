@@ -53,8 +53,8 @@ def run_small(tmp_path, columns, per_member, seed=11, members=None):
     ensemble = read_ensemble(path)
     raw = small_scenario_dict()
     rows = ensemble.choose(members, seed)
-    scenarios = member_scenarios(ensemble, rows, lambda pairs: build(raw, *pairs))
-    return run_ensemble(ensemble, scenarios, rows, small_scenario(), per_member, seed)
+    member_scenarios(ensemble, rows, lambda pairs: build(raw, *pairs))
+    return run_ensemble(ensemble, rows, small_scenario(), per_member, seed)
 
 
 # ----------------------------------------------------------------------------- known decompositions
@@ -99,16 +99,24 @@ def test_members_share_no_random_numbers_and_staffing_alternatives_pair(tmp_path
     members meets the same contacts; two members never meet the same ones."""
     columns = {"arrivals.scale": [1.0, 1.0, 1.0]}
     base = run_small(tmp_path, columns, 2)
-    assert [r.replication for r in base.replications] == [0, 3, 1, 4, 2, 5]  # round the members, none shared
+    assert [r.replication for r in base.replications] == list(range(6))  # a stream each, none shared
+    assert base.member_of == [0, 1, 2, 0, 1, 2]  # round the members
     delays = [r.metrics["decision_delay_hours.mean"] for r in base.replications]
     assert len(set(delays)) == len(delays)  # identical members, different random numbers
     arrived = [r.metrics["contacts_arrived"] for r in base.replications]
-    path = tmp_path / "ensemble.parquet"
-    ensemble = read_ensemble(path)
-    raw = small_scenario_dict()
-    more = member_scenarios(ensemble, [0, 1, 2], lambda pairs: build(raw, *pairs, "agencies.police.staff=3"))
-    other = run_ensemble(ensemble, more, [0, 1, 2], small_scenario(), 2, 11)
+    ensemble = read_ensemble(tmp_path / "ensemble.parquet")
+    other = run_ensemble(ensemble, [0, 1, 2], small_scenario("agencies.police.staff=3"), 2, 11)
     assert [r.metrics["contacts_arrived"] for r in other.replications] == arrived
+    assert [r.metrics["decision_delay_hours.mean"] for r in other.replications] != delays
+
+
+def test_a_member_built_from_the_file_or_from_the_scenario_is_the_same(tmp_path):
+    """The CLI checks members built from the scenario file; runs build them from the scenario's dump."""
+    from mashsim.experiment.ensemble_run import with_settings
+    from mashsim.scenario import scenario_hash
+
+    settings = [("arrivals.scale", 1.2), ("roles.managers.task_minutes.mode", 12.0)]
+    assert scenario_hash(with_settings(small_scenario(), settings, "x")) == scenario_hash(small_scenario(*settings))
 
 
 # ----------------------------------------------------------------------------- the estimator
@@ -274,7 +282,7 @@ def test_run_with_an_ensemble_gives_wider_intervals_and_reports_the_split(small_
         assert a["param_share"] > 0.5 and a["members"] == 5
     ensemble = with_params["ensemble"]
     assert ensemble["hash"] == read_ensemble(path).file_hash and ensemble["replications_per_member"] == 4
-    assert with_params["members"] == [m for m in range(5) for _ in range(4)]
+    assert with_params["members"] == [m for _ in range(4) for m in range(5)]
     assert with_params["replications"] == 20 and with_params["scenario"]["name"] == "small"
 
 
@@ -287,7 +295,7 @@ def test_run_with_an_ensemble_prints_the_split_and_writes_members(small_file, tm
     assert "made for scenario 'london-borough'" in err
     assert "± param" in out and "param share" in out and "2 ensemble members x 2 replications" in out
     rows = pd.read_parquet(out_dir / "replications.parquet")
-    assert rows["member"].tolist() == [4, 4, 8, 8] and set(rows["ensemble_hash"]) == {read_ensemble(path).file_hash}
+    assert rows["member"].tolist() == [4, 8, 4, 8] and set(rows["ensemble_hash"]) == {read_ensemble(path).file_hash}
     summary = json.loads((out_dir / "summary.json").read_text())
     assert summary["ensemble"]["members_run"] == [4, 8]
     records = pd.read_parquet(out_dir / "records.parquet")
@@ -385,9 +393,8 @@ def test_sweep_runs_every_point_over_the_same_members_and_stores_them(tmp_path, 
                               "-r", 2, "--seed", 11, "--workers", 1, "--json")
     run = json.loads(stdout)
     assert run["ensemble"]["members_run"] == members
-    by_replication = dict(zip(rows[rows.point == 0]["replication"], rows[rows.point == 0]["contacts_arrived"]))
-    order = [j * 3 + k for k in range(3) for j in range(2)]  # run's order: member by member
-    assert run["metrics"]["contacts_arrived"]["values"] == [by_replication[i] for i in order]
+    assert run["metrics"]["contacts_arrived"]["values"] == rows[rows.point == 0]["contacts_arrived"].tolist()
+    assert run["members"] == rows[rows.point == 0]["member"].tolist()
 
 
 def test_sweep_refuses_an_ensemble_it_cannot_split(tmp_path, capsys):

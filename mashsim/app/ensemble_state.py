@@ -38,8 +38,8 @@ def run_over_ensemble(scenario: Scenario, filename: str, data: bytes, members: i
     rows = ensemble.choose(members, scenario.run.seed)
     run = scenario.run.model_copy(update={"replications": len(rows) * per_member})
     limits.run_size(scenario.model_copy(update={"run": run}), limit)  # LimitReached: the run is too big for this server
-    scenarios = member_scenarios(ensemble, rows, lambda pairs: with_settings(scenario, pairs, filename))
-    result = run_ensemble(ensemble, scenarios, rows, scenario, per_member, scenario.run.seed, workers=1,
+    member_scenarios(ensemble, rows, lambda pairs: with_settings(scenario, pairs, filename))  # each member valid
+    result = run_ensemble(ensemble, rows, scenario, per_member, scenario.run.seed, workers=1,
                           progress=limits.stop_after(limit, progress))
     return result, warnings
 

@@ -103,7 +103,7 @@ class EnsembleRun:
         from mashsim.experiment.ensemble_run import run_ensemble
 
         c = self.choice
-        return run_ensemble(c.ensemble, c.scenarios, c.rows, self.base, self.per_member, self.seed, **options)
+        return run_ensemble(c.ensemble, c.rows, self.base, self.per_member, self.seed, **options)
 
 
 def staff_over_ensemble(args: argparse.Namespace, base: Scenario, seed: int, metrics: list[str], levers: list,

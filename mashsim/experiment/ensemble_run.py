@@ -12,17 +12,14 @@ the results are split into parameter uncertainty and chance.
 
 from __future__ import annotations
 
-import math
-import os
-from concurrent.futures import Executor, as_completed
+from concurrent.futures import Executor
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Sequence
 
 from mashsim._version import __version__
 from mashsim.compiled import current
-from mashsim.experiment.engines import local_process_pool
 from mashsim.experiment.ensemble import Ensemble
-from mashsim.experiment.runner import Progress, RunResult, chunks, run_batch
+from mashsim.experiment.runner import Progress, RunResult, run_replications
 from mashsim.experiment.staffing import SimulatedReplications
 from mashsim.experiment.two_level import TwoLevel, two_level
 from mashsim.replication import ReplicationResult, simulate
@@ -52,16 +49,11 @@ def member_of_replication(index: int, members: int) -> int:
     return index % members
 
 
-def member_replications(position: int, members: int, per_member: int) -> list[int]:
-    """The replication indices of the ``position``-th of ``members`` members: ``r M + position``."""
-    return [r * members + position for r in range(per_member)]
-
-
 @dataclass
 class EnsembleResult:
     """Replications of a scenario over ensemble members, with what made them.
 
-    ``replications`` holds every member's replications in member order; ``member_of[i]`` is the
+    ``replications`` are in replication order (going round the members); ``member_of[i]`` is the
     member number (the file's ``member`` column, else its row) of ``replications[i]``.
     """
 
@@ -137,7 +129,6 @@ class EnsembleResult:
 
 def run_ensemble(
     ensemble: Ensemble,
-    scenarios: Sequence[Scenario],
     rows: Sequence[int],
     base: Scenario,
     per_member: int,
@@ -148,44 +139,17 @@ def run_ensemble(
     progress: Progress | None = None,
     executor: Executor | None = None,
 ) -> EnsembleResult:
-    """Run ``per_member`` replications of each member's scenario (``scenarios[k]`` for ``rows[k]``)."""
+    """Run ``per_member`` replications of ``base`` with each member's settings (``rows``: the ensemble
+    rows chosen, in order): :func:`run_replications` with a :class:`MemberBatch` as its task, so a
+    run over an ensemble is scheduled, seeded and collected as any run is. Check the members
+    first with :func:`member_scenarios`: a member the scenario rejects then fails before anything runs."""
     if per_member < 1:
         raise ValueError("replications per member must be at least 1")
-    total = per_member * len(rows)
-    workers = (os.cpu_count() or 1) if workers is None else workers
-    pieces = [(k, scenario, member_replications(k, len(scenarios), per_member)) for k, scenario in enumerate(scenarios)]
-    results: dict[int, list[ReplicationResult]] = {k: [] for k in range(len(scenarios))}
-    done = 0
-    if executor is None and (workers <= 1 or total == 1):
-        for k, scenario, indices in pieces:
-            for i in indices:
-                results[k].append(simulate(scenario, seed, i, record=record))
-                done += 1
-                if progress:
-                    progress(done, total)
-    else:
-        size = max(1, math.ceil(total / (workers * 4)))
-        own = executor is None
-        pool = executor or local_process_pool(workers)
-        try:
-            futures = {pool.submit(run_batch, scenario, seed, batch, record): k
-                       for k, scenario, indices in pieces for batch in chunks(indices, size)}
-            for future in as_completed(futures):
-                batch = future.result()
-                results[futures[future]].extend(batch)
-                done += len(batch)
-                if progress:
-                    progress(done, total)
-        finally:
-            if own:
-                pool.shutdown(cancel_futures=True)
-    ordered: list[ReplicationResult] = []
-    member_of: list[int] = []
-    for k, row in enumerate(rows):
-        batch = sorted(results[k], key=lambda r: r.replication)
-        ordered += batch
-        member_of += [ensemble.ids[row]] * len(batch)
-    return EnsembleResult(base, ensemble, list(rows), per_member, seed, ordered, member_of)
+    batch = MemberBatch.of(ensemble, rows)
+    run = run_replications(base, per_member * len(rows), seed, workers=workers, record=record, progress=progress,
+                           executor=executor, task=batch)
+    return EnsembleResult(base, ensemble, list(rows), per_member, seed, run.replications,
+                          [batch.member(r.replication) for r in run.replications])
 
 
 class EnsembleReplications(SimulatedReplications):
@@ -226,14 +190,15 @@ class MemberBatch:
     def member(self, replication: int) -> int:
         return self.ids[member_of_replication(replication, len(self.ids))]
 
-    def __call__(self, scenario: Scenario, seed: int, replications: Sequence[int]) -> list[ReplicationResult]:
+    def __call__(self, scenario: Scenario, seed: int, replications: Sequence[int], record: bool = False,
+                 series: bool = False) -> list[ReplicationResult]:
         built: dict[int, Scenario] = {}
         results = []
         for i in replications:
             k = member_of_replication(i, len(self.ids))
             if k not in built:
                 built[k] = with_settings(scenario, list(self.settings[k]), f"ensemble member {self.ids[k]}")
-            results.append(simulate(built[k], seed, i))
+            results.append(simulate(built[k], seed, i, record=record, series=series))
         return results
 
 
