@@ -64,5 +64,15 @@ def test_the_page_shows_the_ensemble_section_only_where_allowed(allowed, monkeyp
     at = AppTest.from_file(str(PAGE), default_timeout=120)
     at.run()
     assert not at.exception
-    titles = [e.label for e in at.expander]
-    assert any("parameter ensemble" in t for t in titles) == allowed
+    switches = [t for t in at.toggle if "parameter ensemble" in t.label]
+    assert len(switches) == allowed
+    assert parquet_uploads(at) == 0  # no upload box until the switch is on (the scenario's is a TOML one)
+    if allowed:
+        switches[0].set_value(True)
+        at.run()
+        assert not at.exception
+        assert parquet_uploads(at) == 1
+
+
+def parquet_uploads(at) -> int:
+    return sum(".parquet" in list(u.proto.type) for u in at.get("file_uploader"))

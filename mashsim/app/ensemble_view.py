@@ -19,7 +19,10 @@ _KEY = "ensemble_result"
 def ensemble_section(scenario: Scenario | None, limit: limits.Limits) -> None:
     if not limits.ensembles_allowed():
         return
-    with st.expander("Both uncertainties: run over a parameter ensemble"):
+    # a switch, not an expander: the upload box is made only when asked for (the page keeps one otherwise)
+    if not st.toggle("Both uncertainties: run over a parameter ensemble", key="ensemble_on"):
+        return
+    with st.container(border=True):
         st.caption("An ensemble (a Parquet file from `mashsim calibrate`) holds plausible values of the "
                    "figures we do not know. Each replication takes its figures from one member; the table "
                    "splits each interval into the part due to those figures and the part due to chance.")
