@@ -56,6 +56,8 @@ class Plan:
     point_hashes: list[str] = field(repr=False)
     metrics: list[str] = field(repr=False)
     skipped_estimates: list[dict[str, str]] = field(default_factory=list)
+    #: run over a parameter ensemble (sweep --ensemble): its file, hash and the members run, in order
+    ensemble: dict[str, Any] | None = None
     _recent: dict[int, Scenario] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
@@ -106,6 +108,8 @@ class Plan:
         identity = {"experiment": self.resolved_experiment(exclude={"description"}), "seed": self.seed,
                     "factors": [f.to_json() for f in self.factors], "points": self.points,
                     "point_hashes": self.point_hashes}
+        if self.ensemble is not None:  # other members are other results: resume must not mix them
+            identity["ensemble"] = {"hash": self.ensemble["hash"], "members_run": self.ensemble["members_run"]}
         text = json.dumps(identity, sort_keys=True, separators=(",", ":"), default=_plain)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
@@ -136,6 +140,8 @@ class Plan:
             info["salib_problem"] = self.design.salib_problem
         if self.skipped_estimates:
             info["estimates_skipped"] = self.skipped_estimates
+        if self.ensemble is not None:
+            info["ensemble"] = self.ensemble
         return info
 
 
