@@ -174,8 +174,8 @@ def _outcomes(values: pd.Series) -> str | None:
 
 def totals(children: pd.DataFrame, agencies: Sequence[str]) -> dict[str, float]:
     """One replication's totals over its children: how many were helped, harmed, mixed; signals
-    gained and lost (by agency); breaches avoided and caused; referrals gained and lost; and the net
-    change of each count (alternative minus baseline)."""
+    gained and lost (by agency); breaches avoided and caused; referrals gained and lost; and each
+    count's baseline sum (``base.<count>``) and net change (``net.<count>``, alternative minus baseline)."""
     effect = children["effect"]
     out: dict[str, float] = {"children": float(len(children))}
     for name in ("helped", "harmed", "mixed"):
@@ -195,6 +195,7 @@ def totals(children: pd.DataFrame, agencies: Sequence[str]) -> dict[str, float]:
     for count in ("rag_breach", "day_breach"):
         out[f"{count}es_avoided"] = float(children[f"{count}_avoided"].sum())
         out[f"{count}es_caused"] = float(children[f"{count}_caused"].sum())
-    for count in COUNTS:
+    for count in COUNTS:  # the baseline's sums too: the denominators of its rates
         out[f"net.{count}"] = float(children[f"d_{count}"].sum())
+        out[f"base.{count}"] = float(children[f"{count}_base"].sum())
     return out
