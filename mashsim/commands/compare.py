@@ -16,6 +16,7 @@ from pathlib import Path
 
 from mashsim.commands.common import (EXIT_OK, Progress, add_scenario_arguments, load, positive_int,
                                      replications_option, seed_option, stop_on_sigterm)
+from mashsim.experiment.marginal import DEFAULT_METRICS, DEFAULT_REPLICATIONS
 from mashsim.scenario import Problem, ScenarioError, load_scenario
 
 NAME = "compare"
@@ -41,7 +42,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object on stdout and nothing else")
     parser.add_argument("--out", type=Path, metavar="DIR",
                         help="write children.parquet/.csv (every child that changed), totals.parquet, "
-                             "accounting.csv, summary.json and summary.md (with the narrated children)")
+                             "accounting.csv, summary.json and summary.md (with the narrated children); "
+                             "with --per-fte: per_fte.csv, per_fte.png, summary.json and summary.md")
+    fte = parser.add_argument_group("marginal value of staff (instead of one change)")
+    fte.add_argument("--per-fte", action="store_true",
+                     help="give each desk 1, 2, ... more FTE alone (no --set) and show each effect against the "
+                          "baseline as a curve, and per £100k a year where the scenario gives annual_cost; "
+                          f"{DEFAULT_REPLICATIONS} replications unless --replications")
+    fte.add_argument("--max-fte", type=positive_int, default=2, metavar="K", help="up to K more FTE (default 2)")
+    fte.add_argument("--metric", action="append", default=[], metavar="METRIC",
+                     help="an effect to show (repeatable; default: " + ", ".join(DEFAULT_METRICS) + ")")
+    fte.add_argument("--desk", action="append", default=[], metavar="DESK",
+                     help="only this desk, e.g. agencies.police (repeatable; default: every staffed desk)")
 
 
 def _scenarios(args: argparse.Namespace):
@@ -67,6 +79,10 @@ def _scenarios(args: argparse.Namespace):
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.per_fte:
+        from mashsim.commands.per_fte import run_per_fte
+
+        return run_per_fte(args)
     from mashsim.experiment.children import NotTheSameChildren
     from mashsim.experiment.compare import compare
     from mashsim.experiment.engines import open_engine

@@ -290,6 +290,9 @@ class Staffing(Model):
     )
     changes: list[StaffChange] = Field(default_factory=list)
     initial_backlog: Backlog = Field(0, description="tasks waiting at time 0")
+    # not a model input: read only by `mashsim compare --per-fte` to put its effects per pound
+    annual_cost: NonNegative | None = Field(
+        None, description="what one more FTE costs a year, in pounds (salary, on-costs, overheads)")
 
     def staff_on_day(self, day: int) -> float:
         staff = self.staff
