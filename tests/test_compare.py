@@ -204,10 +204,68 @@ def test_compare_writes_its_folder_whole(capsys, tmp_path):
     (["--set", "run.horizon_days=30"], "--base-set"),
     (["--set", "arrivals.scale=2"], "changes which children arrive"),
     (["--set", "agencies.polize.staff=4"], "polize"),
+    (["--set", "agencies.police.staff=4", "--desk", "agencies.police"], "goes with --per-fte"),
 ])
 def test_bad_changes_are_refused_with_exit_2(capsys, tmp_path, args, words):
     out = tmp_path / "never"
     code, text, err = _cli(capsys, "compare", "london-borough", *args, "--out", out)
     assert code == 2
     assert words in err and text == ""
+    assert not out.exists()
+
+
+# ------------------------------------------------------------------------------ the marginal value of staff
+
+def test_per_fte_gives_each_desk_a_paired_curve_and_the_same_per_pound():
+    from mashsim.experiment.marginal import desks, marginal_values
+
+    base = load_scenario("london-borough", SHORT)
+    chosen = [d for d in desks(base) if d.name in ("agencies.police", "roles.screeners")]
+    assert [(d.staff, d.annual_cost) for d in chosen] == [(5.0, 62000.0), (3.0, 55000.0)]
+    make = lambda path, staff: load_scenario("london-borough", [*SHORT, (path, staff)])  # noqa: E731
+    frame = marginal_values(base, make, chosen, 2, ["rag_breach_rate"], 3, 42)
+    assert list(zip(frame["desk"], frame["added_fte"])) == [("roles.screeners", 1), ("roles.screeners", 2),
+                                                           ("agencies.police", 1), ("agencies.police", 2)]
+    # each point is the paired difference of the very runs compare makes
+    one = compare(base, load_scenario("london-borough", [*SHORT, "agencies.police.staff=4"]), POLICE, 3, 42)
+    police = frame[(frame["desk"] == "agencies.police") & (frame["added_fte"] == 1)].iloc[0]
+    assert math.isclose(police["mean"], one.differences()["rag_breach_rate"].mean, abs_tol=1e-15)
+    assert police["cost"] == 55000.0
+    assert math.isclose(police["per_100k_mean"], police["mean"] * 100_000 / 55_000)
+    with open_engine("local", 2) as engine:
+        again = marginal_values(base, make, chosen, 2, ["rag_breach_rate"], 3, 42, executor=engine.executor,
+                                slots=engine.slots)
+    pd.testing.assert_frame_equal(frame, again)
+
+
+def test_a_cost_changes_no_fingerprint():
+    from mashsim.scenario import scenario_hash
+
+    base = load_scenario("london-borough")
+    assert scenario_hash(base) == scenario_hash(load_scenario("london-borough", ["agencies.police.annual_cost=1"]))
+    assert scenario_hash(base) != scenario_hash(load_scenario("london-borough", ["agencies.police.staff=4"]))
+
+
+def test_per_fte_writes_its_table_and_chart(capsys, tmp_path):
+    out = tmp_path / "fte"
+    code, text, err = _cli(capsys, "compare", "london-borough", "--per-fte", "--desk", "agencies.police",
+                           "--max-fte", "1", "-r", "2", "--workers", "1", *BASE_SET, "--metric", "rag_breach_rate.red",
+                           "--out", out)
+    assert code == 0, err
+    assert {p.name for p in out.iterdir()} == {"per_fte.csv", "per_fte.png", "summary.json", "summary.md"}
+    frame = pd.read_csv(out / "per_fte.csv")
+    assert list(frame["metric"]) == ["rag_breach_rate.by_rag.red"] and set(frame["seed"]) == {42}
+    assert (out / "per_fte.png").read_bytes()[:4] == b"\x89PNG"
+    assert "police" in text and "per £100k" in text
+
+
+@pytest.mark.parametrize("args, option", [
+    (["--set", "agencies.police.staff=4"], "--set"),
+    (["--desk", "agencies.polize"], "--desk"),
+    (["--metric", "no_such_metric"], "--metric"),
+])
+def test_per_fte_refuses_bad_input_with_exit_2(capsys, tmp_path, args, option):
+    out = tmp_path / "never"
+    code, text, err = _cli(capsys, "compare", "london-borough", "--per-fte", *args, "--out", out)
+    assert code == 2 and option in err and text == ""
     assert not out.exists()

@@ -62,6 +62,9 @@ def _scenarios(args: argparse.Namespace):
     if not args.overrides:
         problems.append(Problem("--set", "compare needs a change: give the alternative with --set PATH=VALUE, "
                                          "e.g. --set agencies.police.staff=4", ""))
+    for option, given in (("--metric", args.metric), ("--desk", args.desk)):
+        if given:
+            problems.append(Problem(option, "goes with --per-fte (the marginal value of staff)", " ".join(given)))
     for text in args.overrides:
         path = text.partition("=")[0].strip()
         if path.startswith(_SAME_CHILDREN) or ".arrivals" in f".{path}":

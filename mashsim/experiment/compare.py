@@ -169,7 +169,8 @@ def _clean(value: float) -> float | None:
 
 
 def _interval_dict(interval: Interval, values: pd.Series | None = None) -> dict[str, Any]:
-    out = {"mean": _clean(interval.mean), "ci_low": _clean(interval.ci_low), "ci_high": _clean(interval.ci_high)}
+    out: dict[str, Any] = {"mean": _clean(interval.mean), "ci_low": _clean(interval.ci_low),
+                           "ci_high": _clean(interval.ci_high)}
     if values is not None:
         out["values"] = [_clean(v) for v in values]
     return out

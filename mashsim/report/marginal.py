@@ -38,7 +38,7 @@ def _metrics(frame: pd.DataFrame) -> list[str]:
 
 def marginal_tables(frame: pd.DataFrame, title: str, caption: str) -> list[Table]:
     """One table per metric: each desk given 1, 2, ... more FTE, the change and its CI, and per £100k."""
-    tables = []
+    tables: list[Table] = []
     for metric in _metrics(frame):
         table = PlainTable(title=f"{title}\n{metric}", caption=caption)
         for header in HEADERS:
