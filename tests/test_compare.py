@@ -97,7 +97,8 @@ def test_a_change_to_the_arrivals_is_refused():
 def test_a_scenario_with_hubs_names_children_by_arrival_within_their_hub():
     # london-wide's 32 boroughs run one after another; a borough's run-out (which staffing changes)
     # moves the next boroughs' contact ids, yet each child is found by its rank within its hub
-    base, alt = _pair(["hubs.barnet.agencies.police.staff=8"], "london-wide", ["run.horizon_days=14", "run.warmup_days=3"])
+    base, alt = _pair(["hubs.barnet.agencies.police.staff=8"], "london-wide",
+                      ["run.horizon_days=14", "run.warmup_days=3"])
     p = compare_replication(base, alt, 42, 0)
     assert all(p.collector[s]["contacts_arrived"] == p.rebuilt[s]["contacts_arrived"] for s in ("base", "alt"))
     changed_hubs = set(p.changed["hub"])

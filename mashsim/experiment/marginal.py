@@ -91,8 +91,8 @@ def marginal_values(base: Scenario, make: Callable[[str, float], Scenario], chos
             diff = [alt.metrics[metric] - b.metrics[metric] for alt, b in zip(results, baseline)]
             i = t_interval(np.asarray(diff, dtype=float))
             scale = PER_POUNDS / cost if cost == cost else float("nan")
-            rows.append({"desk": desk.name, "label": desk.label, "path": desk.path, "added_fte": k, "staff": desk.staff + k,
-                         "annual_cost": desk.annual_cost, "cost": cost, "metric": metric, "n": i.n,
+            rows.append({"desk": desk.name, "label": desk.label, "path": desk.path, "added_fte": k,
+                         "staff": desk.staff + k, "annual_cost": desk.annual_cost, "cost": cost, "metric": metric, "n": i.n,
                          "mean": i.mean, "ci_low": i.ci_low, "ci_high": i.ci_high, "per_100k_mean": i.mean * scale,
                          "per_100k_low": i.ci_low * scale, "per_100k_high": i.ci_high * scale})
     return pd.DataFrame(rows)

@@ -101,9 +101,10 @@ def narrate(result: CompareResult, traces: dict[tuple[int, str], "TraceRun"]) ->
         r = int(child["replication"])
         base, alt = traces[(r, "base")], traces[(r, "alt")]
         row = base.case(int(child["contact_id_base"]))
+        concern = plain(str(row["concern"]).replace("_", " "))
         parts += [f"## A child {child['effect']}: {child['true_risk']} risk, replication {r}", "",
-                  f"Case {int(child['contact_id_base'])} (from {plain(row['source'])}, concern "
-                  f"{plain(str(row['concern']).replace('_', ' '))}): {'; '.join(_changes(result, child)) or 'changed'}.",
+                  f"Case {int(child['contact_id_base'])} (from {plain(row['source'])}, concern {concern}): "
+                  f"{'; '.join(_changes(result, child)) or 'changed'}.",
                   "", *_side_by_side(base, int(child["contact_id_base"]), alt, int(child["contact_id_alt"]),
                                      ", ".join(result.changes)), ""]
     return "\n".join(parts)
