@@ -143,6 +143,15 @@ def test_children_totals_add_up_whatever_changed(pairs):
     assert (children.loc[children["effect"] == "harmed", "score"] < 0).all()
 
 
+def test_a_signal_gained_from_one_agency_and_lost_from_another_is_mixed():
+    agencies = ["police", "health"]
+    base = [_record(0, signals_held=2, signals_missed=1, signal_police="reached", signal_health="late")]
+    alt = [_record(0, signals_held=2, signals_missed=1, signal_police="late", signal_health="reached")]
+    child = paired_children(base, alt, agencies).iloc[0]
+    assert (child["effect"], child["score"], child["d_reached"]) == ("mixed", 0, 0)
+    assert (child["gained_health"], child["lost_police"]) == (1, 1)
+
+
 def test_the_same_records_change_nothing():
     records = simulate(load_scenario("london-borough", SHORT), 42, 0, record=True).records
     children = paired_children(records, records, ["police", "health", "education", "social_care", "housing",
@@ -184,6 +193,24 @@ def test_compare_json_carries_scenario_seed_and_version(capsys):
     assert data["scenario"]["name"] == "london-borough" and data["seed"] == 42 and data["mashsim_version"]
     assert data["alternative"]["changes"] == POLICE and data["balanced"] is True
     assert len(data["totals"]["children_helped"]["values"]) == 2
+
+
+def test_a_change_that_changes_no_child_says_so(capsys):
+    # a cost is no model input: both runs are the same, child by child
+    code, out, err = _cli(capsys, "compare", "london-borough", "--set", "agencies.police.annual_cost=1", *BASE_SET,
+                          "-r", "2", "--workers", "1")
+    assert code == 0, err
+    assert "No child's case changed." in out
+
+
+def test_the_cli_gives_the_same_answer_on_one_worker_or_two(capsys):
+    answers = []
+    for workers in ("1", "2"):
+        code, out, _ = _cli(capsys, "compare", "london-borough", "--set", POLICE[0], *BASE_SET, "-r", "3",
+                            "--workers", workers, "--json")
+        assert code == 0
+        answers.append(json.loads(out))
+    assert answers[0] == answers[1]
 
 
 def test_compare_writes_its_folder_whole(capsys, tmp_path):

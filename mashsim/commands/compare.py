@@ -117,9 +117,8 @@ def run(args: argparse.Namespace) -> int:
                 bar.stop()
     # the picked children's cases: their replications run again, traced (the very same runs)
     picks = result.picks()
-    traces = {(int(r), side): trace_run(s, seed, int(r))
-              for r in sorted(set(picks["replication"])) if not picks.empty
-              for side, s in (("base", base), ("alt", alt))}
+    chosen = sorted(set(picks["replication"])) if not picks.empty else []
+    traces = {(int(r), side): trace_run(s, seed, int(r)) for r in chosen for side, s in (("base", base), ("alt", alt))}
     narration = narrate(result, traces)
     if args.out is not None:
         with stop_on_sigterm():

@@ -35,9 +35,9 @@ SIDES = ("base", "alt")
 COUNTS = ("counted", "decided", "held", "missed", "reached", "hr_held", "hr_missed", "referred", "hr_referred",
           "hr_decided", "under_triaged", "researched", "rag_breach", "day_breach")
 #: Changes a child is helped by (positive) or harmed by (negative), each alternative minus baseline
-#: with the sign that makes "more" better: a signal reaching, a breach avoided, a high-risk child
-#: referred, an under-triage corrected.
-BENEFITS = {"reached": 1, "rag_breach": -1, "day_breach": -1, "hr_referred": 1, "under_triaged": -1}
+#: with the sign that makes "more" better: a breach avoided, a high-risk child referred, an
+#: under-triage corrected; and signals, agency by agency (see :func:`paired_children`).
+BENEFITS = {"rag_breach": -1, "day_breach": -1, "hr_referred": 1, "under_triaged": -1}
 
 
 class NotTheSameChildren(ValueError):
@@ -159,6 +159,10 @@ def paired_children(base: list[dict], alt: list[dict], agencies: Sequence[str]) 
         out[f"{count}_caused"] = out[f"d_{count}"].clip(lower=0)
     out["outcome_changed"] = (out["outcome_base"] != out["outcome_alt"]).astype(int)
     benefits = pd.DataFrame({name: sign * out[f"d_{name}"] for name, sign in BENEFITS.items()})
+    # signals agency by agency: one agency's signal now reaching and another's no longer is a mixed
+    # change, not none (the score, their sum, is the net change in signals reached all the same)
+    for agency in agencies:
+        benefits[f"gained_{agency}"], benefits[f"lost_{agency}"] = out[f"gained_{agency}"], -out[f"lost_{agency}"]
     improved, worsened = (benefits > 0).any(axis=1), (benefits < 0).any(axis=1)
     out["score"] = benefits.sum(axis=1)
     out["effect"] = np.select([improved & ~worsened, worsened & ~improved, improved & worsened],
