@@ -127,7 +127,7 @@ def paired_children(base: list[dict], alt: list[dict], agencies: Sequence[str]) 
         rows = measures(records, agencies)
         keys = subject_keys(rows)
         numeric = [c for c in rows.columns if c in COUNTS or c.startswith(("held_", "reached_"))]
-        per_child = rows.groupby(keys, sort=True).agg(
+        per_child = rows.groupby(keys, sort=True, dropna=False).agg(
             {**{c: "sum" for c in numeric}, "arrived_h": "min", "risk": "max", "source": "first",
              "contact_id": "first", "outcome": _outcomes, "decision_delay_h": "sum"})
         sides.append(per_child.add_suffix(f"_{side}"))
