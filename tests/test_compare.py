@@ -152,6 +152,13 @@ def test_a_signal_gained_from_one_agency_and_lost_from_another_is_mixed():
     assert (child["gained_health"], child["lost_police"]) == (1, 1)
 
 
+def test_a_case_open_at_the_end_of_both_runs_has_no_changed_outcome():
+    open_case = _record(0, outcome=None, decided_h=None, decision_delay_h=None, signals_missed=None,
+                        signal_police=None)
+    child = paired_children([open_case], [dict(open_case)], ["police"]).iloc[0]
+    assert (child["outcome_changed"], child["effect"]) == (0, "unchanged")
+
+
 def test_the_same_records_change_nothing():
     records = simulate(load_scenario("london-borough", SHORT), 42, 0, record=True).records
     children = paired_children(records, records, ["police", "health", "education", "social_care", "housing",

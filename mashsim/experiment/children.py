@@ -124,7 +124,7 @@ def paired_children(base: list[dict], alt: list[dict], agencies: Sequence[str]) 
     """
     sides = []
     for side, records in zip(SIDES, (base, alt)):
-        rows = measures(records, agencies)
+        rows = measures(records, agencies).sort_values("arrived_h", kind="stable")  # a child's contacts in order
         keys = subject_keys(rows)
         numeric = [c for c in rows.columns if c in COUNTS or c.startswith(("held_", "reached_"))]
         per_child = rows.groupby(keys, sort=True, dropna=False).agg(
@@ -157,7 +157,8 @@ def paired_children(base: list[dict], alt: list[dict], agencies: Sequence[str]) 
     for count in ("rag_breach", "day_breach"):
         out[f"{count}_avoided"] = (-out[f"d_{count}"]).clip(lower=0)
         out[f"{count}_caused"] = out[f"d_{count}"].clip(lower=0)
-    out["outcome_changed"] = (out["outcome_base"] != out["outcome_alt"]).astype(int)
+    # open in both runs is no change (pandas would call None != None true)
+    out["outcome_changed"] = (out["outcome_base"].fillna("open") != out["outcome_alt"].fillna("open")).astype(int)
     benefits = pd.DataFrame({name: sign * out[f"d_{name}"] for name, sign in BENEFITS.items()})
     # signals agency by agency: one agency's signal now reaching and another's no longer is a mixed
     # change, not none (the score, their sum, is the net change in signals reached all the same)
