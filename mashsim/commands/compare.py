@@ -14,8 +14,8 @@ import argparse
 import json
 from pathlib import Path
 
-from mashsim.commands.common import (EXIT_OK, Progress, add_scenario_arguments, load, positive_int,
-                                     replications_option, seed_option, stop_on_sigterm)
+from mashsim.commands.common import (EXIT_OK, Progress, load, positive_int, replications_option, seed_option,
+                                     stop_on_sigterm)
 from mashsim.experiment.marginal import DEFAULT_METRICS, DEFAULT_REPLICATIONS
 from mashsim.scenario import Problem, ScenarioError, load_scenario
 
@@ -28,7 +28,11 @@ _SAME_CHILDREN = ("run.", "calendar.start_date", "calendar.periods", "calendar.b
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_scenario_arguments(parser)  # --set: the change, applied to the alternative only
+    # SCENARIO as every command takes it; --set here is the change, so it says so
+    parser.add_argument("scenario", metavar="SCENARIO", help="scenario TOML file or shipped scenario name")
+    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
+                        help="the change: a field set in the alternative only, e.g. agencies.police.staff=4 "
+                             "(repeatable)")
     parser.add_argument("--base-set", dest="base_overrides", action="append", default=[], metavar="PATH=VALUE",
                         help="override a field in both runs (the baseline the change starts from), "
                              "e.g. run.horizon_days=91 (repeatable)")
