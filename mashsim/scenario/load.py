@@ -265,6 +265,8 @@ def scenario_hash(scenario: Scenario) -> str:
     _drop_unused_hub_fields(data)
     for hub in data["hubs"].values():
         _drop_unused_hub_fields(hub)
+    for pool in data["pools"].values():
+        pool.pop("annual_cost", None)
     for key in ("hubs", "pools"):
         if not data[key]:
             del data[key]
@@ -280,6 +282,8 @@ def scenario_hash(scenario: Scenario) -> str:
 def _drop_unused_hub_fields(hub: dict[str, Any]) -> None:
     if hub["arrivals"]["scale"] == 1.0:
         del hub["arrivals"]["scale"]
+    for desk in [*hub["roles"].values(), *hub["agencies"].values()]:
+        desk.pop("annual_cost", None)  # a cost changes no result: the fingerprint is of what makes them
     for agency in hub["agencies"].values():
         if agency["pool"] is None:
             del agency["pool"]

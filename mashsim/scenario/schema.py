@@ -21,6 +21,7 @@ from mashsim.scenario.bounds import (LOGNORMAL_CV, Backlog, Contacts, Date, Date
                                      Multiplier, NonNegative, PerWaiting, Positive, PositiveHours, PositiveMinutes,
                                      PositiveRunDays, Probability, Replications, RunDays, Seed, Staff, Weight,
                                      WholeDay, WholeStaff)
+from mashsim.scenario.bounds import AnnualCost
 from mashsim.scenario.injects import Inject
 from mashsim.scenario.tabletop import Tabletop
 
@@ -291,6 +292,9 @@ class Staffing(Model):
     )
     changes: list[StaffChange] = Field(default_factory=list)
     initial_backlog: Backlog = Field(0, description="tasks waiting at time 0")
+    # not a model input: read only by `mashsim compare --per-fte` to put its effects per pound
+    annual_cost: AnnualCost | None = Field(
+        None, description="what one more FTE costs a year, in pounds (salary, on-costs, overheads)")
 
     def staff_on_day(self, day: int) -> float:
         staff = self.staff
