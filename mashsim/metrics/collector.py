@@ -149,8 +149,11 @@ class Collector:
     # ------------------------------------------------------------ observer
     def arrived(self, c: Contact) -> None:
         self._count_in_system(c.arrived, +1)
-        if self.by_concern:
+        if self.by_concern:  # its concern's collector counts it: the totals are theirs added up (values)
             self.by_concern[c.concern].arrived(c)
+            if c.counted:
+                self._open[c.id] = c
+            return
         if self.start <= c.arrived < self.end:
             c.counted = True
             self.arrived_n += 1
@@ -161,6 +164,12 @@ class Collector:
         self._count_in_system(decided_at, -1)
         if self.by_concern:
             self.by_concern[c.concern].decided(c)
+            if c.counted:
+                del self._open[c.id]
+                if self.record:
+                    under_triaged = c.risk >= HIGH and c.outcome < c.correct_outcome
+                    self.records.append(self._record(c, c.fates, *self._breaches_at(c, decided_at), under_triaged))
+            return
         if not c.counted:
             return
         self.decided_n += 1
@@ -247,8 +256,10 @@ class Collector:
         """Count the contacts still open at ``now`` (the run-out's cap) as censored: each enters the
         delays at its delay so far (a lower bound) and breaches every deadline it has passed."""
         self.censored_at = now
-        for child in self.by_concern:
-            child.censor(now)
+        if self.by_concern:
+            for child in self.by_concern:
+                child.censor(now)
+            return
         for c in self._open.values():
             self.censored_n += 1
             if c.notify_by is not None:
@@ -323,6 +334,8 @@ class Collector:
     def values(self) -> dict[str, dict[tuple[str, ...], list[float]]]:
         """Each contact family's values, by breakdown (the catalogue names them: see flatten)."""
         self._count_in_system(self.end, 0)
+        if self.by_concern:
+            return self._total().values()
         decided = self.decided_n
         held, missed_total = sum(self.held), sum(map(sum, self.missed))
         agencies = range(len(self.agencies))
@@ -378,6 +391,16 @@ class Collector:
         }
         return values
 
+
+    def _total(self) -> Collector:
+        """The concerns' collectors added up: every contact's counts and delays, with this collector's
+        own time in system (counted as contacts came and went, as one collector would)."""
+        total = Collector(self.agencies, self.sources, self.start, self.end, self.clock, by_concern=False)
+        for child in self.by_concern:
+            total.add(child)
+        total.in_system_area, total.in_system_first_half = self.in_system_area, self.in_system_first_half
+        total.in_system, total.in_system_since = self.in_system, self.end
+        return total
 
     def backlog_growth(self) -> float:
         """How fast the contacts in the hub grew over the window, as a share of the arrivals: the mean
