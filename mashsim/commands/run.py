@@ -29,7 +29,7 @@ def run(args: argparse.Namespace) -> int:
     from mashsim.experiment import run_replications
     from mashsim.report.files import check_results_folder, write_results
     from mashsim.report.terminal import console as Console  # markup off: user text shown as it is
-    from mashsim.report.table import summary_table
+    from mashsim.report.table import print_summary
 
     scenario = load(args)
     if args.out is not None:
@@ -52,5 +52,5 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result.to_dict()))
     else:
-        Console().print(summary_table(result))
+        print_summary(result, Console())  # the summary, then the table by concern
     return EXIT_OK

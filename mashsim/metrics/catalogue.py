@@ -270,6 +270,16 @@ TABLE: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("utilisation", ("role",)), ("queue_length", ("role",)), ("utilisation", ("pool",)), ("queue_length", ("pool",)),
 )
 TABLE_DELAY_STATS = ("mean", "p90")  # the per-RAG delay rows: mean and p90 only
+# The terminal's table by concern (one row a concern, these columns): every metric by concern is in
+# the JSON and Parquet; the terminal shows the few that say how each concern's children fare.
+CONCERN_TABLE = ("contacts_arrived", "high_risk_missed_rate", "under_triage_rate", "rag_breach_rate",
+                 "decision_delay_hours.mean", "referral_rate", "school_notice_late_rate")
+
+
+def by_concern(name: str, concern: str) -> str:
+    """``rag_breach_rate.by_rag.red`` -> ``rag_breach_rate.by_concern.<concern>.by_rag.red``."""
+    head, _, rest = name.partition(".")
+    return f"{head}.by_concern.{concern}" + (f".{rest}" if rest else "")
 
 # The metrics a report shows by default: high/critical-risk missed signals (avoidable and by policy) and
 # under-triage, RAG breaches and delays by RAG, and every role's utilisation.
