@@ -18,10 +18,10 @@ from mashsim.report.table import format_value
 from mashsim.report.terminal import PlainTable
 from mashsim.scenario.schema import CONCERNS
 
-_HEADERS = {"contacts_arrived": "arrived", "high_risk_missed_rate": "high-risk missed",
-            "under_triage_rate": "under-triage", "rag_breach_rate": "RAG breaches",
-            "decision_delay_hours.mean": "mean hours", "referral_rate": "referrals",
-            "school_notice_late_rate": "school notices late"}
+_HEADERS = {"contacts_arrived": "arrived", "high_risk_missed_rate": "high-risk\nmissed",
+            "under_triage_rate": "under-\ntriage", "rag_breach_rate": "RAG\nbreaches",
+            "decision_delay_hours.mean": "mean\nhours", "referral_rate": "referrals",
+            "school_notice_late_rate": "school\nnotice late"}
 
 
 def concern_table(result: RunResult) -> Table | None:
@@ -34,7 +34,7 @@ def concern_table(result: RunResult) -> Table | None:
     columns = [m for m in CONCERN_TABLE
                if any(not math.isnan(summary[by_concern(m, c)].mean) for c in concerns if by_concern(m, c) in summary)]
     table = PlainTable(title="By concern (means; every metric by concern is in --json and --out)")
-    table.add_column("concern")
+    table.add_column("concern", no_wrap=True)
     for metric in columns:
         table.add_column(_HEADERS.get(metric, metric), justify="right")
     for concern in concerns:
