@@ -18,10 +18,10 @@ from mashsim.report.table import format_value
 from mashsim.report.terminal import PlainTable
 from mashsim.scenario.schema import CONCERNS
 
-_HEADERS = {"contacts_arrived": "arrived", "high_risk_missed_rate": "high-risk\nmissed",
-            "under_triage_rate": "under-\ntriage", "rag_breach_rate": "RAG\nbreaches",
-            "decision_delay_hours.mean": "mean\nhours", "referral_rate": "referrals",
-            "school_notice_late_rate": "school\nnotice late"}
+_HEADERS = {"contacts_arrived": "arrived", "high_risk_missed_rate": "high\nmissed",
+            "under_triage_rate": "under\ntriage", "rag_breach_rate": "RAG\nbreach",
+            "decision_delay_hours.mean": "mean\nhours", "referral_rate": "refer-\nrals",
+            "school_notice_late_rate": "school\nlate"}
 
 
 def concern_table(result: RunResult) -> Table | None:
@@ -33,7 +33,9 @@ def concern_table(result: RunResult) -> Table | None:
         return None
     columns = [m for m in CONCERN_TABLE
                if any(not math.isnan(summary[by_concern(m, c)].mean) for c in concerns if by_concern(m, c) in summary)]
-    table = PlainTable(title="By concern (means; every metric by concern is in --json and --out)")
+    table = PlainTable(title="By concern (means; every metric by concern is in --json and --out)",
+                       caption="high missed: signals about high/critical-risk children missed; school late: "
+                               "school notices after the school day began", show_edge=False)
     table.add_column("concern", no_wrap=True)
     for metric in columns:
         table.add_column(_HEADERS.get(metric, metric), justify="right")
