@@ -44,15 +44,15 @@ RECORDED_FAMILIES = ("contacts_arrived", "contacts_decided", "contacts_open_at_e
                      "utilisation", "queue_length", "wait_hours", "wait_probability", "backlog_at_end",
                      "high_risk_missed_rate", "contacts_decided_in_runout", "contacts_censored", "backlog_growth")
 RECORDED = {
-    "borough": "5b20bd977b6968ceb7bbffd7494f89812644b74468ce5f5471d2bfb505f4c636",
-    "borough-seed-2": "860d95bb06e3abb207b0fefd343160f51c27b9146944865c7971e3f2b0205ce2",
-    "understaffed": "eec1959fea77d2d1166209f04204d9931d504a307d137e1436fdbf9a9ded0b2e",
-    "surge": "a11dc30aacf140a22f3b56afd9da70316f0e2378ac2e75fba924bf4b23ac441f",
-    "remote": "4f8da30b286688617584732c9639146eb1c958088f7d1605e762285d2ec1ad8b",
-    "exercise": "62c69463e057d8e9f74d56d26f3bdda5a5c4fab766f513c21a8d3bc937acef57",
-    "halved-screeners": "d06845c427277044970b582faa6aa6a138eff62baa768d0ff3740883337ae62f",
-    "wide": "0a9a5d4801a6c6ff9f6beeeb6f54ae8378e62a610f35a9c2607efbdd229badd1",
-    "pooled": "25bfca6e7f334c81c4259e0e2c9a20789f1bca9cc88e29556934dda82ae8df3b",
+    "borough": "113d99ad3af5a98bce2d4b0c5e02175524d721a69bef8f6287781389e89dc4bd",
+    "borough-seed-2": "3fee494af34222149746349d2c956cf3d79e3ba444a2514ca3da1c6e573143f0",
+    "understaffed": "cb392408fe32b958157308564a41f48eb64d9563afb21b29d391ab9498d1485a",
+    "surge": "ef20b2383936eaed24b12320adca49b8f3d4cd4672b9003337da2bf98716d049",
+    "remote": "48c6a17eb1c49962ca620ecf5f6db3389b795d6a504b4c060d439fbc8eb58a2f",
+    "exercise": "28850ea8e52d7f086a57d29636664dd6bb9344d9181ff68e79081532900c6d07",
+    "halved-screeners": "57ec26d486c04010b31eca234997329b54ea32f329f0f025be67ffeba57bc34c",
+    "wide": "fcefa799d96882830342db78f29814d5a044ee5848b876fc04aea746006f605f",
+    "pooled": "e31aa1215b945f9f064b88bfdecefe0c5c99ec306268f4e21bf7382da5a0472b",
 }
 
 
