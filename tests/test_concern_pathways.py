@@ -53,7 +53,7 @@ def test_the_fgm_rule_moves_fgm(paired):
         assert on[by_concern("rag_share.by_rag.blue", "fgm")] == 0.0  # never screened out
         assert on[by_concern("all_signals_missed_rate.by_cause.screened_out", "fgm")] == 0.0
         assert on[by_concern("contacts_arrived", "fgm")] == off[by_concern("contacts_arrived", "fgm")] > 0
-    assert all(off[by_concern("rag_share.by_rag.blue", "fgm")] > 0.2 for off, _ in paired)
+    assert all(off[by_concern("rag_share.by_rag.blue", "fgm")] > 0.05 for off, _ in paired)
     # FGM's missed signals fall by ~15 points; the CI's upper end must be well below 0
     mean, half = _paired_ci(paired, by_concern("all_signals_missed_rate", "fgm"))
     assert mean + half < -0.05
@@ -91,8 +91,8 @@ def test_the_concerns_counts_add_up_to_the_totals(seed, fgm_rule, encompass, scr
     sets = ["run.horizon_days=14", "run.warmup_days=3", f"roles.screeners.staff={screeners}"]
     if fgm_rule:
         sets.append(RULE)
-    if encompass:
-        sets.append('concerns.domestic_abuse.school_notification.sources=["police"]')
+    if not encompass:  # london-borough tells schools of the police's domestic-abuse contacts
+        sets.append("concerns.domestic_abuse.school_notification.sources=[]")
     m = mashsim.simulate(mashsim.load_scenario("london-borough", sets), seed=seed).metrics
     for name in COUNTS:
         assert sum(m[by_concern(name, c)] for c in CONCERNS) == m[name], name
@@ -115,7 +115,7 @@ def test_a_risk_drawn_through_the_concern_table_is_the_one_drawn_from_the_mix(mi
     # with no pathway every concern's row is the general mix: the same risk as the plain inverse-CDF draw
     total = sum(mix)
     general = RiskMix(**dict(zip(RISK_LEVELS, [w / total for w in mix[:3]] + [1 - sum(w / total for w in mix[:3])])))
-    settings_ = mashsim.load_scenario("london-borough", SHORT)
+    settings_ = mashsim.load_scenario("london-borough", SHORT).model_copy(update={"concerns": {}})
     rng = np.random.default_rng(seed)
     u, concern = rng.random(500), rng.integers(0, len(CONCERNS), 500)
     plain = _draw_index(np.array([getattr(general, r) for r in RISK_LEVELS]), u)
@@ -126,7 +126,7 @@ def test_a_pathway_that_repeats_the_general_settings_changes_nothing():
     # (a concern's risk mix replaces the sources' own, which differ in london-borough: not repeated here)
     plain = mashsim.load_scenario("london-borough", SHORT)
     same = mashsim.load_scenario("london-borough", [
-        *SHORT, "concerns.physical.holds.police=1.0", 'concerns.emotional.ask.green=["social_care"]'])
+        *SHORT, "concerns.physical.holds.police=1.0", 'concerns.emotional.also_ask.green=["social_care"]'])
     a, b = mashsim.simulate(plain, seed=3).metrics, mashsim.simulate(same, seed=3).metrics
     assert list(a) == list(b)
     assert all(a[k] == b[k] or (math.isnan(a[k]) and math.isnan(b[k])) for k in a)
@@ -157,7 +157,7 @@ def test_school_notices_are_counted_and_timed():
 @pytest.mark.parametrize("setting, path", [
     ("concerns.fgm.mandatory_report_to=polce", "concerns.fgm.mandatory_report_to"),
     ("concerns.cse.holds.polce=2", "concerns.cse.holds.polce"),
-    ('concerns.cse.ask.red=["police", "nobody"]', "concerns.cse.ask.red.1"),
+    ('concerns.cse.also_ask.red=["police", "nobody"]', "concerns.cse.also_ask.red.1"),
     ('concerns.domestic_abuse.school_notification.sources=["schools", "nowhere"]',
      "concerns.domestic_abuse.school_notification.sources.1"),
 ])

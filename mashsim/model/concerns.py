@@ -58,23 +58,23 @@ def holds_table(settings: HubSettings) -> np.ndarray:
     return table
 
 
+def asked(settings: HubSettings, policy: Policy, concern: str, rag: str) -> list[str]:
+    """The desks asked about ``concern``'s contacts at ``rag``: ``policy.ask``'s, then the concern's
+    ``also_ask`` and its mandatory report's desk."""
+    names = list(getattr(policy.ask, rag))
+    pathway = settings.concerns.get(concern)
+    if pathway is not None:
+        extra = [*pathway.also_ask.get(rag, []), *filter(None, [pathway.mandatory_report_to])]  # type: ignore[call-overload]
+        names += [a for a in dict.fromkeys(extra) if a not in names]
+    return names
+
+
 def ask_table(settings: HubSettings, policy: Policy, desks: dict[str, int]) -> list[dict[int, tuple[int, ...]]]:
     """The desks asked (their indices) for each concern, then each researched RAG (its index):
-    the concern's own list where it gives one, else ``policy.ask``; a mandatory report's desk is
-    added to every RAG's list."""
-    table = []
-    for concern in CONCERNS:
-        pathway = settings.concerns.get(concern)
-        asks: dict[int, tuple[int, ...]] = {}
-        for rag in RESEARCHED_RAGS:
-            names = list(getattr(policy.ask, rag))
-            if pathway is not None:
-                names = list(pathway.ask.get(rag, names))  # type: ignore[call-overload]
-                if pathway.mandatory_report_to is not None and pathway.mandatory_report_to not in names:
-                    names.append(pathway.mandatory_report_to)
-            asks[RAGS.index(rag)] = tuple(desks[a] for a in names)
-        table.append(asks)
-    return table
+    ``policy.ask``'s, then the concern's ``also_ask`` and its mandatory report's desk. A concern
+    only adds desks, so a policy that asks more (a sweep, an inject) asks more of every concern."""
+    return [{RAGS.index(rag): tuple(desks[a] for a in asked(settings, policy, concern, rag)) for rag in RESEARCHED_RAGS}
+            for concern in CONCERNS]
 
 
 def never_blue(settings: HubSettings) -> list[bool]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from mashsim.model.concerns import asked
 from mashsim.report.terminal import PlainTable
 from mashsim.scenario.schema import CONCERNS, RESEARCHED_RAGS, RISK_LEVELS, HubSettings, RiskMix
 
@@ -20,16 +21,10 @@ def _holds(hub: HubSettings, concern: str) -> str:
 
 
 def _asks(hub: HubSettings, concern: str) -> str:
-    pathway = hub.concerns.get(concern)
     parts = []  # only the RAGs whose desks differ from policy.ask's
     for rag in reversed(RESEARCHED_RAGS):
-        general = list(getattr(hub.policy.ask, rag))
-        names = general
-        if pathway is not None:
-            names = list(pathway.ask.get(rag, names))  # type: ignore[call-overload]
-            if pathway.mandatory_report_to and pathway.mandatory_report_to not in names:
-                names = [*names, pathway.mandatory_report_to]
-        if names != general:
+        names = asked(hub, hub.policy, concern, rag)
+        if names != list(getattr(hub.policy.ask, rag)):
             parts.append(f"{rag}: {', '.join(names) or 'no one'}")
     return "; ".join(parts) or "as policy.ask"
 

@@ -21,11 +21,11 @@ def check_concerns(hub: HubSettings, at: str, hours: dict) -> list[Problem]:
         path = f"{at}concerns.{concern}"
         for agency in pathway.holds:
             problems += _unknown(f"{path}.holds.{agency}", agency, hub.agencies, "agency")
-        for rag, names in pathway.ask.items():
+        for rag, names in pathway.also_ask.items():
             for i, agency in enumerate(names):
-                problems += _unknown(f"{path}.ask.{rag}.{i}", agency, hub.agencies, "agency")
+                problems += _unknown(f"{path}.also_ask.{rag}.{i}", agency, hub.agencies, "agency")
             if len(set(names)) != len(names):
-                problems.append(Problem(f"{path}.ask.{rag}", "an agency is listed twice", names))
+                problems.append(Problem(f"{path}.also_ask.{rag}", "an agency is listed twice", names))
         if pathway.mandatory_report_to is not None:
             problems += _unknown(f"{path}.mandatory_report_to", pathway.mandatory_report_to, hub.agencies, "agency")
         notice = pathway.school_notification

@@ -518,8 +518,8 @@ class ConcernPathway(Model):
     holds: dict[str, Multiplier | RiskProbabilities] = Field(
         default_factory=dict, description="per agency: a number multiplies its holds_information for this "
                                           "concern (at most 1), a table replaces it")
-    ask: dict[Literal["red", "amber", "green"], list[str]] = Field(
-        default_factory=dict, description="per RAG: the desks asked about this concern (replaces policy.ask.<rag>)")
+    also_ask: dict[Literal["red", "amber", "green"], list[str]] = Field(
+        default_factory=dict, description="per RAG: desks asked about this concern as well as policy.ask.<rag>'s")
     mandatory_report_to: str | None = Field(
         None, description="an agency every contact of this concern is reported to, never screened out to Blue "
                           "(FGM's mandatory reporting duty: police)")
