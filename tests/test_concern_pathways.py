@@ -171,3 +171,14 @@ def test_an_unknown_concern_is_refused():
     with pytest.raises(ScenarioError) as error:
         mashsim.load_scenario("london-borough", ["concerns.grooming.mandatory_report_to=police"])
     assert "concerns" in str(error.value) and "grooming" in str(error.value)
+
+
+def test_a_networks_concerns_add_up_to_its_totals_and_its_hubs():
+    m = mashsim.simulate(mashsim.load_scenario("london-pooled", ["run.horizon_days=5", "run.warmup_days=1"]),
+                         seed=4).metrics
+    hubs = [n for n in m if n.startswith("contacts_in_system.by_hub.")]
+    assert hubs and not any(".by_concern." in n for n in m if ".by_hub." in n)  # hubs are not split
+    for name in ("contacts_arrived", "contacts_decided", "contacts_in_system"):
+        concerns = sum(m[by_concern(name, c)] for c in CONCERNS)
+        each_hub = sum(v for n, v in m.items() if n.startswith(f"{name}.by_hub.") and n.count(".") == 2)
+        assert math.isclose(concerns, m[name], rel_tol=1e-9) and math.isclose(each_hub, m[name], rel_tol=1e-9)

@@ -44,15 +44,15 @@ RECORDED_FAMILIES = ("contacts_arrived", "contacts_decided", "contacts_open_at_e
                      "utilisation", "queue_length", "wait_hours", "wait_probability", "backlog_at_end",
                      "high_risk_missed_rate", "contacts_decided_in_runout", "contacts_censored", "backlog_growth")
 RECORDED = {
-    "borough": "113d99ad3af5a98bce2d4b0c5e02175524d721a69bef8f6287781389e89dc4bd",
-    "borough-seed-2": "3fee494af34222149746349d2c956cf3d79e3ba444a2514ca3da1c6e573143f0",
-    "understaffed": "cb392408fe32b958157308564a41f48eb64d9563afb21b29d391ab9498d1485a",
-    "surge": "ef20b2383936eaed24b12320adca49b8f3d4cd4672b9003337da2bf98716d049",
-    "remote": "48c6a17eb1c49962ca620ecf5f6db3389b795d6a504b4c060d439fbc8eb58a2f",
+    "borough": "6e144450df970bd81edafa0bf77c865971aacbe8321014e23b6f5f64f374ca2c",
+    "borough-seed-2": "4123e01de4f13184085c616a8dbb4cd70f8fb3ce3ecbca11ff0930433d531294",
+    "understaffed": "db4af14d2db16225c0597e5f3126fb1bb35c9b943ed1762fa5eb3502975467ac",
+    "surge": "8af029a110fcd54e29a91be5e137d5297cf298998f6abd3cb5d58345fe3e1f2e",
+    "remote": "adb97de7433ad4a2c51e0e9e9fd9deb1dd54e9ffae318d5b606a1c1d8a5b74bb",
     "exercise": "28850ea8e52d7f086a57d29636664dd6bb9344d9181ff68e79081532900c6d07",
-    "halved-screeners": "57ec26d486c04010b31eca234997329b54ea32f329f0f025be67ffeba57bc34c",
-    "wide": "fcefa799d96882830342db78f29814d5a044ee5848b876fc04aea746006f605f",
-    "pooled": "e31aa1215b945f9f064b88bfdecefe0c5c99ec306268f4e21bf7382da5a0472b",
+    "halved-screeners": "f305b7827f3e10db88fb3d1801bab1f6e526ee2e90b173a7313699824d12a717",
+    "wide": "a6f5c540498b357296d60f2e4e2f934d761aebcc2f0e0d5e3e144568d2ce27b9",
+    "pooled": "5663fb06bda3fac4950b4ae49abd246b3e11ce71e9b834adfdec8a9d38cc5ac8",
 }
 
 

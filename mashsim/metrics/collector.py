@@ -115,7 +115,9 @@ class Collector:
 
     def add(self, other: Collector) -> None:
         """Adds ``other``'s counts, delays and time in system to these (agencies matched by name):
-        every registered count, whatever it is."""
+        every registered count, whatever it is. A collector others are added to keeps no time in the
+        hub of its own: its time-average is theirs, already brought up to the end of the window."""
+        self.in_system_since = self.end
         for name in self._scalars:
             setattr(self, name, getattr(self, name) + getattr(other, name))
         where = [self.agencies.index(agency) for agency in other.agencies]
@@ -129,12 +131,14 @@ class Collector:
         for histogram, their_histogram in zip(self.delay_by_rag, other.delay_by_rag):
             histogram.merge(their_histogram)
         self.delay_unscreened.merge(other.delay_unscreened)
+        self.in_system += other.in_system
+        if other.by_concern:  # its counts and time in the hub are its concerns' collectors'
+            for concern, their_concern in zip(self.by_concern, other.by_concern):
+                concern.add(their_concern)
+            return
         other._count_in_system(other.end, 0)  # its time-average brought up to the end of the window
         self.in_system_area += other.in_system_area
         self.in_system_first_half += other.in_system_first_half
-        self.in_system += other.in_system
-        for concern, their_concern in zip(self.by_concern, other.by_concern):
-            concern.add(their_concern)
 
     def _count_in_system(self, now: float, change: int) -> None:
         clipped = self.start if now < self.start else self.end if now > self.end else now
@@ -148,12 +152,13 @@ class Collector:
 
     # ------------------------------------------------------------ observer
     def arrived(self, c: Contact) -> None:
-        self._count_in_system(c.arrived, +1)
         if self.by_concern:  # its concern's collector counts it: the totals are theirs added up (values)
+            self.in_system += 1  # the number now (the hourly series reads it); the time-average is theirs
             self.by_concern[c.concern].arrived(c)
             if c.counted:
                 self._open[c.id] = c
             return
+        self._count_in_system(c.arrived, +1)
         if self.start <= c.arrived < self.end:
             c.counted = True
             self.arrived_n += 1
@@ -161,8 +166,8 @@ class Collector:
 
     def decided(self, c: Contact) -> None:
         decided_at = c.decided_at
-        self._count_in_system(decided_at, -1)
         if self.by_concern:
+            self.in_system -= 1
             self.by_concern[c.concern].decided(c)
             if c.counted:
                 del self._open[c.id]
@@ -170,6 +175,7 @@ class Collector:
                     under_triaged = c.risk >= HIGH and c.outcome < c.correct_outcome
                     self.records.append(self._record(c, c.fates, *self._breaches_at(c, decided_at), under_triaged))
             return
+        self._count_in_system(decided_at, -1)
         if not c.counted:
             return
         self.decided_n += 1
@@ -333,9 +339,9 @@ class Collector:
 
     def values(self) -> dict[str, dict[tuple[str, ...], list[float]]]:
         """Each contact family's values, by breakdown (the catalogue names them: see flatten)."""
-        self._count_in_system(self.end, 0)
         if self.by_concern:
             return self._total().values()
+        self._count_in_system(self.end, 0)
         decided = self.decided_n
         held, missed_total = sum(self.held), sum(map(sum, self.missed))
         agencies = range(len(self.agencies))
@@ -393,13 +399,10 @@ class Collector:
 
 
     def _total(self) -> Collector:
-        """The concerns' collectors added up: every contact's counts and delays, with this collector's
-        own time in system (counted as contacts came and went, as one collector would)."""
+        """The concerns' collectors added up: every contact's counts, delays and time in the hub."""
         total = Collector(self.agencies, self.sources, self.start, self.end, self.clock, by_concern=False)
         for child in self.by_concern:
             total.add(child)
-        total.in_system_area, total.in_system_first_half = self.in_system_area, self.in_system_first_half
-        total.in_system, total.in_system_since = self.in_system, self.end
         return total
 
     def backlog_growth(self) -> float:
