@@ -369,7 +369,8 @@ def by_hub(name: str, hub: str) -> str:
 
 
 # ------------------------------------------------------------------------------------ a scenario's names
-def run_names(agencies: Sequence[str], roles: Sequence[str], pools: Sequence[str], by_concern: bool = True) -> list[str]:
+def run_names(agencies: Sequence[str], roles: Sequence[str], pools: Sequence[str],
+              by_concern: bool = True) -> list[str]:
     """The names of one hub's (or the whole network's) metrics: contacts (``by_concern``: and by
     concern), then each role's, each pool's."""
     scenario = {"agency": agencies, "role": roles, "pool": pools}

@@ -64,7 +64,8 @@ def asked(settings: HubSettings, policy: Policy, concern: str, rag: str) -> list
     names = list(getattr(policy.ask, rag))
     pathway = settings.concerns.get(concern)
     if pathway is not None:
-        extra = [*pathway.also_ask.get(rag, []), *filter(None, [pathway.mandatory_report_to])]  # type: ignore[call-overload]
+        also = pathway.also_ask.get(rag, [])  # type: ignore[call-overload]
+        extra = [*also, *filter(None, [pathway.mandatory_report_to])]
         names += [a for a in dict.fromkeys(extra) if a not in names]
     return names
 
