@@ -44,15 +44,15 @@ RECORDED_FAMILIES = ("contacts_arrived", "contacts_decided", "contacts_open_at_e
                      "utilisation", "queue_length", "wait_hours", "wait_probability", "backlog_at_end",
                      "high_risk_missed_rate", "contacts_decided_in_runout", "contacts_censored", "backlog_growth")
 RECORDED = {
-    "borough": "5b20bd977b6968ceb7bbffd7494f89812644b74468ce5f5471d2bfb505f4c636",
-    "borough-seed-2": "860d95bb06e3abb207b0fefd343160f51c27b9146944865c7971e3f2b0205ce2",
-    "understaffed": "eec1959fea77d2d1166209f04204d9931d504a307d137e1436fdbf9a9ded0b2e",
-    "surge": "a11dc30aacf140a22f3b56afd9da70316f0e2378ac2e75fba924bf4b23ac441f",
-    "remote": "4f8da30b286688617584732c9639146eb1c958088f7d1605e762285d2ec1ad8b",
-    "exercise": "62c69463e057d8e9f74d56d26f3bdda5a5c4fab766f513c21a8d3bc937acef57",
-    "halved-screeners": "d06845c427277044970b582faa6aa6a138eff62baa768d0ff3740883337ae62f",
-    "wide": "0a9a5d4801a6c6ff9f6beeeb6f54ae8378e62a610f35a9c2607efbdd229badd1",
-    "pooled": "25bfca6e7f334c81c4259e0e2c9a20789f1bca9cc88e29556934dda82ae8df3b",
+    "borough": "6e144450df970bd81edafa0bf77c865971aacbe8321014e23b6f5f64f374ca2c",
+    "borough-seed-2": "4123e01de4f13184085c616a8dbb4cd70f8fb3ce3ecbca11ff0930433d531294",
+    "understaffed": "db4af14d2db16225c0597e5f3126fb1bb35c9b943ed1762fa5eb3502975467ac",
+    "surge": "8af029a110fcd54e29a91be5e137d5297cf298998f6abd3cb5d58345fe3e1f2e",
+    "remote": "adb97de7433ad4a2c51e0e9e9fd9deb1dd54e9ffae318d5b606a1c1d8a5b74bb",
+    "exercise": "28850ea8e52d7f086a57d29636664dd6bb9344d9181ff68e79081532900c6d07",
+    "halved-screeners": "f305b7827f3e10db88fb3d1801bab1f6e526ee2e90b173a7313699824d12a717",
+    "wide": "a6f5c540498b357296d60f2e4e2f934d761aebcc2f0e0d5e3e144568d2ce27b9",
+    "pooled": "5663fb06bda3fac4950b4ae49abd246b3e11ce71e9b834adfdec8a9d38cc5ac8",
 }
 
 

@@ -32,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
     from mashsim.experiment import run_replications
     from mashsim.report.files import check_results_folder, write_results
     from mashsim.report.terminal import console as Console  # markup off: user text shown as it is
-    from mashsim.report.table import summary_table
+    from mashsim.report.table import print_summary
 
     scenario = load(args)
     if args.out is not None:
@@ -63,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
 
         Console().print(ensemble_table(result))
     else:
-        Console().print(summary_table(result))
+        print_summary(result, Console())  # the summary, then the table by concern
     return EXIT_OK
 
 

@@ -36,6 +36,7 @@ class Contact:
         "logged_at", "screened_at", "rag", "deadline", "due", "asked", "returned", "pending", "jobs",
         "sent_at", "decided_at", "decided_rag", "outcome", "fates", "failed",
         "deadline_working", "deadline_elapsed", "kinds", "correct_outcome",
+        "notify_by",
     )
 
     # Drawn at arrival (ContactFactory.make sets them).
@@ -79,6 +80,7 @@ class Contact:
     deadline_elapsed: Any
     kinds: list[Any]  # per agency, set when decided: see miss_kinds
     correct_outcome: Any  # the outcome the correct RAG would have given with the same draw
+    notify_by: Any  # when the school must have been told (Operation Encompass), else None
 
     def __init__(self, id: int, source: int, arrived: float) -> None:
         self.id = id
@@ -101,6 +103,7 @@ class Contact:
         self.outcome = None
         self.fates = []  # per agency, set when decided: see signal_fates
         self.failed = ()  # agencies whose desk answered with nothing (systems down)
+        self.notify_by = None  # set on arrival when a concern pathway tells the school
         # Left unset until their step (a borough year makes ~13,000 contacts: each field costs): the
         # two deadline readings are set with the deadline; kinds and correct_outcome when a high- or
         # critical-risk child is decided, and read only then.

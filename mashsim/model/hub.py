@@ -17,6 +17,7 @@ import numpy as np
 import simpy
 
 from mashsim.model.calendar import WorkingClock
+from mashsim.model.concerns import ask_table, never_blue, school_notices
 from mashsim.model.contact import BLUE, GREEN, HIGH, REACHED, RED, Contact, miss_kinds, queue_deadline, queue_rank, \
     signal_fates
 from mashsim.model.cutoffs import CutoffQueue
@@ -100,6 +101,11 @@ class Hub:
         s = scenario.screening
         self.under, self.over = s.under_rating, s.over_rating
         self.under_per_waiting, self.under_max = s.under_rating_per_waiting, s.under_rating_max
+        self.settings = scenario
+        # concern pathways (mashsim.model.concerns): which concerns are never screened out, and the
+        # contacts a school is told about before the next school day (their school days' clock)
+        self.never_blue = never_blue(scenario)
+        self.notices = {key: clocks[hours] for key, hours in school_notices(scenario).items()}
         self.recognition = scenario.decision.recognition
         # RAGs a tabletop team gave contacts it screened itself, by contact id (see mashsim.tabletop):
         # each replaces the screener's draw for that contact only; empty in every other run
@@ -114,6 +120,7 @@ class Hub:
         """Work to ``policy`` from now on: contacts screened from now, and every queue's priority."""
         by_name = {d.name: d.index for d in self.desks}
         self.ask = {RAGS.index(rag): tuple([by_name[a] for a in getattr(policy.ask, rag)]) for rag in RESEARCHED_RAGS}
+        self.ask_of = ask_table(self.settings, policy, by_name)  # by concern, then RAG
         self.decide_at_deadline = policy.decide_at_deadline
         self.allowance = policy.decision_allowance_hours
         order = queue_order(policy)
@@ -153,6 +160,10 @@ class Hub:
             self._note("arrived", c)
         if self.provisional:
             self._set_due(c)
+        if self.notices:
+            school = self.notices.get((c.concern, c.source))
+            if school is not None:  # Operation Encompass: the school is told before its next day starts
+                c.notify_by = school.next_day_start(c.arrived)
         self._submit(self.logging, c, c.urgent, c.log_hours, self._logged)
 
     def _logged(self, c: Contact) -> None:
@@ -202,6 +213,8 @@ class Hub:
         """Give ``c`` its RAG and send it on: Blue is closed at once, the rest are researched
         by the desks ``asked`` (by default those the policy names for the RAG)."""
         now = self.env._now
+        if rag == BLUE and self.never_blue[c.concern]:  # a mandatory report: never screened out
+            rag = GREEN
         c.screened_at = now
         c.rag = rag
         if self.trace:
@@ -221,7 +234,7 @@ class Hub:
         else:
             c.deadline = c.deadline_working
             cutoff = self.hub_clock.add(start, max(hours - self.allowance, 0.0))
-        self.request(c, self.ask[rag] if asked is None else asked)
+        self.request(c, self.ask_of[c.concern][rag] if asked is None else asked)
         if self.decide_at_deadline and c.pending:
             self._cutoffs[rag].add(now + max(cutoff - now, 0.0), c)
 
@@ -307,7 +320,7 @@ class Hub:
             # metrics need, and asking them of every child costs a borough year measurable time):
             # what the correct RAG would have given with the same draw, and was each miss avoidable
             c.correct_outcome = _drawn(self.outcome_cdf[c.correct_rag], c.u_outcome)
-            c.kinds = miss_kinds(c, self.ask.get(c.correct_rag, ()))
+            c.kinds = miss_kinds(c, self.ask_of[c.concern].get(c.correct_rag, ()))
         if self.trace:
             self._note("decided", c, rag=RAGS[decided_rag], outcome=OUTCOMES[c.outcome])
         self.observer.decided(c)

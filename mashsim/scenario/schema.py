@@ -29,7 +29,8 @@ RISK_LEVELS = ("low", "medium", "high", "critical")
 RAGS = ("blue", "green", "amber", "red")
 RESEARCHED_RAGS = ("green", "amber", "red")
 OUTCOMES = ("nfa", "early_help", "s17", "s47")
-CONCERNS = ("neglect", "physical", "sexual", "emotional", "domestic_abuse", "fgm")
+# cse (child sexual exploitation) comes last so that the older concerns keep their places (and draws)
+CONCERNS = ("neglect", "physical", "sexual", "emotional", "domestic_abuse", "fgm", "cse")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _SUM_TOLERANCE = 1e-6
 
@@ -188,10 +189,11 @@ class RiskMix(Model):
 class ConcernMix(Model):
     neglect: Probability = 0.0
     physical: Probability = 0.0
-    sexual: Probability = Field(0.0, description="including child sexual exploitation")
+    sexual: Probability = Field(0.0, description="child sexual abuse (and exploitation, where cse is left at 0)")
     emotional: Probability = 0.0
     domestic_abuse: Probability = 0.0
     fgm: Probability = 0.0
+    cse: Probability = Field(0.0, description="child sexual exploitation")
 
     @model_validator(mode="after")
     def _sums(self) -> "ConcernMix":
@@ -498,6 +500,40 @@ class Pool(Staffing):
         return value
 
 
+# --------------------------------------------------------------------------- concern pathways
+
+
+class SchoolNotification(Model):
+    """Operation Encompass: police tell the child's school of a domestic-abuse incident before the
+    next school day starts. The notice goes when the hub has screened the contact."""
+
+    sources: list[str] = Field(
+        default_factory=lambda: ["police"], description="the sources whose contacts of this concern are notified")
+    school_hours: str = Field("office", description="a pattern in calendar.hours: the school days")
+
+
+class ConcernPathway(Model):
+    """How contacts of one concern go through the hub, where they differ from the rest.
+
+    Every field left out keeps the hub's general setting, so a scenario without ``[concerns]``
+    runs exactly as before.
+    """
+
+    risk_mix: RiskMix | None = Field(
+        None, description="true risk of this concern's contacts, from every source (replaces the source's "
+                          "and arrivals.risk_mix)")
+    holds: dict[str, Multiplier | RiskProbabilities] = Field(
+        default_factory=dict, description="per agency: a number multiplies its holds_information for this "
+                                          "concern (at most 1), a table replaces it")
+    also_ask: dict[Literal["red", "amber", "green"], list[str]] = Field(
+        default_factory=dict, description="per RAG: desks asked about this concern as well as policy.ask.<rag>'s")
+    mandatory_report_to: str | None = Field(
+        None, description="an agency every contact of this concern is reported to, never screened out to Blue "
+                          "(FGM's mandatory reporting duty: police)")
+    school_notification: SchoolNotification | None = Field(
+        None, description="notify the school before the next school day (Operation Encompass)")
+
+
 class HubSettings(Model):
     """One hub's sources, staff, partner agencies and policies."""
 
@@ -510,6 +546,8 @@ class HubSettings(Model):
     screening: Screening = Field(default_factory=Screening)
     decision: Decision = Field(default_factory=Decision)
     policy: Policy = Field(default_factory=Policy)
+    concerns: dict[Literal[CONCERNS], ConcernPathway] = Field(  # type: ignore[valid-type]
+        default_factory=dict, description="concern pathways: how each concern's contacts differ")
 
     def channel_for(self, agency: str) -> Channel:
         desk = self.agencies[agency]
