@@ -50,6 +50,7 @@ STAFF = Bound(1_000, "staff", "a role of a thousand people is beyond any hub's, 
 BACKLOG = Bound(100_000, "tasks", "a quarter of a London-wide year of contacts waiting at once")
 ANNUAL_CONTACTS = Bound(3_000_000, "contacts a year",
                         "more than all of England's initial contacts (2.77 million in 2021/22)")
+POPULATION = Bound(10_000_000, "children", "more than all England's children (about 12 million) is not one hub's")
 MULTIPLIER = Bound(100, "times", "a hundredfold change of arrivals is beyond any recorded surge")
 WEIGHT = Bound(1_000_000, "", "profile weights are relative: a million to one covers any ratio that matters")
 PER_WAITING = Bound(1, "", "a chance added per contact waiting; above 1 any queue makes it certain")
