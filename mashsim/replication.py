@@ -136,7 +136,8 @@ class _Run:
                      for name, staffing in settings.staffed_roles().items()}
             desks = {**roles, **{name: pools[a.pool] for name, a in settings.agencies.items() if a.pool is not None}}
             collector = Collector(list(settings.agencies), list(settings.arrivals.sources), warmup, end,
-                                  self.clocks[settings.hub_hours], self.record)
+                                  self.clocks[settings.hub_hours], self.record,
+                                  settings.children.population if settings.children else 0)
             if self.series:
                 if sampler is None:  # started here, as the first hub's: its samples fall where they always have
                     sampler = SeriesSampler(env, end)

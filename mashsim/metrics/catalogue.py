@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Mapping, Sequence
 
 from mashsim.model.contact import CAUSES, MISS_KINDS
+from mashsim.scenario.children import UNMATCHED_OUTCOMES
 from mashsim.scenario.schema import OUTCOMES, RAGS, RESEARCHED_RAGS, RISK_LEVELS
 
 # units: how a value is read and shown
@@ -60,6 +61,7 @@ AXES = {axis.key: axis for axis in (
     Axis("stat", None, DELAY_STATS),
     Axis("kind", None, MISS_KINDS),
     Axis("reading", "by_reading", READINGS),
+    Axis("match", "by_match", UNMATCHED_OUTCOMES),
     Axis("role", "by_role"),
     Axis("pool", "by_pool"),
 )}
@@ -125,6 +127,7 @@ OUTCOMES_SECTION = "Outcomes"
 DELAY = "Time from contact to decision (hours)"
 TIMESCALES = "Timescales"
 STAFF = "Staff (utilisation in working hours; mean queue)"
+CHILDREN = "Children (across a child's contacts; with `[children]`)"
 
 FAMILIES: tuple[Family, ...] = (
     Family("contacts_arrived", COUNT, "Contacts arrived", ACCOUNTING,
@@ -230,6 +233,33 @@ FAMILIES: tuple[Family, ...] = (
            "second half minus that over its first half, per day, ÷ the window's arrivals per day. A backlog that "
            "keeps a steady share of the arrivals reads that share; a stable hub about 0. A run is flagged "
            "unstable when it is above `mashsim.experiment.stability.GROWTH_LIMIT` and its CI excludes 0."),
+    Family("unmatched_rate", SHARE, "Unmatched, by search outcome", MISSED,
+           "Held signals missed because the desk's record search did not match the child, by what the search "
+           "found (`no_match`; `several` possible records; a `possible` match the extra research did not "
+           "confirm) ÷ held signals about decided contacts: the three add up to "
+           "`all_signals_missed_rate.by_cause.unmatched`.",
+           breakdowns=(("match",),)),
+    Family("children_contacted", COUNT, "Children contacted", CHILDREN,
+           "Children with a contact arriving in the window (0 without `[children]`)."),
+    Family("children_repeat_unreferred", COUNT, "Two or more contacts, no referral", CHILDREN,
+           "Children with two or more contacts arriving in the window and none decided `s17` or `s47` (a "
+           "contact still open at the run-out's cap is not a referral)."),
+    Family("high_risk_children_unreferred", COUNT, "High/critical risk, not referred", CHILDREN,
+           "Children with a contact at true risk `high` or `critical` in the window and no `s17` or `s47` "
+           "decision about any of their window's contacts by the run-out's cap."),
+    Family("high_risk_child_hours_to_referral", HOURS, "Hours to referral, high/critical-risk child", CHILDREN,
+           "Elapsed hours from the first contact in the window of a child with a contact at true risk `high` or "
+           "`critical` in the window to the first `s17` or `s47` decision about the child; a child with none by "
+           "the run-out's cap enters at its time so far (a lower bound: see `high_risk_children_unreferred`). "
+           "`<stat>` is `mean`, `median`, `p90`, `p95` or `max`.",
+           breakdowns=(("stat",),)),
+    Family("signals_never_decided", COUNT, "Held signals no decision received", CHILDREN,
+           ("Per child contacted in the window and agency: a signal the agency held about the child that missed "
+            "a decision and, as at the child's latest decided contact of the window, has reached none since "
+            "(neither reached at a later contact nor found in the child's history by the history desk): the "
+            "serious-case-review pattern.",
+            "The same for that agency's signals."),
+           breakdowns=((), ("agency",))),
 )
 
 BY_STEM = {family.stem: family for family in FAMILIES}
@@ -249,6 +279,9 @@ TABLE: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("rag_breach_rate", ()), ("rag_breach_rate", ("researched_rag",)),
     ("rag_breach_rate", ("reading", "researched_rag")),
     ("working_day_breach_rate", ()), ("working_day_breach_rate", ("rag",)),
+    ("children_contacted", ()), ("children_repeat_unreferred", ()), ("high_risk_children_unreferred", ()),
+    ("high_risk_child_hours_to_referral", ("stat",)), ("signals_never_decided", ()),
+    ("unmatched_rate", ("match",)),
     ("utilisation", ("role",)), ("queue_length", ("role",)), ("utilisation", ("pool",)), ("queue_length", ("pool",)),
 )
 TABLE_DELAY_STATS = ("mean", "p90")  # the per-RAG delay rows: mean and p90 only
@@ -287,7 +320,7 @@ def is_growth(name: str) -> bool:
 
 def is_censorable(name: str) -> bool:
     """Whether a metric's value is a lower bound when contacts are censored (the delay statistics)."""
-    return unit_of(name) == HOURS and name.startswith("decision_delay_hours")
+    return unit_of(name) == HOURS and name.startswith(("decision_delay_hours", "high_risk_child_hours_to_referral"))
 
 
 def is_share(name: str) -> bool:

@@ -17,10 +17,12 @@ from __future__ import annotations
 from typing import Any, Mapping, Protocol
 
 from mashsim.metrics.catalogue import DELAY_STATS, flatten, flatten_staff
+from mashsim.metrics.children import ChildTally
 from mashsim.metrics.histogram import DelayHistogram
 from mashsim.model.calendar import WorkingClock
-from mashsim.model.contact import AVOIDABLE, BLUE, CAUSES, HIGH, MISS_KINDS, REACHED, Contact
+from mashsim.model.contact import AVOIDABLE, BLUE, CAUSES, HIGH, MISS_KINDS, REACHED, UNMATCHED, Contact
 from mashsim.model.roles import RoleStats
+from mashsim.scenario.children import MATCH_OUTCOMES, UNMATCHED_OUTCOMES
 from mashsim.scenario.schema import CONCERNS, OUTCOMES, RAGS, RISK_LEVELS
 
 _REFERRAL = {OUTCOMES.index("s17"), OUTCOMES.index("s47")}
@@ -41,7 +43,7 @@ class Collector:
     """Accumulates every metric of one replication as the model runs."""
 
     def __init__(self, agencies: list[str], sources: list[str], start: float, end: float,
-                 hub_clock: WorkingClock, record: bool = False) -> None:
+                 hub_clock: WorkingClock, record: bool = False, population: int = 0) -> None:
         self.agencies = agencies
         self.sources = sources
         self.start, self.end = start, end
@@ -83,6 +85,15 @@ class Collector:
         # RAG breaches under the working and the elapsed reading of the deadline hours, by RAG
         self.breaches_working = self._counts(len(RAGS))
         self.breaches_elapsed = self._counts(len(RAGS))
+        # held signals missed as unmatched, by the record search's outcome
+        self.unmatched_by = self._counts(len(UNMATCHED_OUTCOMES))
+        # per child (with [children]): counted when censor() reads the tally
+        self.tally = ChildTally(population) if population else None
+        self.children_contacted = self._count("children_contacted")
+        self.children_repeat_unreferred = self._count("children_repeat_unreferred")
+        self.hr_children_unreferred = self._count("hr_children_unreferred")
+        self.never_decided = self._counts(len(agencies), by_agency=True)
+        self.child_hours = DelayHistogram()  # a high/critical-risk child's first contact to referral
         self.record = record
         self.records: list[dict] = []
         self._open: dict[int, Contact] = {}
@@ -122,6 +133,7 @@ class Collector:
         for histogram, their_histogram in zip(self.delay_by_rag, other.delay_by_rag):
             histogram.merge(their_histogram)
         self.delay_unscreened.merge(other.delay_unscreened)
+        self.child_hours.merge(other.child_hours)
         other._count_in_system(other.end, 0)  # its time-average brought up to the end of the window
         self.in_system_area += other.in_system_area
         self.in_system_first_half += other.in_system_first_half
@@ -144,6 +156,8 @@ class Collector:
             c.counted = True
             self.arrived_n += 1
             self._open[c.id] = c
+            if self.tally is not None and c.child >= 0:
+                self.tally.arrived(c)
 
     def decided(self, c: Contact) -> None:
         decided_at = c.decided_at
@@ -181,8 +195,12 @@ class Collector:
             if fate != REACHED:
                 missed[i][fate] += 1
                 self.missed_by_risk[risk] += 1
+                if fate == UNMATCHED:
+                    self.unmatched_by[c.matching[i]] += 1
         if risk >= HIGH:
             self._high_risk_signals(c, fates)
+        if self.tally is not None and c.child >= 0:
+            self.tally.decided(c)
         if self.record:
             self.records.append(self._record(c, fates, rag_breach, day_breach, under_triaged))
 
@@ -236,6 +254,19 @@ class Collector:
             self.delay_by_rag[c.rag].add(now - c.arrived)
             self.censored_by_rag[c.rag] += 1
             self._count_breaches(c, c.rag, now)
+        if self.tally is not None:
+            self._count_children(self.tally, now)
+
+    def _count_children(self, tally: ChildTally, now: float) -> None:
+        """The per-child counts as at ``now`` (see :mod:`mashsim.metrics.children`)."""
+        contacted, repeat, unreferred, hours, never = tally.totals(now, len(self.agencies))
+        self.children_contacted += contacted
+        self.children_repeat_unreferred += repeat
+        self.hr_children_unreferred += unreferred
+        for value in hours:
+            self.child_hours.add(value)
+        for i, n in enumerate(never):
+            self.never_decided[i] += n
 
     # -------------------------------------------------------------- results
     def overall_delay(self) -> DelayHistogram:
@@ -270,9 +301,16 @@ class Collector:
             "signals_missed": sum(1 for f in fates if f is not None and f != REACHED) if decided else None,
             "signals_avoidable": sum(1 for k in c.kinds if k == AVOIDABLE) if decided and c.risk >= HIGH else None,
             "correct_outcome": OUTCOMES[c.correct_outcome] if decided and c.risk >= HIGH else None,
+            "child": c.child if c.child >= 0 else None,
+            "child_return": c.generation,
+            "earlier_contacts": c.earlier,
+            "history_found": c.history_found,
         }
         for name, fate in zip(self.agencies, fates if decided else [None] * len(self.agencies)):
             row[f"signal_{name}"] = (None if fate is None else "reached" if fate == REACHED else CAUSES[fate])
+        for i, (name, fate) in enumerate(zip(self.agencies, fates if decided else [None] * len(self.agencies))):
+            # an unmatched signal: what the desk's record search found
+            row[f"match_{name}"] = MATCH_OUTCOMES[c.matching[i]] if fate == UNMATCHED else None
         return row
 
     def open_records(self) -> list[dict]:
@@ -335,6 +373,13 @@ class Collector:
             "contacts_decided_in_runout": {(): [float(self.runout_n)]},
             "contacts_censored": {(): [float(censored)]},
             "backlog_growth": {(): [self.backlog_growth()]},
+            "unmatched_rate": {("match",): [_ratio(n, held) for n in self.unmatched_by]},
+            "children_contacted": {(): [float(self.children_contacted)]},
+            "children_repeat_unreferred": {(): [float(self.children_repeat_unreferred)]},
+            "high_risk_children_unreferred": {(): [float(self.hr_children_unreferred)]},
+            "high_risk_child_hours_to_referral": {("stat",): _delay_stats(self.child_hours)},
+            "signals_never_decided": {(): [float(sum(self.never_decided))],
+                                      ("agency",): [float(n) for n in self.never_decided]},
         }
         m = flatten(values, {"agency": self.agencies})
         m.update(role_metrics(roles))
