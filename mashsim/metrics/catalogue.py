@@ -273,6 +273,7 @@ TABLE: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("contacts_arrived", ()), ("contacts_decided", ()), ("contacts_open_at_end", ()),
     ("contacts_decided_in_runout", ()), ("contacts_censored", ()), ("backlog_growth", ()),
     ("all_signals_missed_rate", ()), ("all_signals_missed_rate", ("cause",)), ("all_signals_missed_rate", ("agency",)),
+    ("unmatched_rate", ("match",)),
     ("late_return_rate", ("agency",)),
     ("referral_rate", ()), ("outcome_share", ("outcome",)),
     ("decision_delay_hours", ("stat",)), ("decision_delay_hours", ("rag", "stat")),
@@ -281,7 +282,6 @@ TABLE: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("working_day_breach_rate", ()), ("working_day_breach_rate", ("rag",)),
     ("children_contacted", ()), ("children_repeat_unreferred", ()), ("high_risk_children_unreferred", ()),
     ("high_risk_child_hours_to_referral", ("stat",)), ("signals_never_decided", ()),
-    ("unmatched_rate", ("match",)),
     ("utilisation", ("role",)), ("queue_length", ("role",)), ("utilisation", ("pool",)), ("queue_length", ("pool",)),
 )
 TABLE_DELAY_STATS = ("mean", "p90")  # the per-RAG delay rows: mean and p90 only

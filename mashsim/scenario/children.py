@@ -13,7 +13,7 @@ from __future__ import annotations
 from pydantic import Field, model_validator
 
 from mashsim.scenario.base import Model
-from mashsim.scenario.bounds import POPULATION, Minutes, Multiplier, Positive, Probability, bounded
+from mashsim.scenario.bounds import POPULATION, Minutes, Multiplier, PositiveRunDays, Probability, bounded
 
 # The outcomes of a desk's record search, in the order they lie on the contact's match draw: a
 # draw below the no-match share finds nothing (so a scenario with only `match_failure` draws
@@ -67,7 +67,7 @@ class Children(Model):
     missed_multiplier: Multiplier = Field(
         1.5, description="the return chance is multiplied by this while a signal held about the child has "
                          "reached no decision (capped at 1)")
-    return_mean_days: Positive = Field(
+    return_mean_days: PositiveRunDays = Field(
         120.0, description="mean days from a decision to the child's return (exponential, cut at a year)")
     history_desk: str = Field("social_care", description="the agency whose desk finds a child's earlier "
                               "contacts and decisions (an agency the hub does not have finds nothing)")
