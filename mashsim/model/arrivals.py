@@ -158,11 +158,12 @@ class ContactFactory:
         return rows
 
     def make(self, times: np.ndarray, u: np.ndarray, keys: np.ndarray | None = None,
-             child: tuple[int, int, int] | None = None) -> list[Contact]:
+             child: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> list[Contact]:
         """Contacts arriving at ``times``, each made from its row of ``u`` (the hub numbers them on arrival).
 
         ``keys``: each candidate's key (see :func:`source_contacts`), which names a child's returns;
-        ``child``: ``(child, risk, concern)`` for a child's return, who keeps its risk and concern.
+        ``child``: ``(children, risks, concerns)``, one each, for children's returns (a child keeps its
+        risk and concern).
         """
         n = times.size
         if n == 0:
@@ -171,7 +172,7 @@ class ContactFactory:
             risk = _draw_index(self._risk, u[:, RISK])
             concern = _draw_index(self._concern, u[:, CONCERN])
         else:
-            risk, concern = np.full(n, child[1]), np.full(n, child[2])
+            risk, concern = child[1], child[2]
         urgent = (risk == CRITICAL) & (u[:, URGENT] < self._scenario.arrivals.urgent_flag)
         roles = self._scenario.roles
         log_h = hours_at(roles.contact_officers.task_minutes, u[:, LOG_TASK])
@@ -210,7 +211,7 @@ class ContactFactory:
         return contacts
 
     def _about_children(self, contacts: list[Contact], u: np.ndarray, keys: np.ndarray | None,
-                        child: tuple[int, int, int] | None) -> None:
+                        child: tuple[np.ndarray, np.ndarray, np.ndarray] | None) -> None:
         """Each contact's child (drawn from its own child draw, or the returning child) and its draws
         for the child's return and history."""
         assert self.children is not None
@@ -219,7 +220,7 @@ class ContactFactory:
             who = np.minimum((d[:, CHILD] * self.children.population).astype(np.int64),
                              self.children.population - 1).tolist()
         else:
-            who = [child[0]] * len(contacts)
+            who = child[0].tolist()
         key_l = keys.tolist() if keys is not None else [-1] * len(contacts)
         for c, w, key, ur, ud, uh in zip(contacts, who, key_l, d[:, RETURN].tolist(), d[:, DELAY].tolist(),
                                          d[:, HISTORY].tolist()):

@@ -48,6 +48,7 @@ MOST_RETURNS = 50  # a child's run of returns ends here (with chances below 1, f
 RETURN_IDS = 10**12  # returns are numbered from here, so first contacts keep their numbers at any staffing
 MOST_CONTACTS = 0xFFFF  # the contact counter saturates here
 TRACKED_AGENCIES = 64  # agencies beyond these are not tracked in a child's missed bitmask
+MAKE_AHEAD_HOURS = 7 * 24.0  # returns are made a week's at a time (see Children._make)
 
 
 def return_chances(children: ChildrenSettings) -> list[float]:
@@ -74,6 +75,18 @@ def _bits(mask: int) -> int:
     return bin(mask).count("1")
 
 
+class Return:
+    """A child's return, scheduled: made into a contact (with the other returns due soon) when due."""
+
+    __slots__ = ("source", "key", "generation", "child", "risk", "concern", "time", "contact")
+
+    def __init__(self, source: int, key: int, generation: int, child: int, risk: int, concern: int,
+                 time: float) -> None:
+        self.source, self.key, self.generation = source, key, generation
+        self.child, self.risk, self.concern, self.time = child, risk, concern, time
+        self.contact: Contact | None = None
+
+
 class Children:
     """One hub's children: their histories and their returns."""
 
@@ -96,6 +109,7 @@ class Children:
         agencies = list(settings.agencies)
         self.history = agencies.index(children.history_desk) if children.history_desk in agencies else -1
         self.found_chance = children.history_found
+        self.unmade: dict[int, list[Return]] = {source: [] for source in factories}  # scheduled, not yet made
 
     def arrived(self, c: Contact) -> None:
         """Count ``c`` in its child's history."""
@@ -143,15 +157,31 @@ class Children:
         # hours to the return: an exponential of the scenario's mean, cut at a year (inverse CDF)
         hours = -self.mean_hours * math.log1p(-c.u_delay * self.within_year)
         now = self.env._now
-        if c.decided_at + hours < self.end:
-            call_later(self.env, c.decided_at + hours - now,
-                       partial(self._return, c.source, c.key, c.generation + 1, child, c.risk, c.concern))
+        time = c.decided_at + hours
+        if time < self.end:
+            due = Return(c.source, c.key, c.generation + 1, child, c.risk, c.concern, time)
+            self.unmade[c.source].append(due)
+            call_later(self.env, time - now, partial(self._return, due))
 
-    def _return(self, source: int, key: int, generation: int, child: int, risk: int, concern: int,
-                _event: Any) -> None:
-        factory = self.factories[source]
-        rng = self.streams.rng_at(("returns", factory.name), (key, generation))
-        c = factory.make(np.array([self.env._now]), rng.random((1, factory.width)), None, (child, risk, concern))[0]
-        c.key, c.generation = key, generation
+    def _return(self, due: Return, _event: Any) -> None:
+        if due.contact is None:
+            self._make(due.source)
+        c = due.contact
+        assert c is not None
         c.id = next(self.ids)
         self.deliver(c)
+
+    def _make(self, source: int) -> None:
+        """Make the source's returns due within a week, together: one call of the factory for several
+        (each costs some fixed numpy overhead), and never more than a week's contacts held made."""
+        until = self.env._now + MAKE_AHEAD_HOURS
+        waiting = self.unmade[source]
+        now = [r for r in waiting if r.time <= until]
+        self.unmade[source] = [r for r in waiting if r.time > until]
+        factory = self.factories[source]
+        rows = np.concatenate([self.streams.rng_at(("returns", factory.name), (r.key, r.generation)).random(
+            (1, factory.width)) for r in now])
+        who = (np.array([r.child for r in now]), np.array([r.risk for r in now]), np.array([r.concern for r in now]))
+        for r, c in zip(now, factory.make(np.array([r.time for r in now]), rows, None, who)):
+            c.key, c.generation = r.key, r.generation
+            r.contact = c
