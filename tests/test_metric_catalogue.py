@@ -44,15 +44,15 @@ RECORDED_FAMILIES = ("contacts_arrived", "contacts_decided", "contacts_open_at_e
                      "utilisation", "queue_length", "wait_hours", "wait_probability", "backlog_at_end",
                      "high_risk_missed_rate", "contacts_decided_in_runout", "contacts_censored", "backlog_growth")
 RECORDED = {
-    "borough": "5b20bd977b6968ceb7bbffd7494f89812644b74468ce5f5471d2bfb505f4c636",
-    "borough-seed-2": "860d95bb06e3abb207b0fefd343160f51c27b9146944865c7971e3f2b0205ce2",
-    "understaffed": "eec1959fea77d2d1166209f04204d9931d504a307d137e1436fdbf9a9ded0b2e",
-    "surge": "a11dc30aacf140a22f3b56afd9da70316f0e2378ac2e75fba924bf4b23ac441f",
-    "remote": "4f8da30b286688617584732c9639146eb1c958088f7d1605e762285d2ec1ad8b",
-    "exercise": "62c69463e057d8e9f74d56d26f3bdda5a5c4fab766f513c21a8d3bc937acef57",
-    "halved-screeners": "d06845c427277044970b582faa6aa6a138eff62baa768d0ff3740883337ae62f",
-    "wide": "0a9a5d4801a6c6ff9f6beeeb6f54ae8378e62a610f35a9c2607efbdd229badd1",
-    "pooled": "25bfca6e7f334c81c4259e0e2c9a20789f1bca9cc88e29556934dda82ae8df3b",
+    "borough": "b86640a8d0fcca5623694e3fe15a68832c700c2395c421834ffe96c58ccab6f7",
+    "borough-seed-2": "8fc0ba186c8af41a5a627df2b8de8b71eb282b84d8e0e908ea4eff70da7add8d",
+    "understaffed": "8ca231b9ad6d4ae24023fd56b29088f2f8114211c4f7993d04453ddcbf6a4cb4",
+    "surge": "146ca49b3e5e6af6e7e4dc5e8f60db32e2af9ed78a81d22a05d893536d4586ba",
+    "remote": "fa831bb985c8aff870738d090e84be918bb0b6be5469490332124ec28b4ace1e",
+    "exercise": "451836b783fda43bcd7dd683e33e7b6fb604b55979369dc9110b9b7c918b66ce",
+    "halved-screeners": "5b316d88b00aa8da32f3d143eeb2fd07009f61bc047f46f29fdc89cfe9462a5d",
+    "wide": "c5439fa9d6338fe1089118e7d456366b4cb946f4309a2cfcb753741da4ee908b",
+    "pooled": "1eb05c0fe56fd93c5f6a71a5a71acb9a2c3467110221642706b4948985ce9a87",
 }
 
 
