@@ -146,9 +146,10 @@ def test_children_come_back_within_a_year_at_the_configured_chance():
 
 
 def test_first_contacts_are_the_share_of_annual_contacts_left_after_returns():
-    scenario = with_children({"returns": {"low": 0.5, "medium": 0.5, "high": 0.5, "critical": 0.5}})
+    scenario = with_children({"returns": {"low": 0.25, "medium": 0.25, "high": 0.25, "critical": 0.25},
+                              "missed_multiplier": 2.0})
     share = first_contact_share(scenario, scenario.arrivals.sources["police"])
-    assert share == pytest.approx(0.5, rel=1e-9)  # one return on average for each first contact
+    assert share == pytest.approx(0.5, rel=1e-9)  # a chance of 0.5 with a missed signal: one return on average
     assert first_contact_share(build(), build().arrivals.sources["police"]) == 1.0
 
 

@@ -44,15 +44,15 @@ RECORDED_FAMILIES = ("contacts_arrived", "contacts_decided", "contacts_open_at_e
                      "utilisation", "queue_length", "wait_hours", "wait_probability", "backlog_at_end",
                      "high_risk_missed_rate", "contacts_decided_in_runout", "contacts_censored", "backlog_growth")
 RECORDED = {
-    "borough": "b86640a8d0fcca5623694e3fe15a68832c700c2395c421834ffe96c58ccab6f7",
-    "borough-seed-2": "8fc0ba186c8af41a5a627df2b8de8b71eb282b84d8e0e908ea4eff70da7add8d",
-    "understaffed": "8ca231b9ad6d4ae24023fd56b29088f2f8114211c4f7993d04453ddcbf6a4cb4",
-    "surge": "146ca49b3e5e6af6e7e4dc5e8f60db32e2af9ed78a81d22a05d893536d4586ba",
-    "remote": "fa831bb985c8aff870738d090e84be918bb0b6be5469490332124ec28b4ace1e",
-    "exercise": "451836b783fda43bcd7dd683e33e7b6fb604b55979369dc9110b9b7c918b66ce",
-    "halved-screeners": "5b316d88b00aa8da32f3d143eeb2fd07009f61bc047f46f29fdc89cfe9462a5d",
-    "wide": "c5439fa9d6338fe1089118e7d456366b4cb946f4309a2cfcb753741da4ee908b",
-    "pooled": "1eb05c0fe56fd93c5f6a71a5a71acb9a2c3467110221642706b4948985ce9a87",
+    "borough": "5314cd8c18a18f2bb0d1de7e32bb3aa9037b3d875b8f1ca8fe28d2ee1c036a1f",
+    "borough-seed-2": "413988ea149a614e578beac45661cfb1aeaabe15add10519957c53bf83b20514",
+    "understaffed": "16849106d5474288723eb7bacf592370d388ae933f87827202430cfdd290d216",
+    "surge": "67e94cc9bafc7f3eb8fa7162012d2cb8a1da11222d7bc9202e92695315c9a3af",
+    "remote": "bdb4964a8679a585f0ee0734f84cf0f88b4f6f14d32798e9f79e684baeedd09b",
+    "exercise": "f6a744175dfec39b0a6ac21e196b6d6e6f6e32ecee4bd8332539d653e0ec5caf",
+    "halved-screeners": "aaa0ec861e757ad7f9bd913fc41fda637eb6f6f84a900e744afe6bc8c7349322",
+    "wide": "79a18d6d9c7648e5649858b8287a711372f70c16ac8de841d4768d405ee16793",
+    "pooled": "0781d4ea057356d0e2652968f8070744923a522e1cc430e1b74d1087044aedd6",
 }
 
 

@@ -48,7 +48,7 @@ MOST_RETURNS = 50  # a child's run of returns ends here (with chances below 1, f
 RETURN_IDS = 10**12  # returns are numbered from here, so first contacts keep their numbers at any staffing
 MOST_CONTACTS = 0xFFFF  # the contact counter saturates here
 TRACKED_AGENCIES = 64  # agencies beyond these are not tracked in a child's missed bitmask
-MAKE_AHEAD_HOURS = 7 * 24.0  # returns are made a week's at a time (see Children._make)
+MAKE_AHEAD_HOURS = 28 * 24.0  # returns are made four weeks' at a time (see Children._make)
 
 
 def return_chances(children: ChildrenSettings) -> list[float]:
@@ -58,14 +58,16 @@ def return_chances(children: ChildrenSettings) -> list[float]:
 
 def first_contact_share(settings: HubSettings, source: Source) -> float:
     """The share of a source's contacts that are first contacts: ``annual_contacts`` counts returns as
-    well, and a first contact at risk r brings on average q + q^2 + ... returns (q its return chance,
-    without a missed signal, so a hub missing signals sees slightly more than ``annual_contacts``)."""
+    well, and a first contact at risk r brings on average q + q^2 + ... returns, q its return chance
+    raised by ``missed_multiplier``: most children have a held signal that reached no decision, if
+    only one screened out at Blue (a hub that misses none sees somewhat fewer than ``annual_contacts``)."""
     children = settings.children
     if children is None:
         return 1.0
     mix = source.risk_mix or settings.arrivals.risk_mix
     returns = 0.0
-    for risk, q in zip(RISK_LEVELS, return_chances(children)):
+    for risk, chance in zip(RISK_LEVELS, return_chances(children)):
+        q = min(chance * children.missed_multiplier, 1.0)
         runs = float(MOST_RETURNS) if q >= 1.0 else q * (1.0 - q ** MOST_RETURNS) / (1.0 - q)
         returns += getattr(mix, risk) * runs
     return 1.0 / (1.0 + returns)
@@ -142,13 +144,14 @@ class Children:
         if child < 0:
             return
         mask = 0 if c.history_found else self.missed[child]  # what the desk found reached this decision
-        for i, fate in enumerate(fates[:TRACKED_AGENCIES]):
-            if fate is None:
-                continue
-            if fate == REACHED:
-                mask &= ~(1 << i)
-            else:
-                mask |= 1 << i
+        if any(c.holds):
+            for i, fate in enumerate(fates[:TRACKED_AGENCIES]):
+                if fate is None:
+                    continue
+                if fate == REACHED:
+                    mask &= ~(1 << i)
+                else:
+                    mask |= 1 << i
         self.missed[child] = mask
         c.child_missed = mask
         chance = self.chances[c.risk] * (self.multiplier if mask else 1.0)
@@ -172,8 +175,8 @@ class Children:
         self.deliver(c)
 
     def _make(self, source: int) -> None:
-        """Make the source's returns due within a week, together: one call of the factory for several
-        (each costs some fixed numpy overhead), and never more than a week's contacts held made."""
+        """Make the source's returns due within four weeks, together: one call of the factory for several
+        (each costs some fixed numpy overhead), and never more than four weeks' returns held made."""
         until = self.env._now + MAKE_AHEAD_HOURS
         waiting = self.unmade[source]
         now = [r for r in waiting if r.time <= until]
