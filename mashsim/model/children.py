@@ -47,7 +47,7 @@ YEAR_DAYS = 365.0  # returns come within a year of the decision
 MOST_RETURNS = 50  # a child's run of returns ends here (with chances below 1, far beyond any run's)
 RETURN_IDS = 10**12  # returns are numbered from here, so first contacts keep their numbers at any staffing
 MOST_CONTACTS = 0xFFFF  # the contact counter saturates here
-TRACKED_AGENCIES = 64  # agencies beyond these are not tracked in a child's missed bitmask
+TRACKED_AGENCIES = 64  # a child's missed bitmask has a bit per agency: at most this many
 MAKE_AHEAD_HOURS = 28 * 24.0  # returns are made four weeks' at a time (see Children._make)
 
 
@@ -109,6 +109,7 @@ class Children:
         self.mean_hours = children.return_mean_days * 24.0
         self.within_year = -math.expm1(-YEAR_DAYS / children.return_mean_days)  # the exponential's mass in a year
         agencies = list(settings.agencies)
+        assert len(agencies) <= TRACKED_AGENCIES  # the scenario's checks refuse more
         self.history = agencies.index(children.history_desk) if children.history_desk in agencies else -1
         self.found_chance = children.history_found
         self.unmade: dict[int, list[Return]] = {source: [] for source in factories}  # scheduled, not yet made
@@ -133,7 +134,7 @@ class Children:
             return 0
         c.history_found = True
         mask = self.missed[c.child]
-        for i, fate in enumerate(fates[:TRACKED_AGENCIES]):
+        for i, fate in enumerate(fates):
             if fate == REACHED:
                 mask &= ~(1 << i)  # reached now anyway: counted once
         return _bits(mask)
@@ -145,13 +146,14 @@ class Children:
             return
         mask = 0 if c.history_found else self.missed[child]  # what the desk found reached this decision
         if any(c.holds):
-            for i, fate in enumerate(fates[:TRACKED_AGENCIES]):
-                if fate is None:
-                    continue
-                if fate == REACHED:
-                    mask &= ~(1 << i)
-                else:
-                    mask |= 1 << i
+            bit = 1
+            for fate in fates:  # agencies beyond TRACKED_AGENCIES are checked out by Children.__init__
+                if fate is not None:
+                    if fate == REACHED:
+                        mask &= ~bit
+                    else:
+                        mask |= bit
+                bit <<= 1
         self.missed[child] = mask
         c.child_missed = mask
         chance = self.chances[c.risk] * (self.multiplier if mask else 1.0)
