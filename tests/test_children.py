@@ -107,7 +107,7 @@ def test_children_come_back_within_a_year_at_the_configured_chance():
 
     Seed 2024: n = 6,922 contacts, expected 0.309, measured 0.313. The binomial standard error is
     0.0056 and the test allows 3.29 of them (0.018, a 99.9% interval: it fails by chance once in a
-    thousand seeds); a chance off by 0.03 is caught with power 0.99 (z = (0.03 - 0.018) / 0.0056 =
+    thousand seeds); a chance off by 0.03 is caught with power 0.98 (z = (0.03 - 0.018) / 0.0056 =
     2.1 standard errors beyond the bound)."""
     chances = {"low": 0.2, "medium": 0.3, "high": 0.45, "critical": 0.6}
     raw = small_scenario_dict()

@@ -15,6 +15,7 @@ from array import array
 
 import numpy as np
 
+from mashsim.model.children import mask_array
 from mashsim.model.contact import HIGH, Contact
 from mashsim.scenario.schema import OUTCOMES
 
@@ -26,12 +27,12 @@ class ChildTally:
     """Per child: window contacts, first contact, first referral, whether any contact was at high or
     critical risk, and the agencies whose held signal no decision about the child has received."""
 
-    def __init__(self, population: int) -> None:
+    def __init__(self, population: int, agencies: int) -> None:
         self.contacts = array("H", bytes(2 * population))
         self.first = array("d", [math.nan]) * population
         self.referred_at = array("d", [math.nan]) * population
         self.high = array("B", bytes(population))
-        self.missed = array("Q", bytes(8 * population))
+        self.missed = mask_array(agencies, population)
 
     def arrived(self, c: Contact) -> None:
         child = c.child
@@ -60,8 +61,7 @@ class ChildTally:
         first = np.frombuffer(self.first, dtype=np.float64)
         until = np.where(referred, np.frombuffer(self.referred_at, dtype=np.float64), now)
         hours = (until - first)[high].tolist()
-        missed = np.frombuffer(self.missed, dtype=np.uint64)[contacts > 0]
-        never = [int(((missed >> np.uint64(i)) & np.uint64(1)).sum()) for i in range(min(agencies, 64))]
-        never += [0] * (agencies - len(never))
+        missed = np.frombuffer(self.missed, dtype=f"u{self.missed.itemsize}")[contacts > 0].astype(np.uint64)
+        never = [int(((missed >> np.uint64(i)) & np.uint64(1)).sum()) for i in range(agencies)]
         return (int((contacts > 0).sum()), int(((contacts >= 2) & ~referred).sum()), int((high & ~referred).sum()),
                 hours, never)

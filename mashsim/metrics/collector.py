@@ -88,7 +88,7 @@ class Collector:
         # held signals missed as unmatched, by the record search's outcome
         self.unmatched_by = self._counts(len(UNMATCHED_OUTCOMES))
         # per child (with [children]): counted when censor() reads the tally
-        self.tally = ChildTally(population) if population else None
+        self.tally = ChildTally(population, len(agencies)) if population else None
         self.children_contacted = self._count("children_contacted")
         self.children_repeat_unreferred = self._count("children_repeat_unreferred")
         self.hr_children_unreferred = self._count("hr_children_unreferred")

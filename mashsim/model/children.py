@@ -73,6 +73,15 @@ def first_contact_share(settings: HubSettings, source: Source) -> float:
     return 1.0 / (1.0 + returns)
 
 
+def mask_array(agencies: int, n: int) -> array:
+    """``n`` zeroed bitmasks of ``agencies`` bits, each in the fewest bytes that hold them (a borough's
+    six agencies take one byte a child: London's 1.9 million children, 1.9 MB)."""
+    for typecode in ("B", "H", "I", "Q"):
+        if agencies <= 8 * array(typecode).itemsize:
+            return array(typecode, bytes(array(typecode).itemsize * n))
+    raise ValueError(f"at most {TRACKED_AGENCIES} agencies")
+
+
 def _bits(mask: int) -> int:
     return bin(mask).count("1")
 
@@ -103,7 +112,7 @@ class Children:
         self.factories = factories
         n = children.population
         self.seen = array("H", bytes(2 * n))  # contacts so far, per child
-        self.missed = array("Q", bytes(8 * n))  # agencies whose held signal reached no decision, per child
+        self.missed = mask_array(len(settings.agencies), n)  # agencies whose held signal reached no decision
         self.chances = return_chances(children)
         self.multiplier = children.missed_multiplier
         self.mean_hours = children.return_mean_days * 24.0
