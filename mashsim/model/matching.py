@@ -19,6 +19,9 @@ def search_outcomes(u: np.ndarray, shares: Matching) -> tuple[np.ndarray, np.nda
     """For each match draw in ``u``: the search's outcome (an index of MATCH_OUTCOMES), whether the
     desk ends up without the child's records (unmatched), and the extra research hours it cost."""
     no, several, possible = shares.cumulative()
+    if possible == no:  # only matches and no matches (match_failure): the cheap way, the same answer
+        unmatched = u < no
+        return np.where(unmatched, NO_MATCH, MATCHED), unmatched, np.zeros(u.shape)
     outcome = np.where(u < no, NO_MATCH, np.where(u < several, SEVERAL, np.where(u < possible, POSSIBLE, MATCHED)))
     is_possible = outcome == POSSIBLE
     confirmed = is_possible & (u - several < shares.possible_resolved * (possible - several))
