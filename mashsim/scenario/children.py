@@ -13,7 +13,7 @@ from __future__ import annotations
 from pydantic import Field, model_validator
 
 from mashsim.scenario.base import Model
-from mashsim.scenario.bounds import POPULATION, Minutes, Multiplier, PositiveRunDays, Probability, bounded
+from mashsim.scenario.bounds import Minutes, Multiplier, Population, PositiveRunDays, Probability
 
 # The outcomes of a desk's record search, in the order they lie on the contact's match draw: a
 # draw below the no-match share finds nothing (so a scenario with only `match_failure` draws
@@ -21,8 +21,6 @@ from mashsim.scenario.bounds import POPULATION, Minutes, Multiplier, PositiveRun
 MATCH_OUTCOMES = ("no_match", "several", "possible", "match")
 NO_MATCH, SEVERAL, POSSIBLE, MATCHED = range(len(MATCH_OUTCOMES))
 UNMATCHED_OUTCOMES = MATCH_OUTCOMES[:MATCHED]  # the ways a held signal is missed as "unmatched"
-
-Population = bounded(POPULATION, whole=True, gt=0)
 
 
 class Matching(Model):
