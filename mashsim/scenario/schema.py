@@ -487,7 +487,7 @@ class Policy(Model):
     ask: AskLists = Field(default_factory=AskLists)
     shared_identifier: bool = Field(
         False, description="agencies search by a shared identifier (NHS number): each desk's matching_shared_id "
-                           "shares apply (read when a contact arrives)")
+                           "shares apply (the scenario's policy: a policy inject does not change it)")
 
 
 class RunSettings(Model):
