@@ -85,15 +85,40 @@ def simulate(scenario: Scenario, seed: int, replication: int = 0, *, record: boo
         # after another, so a run holds one group's model at a time (faster and smaller)
         for hub_names, pool_names in independent_groups(scenario, network):
             model.group(hub_names, pool_names)
-    hubs = {name: model.hubs[name] for name, _ in scenario.hub_list()}
-    pools = {name: model.pools[name] for name in scenario.pools}
-    metrics = run_metrics(hubs, pools)
-    records = None
-    if record:
-        records = [row if name is None else {"hub": name, **row}
-                   for name, (collector, _) in hubs.items()
-                   for row in collector.records + collector.open_records()]
-    return ReplicationResult(seed, replication, metrics, records, model.series_of_run())
+    return model.result(seed, replication)
+
+
+def built_run(scenario: Scenario, seed: int, replication: int = 0, *, record: bool = False,
+              plan: InjectPlan | None = None) -> tuple["_Run", "Group"]:
+    """Replication ``replication`` of ``scenario`` built at time 0 and not run, for a caller that runs
+    it in steps (a tabletop exercise): ``run(group.env, t)`` steps it, ``model.finish(group)`` then
+    ``model.result(seed, replication)`` end it, with the result :func:`simulate` gives.  ``plan``
+    stands in for the scenario's own :class:`InjectPlan` (one that can switch every role).  Its hubs
+    must make one group (share their teams, or be one hub): groups run one after another."""
+    view = CalendarView(scenario.calendar)
+    network = build_network(scenario)
+    model = _Run(scenario, Streams(seed, replication), view, network, record, None, False)
+    if plan is not None:
+        model.plan = plan
+    groups = independent_groups(scenario, network)
+    if len(groups) != 1:
+        raise ValueError(f"{scenario.name}: its hubs make {len(groups)} groups that share no team; "
+                         "a run in steps needs one (hubs that share a pool, or one hub)")
+    return model, model.build(*groups[0])
+
+
+@dataclass
+class Group:
+    """A group of hubs (and the pools they share) built in one environment: what running it needs."""
+
+    env: simpy.Environment
+    hub_names: list[str | None]
+    hubs: dict[str | None, Hub]
+    pools: dict[str, Role]
+    roles_of: list[dict[str, Role]]  # each hub's own roles, in the order of hub_names
+    collectors: list[Collector]
+    every_role: list[Role]
+    cap: float  # the end of the run-out
 
 
 class _Run:
@@ -116,6 +141,13 @@ class _Run:
 
     def group(self, hub_names: list[str | None], pool_names: list[str]) -> None:
         """Build the hubs ``hub_names`` and the pools they share in a fresh environment, and run it."""
+        built = self.build(hub_names, pool_names)
+        run(built.env, self.end)
+        self.finish(built)
+
+    def build(self, hub_names: list[str | None], pool_names: list[str]) -> "Group":
+        """The hubs ``hub_names`` and the pools they share, built in a fresh environment at time 0,
+        not yet run (a tabletop exercise steps it: see :mod:`mashsim.tabletop`)."""
         scenario, streams, warmup, end = self.scenario, self.streams, self.warmup, self.end
         cap = end + RUNOUT_CAP_DAYS * HOURS_PER_DAY
         env = simpy.Environment()
@@ -168,13 +200,29 @@ class _Run:
                 role.reset_stats()
 
         call_later(env, warmup, end_warmup)
-        run(env, end)
-        for role in every_role:
+        return Group(env, hub_names, hubs, pools, roles_of, collectors, every_role, cap)
+
+    def finish(self, built: "Group") -> None:
+        """Close the window of a group run to its end, then run it out (see :func:`_run_out`)."""
+        for role in built.every_role:
             role.close_stats()
-        self.pools.update({name: window_totals(role) for name, role in pools.items()})
-        for hub_name, collector, roles in zip(hub_names, collectors, roles_of):
+        self.pools.update({name: window_totals(role) for name, role in built.pools.items()})
+        for hub_name, collector, roles in zip(built.hub_names, built.collectors, built.roles_of):
             self.hubs[hub_name] = (collector, {name: window_totals(role) for name, role in roles.items()})
-        _run_out(env, collectors, cap)
+        _run_out(built.env, built.collectors, built.cap)
+
+    def result(self, seed: int, replication: int) -> ReplicationResult:
+        """The replication's metrics (and records, series), once every group has run."""
+        scenario = self.scenario
+        hubs = {name: self.hubs[name] for name, _ in scenario.hub_list()}
+        pools = {name: self.pools[name] for name in scenario.pools}
+        metrics = run_metrics(hubs, pools)
+        records = None
+        if self.record:
+            records = [row if name is None else {"hub": name, **row}
+                       for name, (collector, _) in hubs.items()
+                       for row in collector.records + collector.open_records()]
+        return ReplicationResult(seed, replication, metrics, records, self.series_of_run())
 
     def series_of_run(self) -> dict[str, list[float]] | None:
         """The run's hourly series (after every group has run), or None if not asked for."""

@@ -38,6 +38,7 @@ import numpy as np
 
 from mashsim.model.calendar import HOURS_PER_DAY, CalendarView
 from mashsim.model.contact import CAUSES, REACHED, RED, Contact
+from mashsim.model.stages import FLAGGED, LOG, STAGE_AFTER, Stage
 from mashsim.replication import RUNOUT_CAP_DAYS, ReplicationResult, simulate
 from mashsim.scenario.injects import OutageInject
 from mashsim.scenario.load import scenario_hash
@@ -157,11 +158,10 @@ class TraceRun:
         if kind == "arrived":
             return [TraceEvent(time, kind, {"source": row["source"], "concern": CONCERNS[c.concern],
                                             "urgent": bool(c.urgent), "backlog": bool(c.backlog)}),
-                    *self._closed(time, "contact_officers", c.urgent, hub[1])]
-        if kind == "logged":
-            return [TraceEvent(time, kind, {}), *self._closed(time, "screeners", c.urgent, hub[1])]
-        if kind == "to decision":
-            return [TraceEvent(time, kind, {}), *self._closed(time, "managers", c.rag == RED, hub[1])]
+                    *self._closed(time, LOG.role, _urgent(LOG, c), hub[1])]
+        stage = STAGE_AFTER.get(kind)  # the hub stage the case now waits for (mashsim.model.stages)
+        if stage is not None and kind != "arrived":
+            return [TraceEvent(time, kind, {}), *self._closed(time, stage.role, _urgent(stage, c), hub[1])]
         if kind == "asked":
             out = [TraceEvent(time, kind, dict(detail))]
             for agency in detail["agencies"]:
@@ -229,6 +229,11 @@ def trace_run(scenario: Scenario, seed: int, replication: int = 0) -> TraceRun:
     counted = {row["contact_id"] for row in result.records or []}
     raw = {k: v for k, v in raw.items() if k in counted}
     return TraceRun(scenario, seed, replication, result, raw, {k: contacts[k] for k in raw})
+
+
+def _urgent(stage: Stage, c: Contact) -> bool:
+    """Whether ``c``'s task at ``stage`` is urgent work (out-of-hours cover takes it)."""
+    return bool(c.urgent) if stage.urgent == FLAGGED else c.rag == RED
 
 
 def _cases_frame(records: list[dict]):

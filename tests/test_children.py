@@ -14,12 +14,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import mashsim
+from mashsim.metrics.catalogue import FAMILIES
+from mashsim.metrics.names import metric_names
 from mashsim.model.arrivals import source_factory
 from mashsim.model.children import RETURN_IDS, Children, first_contact_share
 from mashsim.model.contact import LATE, REACHED, Contact
 from mashsim.model.streams import Streams
 from mashsim.replication import simulate
-from support import build, small_scenario_dict
+from mashsim.scenario.children import UNMATCHED_OUTCOMES
+from mashsim.scenario.schema import CONCERNS
+from support import build, hubs_dict, small_scenario_dict
 
 CHILDREN = {"population": 400, "returns": {"low": 0.3, "medium": 0.3, "high": 0.5, "critical": 0.5},
             "return_mean_days": 5.0, "history_desk": "health", "history_found": 0.9}
@@ -232,3 +236,35 @@ def test_a_child_still_open_at_the_cap_does_not_look_protected():
     assert m["contacts_censored"] > 0 and m["referral_rate"] == 0.0
     assert m["high_risk_children_unreferred"] > 0
     assert m["high_risk_child_hours_to_referral.median"] > 28 * 24.0
+
+
+# ------------------------------------------------------------------------------ children and concerns
+PER_CHILD = {"children_contacted", "children_repeat_unreferred", "high_risk_children_unreferred",
+             "high_risk_child_hours_to_referral", "signals_never_decided"}
+
+
+def test_per_child_metrics_are_the_hubs_whatever_each_contacts_concern():
+    """A child's contacts can have different concerns: the per-child families count the hub's children
+    and have no breakdown by concern; the record search's outcomes (per contact) do."""
+    assert {f.stem for f in FAMILIES if f.per_child} == PER_CHILD
+    scenario = with_children(horizon_days=30.0)
+    result = simulate(scenario, 9, record=True)
+    m = result.metrics
+    assert any(len({r["concern"] for r in c}) > 1 for c in by_child(result.records).values())
+    assert m["children_contacted"] == len(by_child(result.records)) > 0
+    assert not [n for n in m if n.partition(".")[0] in PER_CHILD and ".by_concern." in n]
+    assert all(f"unmatched_rate.by_concern.{c}.by_match.{o}" in m for c in CONCERNS for o in UNMATCHED_OUTCOMES)
+    assert list(m) == metric_names(scenario)  # the names the catalogue gives the scenario, in its order
+
+
+def test_a_networks_children_are_its_hubs_children_added_up():
+    raw = hubs_dict({"east": {}, "west": {}})
+    raw["children"] = CHILDREN
+    m = simulate(build(raw, "run.horizon_days=30"), 3).metrics
+    for stem in ("children_contacted", "children_repeat_unreferred", "high_risk_children_unreferred",
+                 "signals_never_decided"):
+        assert m[stem] == m[f"{stem}.by_hub.east"] + m[f"{stem}.by_hub.west"], stem
+    assert m["children_contacted.by_hub.east"] > 0 and m["children_contacted.by_hub.west"] > 0
+    hours = ("high_risk_child_hours_to_referral.max", "high_risk_child_hours_to_referral.by_hub.east.max",
+             "high_risk_child_hours_to_referral.by_hub.west.max")
+    assert m[hours[0]] == max(m[hours[1]], m[hours[2]])

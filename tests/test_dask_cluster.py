@@ -126,3 +126,25 @@ def test_a_sweep_on_a_cluster_survives_a_killed_worker_and_stores_every_row_once
     assert f"dask ({address})" in " ".join(stderr_of(out).split())  # the console wraps lines
     assert not (out / "failures.jsonl").exists(), (out / "failures.jsonl").read_text()
     assert_complete_and_exactly_once(out, uninterrupted(experiment, tmp_path / "local", open_engine("local", 2)))
+
+
+def test_a_calibration_wave_on_a_cluster_stores_every_row_once_as_the_local_engine_does(tmp_path, cluster):
+    # one wave of history matching through --address: its runs are a sweep on the same engine
+    pytest.importorskip("sklearn")
+    import pandas as pd
+    from calibration_files import desk_files
+    from mashsim.cli import main
+    from sweep_processes import read_rows
+
+    address, _, _ = cluster
+    _, targets = desk_files(tmp_path)
+    scenario = str(tmp_path / "desk.toml")
+    for engine, out in ((["--engine", "dask", "--address", address], "dask"), (["--workers", "1"], "local")):
+        assert main(["calibrate", scenario, str(targets), "--waves", "1", "--no-plots", "--out",
+                     str(tmp_path / out), *engine]) == 0
+    rows = read_rows(tmp_path / "dask" / "wave-1")
+    pairs = list(zip(rows["point"], rows["replication"]))
+    assert len(pairs) == len(set(pairs)) == 8 * 3
+    pd.testing.assert_frame_equal(rows, read_rows(tmp_path / "local" / "wave-1"), check_exact=True)
+    ensemble = [(tmp_path / out / "ensemble.parquet").read_bytes() for out in ("dask", "local")]
+    assert ensemble[0] == ensemble[1]

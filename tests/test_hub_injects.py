@@ -288,7 +288,8 @@ def test_series_of_a_run_with_hubs_are_per_hub_per_pool_and_summed():
     # again, whole numbers sharing their float objects
     again = pickle.loads(pickle.dumps(result))
     assert again.series == series and list(again.series) == names
-    assert_same_metrics(again.metrics, result.metrics)  # NaN-aware: undefined metrics (no children) are NaN
+    # NaN-aware: undefined metrics (no children; a concern with no contacts) are NaN
+    assert_same_metrics(again.metrics, result.metrics)
     assert all(type(v) is list for v in again.series.values())
     values = again.series["queue_length.by_pool.met"]
     assert len({id(v) for v in values}) == len(set(values))
@@ -336,9 +337,9 @@ def test_a_one_hub_exercise_keeps_its_fingerprint_and_a_london_one_survives_expo
 
     # the hash exercise-september-outage had before injects could name a hub or a pool (it changed,
     # rightly, with policy.queue_discipline and part_time, with the default's recalibrated task times
-    # and with rag.<rag>.clock_starts; and with the default's children and record-matching outcomes:
-    # the same file now runs differently)
-    assert scenario_hash(mashsim.load_scenario("exercise-september-outage")) == "9102cef8d8a4a72d"
+    # and with rag.<rag>.clock_starts; with the default's children and record-matching outcomes, and
+    # with its concern pathways: the same file now runs differently)
+    assert scenario_hash(mashsim.load_scenario("exercise-september-outage")) == "b186ff76db9632e3"
     london = mashsim.load_scenario("exercise-london-police-outage")
     path = tmp_path / "london-exercise.toml"
     path.write_text(export_exercise(london, seed=42, replications=london.run.replications))

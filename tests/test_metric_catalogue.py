@@ -44,15 +44,15 @@ RECORDED_FAMILIES = ("contacts_arrived", "contacts_decided", "contacts_open_at_e
                      "utilisation", "queue_length", "wait_hours", "wait_probability", "backlog_at_end",
                      "high_risk_missed_rate", "contacts_decided_in_runout", "contacts_censored", "backlog_growth")
 RECORDED = {
-    "borough": "5314cd8c18a18f2bb0d1de7e32bb3aa9037b3d875b8f1ca8fe28d2ee1c036a1f",
-    "borough-seed-2": "413988ea149a614e578beac45661cfb1aeaabe15add10519957c53bf83b20514",
-    "understaffed": "16849106d5474288723eb7bacf592370d388ae933f87827202430cfdd290d216",
-    "surge": "67e94cc9bafc7f3eb8fa7162012d2cb8a1da11222d7bc9202e92695315c9a3af",
-    "remote": "bdb4964a8679a585f0ee0734f84cf0f88b4f6f14d32798e9f79e684baeedd09b",
-    "exercise": "f6a744175dfec39b0a6ac21e196b6d6e6f6e32ecee4bd8332539d653e0ec5caf",
-    "halved-screeners": "aaa0ec861e757ad7f9bd913fc41fda637eb6f6f84a900e744afe6bc8c7349322",
-    "wide": "79a18d6d9c7648e5649858b8287a711372f70c16ac8de841d4768d405ee16793",
-    "pooled": "0781d4ea057356d0e2652968f8070744923a522e1cc430e1b74d1087044aedd6",
+    "borough": "5c2469ff19ad0378d4102df1ec9033b7b2202b684ea01f80e41fa9f72b12a9da",
+    "borough-seed-2": "873720abfa635739c13a78a3b3c99ded5113e3970c880a707d2cbaf8e469fed1",
+    "understaffed": "d1cffd87d7cf0eb25adcb7f87fb3ceb482ede37e16bb58b14844ddbdbaf75b82",
+    "surge": "bcfcb5780a5e22ad7e8399abc76106331909d70622f875aca51265cf44900467",
+    "remote": "f09982677bbd3e50016bc72830a58dc36fced46a0937dd1a8c620336c1579408",
+    "exercise": "af59115c6499002e817a9e491a8c92208319b45a1349f4dba99983283826bf86",
+    "halved-screeners": "eb9de883fc38bfed313124ca9be6fad05acaf840576705fa6b2f5e9e176ae060",
+    "wide": "3f4c025ed5c679431afeef881aa00bc2eb1e02517625b3ac7b3eb24a41e2270f",
+    "pooled": "0d35870b152b2bc0941296241da650453f2c4538d55dd69f9c866294206954fa",
 }
 
 

@@ -98,8 +98,8 @@ def test_no_arrivals_means_nothing_happens_and_every_rate_is_undefined():
     assert m["contacts_arrived"] == m["contacts_decided"] == m["contacts_open_at_end"] == 0.0
     assert result.records == []
     for name, value in m.items():
-        if name.startswith(("backlog_at_end.", "queue_length.", "utilisation.")):
-            # nothing to do: empty queues, idle staff
+        if name.startswith(("backlog_at_end.", "queue_length.", "utilisation.", "school_notices")):
+            # nothing to do: empty queues, idle staff, no school told
             assert value == 0.0, name
         elif unit_of(name) == COUNT:
             assert value == 0.0, name  # no contacts, no children

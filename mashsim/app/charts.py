@@ -19,6 +19,7 @@ from matplotlib.figure import Figure
 from mashsim.experiment import Interval
 from mashsim.metrics.collector import CAUSES
 from mashsim.model.network import DECISION, TRIAGE, build_network
+from mashsim.model.stages import roles_at
 from mashsim.scenario import Scenario
 
 RAG_COLOURS = {"red": "#c0392b", "amber": "#e69f00", "green": "#2e8b57", "blue": "#3b6fb6"}
@@ -107,7 +108,7 @@ def network(scenario: Scenario, summary: dict[str, Interval] | None = None) -> F
             pos[node] = (x, (len(nodes) - 1) / 2 - i)
 
     staffing = scenario.staffed_roles()
-    hub_roles = {TRIAGE: ["contact_officers", "screeners"], DECISION: ["managers"]}
+    hub_roles = {TRIAGE: roles_at(TRIAGE), DECISION: roles_at(DECISION)}
 
     def roles_of(node: str) -> list[str]:
         return hub_roles.get(node) or ([node.removeprefix("desk:")] if node.startswith("desk:") else [])

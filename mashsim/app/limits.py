@@ -218,3 +218,14 @@ def stop_after(limits: Limits, progress: Callable[[int, int], None] | None = Non
                                "replications or fewer days.")
 
     return step
+
+
+# --------------------------------------------------------------------------- parameter ensembles
+
+#: "1" lets the page run over an uploaded parameter ensemble (mashsim serve sets it: on for this
+#: machine only, else with --ensembles). Off when unset: a page started another way is served.
+ENSEMBLES_ENV = "MASHSIM_ENSEMBLES"
+
+
+def ensembles_allowed(environ: Mapping[str, str] | None = None) -> bool:
+    return (os.environ if environ is None else environ).get(ENSEMBLES_ENV) == "1"

@@ -19,6 +19,7 @@ from typing import Any
 import streamlit as st
 
 from mashsim.app import charts, events, exercise, layout, limits, persist, state
+from mashsim.app.ensemble_view import ensemble_section
 from mashsim.app.injects_view import injects_editor
 from mashsim.app.messages import plain, show_problems
 from mashsim.app.words import event_paths
@@ -179,6 +180,7 @@ def main() -> None:
     run_button(scenario if runnable else None, limit, base.key, top)
     persist.save()  # now, as well as at the end: a click while the results draw stops this rerun there
     show_results(scenario if runnable else None, base.key, limit)
+    ensemble_section(scenario if runnable else None, limit)
 
 
 try:

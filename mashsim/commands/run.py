@@ -8,6 +8,7 @@ from pathlib import Path
 
 from mashsim.commands.common import (EXIT_OK, Progress, add_scenario_arguments, load, positive_int,
                                      replications_option, seed_option, stop_on_sigterm)
+from mashsim.commands.ensemble_options import add_ensemble_arguments, wanted
 
 NAME = "run"
 HELP = "run replications and print the metrics with 95%% CIs"
@@ -16,32 +17,38 @@ HELP = "run replications and print the metrics with 95%% CIs"
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_scenario_arguments(parser)
     parser.add_argument("-r", "--replications", type=replications_option,
-                        help="number of replications (default: scenario's run.replications)")
+                        help="number of replications (default: scenario's run.replications; with --ensemble, "
+                             "per member)")
     parser.add_argument("--seed", type=seed_option, help="base seed (default: scenario's run.seed)")
     parser.add_argument("--workers", type=positive_int, default=None,
                         help="processes to use (default: every core); results do not depend on it")
     parser.add_argument("--json", action="store_true", help="print one JSON object on stdout and nothing else")
     parser.add_argument("--out", type=Path, metavar="DIR",
                         help="write summary.json, scenario.json, replications.parquet and per-contact records.parquet")
+    add_ensemble_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     from mashsim.experiment import run_replications
     from mashsim.report.files import check_results_folder, write_results
     from mashsim.report.terminal import console as Console  # markup off: user text shown as it is
-    from mashsim.report.table import summary_table
+    from mashsim.report.table import print_summary
 
     scenario = load(args)
     if args.out is not None:
         check_results_folder(args.out)  # before the run; nothing is made until the results are whole
-    n = args.replications or scenario.run.replications
     err = Console(stderr=True)
+    ensemble = _ensemble(args, scenario, err) if wanted(args) else None
+    n = ensemble.total if ensemble else args.replications or scenario.run.replications
     progress_bar = Progress(err, n) if not args.json and err.is_terminal else None
     with stop_on_sigterm():  # a job manager's stop ends the run as Ctrl-C does: nothing half-written
         try:
-            result = run_replications(scenario, args.replications, args.seed, workers=args.workers,
-                                      record=args.out is not None,
-                                      progress=progress_bar.update if progress_bar else None)
+            progress = progress_bar.update if progress_bar else None
+            if ensemble:
+                result = ensemble.run(workers=args.workers, record=args.out is not None, progress=progress)
+            else:
+                result = run_replications(scenario, args.replications, args.seed, workers=args.workers,
+                                          record=args.out is not None, progress=progress)
         finally:
             if progress_bar:
                 progress_bar.stop()
@@ -51,6 +58,24 @@ def run(args: argparse.Namespace) -> int:
         err.print(f"wrote {', '.join(str(p) for p in written)}")
     if args.json:
         print(json.dumps(result.to_dict()))
+    elif ensemble:
+        from mashsim.report.ensemble_table import ensemble_table
+
+        Console().print(ensemble_table(result))
     else:
-        Console().print(summary_table(result))
+        print_summary(result, Console())  # the summary, then the table by concern
     return EXIT_OK
+
+
+def _ensemble(args: argparse.Namespace, scenario, err):
+    """The ensemble run asked for, checked before anything runs (its warnings shown unless --json)."""
+    from mashsim.commands.ensemble_options import EnsembleRun
+    from mashsim.scenario import load_scenario
+
+    seed = scenario.run.seed if args.seed is None else args.seed
+    run = EnsembleRun.prepare(args, scenario, seed,
+                              lambda pairs: load_scenario(args.scenario, [*args.overrides, *pairs]))
+    if not args.json:
+        for warning in run.choice.warnings:
+            err.print(f"warning: {warning}", highlight=False)
+    return run

@@ -21,7 +21,7 @@ import urllib.request
 import webbrowser
 from pathlib import Path
 
-from mashsim.app.limits import Limits, preset
+from mashsim.app.limits import ENSEMBLES_ENV, LOCAL, Limits, preset
 from mashsim.commands.common import EXIT_OK
 
 NAME = "serve"
@@ -36,6 +36,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1",
                         help="address to listen on (default: 127.0.0.1, this machine only)")
     parser.add_argument("--no-browser", action="store_true", help="do not open a browser; print the address")
+    parser.add_argument("--ensembles", action="store_true",
+                        help="let the page run over an uploaded parameter ensemble when served to others too "
+                             "(always on for this machine only)")
     limits = parser.add_argument_group(
         "limits", "what the server takes on; defaults for this machine only (127.0.0.1) / any other --host")
     for option, field, kind, what in LIMIT_OPTIONS:
@@ -114,7 +117,8 @@ def run(args: argparse.Namespace) -> int:
     url = f"http://{_url_host(args.host)}:{args.port}"
     limits = limits_of(args)
     server = subprocess.Popen(streamlit_command(args.host, args.port, limits), stdin=subprocess.DEVNULL,
-                              env={**os.environ, **limits.to_env()})  # the page reads its limits there
+                              env={**os.environ, **limits.to_env(),  # the page reads its limits there
+                                   ENSEMBLES_ENV: "1" if args.ensembles or preset(args.host) is LOCAL else "0"})
     # stopped by a service manager or a test (SIGTERM): stop the server too, not leave it running
     previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:

@@ -13,6 +13,8 @@ import re
 
 from mashsim._version import __version__
 from mashsim.commands.common import EXIT_OK, add_scenario_arguments, load, non_negative_int, positive_int
+from mashsim.commands.ensemble_options import (add_ensemble_arguments, ensemble_provenance,
+                                               wanted)
 from mashsim.scenario import Problem, ScenarioError, load_scenario
 
 NAME = "staff"
@@ -39,6 +41,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--workers", type=positive_int, default=None,
                         help="processes to use (default: every core); results do not depend on it")
     parser.add_argument("--json", action="store_true", help="print one JSON object on stdout and nothing else")
+    add_ensemble_arguments(parser)
 
 
 def parse_levers(varies: list[str], costs: list[str], allowed: list[str]):
@@ -154,6 +157,7 @@ def _scenario(args: argparse.Namespace, settings: dict[str, int]):
 def run(args: argparse.Namespace) -> int:
     from rich.text import Text
 
+    from mashsim.commands.ensemble_options import staff_over_ensemble
     from mashsim.experiment.engines import open_engine
     from mashsim.experiment.staffing import SimulatedReplications, describe, search_staffing
     from mashsim.report.staffing_table import print_staffing
@@ -173,17 +177,23 @@ def run(args: argparse.Namespace) -> int:
         try:
             if status:
                 status.start()
-            replicate = SimulatedReplications(lambda settings: _scenario(args, settings), [t.metric for t in targets],
-                                              seed, engine.executor, engine.slots)
-            result = search_staffing(levers, targets, replicate, seed=seed, replications=replications,
-                                     max_replications=cap, progress=progress)
+            metrics = [t.metric for t in targets]
+            search = {"replicate": SimulatedReplications(lambda settings: _scenario(args, settings), metrics,
+                                                         seed, engine.executor, engine.slots),
+                      "replications": replications, "max_replications": cap}
+            if wanted(args):  # every mix over the same ensemble members, judged on the two-level interval
+                search = staff_over_ensemble(args, base, seed, metrics, levers, engine.executor, engine.slots)
+            choice = search.pop("ensemble", None)
+            replicate = search.pop("replicate")
+            result = search_staffing(levers, targets, replicate, seed=seed, progress=progress, **search)
         except KeyboardInterrupt:
             engine.stop_now()  # do not wait for the workers' replications
             raise
         finally:
             if status:
                 status.stop()
-    provenance = {"scenario": {"name": base.name, "hash": scenario_hash(base)}, "mashsim_version": __version__}
+    provenance = {"scenario": {"name": base.name, "hash": scenario_hash(base)}, "mashsim_version": __version__,
+                  **ensemble_provenance(choice, args.json)}
     if args.json:
         print(json.dumps({**provenance, **result.to_dict()}))
     else:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from mashsim.commands.common import (EXIT_INTERRUPTED, EXIT_OK, Progress, positive_int, stop_on_sigterm,
                                      writable_folder)
+from mashsim.commands.ensemble_options import add_ensemble_arguments, wanted
 from mashsim.commands.kinds import check_kind
 from mashsim.scenario import ScenarioError
 from mashsim.scenario.load import parse_assignment
@@ -40,6 +41,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
                         help="add to the experiment's set table, e.g. run.horizon_days=28 for a quick look "
                              "(repeatable; part of the experiment, so --resume needs the same)")
+    add_ensemble_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -54,6 +56,13 @@ def run(args: argparse.Namespace) -> int:
     except ScenarioError as error:
         raise check_kind(error, args.experiment, "experiment") from None
     out = args.out or Path("results") / plan.experiment.name
+    task = {}
+    if wanted(args):  # every design point over the same members, replication r on member r % M
+        from mashsim.commands.ensemble_options import sweep_over_ensemble
+
+        plan, task["task"], warnings = sweep_over_ensemble(args, plan)
+        for warning in warnings if not args.json else []:
+            print(f"warning: {warning}", file=sys.stderr)
     if args.dry_run:
         _print_size(plan, out, args.json)
         return EXIT_OK
@@ -71,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             with stop_on_sigterm(), writing(out, "--out", _on_write_error(args, out), only_inside=True):
                 summary = run_sweep(plan, out, engine, resume=args.resume, force=args.force,
-                                    progress=bar.update if bar else None)
+                                    progress=bar.update if bar else None, **task)
         finally:
             if bar:
                 bar.stop()
@@ -82,7 +91,8 @@ def run(args: argparse.Namespace) -> int:
     unstable = _unstable_points(out)
     if args.json:
         print(json.dumps({**summary.to_dict(), "experiment": plan.experiment.name,
-                          "experiment_hash": plan.experiment_hash, "unstable_points": unstable}))
+                          "experiment_hash": plan.experiment_hash, "unstable_points": unstable,
+                          **({"ensemble": plan.ensemble} if plan.ensemble else {})}))
     else:
         _print_summary(err, summary, out)
         if unstable:
@@ -130,7 +140,9 @@ def _print_size(plan, out: Path, as_json: bool) -> None:
 def _again(args: argparse.Namespace, out: Path) -> str:
     """The command that goes on with this sweep."""
     again = ["mashsim", "sweep", str(args.experiment), "--resume"] + (["--out", str(out)] if args.out else []) \
-        + [f"--set={text}" for text in args.overrides]
+        + [f"--set={text}" for text in args.overrides] \
+        + ([f"--ensemble={args.ensemble}"] if args.ensemble else []) \
+        + ([f"--members={args.members}"] if args.members else [])
     return shlex.join(again)
 
 

@@ -56,6 +56,8 @@ class Plan:
     point_hashes: list[str] = field(repr=False)
     metrics: list[str] = field(repr=False)
     skipped_estimates: list[dict[str, str]] = field(default_factory=list)
+    #: run over a parameter ensemble (sweep --ensemble): its file, hash and the members run, in order
+    ensemble: dict[str, Any] | None = None
     _recent: dict[int, Scenario] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
@@ -106,6 +108,8 @@ class Plan:
         identity = {"experiment": self.resolved_experiment(exclude={"description"}), "seed": self.seed,
                     "factors": [f.to_json() for f in self.factors], "points": self.points,
                     "point_hashes": self.point_hashes}
+        if self.ensemble is not None:  # other members are other results: resume must not mix them
+            identity["ensemble"] = {"hash": self.ensemble["hash"], "members_run": self.ensemble["members_run"]}
         text = json.dumps(identity, sort_keys=True, separators=(",", ":"), default=_plain)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
@@ -136,6 +140,8 @@ class Plan:
             info["salib_problem"] = self.design.salib_problem
         if self.skipped_estimates:
             info["estimates_skipped"] = self.skipped_estimates
+        if self.ensemble is not None:
+            info["ensemble"] = self.ensemble
         return info
 
 
@@ -149,8 +155,16 @@ def make_plan(path: str | Path, overrides: Sequence[tuple[str, Any]] = ()) -> Pl
 
     ``path`` may be the name of a shipped experiment (``staffing-grid``), as on the command line."""
     path = resolve(path, EXPERIMENTS)
-    source = str(path)
-    experiment = load_experiment(path, overrides)
+    return resolve_plan(load_experiment(path, overrides), Path(path), str(path))
+
+
+def resolve_plan(experiment: Experiment, path: Path, source: str,
+                 points: list[dict[str, Any]] | None = None) -> Plan:
+    """``experiment`` (read from ``path``, named ``source`` in problems) resolved into a plan.
+
+    ``points``, when given, are the design points themselves (factor path -> value), used instead
+    of the design's own: a history-matching wave samples what is left of the parameter space, which
+    no design kind describes, and runs it as an ordinary sweep."""
     # counted from the file alone, before a value is checked or a point made: a design too large
     # to build is refused at once (estimates and the base scenario's replications are counted below)
     too_large = _size_problems(experiment, [f.level_count for f in experiment.factors], experiment.replications)
@@ -183,7 +197,7 @@ def make_plan(path: str | Path, overrides: Sequence[tuple[str, Any]] = ()) -> Pl
 
     d = experiment.design
     try:
-        design = make_points(d.kind, factors, seed, n=d.n, trajectories=d.trajectories, levels=d.levels,
+        design = DesignPoints(points) if points is not None else make_points(d.kind, factors, seed, n=d.n, trajectories=d.trajectories, levels=d.levels,
                              second_order=d.second_order)
     except MissingExtra as error:
         raise ScenarioError([Problem("design.kind", str(error), d.kind)], source) from None

@@ -149,13 +149,16 @@ def run_replications(
     progress: Progress | None = None,
     executor: Executor | None = None,
     series: bool = False,
+    task: Callable[..., list[ReplicationResult]] = run_batch,
 ) -> RunResult:
     """Run ``replications`` replications (default: the scenario's) from base ``seed``.
 
     Replication ``i`` always uses the seed sequence ``(seed, i)``, so the result is
     the same whatever ``workers`` is (``None``: every core).  ``progress(done, total)``
     is called as replications finish. ``series=True`` keeps each replication's hourly
-    series (see :meth:`RunResult.series_frame`).
+    series (see :meth:`RunResult.series_frame`). ``task(scenario, seed, indices, record, series)``
+    runs a batch: :func:`run_batch`, or one that runs each replication on an ensemble member
+    (:class:`mashsim.experiment.ensemble_run.MemberBatch`).
     """
     n = scenario.run.replications if replications is None else replications
     base = scenario.run.seed if seed is None else seed
@@ -165,7 +168,7 @@ def run_replications(
     results: list[ReplicationResult] = []
     if executor is None and (workers <= 1 or n == 1):
         for i in range(n):
-            results.append(simulate(scenario, base, i, record=record, series=series))
+            results += task(scenario, base, [i], record, series)
             if progress:
                 progress(i + 1, n)
         return RunResult(scenario, base, results)
@@ -176,7 +179,7 @@ def run_replications(
     own = executor is None
     pool = executor or local_process_pool(min(workers, len(batches)))
     try:
-        futures = [pool.submit(run_batch, scenario, base, batch, record, series) for batch in batches]
+        futures = [pool.submit(task, scenario, base, batch, record, series) for batch in batches]
         done = 0
         for future in as_completed(futures):
             batch_results = future.result()

@@ -30,7 +30,8 @@ GROWTH_STEM = "backlog_growth"
 
 def growth_metrics(names: Sequence[str]) -> list[str]:
     """The backlog-growth metrics among ``names``: the run's (or network's) and each hub's."""
-    return [name for name in names if name.partition(".")[0] == GROWTH_STEM]
+    # the hub's (and each hub's) growth: a concern's share of the backlog is not a verdict on the hub
+    return [name for name in names if name.partition(".")[0] == GROWTH_STEM and ".by_concern." not in name]
 
 
 @dataclass(frozen=True)

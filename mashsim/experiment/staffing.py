@@ -44,7 +44,7 @@ from typing import Any, Callable, Sequence
 from mashsim.experiment.runner import chunks, run_batch
 from mashsim.experiment.stability import Stability, growth_metrics, judge_stability
 from mashsim.experiment.stats import t_interval
-from mashsim.experiment.targets import CLOSE, FAILS, MET, Evidence, Target, judge
+from mashsim.experiment.targets import CLOSE, FAILS, MET, Evidence, IntervalOf, Target, judge
 from mashsim.scenario.schema import HUB_ROLES, Scenario
 
 Mix = tuple[int, ...]
@@ -188,14 +188,20 @@ class SimulatedReplications:
         self.executor, self.slots = executor, max(1, slots)
         self.growth: list[str] = []  # the backlog-growth metrics, given after the targets' (set on the first run)
 
+    def pieces(self, settings: dict[str, int], indices: Sequence[int]) -> list[tuple[Scenario, list[int]]]:
+        """The scenario each of ``indices`` runs (here one for all; over an ensemble, a member's each)."""
+        return [(self.make(settings), list(indices))]
+
     def __call__(self, settings: dict[str, int], indices: range) -> list[list[float]]:
-        scenario = self.make(settings)
+        pieces = self.pieces(settings, indices)
         if self.executor is None:
-            results = run_batch(scenario, self.seed, indices)
+            results = [result for scenario, part in pieces for result in run_batch(scenario, self.seed, part)]
         else:
             size = max(1, math.ceil(len(indices) / self.slots))
-            futures = [self.executor.submit(run_batch, scenario, self.seed, batch) for batch in chunks(indices, size)]
+            futures = [self.executor.submit(run_batch, scenario, self.seed, batch)
+                       for scenario, part in pieces for batch in chunks(part, size)]
             results = [result for future in futures for result in future.result()]
+        results.sort(key=lambda result: result.replication)  # in replication order, whatever the pieces
         if results and not self.growth:
             self.growth = growth_metrics(list(results[0].metrics))
         return [[result.metrics[m] for m in [*self.metrics, *self.growth]] for result in results]
@@ -211,21 +217,22 @@ def most_mixes_run(levers: Sequence[Lever]) -> int:
 
 def search_staffing(levers: Sequence[Lever], targets: Sequence[Target], replicate: Replicate, *, seed: int,
                     replications: int = 10, max_replications: int = 40, level: float = 0.95,
-                    progress: Progress | None = None) -> StaffingResult:
+                    progress: Progress | None = None, interval: IntervalOf = t_interval) -> StaffingResult:
     """The cheapest mix of ``levers`` whose ``targets`` all hold with ``level`` confidence.
 
     ``replicate(settings, indices)`` gives, for ``{path: staff}``, each replication's values of
     the targets' metrics (in target order): :class:`SimulatedReplications` runs the model. Every
     mix asks for replications ``0 .. n-1`` (``seed`` records which seed they use); ``n`` starts
     at ``replications`` and doubles, up to ``max_replications``, while a target is close.
-    ``progress(settings, n)`` is called before each batch of replications.
+    ``progress(settings, n)`` is called before each batch of replications. ``interval`` makes the
+    intervals targets are judged on (over an ensemble: the two-level one over its members).
     """
     if not levers or not targets:
         raise ValueError("at least one lever and one target are needed")
     if not 2 <= replications <= max_replications:
         raise ValueError("need 2 <= replications <= max_replications")
     levers = list(levers)
-    search = _Search(levers, list(targets), replicate, replications, max_replications, level, progress)
+    search = _Search(levers, list(targets), replicate, replications, max_replications, level, progress, interval)
     chosen, runner_up = search.run()
     fewer = search.fewer(chosen)
     warnings = [f"{describe(search.settings(r.mix))} also meets the targets at less cost, though the search "
@@ -239,8 +246,9 @@ def search_staffing(levers: Sequence[Lever], targets: Sequence[Target], replicat
 
 class _Search:
     def __init__(self, levers: list[Lever], targets: list[Target], replicate: Replicate, replications: int,
-                 max_replications: int, level: float, progress: Progress | None) -> None:
-        self.levers, self.targets, self.replicate = levers, targets, replicate
+                 max_replications: int, level: float, progress: Progress | None,
+                 interval: IntervalOf = t_interval) -> None:
+        self.levers, self.targets, self.replicate, self.interval = levers, targets, replicate, interval
         self.first, self.cap, self.level, self.progress = replications, max_replications, level, progress
         self.results: dict[Mix, MixResult] = {}
 
@@ -258,7 +266,8 @@ class _Search:
             if self.progress:
                 self.progress(self.settings(mix), n)
             rows += self.replicate(self.settings(mix), range(len(rows), n))
-            evidence = [judge(t, [row[k] for row in rows], self.level) for k, t in enumerate(self.targets)]
+            evidence = [judge(t, [row[k] for row in rows], self.level, self.interval)
+                        for k, t in enumerate(self.targets)]
             result = MixResult(mix, self.cost(mix), n, evidence, self._stability(rows), rows)
             if result.verdict != CLOSE or n >= self.cap:
                 return result

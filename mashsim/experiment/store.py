@@ -165,6 +165,10 @@ class ResultsFolder:
         data["scenario_name"] = [self._names[point]] * n
         data["scenario_hash"] = [plan.point_hashes[point]] * n
         data["mashsim_version"] = [__version__] * n
+        if plan.ensemble is not None:  # replication r ran member r % M (mashsim.experiment.ensemble_run)
+            members = plan.ensemble["members_run"]
+            data["member"] = [members[r.replication % len(members)] for r in results]
+            data["ensemble_hash"] = [plan.ensemble["hash"]] * n
         table = pa.table(data, schema=self.schema)
         atomic_write(self.rows / part_name(point, [r.replication for r in results]),
                      lambda p: pq.write_table(table, p))
@@ -208,6 +212,8 @@ def _row_schema(plan: Plan, columns: dict[str, tuple[pa.DataType, list[Any]]]) -
     fields += [pa.field(path, kind) for path, (kind, _) in columns.items()]
     fields += [pa.field(name, pa.float64()) for name in plan.metrics]
     fields += [pa.field(name, pa.string()) for name in ("scenario_name", "scenario_hash", "mashsim_version")]
+    if plan.ensemble is not None:
+        fields += [pa.field("member", pa.int64()), pa.field("ensemble_hash", pa.string())]
     return pa.schema(fields)
 
 

@@ -12,9 +12,9 @@ import math
 import operator
 import re
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Callable, Sequence
 
-from mashsim.experiment.stats import t_interval
+from mashsim.experiment.stats import Interval, t_interval
 from mashsim.metrics.names import UnknownMetric, resolve_metric
 from mashsim.scenario.errors import Problem, ScenarioError
 
@@ -94,14 +94,21 @@ class Evidence:
                 "replications": self.n, "verdict": self.verdict}
 
 
-def judge(target: Target, values: Sequence[float], level: float = 0.95) -> Evidence:
+#: an interval of the mean from replications' values: Student's t, or a two-level one over an
+#: ensemble's members (mashsim.experiment.two_level.round_robin_interval)
+IntervalOf = Callable[[list[float], float], Interval]
+
+
+def judge(target: Target, values: Sequence[float], level: float = 0.95,
+          interval: IntervalOf = t_interval) -> Evidence:
     """The verdict on ``target`` from the metric's value in each replication (NaN left out).
 
     A one-sided ``level`` bound is a bound of the two-sided ``2 * level - 1`` interval. Fewer than
-    two defined values decide nothing (``close``).
+    two defined values (with an ensemble: members) decide nothing (``close``).
     """
-    two_sided = t_interval(values, level)
-    one_sided = t_interval(values, 2 * level - 1)
+    data = list(values)
+    two_sided = interval(data, level)
+    one_sided = interval(data, 2 * level - 1)
     good, bad = (one_sided.ci_high, one_sided.ci_low) if target.upper else (one_sided.ci_low, one_sided.ci_high)
     if one_sided.n < 2 or math.isnan(good):
         verdict = CLOSE

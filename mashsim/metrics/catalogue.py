@@ -23,7 +23,7 @@ from typing import Mapping, Sequence
 
 from mashsim.model.contact import CAUSES, MISS_KINDS
 from mashsim.scenario.children import UNMATCHED_OUTCOMES
-from mashsim.scenario.schema import OUTCOMES, RAGS, RESEARCHED_RAGS, RISK_LEVELS
+from mashsim.scenario.schema import CONCERNS, OUTCOMES, RAGS, RESEARCHED_RAGS, RISK_LEVELS
 
 # units: how a value is read and shown
 SHARE = "share"      # a fraction in [0, 1], shown as a percentage
@@ -64,7 +64,12 @@ AXES = {axis.key: axis for axis in (
     Axis("match", "by_match", UNMATCHED_OUTCOMES),
     Axis("role", "by_role"),
     Axis("pool", "by_pool"),
+    Axis("concern", "by_concern", CONCERNS),
 )}
+# Every contact metric is also reported for each concern: its every breakdown again, with the
+# concern outermost (``rag_breach_rate.by_concern.fgm.by_rag.red``), after all the totals. The
+# families do not list these: see Family.concern_breakdowns.
+CONCERN = "concern"
 # the words that name a breakdown in a flat name (``by_rag`` in ``rag_breach_rate.by_rag.red``); a
 # breakdown's value may itself begin with "by_" (``by_policy``), so readers drop only these
 AXIS_WORDS = frozenset({axis.word for axis in AXES.values() if axis.word} | {"by_hub"})
@@ -88,6 +93,9 @@ class Family:
     definition: str | tuple[str, ...]
     breakdowns: tuple[tuple[str, ...], ...] = ((),)
     staff: bool = False
+    # counted over a hub's children, not its contacts (with [children]): a child's contacts can have
+    # different concerns, so such a family has no breakdown by concern
+    per_child: bool = False
 
     def __post_init__(self) -> None:
         # a typo in a declaration fails at import, not as a missing metric later
@@ -98,6 +106,13 @@ class Family:
             raise ValueError(f"{self.stem}: unknown axes {sorted(unknown)}; the axes are {sorted(AXES)}")
         if not isinstance(self.definition, str) and len(self.definition) != len(self.breakdowns):
             raise ValueError(f"{self.stem}: one definition per breakdown, or one for all")
+
+    @property
+    def concern_breakdowns(self) -> tuple[tuple[str, ...], ...]:
+        """The family's breakdowns by concern: each of its own with the concern axis outermost
+        (none for a staff metric: staff serve every concern; none for a per-child one: a child's
+        contacts can have different concerns)."""
+        return () if self.staff or self.per_child else tuple((CONCERN, *b) for b in self.breakdowns)
 
     @property
     def headline(self) -> bool:
@@ -128,6 +143,7 @@ DELAY = "Time from contact to decision (hours)"
 TIMESCALES = "Timescales"
 STAFF = "Staff (utilisation in working hours; mean queue)"
 CHILDREN = "Children (across a child's contacts; with `[children]`)"
+PATHWAYS = "Concern pathways"
 
 FAMILIES: tuple[Family, ...] = (
     Family("contacts_arrived", COUNT, "Contacts arrived", ACCOUNTING,
@@ -240,26 +256,32 @@ FAMILIES: tuple[Family, ...] = (
            "`all_signals_missed_rate.by_cause.unmatched`.",
            breakdowns=(("match",),)),
     Family("children_contacted", COUNT, "Children contacted", CHILDREN,
-           "Children with a contact arriving in the window (0 without `[children]`)."),
+           "Children with a contact arriving in the window (0 without `[children]`).", per_child=True),
     Family("children_repeat_unreferred", COUNT, "Two or more contacts, no referral", CHILDREN,
            "Children with two or more contacts arriving in the window and none decided `s17` or `s47` (a "
-           "contact still open at the run-out's cap is not a referral)."),
+           "contact still open at the run-out's cap is not a referral).", per_child=True),
     Family("high_risk_children_unreferred", COUNT, "High/critical risk, not referred", CHILDREN,
            "Children with a contact at true risk `high` or `critical` in the window and no `s17` or `s47` "
-           "decision about any of their window's contacts by the run-out's cap."),
+           "decision about any of their window's contacts by the run-out's cap.", per_child=True),
     Family("high_risk_child_hours_to_referral", HOURS, "Hours to referral, high/critical-risk child", CHILDREN,
            "Elapsed hours from the first contact in the window of a child with a contact at true risk `high` or "
            "`critical` in the window to the first `s17` or `s47` decision about the child; a child with none by "
            "the run-out's cap enters at its time so far (a lower bound: see `high_risk_children_unreferred`). "
            "`<stat>` is `mean`, `median`, `p90`, `p95` or `max`.",
-           breakdowns=(("stat",),)),
+           breakdowns=(("stat",),), per_child=True),
     Family("signals_never_decided", COUNT, "Held signals no decision received", CHILDREN,
            ("Per child contacted in the window and agency: a signal the agency held about the child that missed "
             "a decision and, as at the child's latest decided contact of the window, has reached none since "
             "(neither reached at a later contact nor found in the child's history by the history desk): the "
             "serious-case-review pattern.",
             "The same for that agency's signals."),
-           breakdowns=((), ("agency",))),
+           breakdowns=((), ("agency",)), per_child=True),
+    Family("school_notices", COUNT, "School notices (Operation Encompass)", PATHWAYS,
+           "Contacts of the window whose school is told before its next school day "
+           "(`concerns.<concern>.school_notification`): the notice goes when the hub has screened the contact."),
+    Family("school_notice_late_rate", SHARE, "School notices late", PATHWAYS,
+           "School notices sent after the next school day had started (screened after it; a contact still "
+           "unscreened at the run-out's cap, if it was past it then) ÷ school notices."),
 )
 
 BY_STEM = {family.stem: family for family in FAMILIES}
@@ -285,6 +307,16 @@ TABLE: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("utilisation", ("role",)), ("queue_length", ("role",)), ("utilisation", ("pool",)), ("queue_length", ("pool",)),
 )
 TABLE_DELAY_STATS = ("mean", "p90")  # the per-RAG delay rows: mean and p90 only
+# The terminal's table by concern (one row a concern, these columns): every metric by concern is in
+# the JSON and Parquet; the terminal shows the few that say how each concern's children fare.
+CONCERN_TABLE = ("contacts_arrived", "high_risk_missed_rate", "under_triage_rate", "rag_breach_rate",
+                 "decision_delay_hours.mean", "referral_rate", "school_notice_late_rate")
+
+
+def by_concern(name: str, concern: str) -> str:
+    """``rag_breach_rate.by_rag.red`` -> ``rag_breach_rate.by_concern.<concern>.by_rag.red``."""
+    head, _, rest = name.partition(".")
+    return f"{head}.by_concern.{concern}" + (f".{rest}" if rest else "")
 
 # The metrics a report shows by default: high/critical-risk missed signals (avoidable and by policy) and
 # under-triage, RAG breaches and delays by RAG, and every role's utilisation.
@@ -329,22 +361,32 @@ def is_share(name: str) -> bool:
 
 
 # ------------------------------------------------------------------ naming what the collector computes
+def _contact_breakdowns(by_concern: bool) -> list[tuple[Family, tuple[str, ...]]]:
+    """Every contact family's breakdowns in the order they are reported: the totals, then (with
+    ``by_concern``) each family's breakdowns by concern."""
+    pairs = [(family, b) for family in CONTACT_FAMILIES for b in family.breakdowns]
+    if by_concern:
+        pairs += [(family, b) for family in CONTACT_FAMILIES for b in family.concern_breakdowns]
+    return pairs
+
+
 def flatten(values: Mapping[str, Mapping[tuple[str, ...], Sequence[float]]],
-            scenario: Mapping[str, Sequence[str]]) -> dict[str, float]:
+            scenario: Mapping[str, Sequence[str]], by_concern: bool = False) -> dict[str, float]:
     """The contact metrics as a flat dict in catalogue order, from ``values[stem][breakdown]``: one value
-    per name of that breakdown, in :meth:`Family.names` order. A family or breakdown the collector
-    does not compute, or one it computes that is not declared, is an error, never a silent 0."""
+    per name of that breakdown, in :meth:`Family.names` order; ``by_concern``: the breakdowns by concern
+    too. A family or breakdown the collector does not compute, or one it computes that is not declared,
+    is an error, never a silent 0."""
     flat: dict[str, float] = {}
     for family in CONTACT_FAMILIES:
-        computed = values[family.stem]
-        if set(computed) != set(family.breakdowns):
-            raise KeyError(f"{family.stem}: computed {sorted(computed)}, declared {sorted(family.breakdowns)}")
-        for breakdown in family.breakdowns:
-            names = family.names(breakdown, scenario)
-            numbers = computed[breakdown]
-            if len(numbers) != len(names):
-                raise ValueError(f"{family.stem} {breakdown}: {len(numbers)} values for {len(names)} names")
-            flat.update(zip(names, numbers))
+        declared = set(family.breakdowns) | (set(family.concern_breakdowns) if by_concern else set())
+        if set(values[family.stem]) != declared:
+            raise KeyError(f"{family.stem}: computed {sorted(values[family.stem])}, declared {sorted(declared)}")
+    for family, breakdown in _contact_breakdowns(by_concern):
+        names = family.names(breakdown, scenario)
+        numbers = values[family.stem][breakdown]
+        if len(numbers) != len(names):
+            raise ValueError(f"{family.stem} {breakdown}: {len(numbers)} values for {len(names)} names")
+        flat.update(zip(names, numbers))
     if set(values) - {f.stem for f in CONTACT_FAMILIES}:
         raise KeyError(f"undeclared metric families: {sorted(set(values) - set(BY_STEM))}")
     return flat
@@ -364,10 +406,12 @@ def by_hub(name: str, hub: str) -> str:
 
 
 # ------------------------------------------------------------------------------------ a scenario's names
-def run_names(agencies: Sequence[str], roles: Sequence[str], pools: Sequence[str]) -> list[str]:
-    """The names of one hub's (or the whole network's) metrics: contacts, then each role's, each pool's."""
+def run_names(agencies: Sequence[str], roles: Sequence[str], pools: Sequence[str],
+              by_concern: bool = True) -> list[str]:
+    """The names of one hub's (or the whole network's) metrics: contacts (``by_concern``: and by
+    concern), then each role's, each pool's."""
     scenario = {"agency": agencies, "role": roles, "pool": pools}
-    names = [name for family in CONTACT_FAMILIES for b in family.breakdowns for name in family.names(b, scenario)]
+    names = [name for family, b in _contact_breakdowns(by_concern) for name in family.names(b, scenario)]
     names += [f"{f.stem}.by_role.{role}" for role in roles for f in STAFF_FAMILIES]
     return names + [f"{f.stem}.by_pool.{pool}" for pool in pools for f in STAFF_FAMILIES]
 
@@ -384,7 +428,9 @@ def scenario_names(hubs: Sequence[tuple[str | None, Sequence[str], Sequence[str]
     roles = list(dict.fromkeys(r for _, _, hub_roles in hubs for r in hub_roles))
     names = run_names(agencies, roles, pools)
     for hub, hub_agencies, hub_roles in hubs:
-        names += [by_hub(name, str(hub)) for name in run_names(hub_agencies, hub_roles, ())]
+        # each hub's by-concern figures are left out (the network's are kept): a borough's share of
+        # a rare concern is a handful of contacts, and they would multiply a network's columns
+        names += [by_hub(name, str(hub)) for name in run_names(hub_agencies, hub_roles, (), by_concern=False)]
     return names
 
 

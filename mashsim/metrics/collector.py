@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Protocol
 
-from mashsim.metrics.catalogue import DELAY_STATS, flatten, flatten_staff
+from mashsim.metrics.catalogue import BY_STEM, CONCERN, DELAY_STATS, flatten, flatten_staff
 from mashsim.metrics.children import ChildTally
 from mashsim.metrics.histogram import DelayHistogram
 from mashsim.model.calendar import WorkingClock
@@ -43,7 +43,7 @@ class Collector:
     """Accumulates every metric of one replication as the model runs."""
 
     def __init__(self, agencies: list[str], sources: list[str], start: float, end: float,
-                 hub_clock: WorkingClock, record: bool = False, population: int = 0) -> None:
+                 hub_clock: WorkingClock, record: bool = False, population: int = 0, by_concern: bool = True) -> None:
         self.agencies = agencies
         self.sources = sources
         self.start, self.end = start, end
@@ -87,13 +87,21 @@ class Collector:
         self.breaches_elapsed = self._counts(len(RAGS))
         # held signals missed as unmatched, by the record search's outcome
         self.unmatched_by = self._counts(len(UNMATCHED_OUTCOMES))
-        # per child (with [children]): counted when censor() reads the tally
+        # per child (with [children]): counted when censor() reads the tally. Only the hub's collector
+        # keeps a tally (a child's contacts can have different concerns): its concerns' collectors get none
         self.tally = ChildTally(population, len(agencies)) if population else None
         self.children_contacted = self._count("children_contacted")
         self.children_repeat_unreferred = self._count("children_repeat_unreferred")
         self.hr_children_unreferred = self._count("hr_children_unreferred")
         self.never_decided = self._counts(len(agencies), by_agency=True)
         self.child_hours = DelayHistogram()  # a high/critical-risk child's first contact to referral
+        # Operation Encompass school notices (concern pathways): sent, and sent after the school day began
+        self.notices = self._count("notices")
+        self.notices_late = self._count("notices_late")
+        # the same metrics for each concern's contacts alone: a collector per concern, fed the same contacts
+        self.by_concern: list[Collector] = [
+            Collector(agencies, sources, start, end, hub_clock, by_concern=False) for _ in CONCERNS
+        ] if by_concern else []
         self.record = record
         self.records: list[dict] = []
         self._open: dict[int, Contact] = {}
@@ -119,7 +127,9 @@ class Collector:
 
     def add(self, other: Collector) -> None:
         """Adds ``other``'s counts, delays and time in system to these (agencies matched by name):
-        every registered count, whatever it is."""
+        every registered count, whatever it is. A collector others are added to keeps no time in the
+        hub of its own: its time-average is theirs, already brought up to the end of the window."""
+        self.in_system_since = self.end
         for name in self._scalars:
             setattr(self, name, getattr(self, name) + getattr(other, name))
         where = [self.agencies.index(agency) for agency in other.agencies]
@@ -133,11 +143,15 @@ class Collector:
         for histogram, their_histogram in zip(self.delay_by_rag, other.delay_by_rag):
             histogram.merge(their_histogram)
         self.delay_unscreened.merge(other.delay_unscreened)
-        self.child_hours.merge(other.child_hours)
+        self.child_hours.merge(other.child_hours)  # the hub's own (per child), not its concerns'
+        self.in_system += other.in_system
+        if other.by_concern:  # its counts and time in the hub are its concerns' collectors'
+            for concern, their_concern in zip(self.by_concern, other.by_concern):
+                concern.add(their_concern)
+            return
         other._count_in_system(other.end, 0)  # its time-average brought up to the end of the window
         self.in_system_area += other.in_system_area
         self.in_system_first_half += other.in_system_first_half
-        self.in_system += other.in_system
 
     def _count_in_system(self, now: float, change: int) -> None:
         clipped = self.start if now < self.start else self.end if now > self.end else now
@@ -151,6 +165,14 @@ class Collector:
 
     # ------------------------------------------------------------ observer
     def arrived(self, c: Contact) -> None:
+        if self.by_concern:  # its concern's collector counts it: the totals are theirs added up (values)
+            self.in_system += 1  # the number now (the hourly series reads it); the time-average is theirs
+            self.by_concern[c.concern].arrived(c)
+            if c.counted:
+                self._open[c.id] = c
+                if self.tally is not None and c.child >= 0:  # per child: the hub's, whatever the concern
+                    self.tally.arrived(c)
+            return
         self._count_in_system(c.arrived, +1)
         if self.start <= c.arrived < self.end:
             c.counted = True
@@ -161,6 +183,17 @@ class Collector:
 
     def decided(self, c: Contact) -> None:
         decided_at = c.decided_at
+        if self.by_concern:
+            self.in_system -= 1
+            self.by_concern[c.concern].decided(c)
+            if c.counted:
+                del self._open[c.id]
+                if self.tally is not None and c.child >= 0:
+                    self.tally.decided(c)
+                if self.record:
+                    under_triaged = c.risk >= HIGH and c.outcome < c.correct_outcome
+                    self.records.append(self._record(c, c.fates, *self._breaches_at(c, decided_at), under_triaged))
+            return
         self._count_in_system(decided_at, -1)
         if not c.counted:
             return
@@ -201,6 +234,8 @@ class Collector:
             self._high_risk_signals(c, fates)
         if self.tally is not None and c.child >= 0:
             self.tally.decided(c)
+        if c.notify_by is not None:
+            self._notice(c, c.screened_at)
         if self.record:
             self.records.append(self._record(c, fates, rag_breach, day_breach, under_triaged))
 
@@ -214,6 +249,11 @@ class Collector:
                 self.hr_missed[i] += 1
                 self.hr_by_cause[fate] += 1
                 self.hr_by_kind[kinds[i]] += 1
+
+    def _notice(self, c: Contact, sent: float) -> None:
+        """Count ``c``'s school notice, sent at ``sent`` (late if the school day had begun)."""
+        self.notices += 1
+        self.notices_late += sent > c.notify_by
 
     @property
     def undecided(self) -> int:
@@ -245,8 +285,16 @@ class Collector:
         """Count the contacts still open at ``now`` (the run-out's cap) as censored: each enters the
         delays at its delay so far (a lower bound) and breaches every deadline it has passed."""
         self.censored_at = now
+        if self.by_concern:
+            for concern in self.by_concern:
+                concern.censor(now)
+            if self.tally is not None:
+                self._count_children(self.tally, now)
+            return
         for c in self._open.values():
             self.censored_n += 1
+            if c.notify_by is not None:
+                self._notice(c, now if c.screened_at is None else c.screened_at)
             if c.rag is None:  # never screened: no RAG, no RAG deadline
                 self.delay_unscreened.add(now - c.arrived)
                 self.unscreened_day_breaches += self._breaches_at(c, now)[1]
@@ -319,9 +367,32 @@ class Collector:
             return []
         return [self._record(c, [], *self._breaches_at(c, self.censored_at), False) for c in self._open.values()]
 
-    def metrics(self, roles: Mapping[str, "StaffedRole"]) -> dict[str, float]:
+    def metrics(self, roles: Mapping[str, "StaffedRole"], by_concern: bool = True) -> dict[str, float]:
         """Every metric as a flat ``{dotted name: value}`` dict, named and ordered by the catalogue
-        (:mod:`mashsim.metrics.catalogue`) from each family's values computed here."""
+        (:mod:`mashsim.metrics.catalogue`) from each family's values computed here; ``by_concern``:
+        with every contact metric for each concern too (each concern's collector's values)."""
+        values = self.values()
+        by_concern = by_concern and bool(self.by_concern)
+        if by_concern:
+            parts = [concern.contact_values() for concern in self.by_concern]
+            for stem, computed in values.items():
+                # the breakdowns the catalogue declares by concern (none for a per-child family)
+                for breakdown in BY_STEM[stem].concern_breakdowns:
+                    computed[breakdown] = [v for part in parts for v in part[stem][breakdown[1:]]]
+        m = flatten(values, {"agency": self.agencies}, by_concern)
+        m.update(role_metrics(roles))
+        return m
+
+    def values(self) -> dict[str, dict[tuple[str, ...], list[float]]]:
+        """Each contact family's values, by breakdown (the catalogue names them: see flatten): the
+        per-contact ones the concerns' collectors' added up, the per-child ones this collector's own."""
+        values = self._total().contact_values() if self.by_concern else self.contact_values()
+        values.update(self._child_values())
+        return values
+
+    def contact_values(self) -> dict[str, dict[tuple[str, ...], list[float]]]:
+        """The per-contact families' values (every family but the per-child ones), from this
+        collector's own counts."""
         self._count_in_system(self.end, 0)
         decided = self.decided_n
         held, missed_total = sum(self.held), sum(map(sum, self.missed))
@@ -374,6 +445,14 @@ class Collector:
             "contacts_censored": {(): [float(censored)]},
             "backlog_growth": {(): [self.backlog_growth()]},
             "unmatched_rate": {("match",): [_ratio(n, held) for n in self.unmatched_by]},
+            "school_notices": {(): [float(self.notices)]},
+            "school_notice_late_rate": {(): [_ratio(self.notices_late, self.notices)]},
+        }
+        return values
+
+    def _child_values(self) -> dict[str, dict[tuple[str, ...], list[float]]]:
+        """The per-child families' values (0 without [children]): counted by censor() from the tally."""
+        return {
             "children_contacted": {(): [float(self.children_contacted)]},
             "children_repeat_unreferred": {(): [float(self.children_repeat_unreferred)]},
             "high_risk_children_unreferred": {(): [float(self.hr_children_unreferred)]},
@@ -381,10 +460,13 @@ class Collector:
             "signals_never_decided": {(): [float(sum(self.never_decided))],
                                       ("agency",): [float(n) for n in self.never_decided]},
         }
-        m = flatten(values, {"agency": self.agencies})
-        m.update(role_metrics(roles))
-        return m
 
+    def _total(self) -> Collector:
+        """The concerns' collectors added up: every contact's counts, delays and time in the hub."""
+        total = Collector(self.agencies, self.sources, self.start, self.end, self.clock, by_concern=False)
+        for child in self.by_concern:
+            total.add(child)
+        return total
 
     def backlog_growth(self) -> float:
         """How fast the contacts in the hub grew over the window, as a share of the arrivals: the mean

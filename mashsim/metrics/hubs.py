@@ -91,5 +91,7 @@ def network_metrics(hubs: Mapping[str, tuple[Collector, dict[str, RoleTotal]]],
     metrics = combined([collector for collector, _ in hubs.values()]).metrics(totals)
     metrics.update(role_metrics(pools, "by_pool"))
     for hub, (collector, roles) in hubs.items():
-        metrics.update({by_hub(name, hub): value for name, value in collector.metrics(roles).items()})
+        # each hub's figures by concern are left out (see catalogue.scenario_names)
+        metrics.update({by_hub(name, hub): value
+                        for name, value in collector.metrics(roles, by_concern=False).items()})
     return metrics

@@ -30,12 +30,14 @@ import simpy
 
 from mashsim.model.calendar import CalendarView
 from mashsim.model.children import first_contact_share
+from mashsim.model.concerns import draw_risk, holds_table, risk_table
 from mashsim.model.contact import CRITICAL, Contact
 from mashsim.model.durations import hours_at
 from mashsim.model.matching import search_outcomes
 from mashsim.model.events import call_at
+from mashsim.model.stages import STAGES
 from mashsim.model.streams import Streams
-from mashsim.scenario.schema import CONCERNS, RISK_LEVELS, ConcernMix, HubSettings, RiskMix, Source
+from mashsim.scenario.schema import CONCERNS, ConcernMix, HubSettings, RiskMix, Source
 
 HOURS_PER_YEAR = 365.25 * 24.0  # the reference year: annual_contacts is the expected count in its hours
 SUNDAY = 6  # bank holidays take Sunday's share of arrivals
@@ -125,10 +127,10 @@ class ContactFactory:
         self.name = name
         self.index = index
         self._scenario = scenario
-        self._risk = np.array([getattr(risk_mix, r) for r in RISK_LEVELS])
+        self._risk = risk_table(scenario, risk_mix)  # per concern (concern pathways)
         self._concern = np.array([getattr(concern_mix, c) for c in CONCERNS])
         self._agencies = list(scenario.agencies.items())
-        self._holds = np.array([[getattr(a.holds_information, r) for r in RISK_LEVELS] for _, a in self._agencies])
+        self._holds = holds_table(scenario)  # per agency, concern and risk
         self._matching = [a.match_shares(scenario.policy.shared_identifier) for _, a in self._agencies]
         self._loss = np.array([scenario.channel_for(n).loss for n, _ in self._agencies])
         self._rngs = [streams.rng("contact", name)] + [streams.rng("contact", name, "agency", n)
@@ -168,16 +170,16 @@ class ContactFactory:
         n = times.size
         if n == 0:
             return []
-        if child is None:
-            risk = _draw_index(self._risk, u[:, RISK])
+        if child is None:  # a first contact: its concern first, then its risk from the concern's risk mix
             concern = _draw_index(self._concern, u[:, CONCERN])
-        else:
+            risk = draw_risk(self._risk, concern, u[:, RISK])
+        else:  # a child's return keeps the child's risk and concern (its pathway's holds and route follow)
             risk, concern = child[1], child[2]
         urgent = (risk == CRITICAL) & (u[:, URGENT] < self._scenario.arrivals.urgent_flag)
         roles = self._scenario.roles
-        log_h = hours_at(roles.contact_officers.task_minutes, u[:, LOG_TASK])
-        screen_h = hours_at(roles.screeners.task_minutes, u[:, SCREEN_TASK])
-        decide_h = hours_at(roles.managers.task_minutes, u[:, DECIDE_TASK])
+        # each hub stage's task time, from its role's task_minutes (the stages in the flow's order)
+        log_h, screen_h, decide_h = [hours_at(getattr(roles, stage.role).task_minutes, u[:, column])
+                                     for stage, column in zip(STAGES, (LOG_TASK, SCREEN_TASK, DECIDE_TASK))]
         k = len(self._agencies)
         holds = np.empty((k, n), dtype=bool)
         unmatched = np.empty((k, n), dtype=bool)
@@ -186,7 +188,7 @@ class ContactFactory:
         research = np.empty((k, n))
         for i, (_, agency) in enumerate(self._agencies):
             a = u[:, OWN_DRAWS + AGENCY_DRAWS * i:OWN_DRAWS + AGENCY_DRAWS * (i + 1)]
-            holds[i] = a[:, HOLDS] < self._holds[i][risk]
+            holds[i] = a[:, HOLDS] < self._holds[i][concern, risk]
             matching[i], unmatched[i], extra = search_outcomes(a[:, MATCH], self._matching[i])
             lost[i] = a[:, CHANNEL] < self._loss[i]
             research[i] = hours_at(agency.research_minutes, a[:, RESEARCH]) + extra

@@ -112,6 +112,22 @@ class WorkingClock:
         into = t - day * HOURS_PER_DAY - start
         return self._cumulative[day] + (0.0 if into < 0.0 else length if into > length else into)
 
+    def next_day_start(self, t: float) -> float:
+        """When the next working day after ``t`` starts (a school's next day, for a notice due before
+        it): today's start if ``t`` is before it, else the next working day's; ``math.inf`` if none
+        comes within the horizon limit."""
+        day = int(t // HOURS_PER_DAY)
+        self.working_before(t)  # the days up to t's known
+        if self._cumulative[day + 1] <= self._cumulative[day] or t >= day * HOURS_PER_DAY + self._open[day]:
+            day += 1
+        while day <= _HORIZON_LIMIT_DAYS:
+            if day >= len(self._open):
+                self._extend(day + 366)
+            if self._cumulative[day + 1] > self._cumulative[day]:
+                return day * HOURS_PER_DAY + self._open[day]
+            day += 1
+        return math.inf
+
     def add(self, t: float, hours: float) -> float:
         """The time at which ``hours`` working hours have passed after ``t``."""
         if hours <= 0:

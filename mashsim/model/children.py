@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator
 import numpy as np
 import simpy
 
+from mashsim.model.concerns import risk_shares
 from mashsim.model.contact import REACHED, Contact
 from mashsim.model.events import call_later
 from mashsim.model.streams import Streams
@@ -64,12 +65,14 @@ def first_contact_share(settings: HubSettings, source: Source) -> float:
     children = settings.children
     if children is None:
         return 1.0
-    mix = source.risk_mix or settings.arrivals.risk_mix
+    # the first contacts' risk mix: with concern pathways, each concern's own mix by its share
+    shares = risk_shares(settings, source.risk_mix or settings.arrivals.risk_mix,
+                         source.concern_mix or settings.arrivals.concern_mix)
     returns = 0.0
-    for risk, chance in zip(RISK_LEVELS, return_chances(children)):
+    for share, chance in zip(shares, return_chances(children)):
         q = min(chance * children.missed_multiplier, 1.0)
         runs = float(MOST_RETURNS) if q >= 1.0 else q * (1.0 - q ** MOST_RETURNS) / (1.0 - q)
-        returns += getattr(mix, risk) * runs
+        returns += share * runs
     return 1.0 / (1.0 + returns)
 
 

@@ -37,7 +37,7 @@ class Contact:
         "sent_at", "decided_at", "decided_rag", "outcome", "fates", "failed",
         "deadline_working", "deadline_elapsed", "kinds", "correct_outcome",
         "matching", "child", "key", "generation", "u_return", "u_delay", "u_history", "earlier", "history_found",
-        "child_missed",
+        "child_missed", "notify_by",
     )
 
     # Drawn at arrival (ContactFactory.make sets them).
@@ -94,6 +94,7 @@ class Contact:
     earlier: int  # the child's contacts before this one
     history_found: bool  # the history desk found the child's earlier contacts
     child_missed: int  # after the decision: agencies (a bitmask) whose held signal about the child reached none
+    notify_by: Any  # when the school must have been told (Operation Encompass), else None
 
     def __init__(self, id: int, source: int, arrived: float) -> None:
         self.id = id
@@ -121,6 +122,7 @@ class Contact:
         self.earlier = 0
         self.history_found = False
         self.child_missed = 0
+        self.notify_by = None  # set on arrival when a concern pathway tells the school
         # Left unset until their step (a borough year makes ~13,000 contacts: each field costs): the
         # two deadline readings are set with the deadline; kinds and correct_outcome when a high- or
         # critical-risk child is decided, and read only then.

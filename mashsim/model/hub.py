@@ -18,12 +18,14 @@ import simpy
 
 from mashsim.model.calendar import WorkingClock
 from mashsim.model.children import Children
+from mashsim.model.concerns import ask_table, never_blue, school_notices
 from mashsim.model.contact import BLUE, GREEN, HIGH, REACHED, RED, Contact, miss_kinds, queue_deadline, queue_rank, \
     signal_fates
 from mashsim.model.cutoffs import CutoffQueue
 from mashsim.model.events import call_later
 from mashsim.model.network import DECISION, hub_node, research_node
 from mashsim.model.roles import BY_DEADLINE, BY_RAG, ONE_QUEUE, RED_FIRST, Job, Role
+from mashsim.model.stages import DECIDE, LOG, SCREEN, STAGES
 from mashsim.scenario.schema import OUTCOMES, RAGS, RESEARCHED_RAGS, HubSettings, Policy
 
 
@@ -74,9 +76,11 @@ class Hub:
         self.name = name
         self.observer = observer
         self.trace = trace
-        self.logging = roles["contact_officers"]
-        self.screening = roles["screeners"]
-        self.deciding = roles["managers"]
+        # the flow's stages (mashsim.model.stages), resolved to their roles once: the loop reads attributes
+        self.logging = roles[LOG.role]
+        self.screening = roles[SCREEN.role]
+        self.deciding = roles[DECIDE.role]
+        self.stage_roles = [roles[s.role] for s in STAGES]
         # a channel has the same latency each way; a desk no RAG asks (yet: a policy inject may) has
         # no request edge, so its return edge gives the latency
         latency = {agency: network.edges[research_node(scenario, agency, name), hub_node(name, DECISION)]["latency_hours"]
@@ -93,12 +97,20 @@ class Hub:
                              for rag in RESEARCHED_RAGS}
         self.hub_clock = clocks[scenario.hub_hours]
         self._cutoffs = {rag: CutoffQueue(env, self._cutoff) for rag in self.deadlines}
-        self.screener_staffing = scenario.roles.screeners
+        self.screener_staffing = getattr(scenario.roles, SCREEN.role)
         self._in_post_day, self._in_post = -1, 1.0
         s = scenario.screening
         self.under, self.over = s.under_rating, s.over_rating
         self.under_per_waiting, self.under_max = s.under_rating_per_waiting, s.under_rating_max
+        self.settings = scenario
+        # concern pathways (mashsim.model.concerns): which concerns are never screened out, and the
+        # contacts a school is told about before the next school day (their school days' clock)
+        self.never_blue = never_blue(scenario)
+        self.notices = {key: clocks[hours] for key, hours in school_notices(scenario).items()}
         self.recognition = scenario.decision.recognition
+        # RAGs a tabletop team gave contacts it screened itself, by contact id (see mashsim.tabletop):
+        # each replaces the screener's draw for that contact only; empty in every other run
+        self.team_rags: dict[int, int] = {}
         self.outcome_cdf = {
             RAGS.index(rag): np.cumsum([getattr(getattr(scenario.decision.outcomes, rag), o) for o in OUTCOMES]).tolist()
             for rag in RAGS
@@ -110,11 +122,12 @@ class Hub:
         """Work to ``policy`` from now on: contacts screened from now, and every queue's priority."""
         by_name = {d.name: d.index for d in self.desks}
         self.ask = {RAGS.index(rag): tuple([by_name[a] for a in getattr(policy.ask, rag)]) for rag in RESEARCHED_RAGS}
+        self.ask_of = ask_table(self.settings, policy, by_name)  # by concern, then RAG
         self.decide_at_deadline = policy.decide_at_deadline
         self.allowance = policy.decision_allowance_hours
         order = queue_order(policy)
         self.provisional = order == BY_DEADLINE  # contacts need a deadline before screening
-        for role in (self.logging, self.screening, self.deciding, *[d.role for d in self.desks]):
+        for role in (*self.stage_roles, *[d.role for d in self.desks]):
             role.set_order(order)
 
     def _submit(self, role: Role, c: Contact, urgent: bool, hours: float, done: Callable[[Any], None]) -> Job | None:
@@ -151,6 +164,10 @@ class Hub:
             self._note("arrived", c)
         if self.provisional:
             self._set_due(c)
+        if self.notices:
+            school = self.notices.get((c.concern, c.source))
+            if school is not None:  # Operation Encompass: the school is told before its next day starts
+                c.notify_by = school.next_day_start(c.arrived)
         self._submit(self.logging, c, c.urgent, c.log_hours, self._logged)
 
     def _logged(self, c: Contact) -> None:
@@ -163,6 +180,9 @@ class Hub:
         # the screener's rating: one level too low (more often when the queue per screener in post is
         # long) or too high, else right.  Pressure is per screener in post, not per person on duty: at
         # night the out-of-hours cover is not rushed by routine contacts waiting for the morning.
+        if self.team_rags and c.id in self.team_rags:  # rated by a tabletop team, not by the draw
+            self.rate(c, self.team_rags.pop(c.id))
+            return
         day = int(self.env._now // 24.0)
         if day != self._in_post_day:  # staff_on_day walks the changes: once a day is enough
             self._in_post_day = day
@@ -183,13 +203,13 @@ class Hub:
         self.observer.arrived(c)
         if self.provisional:
             self._set_due(c)
-        if role == "contact_officers":
+        if role == LOG.role:
             self._submit(self.logging, c, c.urgent, c.log_hours, self._logged)
             return
         c.logged_at = self.env.now
-        if role == "screeners":
+        if role == SCREEN.role:
             self._submit(self.screening, c, c.urgent, c.screen_hours, self._screened)
-        elif role == "managers":
+        elif role == DECIDE.role:
             self.rate(c, max(c.correct_rag, GREEN), asked=())
         else:
             desk = next(d for d in self.desks if d.name == role)
@@ -199,6 +219,8 @@ class Hub:
         """Give ``c`` its RAG and send it on: Blue is closed at once, the rest are researched
         by the desks ``asked`` (by default those the policy names for the RAG)."""
         now = self.env._now
+        if rag == BLUE and self.never_blue[c.concern]:  # a mandatory report: never screened out
+            rag = GREEN
         c.screened_at = now
         c.rag = rag
         if self.trace:
@@ -218,7 +240,7 @@ class Hub:
         else:
             c.deadline = c.deadline_working
             cutoff = self.hub_clock.add(start, max(hours - self.allowance, 0.0))
-        self.request(c, self.ask[rag] if asked is None else asked)
+        self.request(c, self.ask_of[c.concern][rag] if asked is None else asked)
         if self.decide_at_deadline and c.pending:
             self._cutoffs[rag].add(now + max(cutoff - now, 0.0), c)
 
@@ -306,7 +328,7 @@ class Hub:
             # metrics need, and asking them of every child costs a borough year measurable time):
             # what the correct RAG would have given with the same draw, and was each miss avoidable
             c.correct_outcome = _drawn(self.outcome_cdf[c.correct_rag], c.u_outcome)
-            c.kinds = miss_kinds(c, self.ask.get(c.correct_rag, ()))
+            c.kinds = miss_kinds(c, self.ask_of[c.concern].get(c.correct_rag, ()))
         if self.trace:
             self._note("decided", c, rag=RAGS[decided_rag], outcome=OUTCOMES[c.outcome])
         if self.children is not None:

@@ -180,14 +180,19 @@ class Role:
         if order == self.order:
             return
         self._catch_up()
-        live = [job for queue in self._queues for job in queue if job.state == QUEUED]
-        live += [job for heap in self._heaps for _, _, job in heap if job.state == QUEUED]
-        live.sort(key=_seq_of)
+        live = self.queued()
         self._clear()
         self.order = order
         for job in live:
             self._enqueue(job)
         self._dispatch()
+
+    def queued(self) -> list[Job]:
+        """The jobs waiting (not started, not cancelled), in the order they were submitted."""
+        live = [job for queue in self._queues for job in queue if job.state == QUEUED]
+        live += [job for heap in self._heaps for _, _, job in heap if job.state == QUEUED]
+        live.sort(key=_seq_of)
+        return live
 
     def set_staffing(self, capacity: int, urgent_only: bool) -> None:
         """Change the number on duty; with ``urgent_only`` they take urgent work only."""

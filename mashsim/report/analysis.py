@@ -70,6 +70,12 @@ def analyse(data: SweepData, metrics: Iterable[str] = (), compare: Iterable[tupl
     if data.failures:
         report.notes.append(f"{len(data.failures)} task(s) failed after a retry; their replications are missing "
                             f"(see Failures).")
+    if "member" in data.rows:  # sweep --ensemble: say which intervals these are
+        members = data.rows["member"].nunique()
+        report.notes.append(f"Run over a parameter ensemble ({members} members, file hash "
+                            f"{data.rows['ensemble_hash'].iloc[0]}): every interval and paired difference is over "
+                            f"the members' means ({members - 1} degrees of freedom), so it covers the figures we do "
+                            f"not know as well as chance; param_share in point_summary.csv is the parameters' share.")
     expected = set(range(len(data.points)))
     missing = expected - set(data.rows["point"].unique())
     if missing:

@@ -30,7 +30,8 @@ class PairedDifference:
 
 def paired_difference(rows: pd.DataFrame, metric: str, a: int, b: int, level: float = 0.95) -> PairedDifference:
     """The ``level`` t-interval of ``metric[b, r] - metric[a, r]`` over replications ``r`` run at both
-    points on the same seed (a replication missing at either point is left out)."""
+    points on the same seed (a replication missing at either point is left out); over an ensemble's
+    members (rows with ``member``), the two-level interval over the members' mean differences."""
     left = rows.loc[rows["point"] == a].set_index("replication")
     right = rows.loc[rows["point"] == b].set_index("replication")
     common = left.index.intersection(right.index)
@@ -38,7 +39,14 @@ def paired_difference(rows: pd.DataFrame, metric: str, a: int, b: int, level: fl
         common = common[(left.loc[common, "seed"] == right.loc[common, "seed"]).to_numpy()]
     common = common.sort_values()
     diff = right.loc[common, metric].to_numpy(dtype=float) - left.loc[common, metric].to_numpy(dtype=float)
-    return PairedDifference(metric, a, b, t_interval(diff, level), tuple(int(r) for r in common))
+    if "member" in rows:  # over an ensemble: the interval over members' mean differences (both uncertainties)
+        from mashsim.experiment.two_level import two_level_by
+
+        f = two_level_by(diff, left.loc[common, "member"].to_numpy(), level)
+        interval = Interval(f.mean, f.ci_low, f.ci_high, f.members)
+    else:
+        interval = t_interval(diff, level)
+    return PairedDifference(metric, a, b, interval, tuple(int(r) for r in common))
 
 
 def short_path(path: str) -> str:

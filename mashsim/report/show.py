@@ -6,6 +6,7 @@ from rich.console import Console
 from rich.text import Text
 
 from mashsim.model.network import build_network, check_network, describe_network
+from mashsim.report.pathways import pathways_table
 from mashsim.report.terminal import PlainTable, console as plain_console, printer, styled
 from mashsim.scenario.load import scenario_hash
 from mashsim.scenario.schema import HUB_ROLES, Scenario, Staffing
@@ -82,6 +83,8 @@ def print_scenario(scenario: Scenario, console: Console | None = None) -> None:
         deadline = getattr(scenario.rag, rag)
         say(f"  {rag}: deadline {deadline.deadline_hours:g} {deadline.clock} hours; asks "
             f"{', '.join(getattr(policy.ask, rag)) or 'no one'}")
+
+    say(pathways_table(scenario))  # concern pathways: how each concern's contacts differ
 
     if scenario.injects:
         print_injects(scenario, console)

@@ -76,6 +76,10 @@ def print_staffing(result: StaffingResult, console: Console, provenance: dict[st
                       f"seed {result.seed} · mashsim {provenance['mashsim_version']}"))
     say("Targets, each met when the one-sided 95% confidence bound of its mean is on the right side: "
         + ", ".join(map(_short, result.targets)))
+    if "ensemble" in provenance:  # mashsim.commands.ensemble_options: bounds over members, both uncertainties
+        ens = provenance["ensemble"]
+        say(f"Over ensemble {ens['file']} ({ens['hash']}): {len(ens['members_run'])} members, each mix's "
+            "replications shared among them; bounds over member means (parameter uncertainty and chance)")
     if result.chosen is not None:
         say(Text.assemble("\n", ("Chosen:", "bold"), f" {_staff(result, result.chosen)} · cost {_cost(result.chosen.cost)}"))
         say(evidence_table(result.chosen, "Evidence"))

@@ -215,7 +215,8 @@ def point_summary(data: SweepData, metrics: Iterable[str], level: float = 0.95) 
     factor values, ``metric``, ``n`` (replications where the metric is defined), ``mean``,
     ``ci_low``, ``ci_high`` — what :func:`~mashsim.experiment.stats.t_interval` gives for the
     point's replications, computed for all points at once. Replication ``r`` of every point ran on
-    the same seed (common random numbers).
+    the same seed (common random numbers). In a sweep over an ensemble (rows with ``member``) the
+    interval is over the members' means instead, with ``members`` and ``param_share`` added.
     """
     metrics = list(metrics)
     grouped = data.rows[["point", *metrics]].groupby("point", sort=True)
@@ -231,7 +232,23 @@ def point_summary(data: SweepData, metrics: Iterable[str], level: float = 0.95) 
     }).rename_axis(["point", "metric"]).reset_index()
     order = {m: i for i, m in enumerate(metrics)}
     long = long.sort_values(["point", "metric"], key=lambda c: c.map(order) if c.name == "metric" else c, kind="stable")
+    extra: list[str] = []
+    if "member" in data.rows:  # a sweep over an ensemble: intervals over member means (both uncertainties)
+        long, extra = _over_members(data.rows, long, level), ["members", "param_share"]
     factors = data.points[["point", *data.factors]]
     merged = long.merge(factors, on="point", how="left")
-    columns = ["point", *data.factors, "metric", "n", "mean", "ci_low", "ci_high"]
+    columns = ["point", *data.factors, "metric", "n", "mean", "ci_low", "ci_high", *extra]
     return merged[columns].reset_index(drop=True)
+
+
+def _over_members(rows: pd.DataFrame, long: pd.DataFrame, level: float) -> pd.DataFrame:
+    """``long`` with each point's mean and interval over its members' means (the two-level design of
+    :mod:`mashsim.experiment.two_level`), and the members and the parameters' share of the variance."""
+    from mashsim.experiment.two_level import two_level_by
+
+    by_point = {point: group for point, group in rows.groupby("point", sort=False)}
+    figures = [two_level_by(by_point[p][m].to_numpy(dtype=float), by_point[p]["member"].to_numpy(), level)
+               for p, m in zip(long["point"], long["metric"])]
+    return long.assign(mean=[f.mean for f in figures], ci_low=[f.ci_low for f in figures],
+                       ci_high=[f.ci_high for f in figures], members=[f.members for f in figures],
+                       param_share=[f.param_share for f in figures])

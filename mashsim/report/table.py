@@ -130,4 +130,10 @@ _NAMED = {"high_risk_child_hours_to_referral": "hours to referral,", "unmatched_
 
 
 def print_summary(result: RunResult, console: Console | None = None) -> None:
-    (console or plain_console()).print(summary_table(result))
+    from mashsim.report.concern_table import concern_table  # it formats values with this module's
+
+    console = console or plain_console()
+    console.print(summary_table(result))
+    by_concern = concern_table(result)
+    if by_concern is not None:
+        console.print(by_concern)

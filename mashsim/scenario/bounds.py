@@ -62,6 +62,7 @@ CONTACTS_PER_RUN = Bound(10_000_000, "contacts a replication",
                          "25 London-wide years; a replication of more takes tens of minutes and gigabytes")
 STAFF_DAYS = Bound(1_000_000_000, "staff-days a replication",
                    "each person's presence is drawn every day: more takes over five minutes a replication")
+ANNUAL_COST = Bound(10_000_000, "pounds a year", "one FTE's yearly cost; more is a slip (a cost in pence?)")
 DEPTH = Bound(32, "levels", "a scenario's tables and lists nest a few levels; deeper input is not read further")
 LOOKAHEAD_DAYS = 101 * 366  # how far past a time the model looks for working hours (deadlines, reopening)
 
@@ -82,6 +83,7 @@ BOUNDS: dict[str, Bound] = {
     "expected contacts of one replication, all hubs and surges": CONTACTS_PER_RUN,
     "staff of every role and desk x days of the run, all hubs and pools": STAFF_DAYS,
     "nesting of tables and lists": DEPTH,
+    "annual_cost of a role, desk or pool": ANNUAL_COST,
 }
 
 
@@ -152,6 +154,7 @@ Weight = bounded(WEIGHT)  # the profile's own check says "values must be >= 0"
 PerWaiting = bounded(PER_WAITING, ge=0.0)
 Replications = bounded(REPLICATIONS, whole=True, ge=1)
 Seed = bounded(SEED, whole=True, ge=0)
+AnnualCost = bounded(ANNUAL_COST, ge=0.0)
 
 # Finite but with no upper bound: kept for fields written before the bounds; a new field should take a
 # bounded type above (the test suite asks every number in the schema for an upper bound).

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from mashsim.scenario.concern_checks import check_concerns
 from mashsim.scenario.errors import Problem
 from mashsim.scenario.inject_checks import check_injects, inject_warnings
 from mashsim.scenario.injects import PolicyInject
@@ -103,6 +104,7 @@ def _check_hub(scenario: Scenario, hub_name: str | None, hub: HubSettings) -> li
                 problems.append(Problem(f"{at}policy.ask.{rag}.{i}", f"no such agency (allowed: {allowed})", agency))
         if len(set(names)) != len(names):
             problems.append(Problem(f"{at}policy.ask.{rag}", "an agency is listed twice", names))
+    problems += check_concerns(hub, at, hours)
     return problems
 
 

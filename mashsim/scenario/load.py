@@ -258,15 +258,19 @@ def scenario_hash(scenario: Scenario) -> str:
 
     The fields that came with many hubs (an inject's ``hub`` and ``pool`` among them) are left
     out while they hold their defaults, so a one-hub scenario keeps the fingerprint it had before
-    they existed.
+    they existed; the ``tabletop`` table (where a tabletop exercise stops, its step) is always left
+    out: it changes no result.
     """
     data = scenario.model_dump(mode="json")
     _drop_unused_hub_fields(data)
     for hub in data["hubs"].values():
         _drop_unused_hub_fields(hub)
+    for pool in data["pools"].values():
+        pool.pop("annual_cost", None)
     for key in ("hubs", "pools"):
         if not data[key]:
             del data[key]
+    del data["tabletop"]  # how a tabletop exercise plays the scenario changes no result: not its run's
     for inject in data["injects"]:
         for key in ("hub", "pool"):
             if inject.get(key, "") is None:
@@ -278,6 +282,8 @@ def scenario_hash(scenario: Scenario) -> str:
 def _drop_unused_hub_fields(hub: dict[str, Any]) -> None:
     if hub["arrivals"]["scale"] == 1.0:
         del hub["arrivals"]["scale"]
+    for desk in [*hub["roles"].values(), *hub["agencies"].values()]:
+        desk.pop("annual_cost", None)  # a cost changes no result: the fingerprint is of what makes them
     for agency in hub["agencies"].values():
         if agency["pool"] is None:
             del agency["pool"]

@@ -15,21 +15,24 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from mashsim.model.stages import HUB_ROLES  # the hub's roles, declared with its flow (re-exported here)
 from mashsim.scenario.base import Model, merge_tables, tagged_union
 from mashsim.scenario.children import Children, Matching
 from mashsim.scenario.bounds import (LOGNORMAL_CV, Backlog, Contacts, Date, DateRange, Finite, Hours, Minutes,
                                      Multiplier, NonNegative, PerWaiting, Positive, PositiveHours, PositiveMinutes,
                                      PositiveRunDays, Probability, Replications, RunDays, Seed, Staff, Weight,
                                      WholeDay, WholeStaff)
+from mashsim.scenario.bounds import AnnualCost
 from mashsim.scenario.injects import Inject
+from mashsim.scenario.tabletop import Tabletop
 
 RISK_LEVELS = ("low", "medium", "high", "critical")
 RAGS = ("blue", "green", "amber", "red")
 RESEARCHED_RAGS = ("green", "amber", "red")
 OUTCOMES = ("nfa", "early_help", "s17", "s47")
-CONCERNS = ("neglect", "physical", "sexual", "emotional", "domestic_abuse", "fgm")
+# cse (child sexual exploitation) comes last so that the older concerns keep their places (and draws)
+CONCERNS = ("neglect", "physical", "sexual", "emotional", "domestic_abuse", "fgm", "cse")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-HUB_ROLES = ("contact_officers", "screeners", "managers")
 _SUM_TOLERANCE = 1e-6
 
 
@@ -187,10 +190,11 @@ class RiskMix(Model):
 class ConcernMix(Model):
     neglect: Probability = 0.0
     physical: Probability = 0.0
-    sexual: Probability = Field(0.0, description="including child sexual exploitation")
+    sexual: Probability = Field(0.0, description="child sexual abuse (and exploitation, where cse is left at 0)")
     emotional: Probability = 0.0
     domestic_abuse: Probability = 0.0
     fgm: Probability = 0.0
+    cse: Probability = Field(0.0, description="child sexual exploitation")
 
     @model_validator(mode="after")
     def _sums(self) -> "ConcernMix":
@@ -291,6 +295,9 @@ class Staffing(Model):
     )
     changes: list[StaffChange] = Field(default_factory=list)
     initial_backlog: Backlog = Field(0, description="tasks waiting at time 0")
+    # not a model input: read only by `mashsim compare --per-fte` to put its effects per pound
+    annual_cost: AnnualCost | None = Field(
+        None, description="what one more FTE costs a year, in pounds (salary, on-costs, overheads)")
 
     def staff_on_day(self, day: int) -> float:
         staff = self.staff
@@ -309,6 +316,8 @@ class Role(Staffing):
 
 
 class HubRoles(Model):
+    """One field per hub role, named as :data:`mashsim.model.stages.HUB_ROLES` names them, in the flow's order."""
+
     contact_officers: Role = Field(description="log contacts")
     screeners: Role = Field(description="social workers who screen and RAG-rate contacts")
     managers: Role = Field(description="decide the outcome after research")
@@ -511,6 +520,40 @@ class Pool(Staffing):
         return value
 
 
+# --------------------------------------------------------------------------- concern pathways
+
+
+class SchoolNotification(Model):
+    """Operation Encompass: police tell the child's school of a domestic-abuse incident before the
+    next school day starts. The notice goes when the hub has screened the contact."""
+
+    sources: list[str] = Field(
+        default_factory=lambda: ["police"], description="the sources whose contacts of this concern are notified")
+    school_hours: str = Field("office", description="a pattern in calendar.hours: the school days")
+
+
+class ConcernPathway(Model):
+    """How contacts of one concern go through the hub, where they differ from the rest.
+
+    Every field left out keeps the hub's general setting, so a scenario without ``[concerns]``
+    runs exactly as before.
+    """
+
+    risk_mix: RiskMix | None = Field(
+        None, description="true risk of this concern's contacts, from every source (replaces the source's "
+                          "and arrivals.risk_mix)")
+    holds: dict[str, Multiplier | RiskProbabilities] = Field(
+        default_factory=dict, description="per agency: a number multiplies its holds_information for this "
+                                          "concern (at most 1), a table replaces it")
+    also_ask: dict[Literal["red", "amber", "green"], list[str]] = Field(
+        default_factory=dict, description="per RAG: desks asked about this concern as well as policy.ask.<rag>'s")
+    mandatory_report_to: str | None = Field(
+        None, description="an agency every contact of this concern is reported to, never screened out to Blue "
+                          "(FGM's mandatory reporting duty: police)")
+    school_notification: SchoolNotification | None = Field(
+        None, description="notify the school before the next school day (Operation Encompass)")
+
+
 class HubSettings(Model):
     """One hub's sources, staff, partner agencies and policies."""
 
@@ -525,6 +568,8 @@ class HubSettings(Model):
     policy: Policy = Field(default_factory=Policy)
     children: Children | None = Field(
         None, description="the children contacts are about, and their returns (none: each contact its own child)")
+    concerns: dict[Literal[CONCERNS], ConcernPathway] = Field(  # type: ignore[valid-type]
+        default_factory=dict, description="concern pathways: how each concern's contacts differ")
 
     def channel_for(self, agency: str) -> Channel:
         desk = self.agencies[agency]
@@ -559,6 +604,8 @@ class Scenario(HubSettings):
         default_factory=dict, description="research teams shared by hubs (agencies.<name>.pool names one)")
     injects: list[Inject] = Field(
         default_factory=list, description="events injected for a training exercise: surge, outage, absence, policy")
+    tabletop: Tabletop | None = Field(
+        None, description="how a tabletop exercise plays this scenario (decision points, step); runs ignore it")
 
     @model_validator(mode="before")
     @classmethod

@@ -26,6 +26,7 @@ from __future__ import annotations
 import numpy as np
 
 from mashsim.experiment.runner import run_replications
+from mashsim.model.stages import DECIDE, SCREEN
 from mashsim.scenario.schema import RAGS, Constant, Exponential, Triangular, Uniform
 from mashsim.validation.checks import Check, against_sample, skipped
 from mashsim.validation.configs import MINUTES_PER_HOUR, ReducedMash, RotaDesk
@@ -63,15 +64,15 @@ def _distribution(ciw, duration):
 
 def stations(spec: ReducedMash) -> list[str]:
     """Ciw's nodes in order (node ``i + 1`` is ``stations[i]``): mashsim's role names."""
-    return ["screeners", *spec.desks, "managers"]
+    return [SCREEN.role, *spec.desks, DECIDE.role]
 
 
 def ciw_network(ciw, spec: ReducedMash):
     """The Ciw network of ``spec``: one class per RAG, Red served first everywhere."""
     scenario = spec.scenario()
     nodes = stations(spec)
-    tasks = [scenario.roles.screeners.task_minutes, *(scenario.agencies[d].research_minutes for d in spec.desks),
-             scenario.roles.managers.task_minutes]
+    tasks = [getattr(scenario.roles, SCREEN.role).task_minutes,
+             *(scenario.agencies[d].research_minutes for d in spec.desks), getattr(scenario.roles, DECIDE.role).task_minutes]
     servers = [spec.screening[1], *(spec.desks[d][1] for d in spec.desks), spec.decision[1]]
     service = [_distribution(ciw, task) for task in tasks]
     arrivals, routing = {}, {}

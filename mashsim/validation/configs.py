@@ -27,6 +27,7 @@ from typing import Any, Mapping
 from mashsim.model.arrivals import HOURS_PER_YEAR
 from mashsim.scenario import Scenario, load_scenario
 from mashsim.scenario.bounds import HOURS
+from mashsim.model.stages import DECIDE, LOG, SCREEN
 from mashsim.scenario.schema import HUB_ROLES, RAGS, RESEARCHED_RAGS, RISK_LEVELS, WEEKDAYS, Constant, \
     Exponential, Triangular, Uniform
 from mashsim.validation.theory import triangular_moments, uniform_moments
@@ -75,6 +76,14 @@ def single_desk(lam_per_hour: float, service_minutes: Mapping[str, Any], servers
     screening and deciding take no time.  ``service_minutes`` is any scenario
     duration table, e.g. ``{"dist": "exponential", "mean": 60}``.
     """
+    return load_scenario(single_desk_raw(lam_per_hour, service_minutes, servers, horizon_days, warmup_days,
+                                         risk_mix, queue_discipline))
+
+
+def single_desk_raw(lam_per_hour: float, service_minutes: Mapping[str, Any], servers: int,
+                    horizon_days: float, warmup_days: float, risk_mix: Mapping[str, float] = ALL_RED,
+                    queue_discipline: str = "fifo") -> dict[str, Any]:
+    """The scenario table of :func:`single_desk` (to write as a file, or tag a value in it)."""
     raw = _base("textbook-desk", lam_per_hour, horizon_days, warmup_days, risk_mix, 0.0)
     raw["roles"] = {role: _always(1, INSTANT) for role in HUB_ROLES}
     raw["agencies"] = {"desk": {
@@ -83,7 +92,7 @@ def single_desk(lam_per_hour: float, service_minutes: Mapping[str, Any], servers
     }}
     raw["policy"]["ask"] = {rag: ["desk"] for rag in RESEARCHED_RAGS}
     raw["policy"]["queue_discipline"] = queue_discipline
-    return load_scenario(raw)
+    return raw
 
 
 def tandem(lam_per_hour: float, first: tuple[Mapping[str, Any], int], second: tuple[Mapping[str, Any], int],
@@ -95,9 +104,9 @@ def tandem(lam_per_hour: float, first: tuple[Mapping[str, Any], int], second: tu
     """
     raw = _base("textbook-tandem", lam_per_hour, horizon_days, warmup_days, ALL_RED, 0.0)
     raw["roles"] = {
-        "contact_officers": _always(1, INSTANT),
-        "screeners": _always(first[1], first[0]),
-        "managers": _always(second[1], second[0]),
+        LOG.role: _always(1, INSTANT),
+        SCREEN.role: _always(first[1], first[0]),
+        DECIDE.role: _always(second[1], second[0]),
     }
     raw["policy"]["ask"] = {}
     return load_scenario(raw)
@@ -138,9 +147,9 @@ class ReducedMash:
         raw = _base("reduced-mash", self.arrivals_per_hour, self.horizon_days, self.warmup_days,
                     self.risk_mix, 1.0)
         raw["roles"] = {
-            "contact_officers": _always(1, INSTANT),
-            "screeners": _always(self.screening[1], self.screening[0]),
-            "managers": _always(self.decision[1], self.decision[0]),
+            LOG.role: _always(1, INSTANT),
+            SCREEN.role: _always(self.screening[1], self.screening[0]),
+            DECIDE.role: _always(self.decision[1], self.decision[0]),
         }
         raw["agencies"] = {
             name: {"staff": servers, "hours": "always", "research_minutes": dict(task),
