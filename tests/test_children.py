@@ -268,3 +268,19 @@ def test_a_networks_children_are_its_hubs_children_added_up():
     hours = ("high_risk_child_hours_to_referral.max", "high_risk_child_hours_to_referral.by_hub.east.max",
              "high_risk_child_hours_to_referral.by_hub.west.max")
     assert m[hours[0]] == max(m[hours[1]], m[hours[2]])
+
+
+def test_first_contacts_share_counts_each_concerns_own_risk_mix():
+    """With concern pathways the returns expected come from the first contacts' risk mix: each concern's
+    own mix weighted by its share (FGM all critical here: only critical-risk children come back)."""
+    returns = {"returns": {"low": 0.0, "medium": 0.0, "high": 0.0, "critical": 0.5}, "missed_multiplier": 1.0}
+    scenario = with_children(returns, "concerns.fgm.risk_mix={low = 0, medium = 0, high = 0, critical = 1}")
+    source = scenario.arrivals.sources["police"]
+    concerns = source.concern_mix or scenario.arrivals.concern_mix
+    general = source.risk_mix or scenario.arrivals.risk_mix
+    critical = (1.0 - concerns.fgm) * general.critical + concerns.fgm
+    assert concerns.fgm > 0
+    runs = 0.5 * (1.0 - 0.5 ** 50) / 0.5  # a chance of 0.5: one return on average (the run capped at 50)
+    assert first_contact_share(scenario, source) == pytest.approx(1.0 / (1.0 + critical * runs), rel=1e-12)
+    plain = with_children(returns)
+    assert first_contact_share(plain, source) == pytest.approx(1.0 / (1.0 + general.critical * runs), rel=1e-12)
