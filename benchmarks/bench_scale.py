@@ -128,9 +128,11 @@ def run_ciw_mmc(customers: int) -> float:
 def one_case(case: str, arg: str) -> dict[str, Any]:
     """Run one case once (in this process) and return what it measured."""
     mashsim.replication.simpy.Environment = CountingEnvironment
-    if case == "scenario":  # arg: "name|days"
+    if case in ("scenario", "no-children"):  # arg: "name|days"
         name, days = arg.split("|")
         scenario = load_scenario(name, [f"run.horizon_days={days}", "run.warmup_days=0"])
+        if case == "no-children":  # the configuration before children: every contact a first contact
+            scenario = scenario.model_copy(update={"children": None})
         return clocked(lambda: simulate(scenario, seed=1).metrics["contacts_arrived"], events=True)
     if case == "idle":  # arg: "idle hubs|days": london-wide's first hub, and that many others with no contacts
         idle, days = (int(x) for x in arg.split("|"))
@@ -275,6 +277,11 @@ def years(repeat: int, both: bool) -> None:
         if pure is not None:
             line("  the same, pure Python", f"{pure['seconds']:7.2f} s  cpu {pure['cpu']:6.2f} s  "
                  f"compiled is x{pure['cpu'] / r['cpu']:.2f} as fast (cpu)  runs {pure['all_seconds']}")
+        if name == "london-borough" and load_scenario(name).children is not None:
+            plain = timed(repeat, "no-children", f"{name}|365")
+            line("  the same without children", f"{plain['seconds']:7.2f} s  cpu {plain['cpu']:6.2f} s  "
+                 f"{plain['count']:>9,.0f} contacts  children cost x{r['cpu'] / plain['cpu']:.2f} (cpu)  "
+                 f"runs {plain['all_seconds']}")
 
 
 

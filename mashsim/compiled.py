@@ -38,7 +38,10 @@ MODULES = (
     "model.duty",
     "model.arrivals",
     "model.calendar",
+    "model.children",
+    "model.matching",
     "metrics.collector",
+    "metrics.children",
     "metrics.histogram",
 )
 #: The shared library mypyc builds for the group, inside the package.

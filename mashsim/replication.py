@@ -20,8 +20,9 @@ import simpy
 from mashsim.metrics.collector import Collector
 from mashsim.metrics.hubs import RoleTotal, run_metrics, window_totals
 from mashsim.metrics.series import SeriesSampler, network_series, packed, unpacked
-from mashsim.model.arrivals import ArrivalFeed, ContactFactory, source_arrivals
+from mashsim.model.arrivals import ArrivalFeed, ContactFactory, factory_arrivals, source_factory
 from mashsim.model.calendar import HOURS_PER_DAY, CalendarView
+from mashsim.model.children import RETURN_IDS, Children
 from mashsim.model.contact import Contact
 from mashsim.model.duty import DutyRota, Presence
 from mashsim.model.events import call_later, run
@@ -131,6 +132,7 @@ class _Run:
         self.warmup = scenario.run.warmup_days * HOURS_PER_DAY
         self.end = self.warmup + scenario.run.horizon_days * HOURS_PER_DAY
         self.ids = itertools.count()  # contact ids: in order of arrival within a group, group after group
+        self.return_ids = itertools.count(RETURN_IDS)  # children's returns: numbered apart (see Children)
         self.plan = InjectPlan(scenario) if scenario.injects else None
         # each role's totals as at the end of the window (staff metrics are the window's, not the run-out's)
         self.hubs: dict[str | None, tuple[Collector, dict[str, RoleTotal]]] = {}
@@ -166,7 +168,8 @@ class _Run:
                      for name, staffing in settings.staffed_roles().items()}
             desks = {**roles, **{name: pools[a.pool] for name, a in settings.agencies.items() if a.pool is not None}}
             collector = Collector(list(settings.agencies), list(settings.arrivals.sources), warmup, end,
-                                  self.clocks[settings.hub_hours], self.record)
+                                  self.clocks[settings.hub_hours], self.record,
+                                  settings.children.population if settings.children else 0)
             if self.series:
                 if sampler is None:  # started here, as the first hub's: its samples fall where they always have
                     sampler = SeriesSampler(env, end)
@@ -175,7 +178,10 @@ class _Run:
                 sampler.add_hub(hub_name, collector, desks, [a for a in settings.agencies if a in sampled])
             hubs[hub_name] = hub = Hub(env, settings, desks, self.network, self.clocks, collector, self.trace,
                                        hub_name)
-            _start_arrivals(env, settings, hub, hub_streams, self.view, cap, self.ids, self.plan, hub_name)
+            factories = _start_arrivals(env, settings, hub, hub_streams, self.view, cap, self.ids, self.plan,
+                                        hub_name)
+            if settings.children is not None:
+                hub.children = Children(env, settings, hub_streams, cap, self.return_ids, hub.arrive, factories)
             _seed_backlog(settings, hub_streams, hub, self.ids)
             collectors.append(collector)
             roles_of.append(roles)
@@ -271,14 +277,18 @@ def _run_out(env: simpy.Environment, collectors: list[Collector], cap: float) ->
 
 def _start_arrivals(env: simpy.Environment, settings: HubSettings, hub: Hub, streams: Streams,
                     view: CalendarView, end: float, ids: Iterator[int], plan: InjectPlan | None,
-                    hub_name: str | None) -> None:
-    """Feed each source's contacts (a surge's included) to ``hub``, numbered across the run as they arrive."""
+                    hub_name: str | None) -> dict[int, ContactFactory]:
+    """Feed each source's contacts (a surge's included) to ``hub``, numbered across the run as they arrive;
+    returns the sources' factories by index (they make the children's returns too)."""
+    factories: dict[int, ContactFactory] = {}
     for name, source in settings.arrivals.sources.items():
         if source.annual_contacts * settings.arrivals.scale == 0.0:
             continue  # never a contact: no feed to walk through the weeks (an idle hub costs next to nothing)
         windows = plan.surges(name, hub_name) if plan else []
-        contacts = source_arrivals(settings, name, streams, view, end, windows)
-        ArrivalFeed(env, contacts, hub.arrive, ids).start()
+        factory = source_factory(settings, name, streams)
+        factories[factory.index] = factory
+        ArrivalFeed(env, factory_arrivals(factory, settings, view, streams, end, windows), hub.arrive, ids).start()
+    return factories
 
 
 def _seed_backlog(scenario: HubSettings, streams: Streams, hub: Hub, ids: Iterator[int]) -> None:

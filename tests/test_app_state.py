@@ -111,7 +111,7 @@ def test_the_exported_exercise_runs_on_the_command_line_to_the_same_numbers(base
 
 def test_paired_differences_are_the_mean_and_interval_of_per_replication_differences(base):
     a = state.run(short(base))
-    b = state.run(short(base, agencies__police__staff=1.0))
+    b = state.run(short(base, agencies__police__staff=0.5))
     metric = "all_signals_missed_rate.by_cause.late"
     table = kpis.paired_differences(a, b, [metric]).set_index("metric")
     diffs = [y - x for x, y in zip(a.values(metric), b.values(metric))]
@@ -119,7 +119,8 @@ def test_paired_differences_are_the_mean_and_interval_of_per_replication_differe
     assert table.loc[metric, "B − A"] == f"+{100 * interval.mean:.1f} points"
     assert table.loc[metric, "95% CI of B − A"] == \
         f"+{100 * interval.ci_low:.1f} points to +{100 * interval.ci_high:.1f} points"
-    # a third of the police desk: late returns rise in every replication, clearly
+    # a sixth of the police desk: late returns rise in every replication, clearly (a third did, before
+    # children's returns loosened the pairing a little: in 3 short replications the CI then touched 0)
     assert all(d > 0 for d in diffs) and table.loc[metric, "clear difference"] == "yes"
     # common random numbers: a run compared with itself differs by exactly nothing
     same = kpis.paired_differences(a, a, [metric]).set_index("metric")

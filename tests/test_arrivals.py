@@ -10,6 +10,7 @@ import pytest
 from scipy import stats
 
 import mashsim
+from mashsim.model.children import first_contact_share
 from mashsim.model.arrivals import HOURS_PER_YEAR, hourly_rates, source_arrivals
 from mashsim.model.calendar import CalendarView
 from mashsim.model.durations import hours_at
@@ -49,7 +50,9 @@ def expected_by_day(scenario, name: str, days: int) -> np.ndarray:
                 level *= source.period_multipliers.get(period_name, period.multiplier)
         shape[day] = level
     year = 24 * shape[:365].sum() + shape[365] * hour_w[:6].sum()  # 8,766 hours
-    return (24 * shape * source.annual_contacts * arrivals.scale / year)[:days]
+    # first contacts: with [children], annual_contacts counts the children's returns too
+    first = first_contact_share(scenario, source)
+    return (24 * shape * source.annual_contacts * arrivals.scale * first / year)[:days]
 
 
 @pytest.mark.parametrize("scenario", [
@@ -60,12 +63,14 @@ def expected_by_day(scenario, name: str, days: int) -> np.ndarray:
 ])
 def test_the_reference_year_holds_annual_contacts_exactly(scenario):
     # the integral of the rate over the first 365.25 days is the annual volume, every multiplier applied
+    # (of first contacts: with [children], the rest of annual_contacts are the children's returns)
     scenario = scenario()
     view = CalendarView(scenario.calendar)
     for name, source in scenario.arrivals.sources.items():
         rates = hourly_rates(scenario, source, view, 0, REFERENCE_DAYS)
-        assert rates[:int(HOURS_PER_YEAR)].sum() == pytest.approx(source.annual_contacts * scenario.arrivals.scale,
-                                                                   rel=1e-12), name
+        first = first_contact_share(scenario, source)
+        assert rates[:int(HOURS_PER_YEAR)].sum() == pytest.approx(
+            source.annual_contacts * scenario.arrivals.scale * first, rel=1e-12), name
 
 
 def test_the_default_rates_are_the_documented_shape_day_by_day():
@@ -143,13 +148,16 @@ def test_the_generator_gives_the_expected_count_and_hourly_shape():
 
 
 def test_the_default_scenario_gets_13000_contacts_in_its_reference_year():
-    # 10 replications of the arrivals over the first 365.25 days: Poisson(10 x 13,000) in all
+    # 10 replications of the arrivals over the first 365.25 days: Poisson(10 x 13,000) in all, of which
+    # the first contacts are these (the children's returns come from the hub's decisions)
     scenario = default_scenario()
     view = CalendarView(scenario.calendar)
     replications = 10
     arrived = sum(1 for r in range(replications) for name in scenario.arrivals.sources
                   for _ in source_arrivals(scenario, name, Streams(42, r), view, HOURS_PER_YEAR))
-    expected = replications * 13_000
+    assert sum(s.annual_contacts for s in scenario.arrivals.sources.values()) == 13_000
+    expected = replications * sum(s.annual_contacts * first_contact_share(scenario, s)
+                                  for s in scenario.arrivals.sources.values())
     assert abs(arrived - expected) <= Z_999 * np.sqrt(expected), (arrived, expected)
 
 

@@ -28,6 +28,9 @@ def one_and_more():
     runs = {}
     for staff in (1, 1.2, 2):
         scenario = mashsim.load_scenario("london-borough", [*HALF_YEAR, f"roles.managers.staff={staff}"])
+        # every contact a first contact: children's returns follow decisions, so a collapsing hub also
+        # has fewer returns, which loosens the pairing these exact paired claims about censoring rest on
+        scenario = scenario.model_copy(update={"children": None})
         runs[staff] = run_replications(scenario, REPLICATIONS, seed=11, workers=1)
     return runs
 

@@ -91,7 +91,8 @@ def _ideal_hub(horizon_days: float = 28, warmup_days: float = 7):
     overrides = [*unlimited_staff(base), ("screening.under_rating", 0.0), ("screening.over_rating", 0.0),
                  ("screening.under_rating_per_waiting", 0.0), ("channels.remote.loss", 0.0),
                  *((f"policy.ask.{rag}", agencies) for rag in RESEARCHED),
-                 *((f"agencies.{a}.match_failure", 0.0) for a in agencies)]
+                 *((f"agencies.{a}.match_failure", 0.0) for a in agencies),
+                 *((f"agencies.{a}.matching", {}) for a in agencies if base.agencies[a].matching is not None)]
     return default_variant(overrides, horizon_days, warmup_days)
 
 

@@ -44,15 +44,15 @@ RECORDED_FAMILIES = ("contacts_arrived", "contacts_decided", "contacts_open_at_e
                      "utilisation", "queue_length", "wait_hours", "wait_probability", "backlog_at_end",
                      "high_risk_missed_rate", "contacts_decided_in_runout", "contacts_censored", "backlog_growth")
 RECORDED = {
-    "borough": "6e144450df970bd81edafa0bf77c865971aacbe8321014e23b6f5f64f374ca2c",
-    "borough-seed-2": "4123e01de4f13184085c616a8dbb4cd70f8fb3ce3ecbca11ff0930433d531294",
-    "understaffed": "db4af14d2db16225c0597e5f3126fb1bb35c9b943ed1762fa5eb3502975467ac",
-    "surge": "8af029a110fcd54e29a91be5e137d5297cf298998f6abd3cb5d58345fe3e1f2e",
-    "remote": "adb97de7433ad4a2c51e0e9e9fd9deb1dd54e9ffae318d5b606a1c1d8a5b74bb",
-    "exercise": "28850ea8e52d7f086a57d29636664dd6bb9344d9181ff68e79081532900c6d07",
-    "halved-screeners": "f305b7827f3e10db88fb3d1801bab1f6e526ee2e90b173a7313699824d12a717",
-    "wide": "a6f5c540498b357296d60f2e4e2f934d761aebcc2f0e0d5e3e144568d2ce27b9",
-    "pooled": "5663fb06bda3fac4950b4ae49abd246b3e11ce71e9b834adfdec8a9d38cc5ac8",
+    "borough": "5c2469ff19ad0378d4102df1ec9033b7b2202b684ea01f80e41fa9f72b12a9da",
+    "borough-seed-2": "873720abfa635739c13a78a3b3c99ded5113e3970c880a707d2cbaf8e469fed1",
+    "understaffed": "d1cffd87d7cf0eb25adcb7f87fb3ceb482ede37e16bb58b14844ddbdbaf75b82",
+    "surge": "bcfcb5780a5e22ad7e8399abc76106331909d70622f875aca51265cf44900467",
+    "remote": "f09982677bbd3e50016bc72830a58dc36fced46a0937dd1a8c620336c1579408",
+    "exercise": "af59115c6499002e817a9e491a8c92208319b45a1349f4dba99983283826bf86",
+    "halved-screeners": "eb9de883fc38bfed313124ca9be6fad05acaf840576705fa6b2f5e9e176ae060",
+    "wide": "3f4c025ed5c679431afeef881aa00bc2eb1e02517625b3ac7b3eb24a41e2270f",
+    "pooled": "0d35870b152b2bc0941296241da650453f2c4538d55dd69f9c866294206954fa",
 }
 
 

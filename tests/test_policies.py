@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 import mashsim
 from mashsim.experiment.stats import t_interval
+from mashsim.metrics.catalogue import COUNT, unit_of
 from support import (
     AGENCY_NAMES,
     build,
@@ -100,6 +101,8 @@ def test_no_arrivals_means_nothing_happens_and_every_rate_is_undefined():
         if name.startswith(("backlog_at_end.", "queue_length.", "utilisation.", "school_notices")):
             # nothing to do: empty queues, idle staff, no school told
             assert value == 0.0, name
+        elif unit_of(name) == COUNT:
+            assert value == 0.0, name  # no contacts, no children
         elif not name.startswith("contacts_"):
             assert math.isnan(value), f"{name} = {value} with no contacts at all"
 

@@ -47,6 +47,12 @@ KPIS = (
         "(Blue contacts' records, desks a RAG does not ask): a breakdown, not a measure of loss"),
     Kpi("contacts_open_at_end", "Open at the end",
         "contacts that arrived in the measured days and were not decided by their end"),
+    Kpi("children_repeat_unreferred", "Children back, not referred",
+        "children with two or more contacts in the measured days and no referral (s17 or s47) from any "
+        "(scenarios with children)"),
+    Kpi("high_risk_child_hours_to_referral.median", "High-risk child: hours to referral",
+        "median hours from a high- or critical-risk child's first contact to the first referral about them; "
+        "children never referred count to the end of the run-out (a lower bound)"),
 )
 
 

@@ -3,7 +3,12 @@ same seed, joined child by child, with what changed for each.
 
 Common random numbers give both runs the same children: arrivals, risks and what each agency holds
 are drawn from streams that staffing and policy do not touch, so the same child arrives at the same
-moment in both. What differs is what the hub did with them. Everything here is computed from the
+moment in both. What differs is what the hub did with them. With ``[children]`` a child's returns
+(repeat contacts) follow the hub's decisions (a missed signal raises the chance of one; it comes a
+drawn time after the decision), so only first contacts must be the same in both runs: a return may
+be in one run only or arrive at another time, and a child whose window holds only returns may be in
+one run only (its counts in the other are 0). That is the feedback being modelled, and its counts
+are in the totals like any other. Everything here is computed from the
 per-contact records (:meth:`mashsim.metrics.collector.Collector._record` and ``open_records``), and
 :func:`rebuilt_metrics` shows that those records add up to the collector's own metrics exactly, so
 that the children's changes add up to the paired difference of the aggregate metrics.
@@ -87,7 +92,7 @@ def measures(records: list[dict], agencies: Sequence[str]) -> pd.DataFrame:
         out[f"held_{agency}"] = signal.notna().astype(int)
         out[f"reached_{agency}"] = (signal == "reached").astype(int)
     out["risk"] = frame["true_risk"].map(RISK_LEVELS.index)  # a child's highest over its contacts
-    keep = [c for c in ("hub", "child", "contact_id", "source", "true_risk", "arrived_h", "outcome",
+    keep = [c for c in ("hub", "child", "child_return", "contact_id", "source", "true_risk", "arrived_h", "outcome",
                         "decision_delay_h") if c in frame.columns]
     return pd.concat([frame[keep], out], axis=1)
 
@@ -120,38 +125,36 @@ def paired_children(base: list[dict], alt: list[dict], agencies: Sequence[str]) 
     ``<count>_alt``), the changes (``d_<count>``), each agency's signals gained and lost, outcomes, and
     ``effect``: helped, harmed, mixed or unchanged, with a ``score`` (the benefits' sum) to rank them.
 
-    Raises :class:`NotTheSameChildren` if a child is in one run only or arrives at another time.
+    Raises :class:`NotTheSameChildren` if a child is in one run only or arrives at another time (with
+    ``[children]``: if a first contact is; a child's returns may differ, see the module's text). A child
+    in one run only counts 0 in the other, with ``contact_id_<side>`` -1 there.
     """
-    sides = []
+    sides, firsts = [], []
     for side, records in zip(SIDES, (base, alt)):
         rows = measures(records, agencies).sort_values("arrived_h", kind="stable")  # a child's contacts in order
         keys = subject_keys(rows)
+        first = rows[rows["child_return"] == 0] if "child_return" in rows.columns else rows
+        firsts.append(first.groupby(keys, sort=True, dropna=False)["arrived_h"].apply(tuple))
         numeric = [c for c in rows.columns if c in COUNTS or c.startswith(("held_", "reached_"))]
         per_child = rows.groupby(keys, sort=True, dropna=False).agg(
             {**{c: "sum" for c in numeric}, "arrived_h": "min", "risk": "max", "source": "first",
              "contact_id": "first", "outcome": _outcomes, "decision_delay_h": "sum"})
         sides.append(per_child.add_suffix(f"_{side}"))
+    _same_first_contacts(*firsts)
     joined = sides[0].join(sides[1], how="outer")
-    lonely = joined["arrived_h_base"].isna() | joined["arrived_h_alt"].isna()
-    moved = joined["arrived_h_base"] != joined["arrived_h_alt"]
-    if lonely.any() or moved.any():
-        raise NotTheSameChildren(
-            f"{int(lonely.sum())} children are in one run only and {int((moved & ~lonely).sum())} arrive at "
-            "another time: the change alters the arrivals (or the seed), so the runs do not see the same "
-            "children; compare staffing or policy changes, which leave the arrivals alone")
     out = pd.DataFrame(index=joined.index)
-    for column in ("source", "arrived_h"):
-        out[column] = joined[f"{column}_base"]
-    out["true_risk"] = [RISK_LEVELS[int(r)] for r in joined["risk_base"]]
+    for column in ("source", "arrived_h"):  # the baseline's, or the alternative's for a child only there
+        out[column] = joined[f"{column}_base"].where(joined[f"{column}_base"].notna(), joined[f"{column}_alt"])
+    out["true_risk"] = [RISK_LEVELS[int(r)] for r in joined[["risk_base", "risk_alt"]].max(axis=1)]
     for side in SIDES:
-        out[f"contact_id_{side}"] = joined[f"contact_id_{side}"].astype(int)
+        out[f"contact_id_{side}"] = joined[f"contact_id_{side}"].fillna(-1).astype(int)
         out[f"outcome_{side}"] = joined[f"outcome_{side}"]
     for count in COUNTS:
         for side in SIDES:
-            out[f"{count}_{side}"] = joined[f"{count}_{side}"].astype(int)
+            out[f"{count}_{side}"] = joined[f"{count}_{side}"].fillna(0).astype(int)
         out[f"d_{count}"] = out[f"{count}_alt"] - out[f"{count}_base"]
     for agency in agencies:
-        before, after = joined[f"reached_{agency}_base"], joined[f"reached_{agency}_alt"]
+        before, after = joined[f"reached_{agency}_base"].fillna(0), joined[f"reached_{agency}_alt"].fillna(0)
         out[f"gained_{agency}"] = (after - before).clip(lower=0).astype(int)
         out[f"lost_{agency}"] = (before - after).clip(lower=0).astype(int)
     for count in ("rag_breach", "day_breach"):
@@ -169,6 +172,19 @@ def paired_children(base: list[dict], alt: list[dict], agencies: Sequence[str]) 
     out["effect"] = np.select([improved & ~worsened, worsened & ~improved, improved & worsened],
                               ["helped", "harmed", "mixed"], "unchanged")
     return out.reset_index()
+
+
+def _same_first_contacts(base: pd.Series, alt: pd.Series) -> None:
+    """Raise :class:`NotTheSameChildren` unless every child's first contacts (each child's arrival
+    times, by its key) are the same in both runs."""
+    joined = pd.concat([base.rename("base"), alt.rename("alt")], axis=1)
+    lonely = joined["base"].isna() | joined["alt"].isna()
+    moved = ~lonely & (joined["base"] != joined["alt"])
+    if lonely.any() or moved.any():
+        raise NotTheSameChildren(
+            f"{int(lonely.sum())} children are in one run only and {int(moved.sum())} arrive at "
+            "another time: the change alters the arrivals (or the seed), so the runs do not see the same "
+            "children; compare staffing or policy changes, which leave the arrivals alone")
 
 
 def _outcomes(values: pd.Series) -> str | None:

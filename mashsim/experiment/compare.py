@@ -140,6 +140,8 @@ class CompareResult:
         children = self.children_frame()
         if children.empty:
             return children
+        # a child in both runs (with [children], one whose window holds only returns can be in one)
+        children = children[(children["contact_id_base"] >= 0) & (children["contact_id_alt"] >= 0)]
         children = children.assign(high=children["true_risk"].isin(HIGH_RISKS))
         best = children[children["effect"] == "helped"].sort_values(
             ["score", "high", "replication", "arrived_h"], ascending=[False, False, True, True], kind="stable")

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Mapping, Sequence
 
 from mashsim.model.contact import CAUSES, MISS_KINDS
+from mashsim.scenario.children import UNMATCHED_OUTCOMES
 from mashsim.scenario.schema import CONCERNS, OUTCOMES, RAGS, RESEARCHED_RAGS, RISK_LEVELS
 
 # units: how a value is read and shown
@@ -60,6 +61,7 @@ AXES = {axis.key: axis for axis in (
     Axis("stat", None, DELAY_STATS),
     Axis("kind", None, MISS_KINDS),
     Axis("reading", "by_reading", READINGS),
+    Axis("match", "by_match", UNMATCHED_OUTCOMES),
     Axis("role", "by_role"),
     Axis("pool", "by_pool"),
     Axis("concern", "by_concern", CONCERNS),
@@ -91,6 +93,9 @@ class Family:
     definition: str | tuple[str, ...]
     breakdowns: tuple[tuple[str, ...], ...] = ((),)
     staff: bool = False
+    # counted over a hub's children, not its contacts (with [children]): a child's contacts can have
+    # different concerns, so such a family has no breakdown by concern
+    per_child: bool = False
 
     def __post_init__(self) -> None:
         # a typo in a declaration fails at import, not as a missing metric later
@@ -105,8 +110,9 @@ class Family:
     @property
     def concern_breakdowns(self) -> tuple[tuple[str, ...], ...]:
         """The family's breakdowns by concern: each of its own with the concern axis outermost
-        (none for a staff metric: staff serve every concern)."""
-        return () if self.staff else tuple((CONCERN, *b) for b in self.breakdowns)
+        (none for a staff metric: staff serve every concern; none for a per-child one: a child's
+        contacts can have different concerns)."""
+        return () if self.staff or self.per_child else tuple((CONCERN, *b) for b in self.breakdowns)
 
     @property
     def headline(self) -> bool:
@@ -136,6 +142,7 @@ OUTCOMES_SECTION = "Outcomes"
 DELAY = "Time from contact to decision (hours)"
 TIMESCALES = "Timescales"
 STAFF = "Staff (utilisation in working hours; mean queue)"
+CHILDREN = "Children (across a child's contacts; with `[children]`)"
 PATHWAYS = "Concern pathways"
 
 FAMILIES: tuple[Family, ...] = (
@@ -242,6 +249,33 @@ FAMILIES: tuple[Family, ...] = (
            "second half minus that over its first half, per day, ÷ the window's arrivals per day. A backlog that "
            "keeps a steady share of the arrivals reads that share; a stable hub about 0. A run is flagged "
            "unstable when it is above `mashsim.experiment.stability.GROWTH_LIMIT` and its CI excludes 0."),
+    Family("unmatched_rate", SHARE, "Unmatched, by search outcome", MISSED,
+           "Held signals missed because the desk's record search did not match the child, by what the search "
+           "found (`no_match`; `several` possible records; a `possible` match the extra research did not "
+           "confirm) ÷ held signals about decided contacts: the three add up to "
+           "`all_signals_missed_rate.by_cause.unmatched`.",
+           breakdowns=(("match",),)),
+    Family("children_contacted", COUNT, "Children contacted", CHILDREN,
+           "Children with a contact arriving in the window (0 without `[children]`).", per_child=True),
+    Family("children_repeat_unreferred", COUNT, "Two or more contacts, no referral", CHILDREN,
+           "Children with two or more contacts arriving in the window and none decided `s17` or `s47` (a "
+           "contact still open at the run-out's cap is not a referral).", per_child=True),
+    Family("high_risk_children_unreferred", COUNT, "High/critical risk, not referred", CHILDREN,
+           "Children with a contact at true risk `high` or `critical` in the window and no `s17` or `s47` "
+           "decision about any of their window's contacts by the run-out's cap.", per_child=True),
+    Family("high_risk_child_hours_to_referral", HOURS, "Hours to referral, high/critical-risk child", CHILDREN,
+           "Elapsed hours from the first contact in the window of a child with a contact at true risk `high` or "
+           "`critical` in the window to the first `s17` or `s47` decision about the child; a child with none by "
+           "the run-out's cap enters at its time so far (a lower bound: see `high_risk_children_unreferred`). "
+           "`<stat>` is `mean`, `median`, `p90`, `p95` or `max`.",
+           breakdowns=(("stat",),), per_child=True),
+    Family("signals_never_decided", COUNT, "Held signals no decision received", CHILDREN,
+           ("Per child contacted in the window and agency: a signal the agency held about the child that missed "
+            "a decision and, as at the child's latest decided contact of the window, has reached none since "
+            "(neither reached at a later contact nor found in the child's history by the history desk): the "
+            "serious-case-review pattern.",
+            "The same for that agency's signals."),
+           breakdowns=((), ("agency",)), per_child=True),
     Family("school_notices", COUNT, "School notices (Operation Encompass)", PATHWAYS,
            "Contacts of the window whose school is told before its next school day "
            "(`concerns.<concern>.school_notification`): the notice goes when the hub has screened the contact."),
@@ -261,12 +295,15 @@ TABLE: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("contacts_arrived", ()), ("contacts_decided", ()), ("contacts_open_at_end", ()),
     ("contacts_decided_in_runout", ()), ("contacts_censored", ()), ("backlog_growth", ()),
     ("all_signals_missed_rate", ()), ("all_signals_missed_rate", ("cause",)), ("all_signals_missed_rate", ("agency",)),
+    ("unmatched_rate", ("match",)),
     ("late_return_rate", ("agency",)),
     ("referral_rate", ()), ("outcome_share", ("outcome",)),
     ("decision_delay_hours", ("stat",)), ("decision_delay_hours", ("rag", "stat")),
     ("rag_breach_rate", ()), ("rag_breach_rate", ("researched_rag",)),
     ("rag_breach_rate", ("reading", "researched_rag")),
     ("working_day_breach_rate", ()), ("working_day_breach_rate", ("rag",)),
+    ("children_contacted", ()), ("children_repeat_unreferred", ()), ("high_risk_children_unreferred", ()),
+    ("high_risk_child_hours_to_referral", ("stat",)), ("signals_never_decided", ()),
     ("utilisation", ("role",)), ("queue_length", ("role",)), ("utilisation", ("pool",)), ("queue_length", ("pool",)),
 )
 TABLE_DELAY_STATS = ("mean", "p90")  # the per-RAG delay rows: mean and p90 only
@@ -315,7 +352,7 @@ def is_growth(name: str) -> bool:
 
 def is_censorable(name: str) -> bool:
     """Whether a metric's value is a lower bound when contacts are censored (the delay statistics)."""
-    return unit_of(name) == HOURS and name.startswith("decision_delay_hours")
+    return unit_of(name) == HOURS and name.startswith(("decision_delay_hours", "high_risk_child_hours_to_referral"))
 
 
 def is_share(name: str) -> bool:

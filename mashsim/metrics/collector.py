@@ -16,11 +16,13 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Protocol
 
-from mashsim.metrics.catalogue import CONCERN, DELAY_STATS, flatten, flatten_staff
+from mashsim.metrics.catalogue import BY_STEM, CONCERN, DELAY_STATS, flatten, flatten_staff
+from mashsim.metrics.children import ChildTally
 from mashsim.metrics.histogram import DelayHistogram
 from mashsim.model.calendar import WorkingClock
-from mashsim.model.contact import AVOIDABLE, BLUE, CAUSES, HIGH, MISS_KINDS, REACHED, Contact
+from mashsim.model.contact import AVOIDABLE, BLUE, CAUSES, HIGH, MISS_KINDS, REACHED, UNMATCHED, Contact
 from mashsim.model.roles import RoleStats
+from mashsim.scenario.children import MATCH_OUTCOMES, UNMATCHED_OUTCOMES
 from mashsim.scenario.schema import CONCERNS, OUTCOMES, RAGS, RISK_LEVELS
 
 _REFERRAL = {OUTCOMES.index("s17"), OUTCOMES.index("s47")}
@@ -41,7 +43,7 @@ class Collector:
     """Accumulates every metric of one replication as the model runs."""
 
     def __init__(self, agencies: list[str], sources: list[str], start: float, end: float,
-                 hub_clock: WorkingClock, record: bool = False, by_concern: bool = True) -> None:
+                 hub_clock: WorkingClock, record: bool = False, population: int = 0, by_concern: bool = True) -> None:
         self.agencies = agencies
         self.sources = sources
         self.start, self.end = start, end
@@ -83,6 +85,16 @@ class Collector:
         # RAG breaches under the working and the elapsed reading of the deadline hours, by RAG
         self.breaches_working = self._counts(len(RAGS))
         self.breaches_elapsed = self._counts(len(RAGS))
+        # held signals missed as unmatched, by the record search's outcome
+        self.unmatched_by = self._counts(len(UNMATCHED_OUTCOMES))
+        # per child (with [children]): counted when censor() reads the tally. Only the hub's collector
+        # keeps a tally (a child's contacts can have different concerns): its concerns' collectors get none
+        self.tally = ChildTally(population, len(agencies)) if population else None
+        self.children_contacted = self._count("children_contacted")
+        self.children_repeat_unreferred = self._count("children_repeat_unreferred")
+        self.hr_children_unreferred = self._count("hr_children_unreferred")
+        self.never_decided = self._counts(len(agencies), by_agency=True)
+        self.child_hours = DelayHistogram()  # a high/critical-risk child's first contact to referral
         # Operation Encompass school notices (concern pathways): sent, and sent after the school day began
         self.notices = self._count("notices")
         self.notices_late = self._count("notices_late")
@@ -131,6 +143,7 @@ class Collector:
         for histogram, their_histogram in zip(self.delay_by_rag, other.delay_by_rag):
             histogram.merge(their_histogram)
         self.delay_unscreened.merge(other.delay_unscreened)
+        self.child_hours.merge(other.child_hours)  # the hub's own (per child), not its concerns'
         self.in_system += other.in_system
         if other.by_concern:  # its counts and time in the hub are its concerns' collectors'
             for concern, their_concern in zip(self.by_concern, other.by_concern):
@@ -157,12 +170,16 @@ class Collector:
             self.by_concern[c.concern].arrived(c)
             if c.counted:
                 self._open[c.id] = c
+                if self.tally is not None and c.child >= 0:  # per child: the hub's, whatever the concern
+                    self.tally.arrived(c)
             return
         self._count_in_system(c.arrived, +1)
         if self.start <= c.arrived < self.end:
             c.counted = True
             self.arrived_n += 1
             self._open[c.id] = c
+            if self.tally is not None and c.child >= 0:
+                self.tally.arrived(c)
 
     def decided(self, c: Contact) -> None:
         decided_at = c.decided_at
@@ -171,6 +188,8 @@ class Collector:
             self.by_concern[c.concern].decided(c)
             if c.counted:
                 del self._open[c.id]
+                if self.tally is not None and c.child >= 0:
+                    self.tally.decided(c)
                 if self.record:
                     under_triaged = c.risk >= HIGH and c.outcome < c.correct_outcome
                     self.records.append(self._record(c, c.fates, *self._breaches_at(c, decided_at), under_triaged))
@@ -209,8 +228,12 @@ class Collector:
             if fate != REACHED:
                 missed[i][fate] += 1
                 self.missed_by_risk[risk] += 1
+                if fate == UNMATCHED:
+                    self.unmatched_by[c.matching[i]] += 1
         if risk >= HIGH:
             self._high_risk_signals(c, fates)
+        if self.tally is not None and c.child >= 0:
+            self.tally.decided(c)
         if c.notify_by is not None:
             self._notice(c, c.screened_at)
         if self.record:
@@ -263,8 +286,10 @@ class Collector:
         delays at its delay so far (a lower bound) and breaches every deadline it has passed."""
         self.censored_at = now
         if self.by_concern:
-            for child in self.by_concern:
-                child.censor(now)
+            for concern in self.by_concern:
+                concern.censor(now)
+            if self.tally is not None:
+                self._count_children(self.tally, now)
             return
         for c in self._open.values():
             self.censored_n += 1
@@ -277,6 +302,19 @@ class Collector:
             self.delay_by_rag[c.rag].add(now - c.arrived)
             self.censored_by_rag[c.rag] += 1
             self._count_breaches(c, c.rag, now)
+        if self.tally is not None:
+            self._count_children(self.tally, now)
+
+    def _count_children(self, tally: ChildTally, now: float) -> None:
+        """The per-child counts as at ``now`` (see :mod:`mashsim.metrics.children`)."""
+        contacted, repeat, unreferred, hours, never = tally.totals(now, len(self.agencies))
+        self.children_contacted += contacted
+        self.children_repeat_unreferred += repeat
+        self.hr_children_unreferred += unreferred
+        for value in hours:
+            self.child_hours.add(value)
+        for i, n in enumerate(never):
+            self.never_decided[i] += n
 
     # -------------------------------------------------------------- results
     def overall_delay(self) -> DelayHistogram:
@@ -311,9 +349,16 @@ class Collector:
             "signals_missed": sum(1 for f in fates if f is not None and f != REACHED) if decided else None,
             "signals_avoidable": sum(1 for k in c.kinds if k == AVOIDABLE) if decided and c.risk >= HIGH else None,
             "correct_outcome": OUTCOMES[c.correct_outcome] if decided and c.risk >= HIGH else None,
+            "child": c.child if c.child >= 0 else None,
+            "child_return": c.generation,
+            "earlier_contacts": c.earlier,
+            "history_found": c.history_found,
         }
         for name, fate in zip(self.agencies, fates if decided else [None] * len(self.agencies)):
             row[f"signal_{name}"] = (None if fate is None else "reached" if fate == REACHED else CAUSES[fate])
+        for i, (name, fate) in enumerate(zip(self.agencies, fates if decided else [None] * len(self.agencies))):
+            # an unmatched signal: what the desk's record search found
+            row[f"match_{name}"] = MATCH_OUTCOMES[c.matching[i]] if fate == UNMATCHED else None
         return row
 
     def open_records(self) -> list[dict]:
@@ -329,18 +374,25 @@ class Collector:
         values = self.values()
         by_concern = by_concern and bool(self.by_concern)
         if by_concern:
-            parts = [child.values() for child in self.by_concern]
+            parts = [concern.contact_values() for concern in self.by_concern]
             for stem, computed in values.items():
-                for breakdown in list(computed):
-                    computed[(CONCERN, *breakdown)] = [v for part in parts for v in part[stem][breakdown]]
+                # the breakdowns the catalogue declares by concern (none for a per-child family)
+                for breakdown in BY_STEM[stem].concern_breakdowns:
+                    computed[breakdown] = [v for part in parts for v in part[stem][breakdown[1:]]]
         m = flatten(values, {"agency": self.agencies}, by_concern)
         m.update(role_metrics(roles))
         return m
 
     def values(self) -> dict[str, dict[tuple[str, ...], list[float]]]:
-        """Each contact family's values, by breakdown (the catalogue names them: see flatten)."""
-        if self.by_concern:
-            return self._total().values()
+        """Each contact family's values, by breakdown (the catalogue names them: see flatten): the
+        per-contact ones the concerns' collectors' added up, the per-child ones this collector's own."""
+        values = self._total().contact_values() if self.by_concern else self.contact_values()
+        values.update(self._child_values())
+        return values
+
+    def contact_values(self) -> dict[str, dict[tuple[str, ...], list[float]]]:
+        """The per-contact families' values (every family but the per-child ones), from this
+        collector's own counts."""
         self._count_in_system(self.end, 0)
         decided = self.decided_n
         held, missed_total = sum(self.held), sum(map(sum, self.missed))
@@ -392,11 +444,22 @@ class Collector:
             "contacts_decided_in_runout": {(): [float(self.runout_n)]},
             "contacts_censored": {(): [float(censored)]},
             "backlog_growth": {(): [self.backlog_growth()]},
+            "unmatched_rate": {("match",): [_ratio(n, held) for n in self.unmatched_by]},
             "school_notices": {(): [float(self.notices)]},
             "school_notice_late_rate": {(): [_ratio(self.notices_late, self.notices)]},
         }
         return values
 
+    def _child_values(self) -> dict[str, dict[tuple[str, ...], list[float]]]:
+        """The per-child families' values (0 without [children]): counted by censor() from the tally."""
+        return {
+            "children_contacted": {(): [float(self.children_contacted)]},
+            "children_repeat_unreferred": {(): [float(self.children_repeat_unreferred)]},
+            "high_risk_children_unreferred": {(): [float(self.hr_children_unreferred)]},
+            "high_risk_child_hours_to_referral": {("stat",): _delay_stats(self.child_hours)},
+            "signals_never_decided": {(): [float(sum(self.never_decided))],
+                                      ("agency",): [float(n) for n in self.never_decided]},
+        }
 
     def _total(self) -> Collector:
         """The concerns' collectors added up: every contact's counts, delays and time in the hub."""

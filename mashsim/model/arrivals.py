@@ -29,9 +29,11 @@ import numpy as np
 import simpy
 
 from mashsim.model.calendar import CalendarView
+from mashsim.model.children import first_contact_share
 from mashsim.model.concerns import draw_risk, holds_table, risk_table
 from mashsim.model.contact import CRITICAL, Contact
 from mashsim.model.durations import hours_at
+from mashsim.model.matching import search_outcomes
 from mashsim.model.events import call_at
 from mashsim.model.stages import STAGES
 from mashsim.model.streams import Streams
@@ -49,6 +51,12 @@ TIME, RISK, CONCERN, URGENT, SCREEN, REVEAL, OUTCOME, LOG_TASK, SCREEN_TASK, DEC
 OWN_DRAWS = 10
 HOLDS, MATCH, CHANNEL, RESEARCH = range(4)
 AGENCY_DRAWS = 4
+# With [children], four more from the source's child stream, after the agencies' (a stream of their
+# own, so a scenario without children draws every other uniform as it always did): which child, and
+# whether, when and with what history found the child comes back (see mashsim.model.children).
+CHILD, RETURN, DELAY, HISTORY = range(4)
+CHILD_DRAWS = 4
+KEY_WEEK = 1 << 24  # a candidate's key: week x KEY_WEEK + its place among the week's candidates
 
 Window = tuple[float, float, float]  # a surge: (start hour, end hour, rate multiplier)
 
@@ -76,7 +84,8 @@ class SourceRates:
                 shape = np.where(view.period_mask(name, span), shape * multiplier, shape)
         # the shape's sum over the reference year's hours (the hour weights sum to 24 a day)
         year = 24.0 * float(shape[:whole_days].sum()) + float(shape[whole_days] * self.hour_w[:part_hours].sum())
-        volume = source.annual_contacts * arrivals.scale
+        # with children, annual_contacts counts returns too: first contacts are the rest
+        volume = source.annual_contacts * arrivals.scale * first_contact_share(settings, source)
         # a calendar that leaves a source no hour to arrive in its reference year leaves it none at all
         self.per_day = shape * (volume / year if year > 0.0 else 0.0)
 
@@ -122,16 +131,22 @@ class ContactFactory:
         self._concern = np.array([getattr(concern_mix, c) for c in CONCERNS])
         self._agencies = list(scenario.agencies.items())
         self._holds = holds_table(scenario)  # per agency, concern and risk
-        self._match_failure = np.array([a.match_failure for _, a in self._agencies])
+        self._matching = [a.match_shares(scenario.policy.shared_identifier) for _, a in self._agencies]
         self._loss = np.array([scenario.channel_for(n).loss for n, _ in self._agencies])
         self._rngs = [streams.rng("contact", name)] + [streams.rng("contact", name, "agency", n)
                                                        for n, _ in self._agencies]
+        self.children = scenario.children
+        self._child_at = OWN_DRAWS + AGENCY_DRAWS * len(self._agencies)  # the child draws' first column
+        self.width = self._child_at + (CHILD_DRAWS if self.children else 0)  # uniforms a candidate has
+        self._child_rng = streams.rng("contact", name, "child") if self.children else None
 
     def uniforms(self, n: int) -> np.ndarray:
         """The next ``n`` candidates' rows of uniforms, ``(n, OWN_DRAWS + AGENCY_DRAWS x agencies)``."""
         own, *agencies = self._rngs
         parts = [own.random((n, OWN_DRAWS))] + [rng.random((n, AGENCY_DRAWS)) for rng in agencies]
-        return np.concatenate(parts, axis=1) if agencies else parts[0]
+        if self._child_rng is not None:
+            parts.append(self._child_rng.random((n, CHILD_DRAWS)))
+        return np.concatenate(parts, axis=1) if len(parts) > 1 else parts[0]
 
     def week_uniforms(self, n: int) -> np.ndarray:
         """The rows of a week's ``n`` candidates; then every stream moves on to the next week's block."""
@@ -140,15 +155,26 @@ class ContactFactory:
         _skip(own, STRIDE - n * OWN_DRAWS)
         for rng in agencies:
             _skip(rng, STRIDE - n * AGENCY_DRAWS)
+        if self._child_rng is not None:
+            _skip(self._child_rng, STRIDE - n * CHILD_DRAWS)
         return rows
 
-    def make(self, times: np.ndarray, u: np.ndarray) -> list[Contact]:
-        """Contacts arriving at ``times``, each made from its row of ``u`` (the hub numbers them on arrival)."""
+    def make(self, times: np.ndarray, u: np.ndarray, keys: np.ndarray | None = None,
+             child: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> list[Contact]:
+        """Contacts arriving at ``times``, each made from its row of ``u`` (the hub numbers them on arrival).
+
+        ``keys``: each candidate's key (see :func:`source_contacts`), which names a child's returns;
+        ``child``: ``(children, risks, concerns)``, one each, for children's returns (a child keeps its
+        risk and concern).
+        """
         n = times.size
         if n == 0:
             return []
-        concern = _draw_index(self._concern, u[:, CONCERN])
-        risk = draw_risk(self._risk, concern, u[:, RISK])  # from the concern's risk mix
+        if child is None:  # a first contact: its concern first, then its risk from the concern's risk mix
+            concern = _draw_index(self._concern, u[:, CONCERN])
+            risk = draw_risk(self._risk, concern, u[:, RISK])
+        else:  # a child's return keeps the child's risk and concern (its pathway's holds and route follow)
+            risk, concern = child[1], child[2]
         urgent = (risk == CRITICAL) & (u[:, URGENT] < self._scenario.arrivals.urgent_flag)
         roles = self._scenario.roles
         # each hub stage's task time, from its role's task_minutes (the stages in the flow's order)
@@ -157,18 +183,20 @@ class ContactFactory:
         k = len(self._agencies)
         holds = np.empty((k, n), dtype=bool)
         unmatched = np.empty((k, n), dtype=bool)
+        matching = np.empty((k, n), dtype=np.int64)
         lost = np.empty((k, n), dtype=bool)
         research = np.empty((k, n))
         for i, (_, agency) in enumerate(self._agencies):
             a = u[:, OWN_DRAWS + AGENCY_DRAWS * i:OWN_DRAWS + AGENCY_DRAWS * (i + 1)]
             holds[i] = a[:, HOLDS] < self._holds[i][concern, risk]
-            unmatched[i] = a[:, MATCH] < self._match_failure[i]
+            matching[i], unmatched[i], extra = search_outcomes(a[:, MATCH], self._matching[i])
             lost[i] = a[:, CHANNEL] < self._loss[i]
-            research[i] = hours_at(agency.research_minutes, a[:, RESEARCH])
+            research[i] = hours_at(agency.research_minutes, a[:, RESEARCH]) + extra
 
         contacts = []
         as_list = lambda a: a.T.tolist() if k else [[]] * n  # noqa: E731
         holds_l, unmatched_l, lost_l, research_l = as_list(holds), as_list(unmatched), as_list(lost), as_list(research)
+        matching_l = as_list(matching)
         for j, (t, rk, cn, ug, us, ur, uo, lh, sh, dh) in enumerate(zip(
             times.tolist(), risk.tolist(), concern.tolist(), urgent.tolist(), u[:, SCREEN].tolist(),
             u[:, REVEAL].tolist(), u[:, OUTCOME].tolist(), log_h.tolist(), screen_h.tolist(), decide_h.tolist(),
@@ -178,8 +206,28 @@ class ContactFactory:
             c.u_screen, c.u_reveal, c.u_outcome = us, ur, uo
             c.log_hours, c.screen_hours, c.decide_hours = lh, sh, dh
             c.holds, c.unmatched, c.lost, c.research_hours = holds_l[j], unmatched_l[j], lost_l[j], research_l[j]
+            c.matching = matching_l[j]
             contacts.append(c)
+        if self.children is not None:
+            self._about_children(contacts, u, keys, child)
         return contacts
+
+    def _about_children(self, contacts: list[Contact], u: np.ndarray, keys: np.ndarray | None,
+                        child: tuple[np.ndarray, np.ndarray, np.ndarray] | None) -> None:
+        """Each contact's child (drawn from its own child draw, or the returning child) and its draws
+        for the child's return and history."""
+        assert self.children is not None
+        d = u[:, self._child_at:self._child_at + CHILD_DRAWS]
+        if child is None:
+            who = np.minimum((d[:, CHILD] * self.children.population).astype(np.int64),
+                             self.children.population - 1).tolist()
+        else:
+            who = child[0].tolist()
+        key_l = keys.tolist() if keys is not None else [-1] * len(contacts)
+        for c, w, key, ur, ud, uh in zip(contacts, who, key_l, d[:, RETURN].tolist(), d[:, DELAY].tolist(),
+                                         d[:, HISTORY].tolist()):
+            c.child, c.key = w, key
+            c.u_return, c.u_delay, c.u_history = ur, ud, uh
 
 
 def week_levels(rng: np.random.Generator, bound: float) -> np.ndarray:
@@ -239,6 +287,7 @@ def source_contacts(factory: ContactFactory, rates: SourceRates, streams: Stream
     rng = streams.rng("arrivals", factory.name)
     times: list[np.ndarray] = []
     rows: list[np.ndarray] = []
+    keys: list[np.ndarray] = []
     count = 0
     for week in range(math.ceil(end / WEEK_HOURS)):
         start = float(week * WEEK_HOURS)
@@ -256,23 +305,35 @@ def source_contacts(factory: ContactFactory, rates: SourceRates, streams: Stream
             kept = kept[np.argsort(t[kept], kind="stable")]
             times.append(t[kept])
             rows.append(u[kept])
+            keys.append(week * KEY_WEEK + kept)  # the candidate's place: the same at any staffing or volume
             count += kept.size
         if count >= at_least:
-            yield from factory.make(np.concatenate(times), np.concatenate(rows))
-            times, rows, count = [], [], 0
+            yield from factory.make(np.concatenate(times), np.concatenate(rows), np.concatenate(keys))
+            times, rows, keys, count = [], [], [], 0
     if count:
-        yield from factory.make(np.concatenate(times), np.concatenate(rows))
+        yield from factory.make(np.concatenate(times), np.concatenate(rows), np.concatenate(keys))
 
 
 def source_arrivals(settings: HubSettings, name: str, streams: Streams, view: CalendarView, end: float,
                     windows: Sequence[Window] = ()) -> Iterator[Contact]:
     """The contacts of ``settings``' source ``name`` up to ``end`` hours, in order of arrival, drawn
     from ``streams`` (the hub's); ``windows``: the surges on the source (see :func:`source_contacts`)."""
+    return factory_arrivals(source_factory(settings, name, streams), settings, view, streams, end, windows)
+
+
+def source_factory(settings: HubSettings, name: str, streams: Streams) -> ContactFactory:
+    """The factory of ``settings``' source ``name``'s contacts, drawing from ``streams`` (the hub's)."""
     mix = settings.arrivals
     source = mix.sources[name]
-    factory = ContactFactory(settings, streams, name, list(mix.sources).index(name),
-                             source.risk_mix or mix.risk_mix, source.concern_mix or mix.concern_mix)
+    return ContactFactory(settings, streams, name, list(mix.sources).index(name),
+                          source.risk_mix or mix.risk_mix, source.concern_mix or mix.concern_mix)
+
+
+def factory_arrivals(factory: ContactFactory, settings: HubSettings, view: CalendarView, streams: Streams,
+                     end: float, windows: Sequence[Window] = ()) -> Iterator[Contact]:
+    """The contacts of ``factory``'s source up to ``end`` hours (see :func:`source_arrivals`)."""
     days = math.ceil(end / WEEK_HOURS) * WEEK_DAYS  # whole weeks: arrivals come a week at a time
+    source = settings.arrivals.sources[factory.name]
     return source_contacts(factory, SourceRates(settings, source, view, days), streams, end, windows)
 
 

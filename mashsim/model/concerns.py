@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mashsim.scenario.schema import CONCERNS, RAGS, RESEARCHED_RAGS, RISK_LEVELS, HubSettings, Policy, RiskMix
+from mashsim.scenario.schema import CONCERNS, RAGS, RESEARCHED_RAGS, RISK_LEVELS, ConcernMix, HubSettings, Policy, RiskMix
 
 
 def risk_table(settings: HubSettings, general: RiskMix) -> np.ndarray:
@@ -31,6 +31,17 @@ def risk_table(settings: HubSettings, general: RiskMix) -> np.ndarray:
         mix = pathway.risk_mix if pathway is not None and pathway.risk_mix is not None else general
         rows.append(np.cumsum([getattr(mix, r) for r in RISK_LEVELS]))
     return np.array(rows)
+
+
+def risk_shares(settings: HubSettings, general: RiskMix, concern_mix: ConcernMix) -> list[float]:
+    """The share of each risk (RISK_LEVELS' order) among a source's contacts: each concern's risk mix
+    (see :func:`risk_table`) weighted by its share of ``concern_mix``. With no concern's own mix it is
+    ``general``'s, exactly."""
+    if not any(p.risk_mix is not None for p in settings.concerns.values()):
+        return [getattr(general, r) for r in RISK_LEVELS]
+    rows = np.diff(risk_table(settings, general), axis=1, prepend=0.0)
+    weights = np.array([getattr(concern_mix, c) for c in CONCERNS])
+    return (weights @ rows).tolist()  # type: ignore[no-any-return]
 
 
 def draw_risk(cumulative: np.ndarray, concern: np.ndarray, u: np.ndarray) -> np.ndarray:

@@ -36,7 +36,8 @@ class Contact:
         "logged_at", "screened_at", "rag", "deadline", "due", "asked", "returned", "pending", "jobs",
         "sent_at", "decided_at", "decided_rag", "outcome", "fates", "failed",
         "deadline_working", "deadline_elapsed", "kinds", "correct_outcome",
-        "notify_by",
+        "matching", "child", "key", "generation", "u_return", "u_delay", "u_history", "earlier", "history_found",
+        "child_missed", "notify_by",
     )
 
     # Drawn at arrival (ContactFactory.make sets them).
@@ -56,6 +57,16 @@ class Contact:
     u_screen: float
     u_reveal: float
     u_outcome: float
+    matching: list[int]  # per agency, the record search's outcome (an index of MATCH_OUTCOMES)
+    # With [children] (mashsim.model.children): the child (-1: none, each contact its own), the key of
+    # the first contact of the child's run of returns, which return this is (0: a first contact), and the
+    # draws for the child's return and for the history desk's search.
+    child: int
+    key: int
+    generation: int
+    u_return: float
+    u_delay: float
+    u_history: float
     # Progress. Fields that are None until their step happens are typed Any: the model reads each
     # only once it is set (a compiled build checks declared types when a field is written).
     counted: bool
@@ -80,6 +91,9 @@ class Contact:
     deadline_elapsed: Any
     kinds: list[Any]  # per agency, set when decided: see miss_kinds
     correct_outcome: Any  # the outcome the correct RAG would have given with the same draw
+    earlier: int  # the child's contacts before this one
+    history_found: bool  # the history desk found the child's earlier contacts
+    child_missed: int  # after the decision: agencies (a bitmask) whose held signal about the child reached none
     notify_by: Any  # when the school must have been told (Operation Encompass), else None
 
     def __init__(self, id: int, source: int, arrived: float) -> None:
@@ -103,6 +117,11 @@ class Contact:
         self.outcome = None
         self.fates = []  # per agency, set when decided: see signal_fates
         self.failed = ()  # agencies whose desk answered with nothing (systems down)
+        self.child = -1
+        self.generation = 0
+        self.earlier = 0
+        self.history_found = False
+        self.child_missed = 0
         self.notify_by = None  # set on arrival when a concern pathway tells the school
         # Left unset until their step (a borough year makes ~13,000 contacts: each field costs): the
         # two deadline readings are set with the deadline; kinds and correct_outcome when a high- or

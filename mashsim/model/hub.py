@@ -17,6 +17,7 @@ import numpy as np
 import simpy
 
 from mashsim.model.calendar import WorkingClock
+from mashsim.model.children import Children
 from mashsim.model.concerns import ask_table, never_blue, school_notices
 from mashsim.model.contact import BLUE, GREEN, HIGH, REACHED, RED, Contact, miss_kinds, queue_deadline, queue_rank, \
     signal_fates
@@ -114,6 +115,7 @@ class Hub:
             RAGS.index(rag): np.cumsum([getattr(getattr(scenario.decision.outcomes, rag), o) for o in OUTCOMES]).tolist()
             for rag in RAGS
         }
+        self.children: Children | None = None  # with [children]: their histories (set by the run)
         self.set_policy(scenario.policy)
 
     def set_policy(self, policy: Policy) -> None:
@@ -155,6 +157,8 @@ class Hub:
         # the clock reached the drawn time as now + (t - now), which can differ from t in the last bit:
         # keep the contact's time equal to the simulation's, so traces and records agree exactly
         c.arrived = self.env._now
+        if self.children is not None:
+            self.children.arrived(c)
         self.observer.arrived(c)
         if self.trace:
             self._note("arrived", c)
@@ -194,6 +198,8 @@ class Hub:
 
     def enter_backlog(self, c: Contact, role: str) -> None:
         """Start ``c`` at time 0 waiting for ``role``: the scenario's initial backlog."""
+        if self.children is not None:
+            self.children.arrived(c)
         self.observer.arrived(c)
         if self.provisional:
             self._set_due(c)
@@ -307,6 +313,8 @@ class Hub:
     def _decided(self, c: Contact) -> None:
         fates = signal_fates(c)
         reached = fates.count(REACHED)
+        if self.children is not None:  # signals missed at the child's earlier contacts, found in its history
+            reached += self.children.found(c, fates)
         seen = reached and c.u_reveal < 1.0 - (1.0 - self.recognition) ** reached
         self._close(c, c.correct_rag if seen else c.rag, fates)
 
@@ -323,6 +331,8 @@ class Hub:
             c.kinds = miss_kinds(c, self.ask_of[c.concern].get(c.correct_rag, ()))
         if self.trace:
             self._note("decided", c, rag=RAGS[decided_rag], outcome=OUTCOMES[c.outcome])
+        if self.children is not None:
+            self.children.closed(c, fates)
         self.observer.decided(c)
 
 

@@ -40,3 +40,10 @@ class Streams:
         key = zlib.crc32("/".join((*self.prefix, *name)).encode("utf-8"))
         sequence = np.random.SeedSequence(entropy=self.seed, spawn_key=(self.replication, key))
         return np.random.Generator(np.random.PCG64(sequence))
+
+    def rng_at(self, name: tuple[str, ...], index: tuple[int, ...]) -> np.random.Generator:
+        """The generator of item ``index`` of the family ``name`` (a child's return, named by the
+        first contact's key and the return's number): one of its own, whatever other items exist."""
+        key = zlib.crc32("/".join((*self.prefix, *name)).encode("utf-8"))
+        sequence = np.random.SeedSequence(entropy=self.seed, spawn_key=(self.replication, key, *index))
+        return np.random.Generator(np.random.PCG64(sequence))

@@ -4,7 +4,8 @@ A shared server uses this to refuse a run too big for it (see :mod:`mashsim.app.
 work and the memory of a run grow with its contacts. The count is the integral of the same hourly
 arrival rates the run draws from (:func:`~mashsim.model.arrivals.hourly_rates`: day and hour
 profiles, bank holidays, calendar periods), over warm-up and horizon, plus each surge inject's
-extra (or missing) arrivals and every initial backlog. It is exact but for overlapping surges
+extra (or missing) arrivals and every initial backlog; with children, each first contact counts with
+its expected returns. It is exact but for overlapping surges
 below 1, which thin one another in the run and are subtracted one by one here.
 
 The cost is a few operations per simulated day and source: check the run's length first when it
@@ -19,6 +20,7 @@ import numpy as np
 
 from mashsim.model.arrivals import hourly_rates
 from mashsim.model.calendar import HOURS_PER_DAY, CalendarView
+from mashsim.model.children import first_contact_share
 from mashsim.scenario.injects import SurgeInject
 from mashsim.scenario.schema import HubSettings, Scenario
 
@@ -38,11 +40,13 @@ def expected_contacts(scenario: Scenario) -> float:
         surges = [i for i in scenario.injects if isinstance(i, SurgeInject) and i.acts_on(hub)]
         for name, source in settings.arrivals.sources.items():
             cumulative = _cumulative(hourly_rates(settings, source, view, 0, days))
-            total += _between(cumulative, 0.0, end)
+            # the rates are of first contacts: with children, their returns come on top (see first_contact_share)
+            each = 1.0 / first_contact_share(settings, source)
+            total += each * _between(cumulative, 0.0, end)
             for surge in (s for s in surges if s.source in (None, name)):
                 stop = min(surge.end_hours, end)
                 if stop > surge.start_hours:
-                    total += (surge.factor - 1.0) * _between(cumulative, surge.start_hours, stop)
+                    total += each * (surge.factor - 1.0) * _between(cumulative, surge.start_hours, stop)
         total += _backlog(settings)
     return max(total, 0.0)
 

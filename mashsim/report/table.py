@@ -121,7 +121,12 @@ def _label(name: str) -> str:
     rest = " ".join(p for p in parts[1:] if p not in AXIS_WORDS)
     if parts[0] in ("utilisation", "queue_length"):
         rest = f"{rest} {parts[0].replace('_', ' ')}"
+    if parts[0] in _NAMED:  # breakdown rows that follow another family's in their section: say whose
+        rest = f"{_NAMED[parts[0]]} {rest}"
     return "  " + rest
+
+
+_NAMED = {"high_risk_child_hours_to_referral": "hours to referral,", "unmatched_rate": "unmatched:"}
 
 
 def print_summary(result: RunResult, console: Console | None = None) -> None:

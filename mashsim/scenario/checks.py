@@ -66,6 +66,10 @@ def _check_hub(scenario: Scenario, hub_name: str | None, hub: HubSettings) -> li
                             f"no such calendar period (allowed: {allowed})")
                 )
 
+    if hub.children is not None and len(hub.agencies) > 64:  # a child's history keeps a bit per agency
+        problems.append(Problem(f"{at}children", f"a hub with children has at most 64 agencies "
+                                                 f"(this one has {len(hub.agencies)})"))
+
     for name, agency in hub.agencies.items():
         if name in RESERVED_NAMES:
             problems.append(Problem(f"{at}agencies.{name}", f"'{name}' is reserved; choose another agency name"))

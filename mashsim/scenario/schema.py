@@ -17,6 +17,7 @@ from pydantic import Field, field_validator, model_validator
 
 from mashsim.model.stages import HUB_ROLES  # the hub's roles, declared with its flow (re-exported here)
 from mashsim.scenario.base import Model, merge_tables, tagged_union
+from mashsim.scenario.children import Children, Matching
 from mashsim.scenario.bounds import (LOGNORMAL_CV, Backlog, Contacts, Date, DateRange, Finite, Hours, Minutes,
                                      Multiplier, NonNegative, PerWaiting, Positive, PositiveHours, PositiveMinutes,
                                      PositiveRunDays, Probability, Replications, RunDays, Seed, Staff, Weight,
@@ -360,11 +361,27 @@ class Agency(Staffing):
     holds_information: RiskProbabilities = Field(
         description="chance the agency holds information relevant to the child's risk"
     )
-    match_failure: Probability = Field(0.0, description="chance the desk's search misses the child's records")
+    match_failure: Probability = Field(
+        0.0, description="chance the desk's search misses the child's records (shorthand for matching.no_match)")
+    matching: Matching | None = Field(None, description="the outcome shares of the desk's record search")
+    matching_shared_id: Matching | None = Field(
+        None, description="the same while policy.shared_identifier is on (a shared NHS number); default: matching")
     location: Literal["co-located", "remote"] = "co-located"
     channel: Channel | None = Field(None, description="overrides channels.<location>")
     pool: str | None = Field(
         None, description="a team in `pools` that does this desk's research (this desk's own staff fields are then unused)")
+
+    @model_validator(mode="after")
+    def _one_way_to_match(self) -> "Agency":
+        if self.matching is not None and self.match_failure:
+            raise ValueError("give matching.no_match or match_failure (its shorthand), not both")
+        return self
+
+    def match_shares(self, shared_identifier: bool) -> Matching:
+        """The record search's outcome shares, with or without a shared identifier."""
+        if shared_identifier and self.matching_shared_id is not None:
+            return self.matching_shared_id
+        return self.matching if self.matching is not None else Matching(no_match=self.match_failure)
 
 
 # --------------------------------------------------------------------------- hub behaviour
@@ -477,6 +494,9 @@ class Policy(Model):
         "rag", description="the order of every queue, without pre-emption: fifo (Red first, then first come "
         "first served), rag (Red, then Amber, then Green) or deadline (earliest RAG deadline first)")
     ask: AskLists = Field(default_factory=AskLists)
+    shared_identifier: bool = Field(
+        False, description="agencies search by a shared identifier (NHS number): each desk's matching_shared_id "
+                           "shares apply (the scenario's policy: a policy inject does not change it)")
 
 
 class RunSettings(Model):
@@ -546,6 +566,8 @@ class HubSettings(Model):
     screening: Screening = Field(default_factory=Screening)
     decision: Decision = Field(default_factory=Decision)
     policy: Policy = Field(default_factory=Policy)
+    children: Children | None = Field(
+        None, description="the children contacts are about, and their returns (none: each contact its own child)")
     concerns: dict[Literal[CONCERNS], ConcernPathway] = Field(  # type: ignore[valid-type]
         default_factory=dict, description="concern pathways: how each concern's contacts differ")
 

@@ -7,7 +7,7 @@ Reads ``ons-mye2-mid2023-london.csv`` (an extract of ONS MYE2, ages 0-17, see RE
 ``../london-borough.toml`` (the default borough's staff), and writes:
 
 * ``london-boroughs.csv``: one row per borough, its children aged 0-17, year, source and tag;
-* the ``[hubs.<borough>]`` tables of ``../london-wide.toml`` (everything from the first one to the
+* the ``[hubs.<borough>]`` tables of ``../london-wide.toml`` (scale, children, staff) (everything from the first one to the
   end of the file; the header above them is left as it is);
 * ``pools.met_police.staff`` in ``../london-pooled.toml``: the sum of the boroughs' police desks.
 
@@ -112,7 +112,8 @@ def hub_table(borough: Borough, staff: dict[str, dict[str, float]]) -> str:
     source = f"ONS MYE2 {borough.year}, ages 0-17 (scenarios/data/london-boroughs.csv)"
     lines = [f"[hubs.{borough.hub}]",
              f'arrivals.scale = {{ value = {borough.scale:.3f}, tag = "D", source = "{source}", '
-             f'note = "{note}" }}']
+             f'note = "{note}" }}',
+             f'children.population = {{ value = {borough.children}, tag = "S", source = "{source}" }}']
     for kind in ("roles", "agencies"):
         cells = ", ".join(f"{name}.staff = {_number(round_staff(fte * borough.scale))}"
                           for name, fte in staff[kind].items())
