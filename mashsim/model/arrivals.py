@@ -49,6 +49,9 @@ TIME, RISK, CONCERN, URGENT, SCREEN, REVEAL, OUTCOME, LOG_TASK, SCREEN_TASK, DEC
 OWN_DRAWS = 10
 HOLDS, MATCH, CHANNEL, RESEARCH = range(4)
 AGENCY_DRAWS = 4
+# The police pipeline's uniforms (its source only, when the scenario has one), after the agencies'.
+NOTIFY, PPD_TASK, CAIT_TASK = range(3)
+POLICE_DRAWS = 3
 
 Window = tuple[float, float, float]  # a surge: (start hour, end hour, rate multiplier)
 
@@ -126,20 +129,30 @@ class ContactFactory:
         self._loss = np.array([scenario.channel_for(n).loss for n, _ in self._agencies])
         self._rngs = [streams.rng("contact", name)] + [streams.rng("contact", name, "agency", n)
                                                        for n, _ in self._agencies]
+        # the police pipeline's draws come from a stream of their own, so that switching the pipeline
+        # on (or changing its staff) leaves every other draw of every contact as it was
+        police = scenario.police
+        self._police = police
+        if self._police is not None:
+            self._rngs.append(streams.rng("contact", name, "police"))
 
     def uniforms(self, n: int) -> np.ndarray:
         """The next ``n`` candidates' rows of uniforms, ``(n, OWN_DRAWS + AGENCY_DRAWS x agencies)``."""
-        own, *agencies = self._rngs
-        parts = [own.random((n, OWN_DRAWS))] + [rng.random((n, AGENCY_DRAWS)) for rng in agencies]
-        return np.concatenate(parts, axis=1) if agencies else parts[0]
+        own, *others = self._rngs
+        parts = [own.random((n, OWN_DRAWS))] + [rng.random((n, AGENCY_DRAWS)) for rng in others[:len(self._agencies)]]
+        if self._police is not None:
+            parts.append(others[-1].random((n, POLICE_DRAWS)))
+        return np.concatenate(parts, axis=1) if len(parts) > 1 else parts[0]
 
     def week_uniforms(self, n: int) -> np.ndarray:
         """The rows of a week's ``n`` candidates; then every stream moves on to the next week's block."""
         rows = self.uniforms(n)
-        own, *agencies = self._rngs
+        own, *others = self._rngs
         _skip(own, STRIDE - n * OWN_DRAWS)
-        for rng in agencies:
+        for rng in others[:len(self._agencies)]:
             _skip(rng, STRIDE - n * AGENCY_DRAWS)
+        if self._police is not None:
+            _skip(others[-1], STRIDE - n * POLICE_DRAWS)
         return rows
 
     def make(self, times: np.ndarray, u: np.ndarray) -> list[Contact]:
@@ -179,7 +192,18 @@ class ContactFactory:
             c.log_hours, c.screen_hours, c.decide_hours = lh, sh, dh
             c.holds, c.unmatched, c.lost, c.research_hours = holds_l[j], unmatched_l[j], lost_l[j], research_l[j]
             contacts.append(c)
+        if self._police is not None:
+            self._police_draws(contacts, u[:, OWN_DRAWS + AGENCY_DRAWS * k:])
         return contacts
+
+    def _police_draws(self, contacts: list[Contact], u: np.ndarray) -> None:
+        """The police pipeline's draws of ``contacts`` from their police columns ``u``."""
+        police = self._police
+        assert police is not None
+        ppd = hours_at(police.ppd.task_minutes, u[:, PPD_TASK]).tolist()
+        cait = hours_at(police.cait.task_minutes, u[:, CAIT_TASK]).tolist()
+        for c, un, ph, ch in zip(contacts, u[:, NOTIFY].tolist(), ppd, cait):
+            c.u_notify, c.ppd_hours, c.cait_hours = un, ph, ch
 
 
 def week_levels(rng: np.random.Generator, bound: float) -> np.ndarray:

@@ -37,6 +37,7 @@ class Contact:
         "sent_at", "decided_at", "decided_rag", "outcome", "fates", "failed",
         "deadline_working", "deadline_elapsed", "kinds", "correct_outcome",
         "notify_by",
+        "u_notify", "ppd_hours", "cait_hours", "incident",
     )
 
     # Drawn at arrival (ContactFactory.make sets them).
@@ -81,6 +82,12 @@ class Contact:
     kinds: list[Any]  # per agency, set when decided: see miss_kinds
     correct_outcome: Any  # the outcome the correct RAG would have given with the same draw
     notify_by: Any  # when the school must have been told (Operation Encompass), else None
+    # The police pipeline (mashsim.model.police), drawn only for its source's contacts when a scenario
+    # has one, from a stream of their own (so every other draw is the same with or without it):
+    u_notify: float  # below police.notification_share: a notification the public-protection desk reviews
+    ppd_hours: float  # the desk's review
+    cait_hours: float  # the child abuse investigation team's joint visit, if the outcome is s47
+    incident: float  # a notification's time at the incident (``arrived`` is then its time at the MASH)
 
     def __init__(self, id: int, source: int, arrived: float) -> None:
         self.id = id
