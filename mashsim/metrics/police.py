@@ -13,7 +13,7 @@ Which clock each one uses:
   decision, and is past its deadline if done after it, or still waiting at the run-out's end once
   past it (censoring); the CAIT wait is from the decision to the visit done.
 
-The names are declared in :data:`POLICE_METRICS` (with their definitions, for the reference); a run
+The families are declared in the catalogue (``POLICE_FAMILIES``: names, units, definitions); a run
 reports them only when a hub has ``[police]``, so every other scenario's metrics are as they were.
 """
 
@@ -21,30 +21,14 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from mashsim.metrics.catalogue import POLICE_FAMILIES
+from mashsim.metrics.collector import _delay_stats
 from mashsim.metrics.histogram import DelayHistogram
 from mashsim.model.contact import Contact
 
-#: The police metrics: name → (unit, definition).  ``police_signals_missed_rate`` is the hub's own
-#: ``all_signals_missed_rate.by_agency.police`` under one name for the police question.
-POLICE_METRICS: dict[str, tuple[str, str]] = {
-    "police_notifications": ("count", "Police notifications (Merlin) whose incident falls in the window."),
-    "police_notification_wait_hours.mean": (
-        "hours", "Mean elapsed hours from the incident to MASH receipt (the public-protection desk's queue and "
-                 "review); one still at the desk at the run-out's end enters at its wait so far."),
-    "police_notification_wait_hours.p90": ("hours", "The same wait's 90th percentile."),
-    "police_ppd_backlog_at_end": (
-        "count", "Notifications raised before the window's end and not yet reviewed at it (the desk's backlog)."),
-    "police_signals_missed_rate": (
-        "share", "Police-held signals of decided contacts that missed the decision ÷ police-held signals "
-                 "(= all_signals_missed_rate.by_agency.police)."),
-    "s47_enquiries": ("count", "Contacts of the window decided s47: each needs a CAIT joint visit."),
-    "s47_past_deadline": (
-        "count", "s47 enquiries whose joint visit was done after its deadline, or was still waiting past it at "
-                 "the run-out's end."),
-    "s47_past_deadline_rate": ("share", "s47_past_deadline ÷ s47_enquiries."),
-    "cait_wait_hours.mean": (
-        "hours", "Mean elapsed hours from the s47 decision to the joint visit done (censored: the wait so far)."),
-}
+#: The police metrics' names, in the order a run reports them (the catalogue declares their families).
+POLICE_METRICS: list[str] = [name for family in POLICE_FAMILIES for b in family.breakdowns
+                             for name in family.names(b, {})]
 
 
 class PoliceTally:
@@ -110,16 +94,7 @@ def police_metrics(tallies: Iterable[PoliceTally], metrics: dict[str, float]) ->
         s47 += t.s47
         past += t.past_deadline
     nan = float("nan")
-    values = {
-        "police_notifications": float(notifications),
-        "police_notification_wait_hours.mean": waits.mean() if waits.n else nan,
-        "police_notification_wait_hours.p90": waits.quantile(0.9) if waits.n else nan,
-        "police_ppd_backlog_at_end": float(backlog),
-        "police_signals_missed_rate": metrics.get("all_signals_missed_rate.by_agency.police", nan),
-        "s47_enquiries": float(s47),
-        "s47_past_deadline": float(past),
-        "s47_past_deadline_rate": past / s47 if s47 else nan,
-        "cait_wait_hours.mean": cait.mean() if cait.n else nan,
-    }
-    assert list(values) == list(POLICE_METRICS)  # declared once, in that order
-    return values
+    values = [float(notifications), *_delay_stats(waits), float(backlog),
+              metrics.get("all_signals_missed_rate.by_agency.police", nan),
+              float(s47), float(past), past / s47 if s47 else nan, *_delay_stats(cait)]
+    return dict(zip(POLICE_METRICS, values, strict=True))
