@@ -444,7 +444,7 @@ def table_rows(agencies: Sequence[str], roles: Sequence[str], pools: Sequence[st
 def markdown(section: str) -> str:
     """The reference's table of one section's metrics: name pattern, unit, definition."""
     lines = ["| metric | unit | definition |", "|---|---|---|"]
-    for family in (f for f in FAMILIES if f.section == section):
+    for family in (f for f in (*FAMILIES, *POLICE_FAMILIES) if f.section == section):
         if isinstance(family.definition, str):
             patterns = ", ".join(f"`{_pattern(family, b)}`" for b in family.breakdowns)
             lines.append(f"| {patterns} | {family.unit} | {family.definition} |")
@@ -454,7 +454,7 @@ def markdown(section: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-SECTIONS = tuple(dict.fromkeys((HEADLINE_SECTION, *(f.section for f in FAMILIES))))
+SECTIONS = tuple(dict.fromkeys((HEADLINE_SECTION, *(f.section for f in (*FAMILIES, *POLICE_FAMILIES)))))
 
 
 def _pattern(family: Family, breakdown: tuple[str, ...]) -> str:
