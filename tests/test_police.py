@@ -98,3 +98,20 @@ def test_a_notification_source_that_does_not_exist_is_named():
         _with_police(extra=["police.source='merlin'"])
     text = str(error.value.report())
     assert "police.source" in text and "merlin" in text and "police" in text
+
+
+def test_a_police_team_with_an_initial_backlog_is_refused():
+    with pytest.raises(ScenarioError) as error:
+        _with_police(extra=["police.ppd.initial_backlog=5"])
+    assert "initial_backlog" in str(error.value.report())
+
+
+def test_the_same_result_in_another_process():
+    # a worker process builds the run from the scenario alone: the same metrics, bit for bit
+    from concurrent.futures import ProcessPoolExecutor
+    scenario = _with_police(days=7.0)
+    here = simulate(scenario, 5, 1).metrics
+    with ProcessPoolExecutor(1) as pool:
+        there = pool.submit(simulate, scenario, 5, 1).result().metrics
+    assert list(here) == list(there)
+    assert all(a == b or (math.isnan(a) and math.isnan(b)) for a, b in zip(here.values(), there.values()))

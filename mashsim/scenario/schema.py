@@ -561,6 +561,14 @@ class Police(Model):
     ppd: PoliceTeam = Field(description="the public-protection desk: reviews notifications before the MASH sees them")
     cait: Cait = Field(description="the child abuse investigation team: the joint visit after an s47 decision")
 
+    @model_validator(mode="after")
+    def _no_initial_backlog(self) -> "Police":
+        # a backlog is contacts waiting at a hub stage at time 0; the police teams' are not modelled
+        for team in ("ppd", "cait"):
+            if getattr(self, team).initial_backlog:
+                raise ValueError(f"{team}.initial_backlog: must be 0 (a police team starts with no backlog)")
+        return self
+
 
 class HubSettings(Model):
     """One hub's sources, staff, partner agencies and policies."""
