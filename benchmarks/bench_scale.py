@@ -261,7 +261,7 @@ def main() -> None:
 
 def years(repeat: int, both: bool) -> None:
     print("\nFull model, one simulated year (one core; wall seconds, and CPU seconds for the rates):")
-    for name in ("london-borough", "london-wide", "london-pooled"):
+    for name in ("london-borough", "london-wide", "london-pooled", "london-met"):
         try:
             load_scenario(name)
         except Exception as error:  # noqa: BLE001 - a scenario this checkout lacks is reported, not fatal
@@ -297,7 +297,8 @@ def idle(repeat: int) -> None:
 
 def memory() -> None:
     print("\nPeak memory, one replication without records (fresh process each):")
-    for name, days in (("london-borough", 365), ("london-wide", 91), ("london-wide", 365)):
+    for name, days in (("london-borough", 365), ("london-wide", 91), ("london-wide", 365), ("london-met", 91),
+                       ("london-met", 365)):
         try:
             load_scenario(name)
         except Exception:  # noqa: BLE001

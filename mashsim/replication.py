@@ -11,7 +11,7 @@ import gc
 import itertools
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import Callable, Iterator
 
 import networkx as nx
 import numpy as np
@@ -19,6 +19,7 @@ import simpy
 
 from mashsim.metrics.collector import Collector
 from mashsim.metrics.hubs import RoleTotal, run_metrics, window_totals
+from mashsim.metrics.police import PoliceTally, police_metrics
 from mashsim.metrics.series import SeriesSampler, network_series, packed, unpacked
 from mashsim.model.arrivals import ArrivalFeed, ContactFactory, factory_arrivals, source_factory
 from mashsim.model.calendar import HOURS_PER_DAY, CalendarView
@@ -29,9 +30,10 @@ from mashsim.model.events import call_later, run
 from mashsim.model.hub import Hub, TraceHook, queue_order
 from mashsim.model.injects import InjectPlan
 from mashsim.model.network import build_network, hub_node, independent_groups, pool_node
+from mashsim.model.police import PolicePipeline
 from mashsim.model.roles import Role
 from mashsim.model.streams import Streams
-from mashsim.scenario.schema import HubSettings, Scenario, Staffing
+from mashsim.scenario.schema import CAIT, PPD, HubSettings, Scenario, Staffing
 
 
 #: The run-out: after the window the run goes on, arrivals and all (the window's last contacts meet the
@@ -119,6 +121,7 @@ class Group:
     collectors: list[Collector]
     every_role: list[Role]
     cap: float  # the end of the run-out
+    police: list[PoliceTally] = field(default_factory=list)  # the hubs' police pipelines, if any
 
 
 class _Run:
@@ -138,6 +141,7 @@ class _Run:
         self.hubs: dict[str | None, tuple[Collector, dict[str, RoleTotal]]] = {}
         self.pools: dict[str, RoleTotal] = {}
         self.samplers: list[SeriesSampler] = []  # one a group
+        self.police: list[PoliceTally] = []  # every hub's police pipeline (mashsim.model.police), if any
 
     def group(self, hub_names: list[str | None], pool_names: list[str]) -> None:
         """Build the hubs ``hub_names`` and the pools they share in a fresh environment, and run it."""
@@ -159,6 +163,7 @@ class _Run:
         collectors: list[Collector] = []
         sampler: SeriesSampler | None = None
         hubs: dict[str | None, Hub] = {}
+        police_tallies: list[PoliceTally] = []
         for hub_name in hub_names:
             settings = settings_of[hub_name]
             # a hub's streams are named by the hub, so adding a hub leaves the others' draws alone
@@ -176,11 +181,20 @@ class _Run:
                 # one hub: every desk, pooled or not, as always; with hubs, a pool's queue is sampled once
                 sampled = settings.agencies if hub_name is None else settings.staffed_roles()
                 sampler.add_hub(hub_name, collector, desks, [a for a in settings.agencies if a in sampled])
-            hubs[hub_name] = hub = Hub(env, settings, desks, self.network, self.clocks, collector, self.trace,
-                                       hub_name)
+            pipeline = None
+            if settings.police is not None:  # the police pipeline sits between arrivals, hub and collector
+                tally = PoliceTally(warmup, end)
+                police_tallies.append(tally)
+                pipeline = PolicePipeline(env, settings.police, list(settings.arrivals.sources).index(
+                    settings.police.source), roles[PPD], roles[CAIT], lambda c: None, collector, tally)
+            hubs[hub_name] = hub = Hub(env, settings, desks, self.network, self.clocks, pipeline or collector,
+                                       self.trace, hub_name)
+            if pipeline is not None:
+                pipeline.arrive = hub.arrive
             factories = _start_arrivals(env, settings, hub, hub_streams, self.view, cap, self.ids, self.plan,
-                                        hub_name)
+                                        hub_name, pipeline.deliver if pipeline is not None else hub.arrive)
             if settings.children is not None:
+                # a child's return is a new contact straight to the MASH (not a notification the desk reviews)
                 hub.children = Children(env, settings, hub_streams, cap, self.return_ids, hub.arrive, factories)
             _seed_backlog(settings, hub_streams, hub, self.ids)
             collectors.append(collector)
@@ -200,7 +214,7 @@ class _Run:
                 role.reset_stats()
 
         call_later(env, warmup, end_warmup)
-        return Group(env, hub_names, hubs, pools, roles_of, collectors, every_role, cap)
+        return Group(env, hub_names, hubs, pools, roles_of, collectors, every_role, cap, police_tallies)
 
     def finish(self, built: "Group") -> None:
         """Close the window of a group run to its end, then run it out (see :func:`_run_out`)."""
@@ -210,6 +224,9 @@ class _Run:
         for hub_name, collector, roles in zip(built.hub_names, built.collectors, built.roles_of):
             self.hubs[hub_name] = (collector, {name: window_totals(role) for name, role in roles.items()})
         _run_out(built.env, built.collectors, built.cap)
+        for tally in built.police:
+            tally.censor(built.env.now)
+        self.police.extend(built.police)
 
     def result(self, seed: int, replication: int) -> ReplicationResult:
         """The replication's metrics (and records, series), once every group has run."""
@@ -217,6 +234,8 @@ class _Run:
         hubs = {name: self.hubs[name] for name, _ in scenario.hub_list()}
         pools = {name: self.pools[name] for name in scenario.pools}
         metrics = run_metrics(hubs, pools)
+        if self.police:
+            metrics.update(police_metrics(self.police, metrics))
         records = None
         if self.record:
             records = [row if name is None else {"hub": name, **row}
@@ -277,9 +296,10 @@ def _run_out(env: simpy.Environment, collectors: list[Collector], cap: float) ->
 
 def _start_arrivals(env: simpy.Environment, settings: HubSettings, hub: Hub, streams: Streams,
                     view: CalendarView, end: float, ids: Iterator[int], plan: InjectPlan | None,
-                    hub_name: str | None) -> dict[int, ContactFactory]:
-    """Feed each source's contacts (a surge's included) to ``hub``, numbered across the run as they arrive;
-    returns the sources' factories by index (they make the children's returns too)."""
+                    hub_name: str | None, deliver: Callable[[Contact], None]) -> dict[int, ContactFactory]:
+    """Feed each source's contacts (a surge's included) to ``deliver`` (``hub.arrive``, or the police
+    pipeline's), numbered across the run as they arrive; returns the sources' factories by index (they
+    make the children's returns too)."""
     factories: dict[int, ContactFactory] = {}
     for name, source in settings.arrivals.sources.items():
         if source.annual_contacts * settings.arrivals.scale == 0.0:
@@ -287,7 +307,7 @@ def _start_arrivals(env: simpy.Environment, settings: HubSettings, hub: Hub, str
         windows = plan.surges(name, hub_name) if plan else []
         factory = source_factory(settings, name, streams)
         factories[factory.index] = factory
-        ArrivalFeed(env, factory_arrivals(factory, settings, view, streams, end, windows), hub.arrive, ids).start()
+        ArrivalFeed(env, factory_arrivals(factory, settings, view, streams, end, windows), deliver, ids).start()
     return factories
 
 

@@ -284,7 +284,34 @@ FAMILIES: tuple[Family, ...] = (
            "unscreened at the run-out's cap, if it was past it then) ÷ school notices."),
 )
 
-BY_STEM = {family.stem: family for family in FAMILIES}
+# The police pipeline's families (a scenario's [police]: mashsim.model.police, mashsim.metrics.police):
+# reported only by a run whose hubs have one, after every other metric, so they are not in FAMILIES
+# (which every run reports); declared here, like every metric, for their names, units and reference.
+POLICE = "The police pipeline (public-protection desk, CAIT)"
+POLICE_FAMILIES: tuple[Family, ...] = (
+    Family("police_notifications", COUNT, "Police notifications", POLICE,
+           "Police child-welfare notifications (Merlin records) whose incident falls in the window."),
+    Family("police_notification_wait_hours", HOURS, "Notification wait before the MASH sees it (hours)", POLICE,
+           "Elapsed hours from the incident to MASH receipt (the public-protection desk's queue and review), over "
+           "the window's notifications; one still at the desk when the run-out ends enters at its wait so far.",
+           breakdowns=(("stat",),)),
+    Family("police_ppd_backlog_at_end", COUNT, "Public-protection desk backlog at the end", POLICE,
+           "Notifications raised before the window's end and not yet reviewed then."),
+    Family("police_signals_missed_rate", SHARE, "Police signals missed", POLICE,
+           "Police-held signals of decided contacts that did not reach the decision ÷ police-held signals: "
+           "`all_signals_missed_rate.by_agency.police`, named for the police question."),
+    Family("s47_enquiries", COUNT, "s47 enquiries", POLICE,
+           "Contacts of the window decided s47: each needs a CAIT joint visit."),
+    Family("s47_past_deadline", COUNT, "s47 joint visits past the deadline", POLICE,
+           "s47 enquiries whose joint visit was done after `police.cait.joint_visit_deadline_hours` from the "
+           "decision, or was still waiting past it when the run-out ended."),
+    Family("s47_past_deadline_rate", SHARE, "s47 joint visits past the deadline (share)", POLICE,
+           "`s47_past_deadline` ÷ `s47_enquiries`."),
+    Family("cait_wait_hours", HOURS, "CAIT wait (hours)", POLICE,
+           "Elapsed hours from the s47 decision to the joint visit done (one still waiting when the run-out "
+           "ended enters at its wait so far).", breakdowns=(("stat",),)),
+)
+BY_STEM = {family.stem: family for family in (*FAMILIES, *POLICE_FAMILIES)}
 CONTACT_FAMILIES = tuple(f for f in FAMILIES if not f.staff)
 STAFF_FAMILIES = tuple(f for f in FAMILIES if f.staff)
 # The terminal table: which breakdowns it shows, in its order (RAGs from Red down). The outcome shares
@@ -454,7 +481,7 @@ def table_rows(agencies: Sequence[str], roles: Sequence[str], pools: Sequence[st
 def markdown(section: str) -> str:
     """The reference's table of one section's metrics: name pattern, unit, definition."""
     lines = ["| metric | unit | definition |", "|---|---|---|"]
-    for family in (f for f in FAMILIES if f.section == section):
+    for family in (f for f in (*FAMILIES, *POLICE_FAMILIES) if f.section == section):
         if isinstance(family.definition, str):
             patterns = ", ".join(f"`{_pattern(family, b)}`" for b in family.breakdowns)
             lines.append(f"| {patterns} | {family.unit} | {family.definition} |")
@@ -464,7 +491,7 @@ def markdown(section: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-SECTIONS = tuple(dict.fromkeys((HEADLINE_SECTION, *(f.section for f in FAMILIES))))
+SECTIONS = tuple(dict.fromkeys((HEADLINE_SECTION, *(f.section for f in (*FAMILIES, *POLICE_FAMILIES)))))
 
 
 def _pattern(family: Family, breakdown: tuple[str, ...]) -> str:

@@ -11,6 +11,7 @@ import difflib
 from typing import Iterable, Sequence
 
 from mashsim.metrics.catalogue import AXIS_WORDS, scenario_names
+from mashsim.metrics.police import POLICE_METRICS
 from mashsim.scenario.errors import Problem, ScenarioError
 from mashsim.scenario.schema import Scenario
 
@@ -25,7 +26,10 @@ def metric_names(scenario: Scenario) -> list[str]:
     Named by the catalogue from the scenario's hubs, agencies, roles and pools: no simulation runs.
     """
     hubs = [(name, list(hub.agencies), list(hub.staffed_roles())) for name, hub in scenario.hub_list()]
-    return scenario_names(hubs, list(scenario.pools))
+    names = scenario_names(hubs, list(scenario.pools))
+    if any(hub.police is not None for _, hub in scenario.hub_list()):  # the police pipeline's, after the rest
+        names += list(POLICE_METRICS)
+    return names
 
 
 def short_form(name: str) -> str:

@@ -57,6 +57,9 @@ AGENCY_DRAWS = 4
 CHILD, RETURN, DELAY, HISTORY = range(4)
 CHILD_DRAWS = 4
 KEY_WEEK = 1 << 24  # a candidate's key: week x KEY_WEEK + its place among the week's candidates
+# The police pipeline's uniforms (its source only, when the scenario has one), after the agencies'.
+NOTIFY, PPD_TASK, CAIT_TASK = range(3)
+POLICE_DRAWS = 3
 
 Window = tuple[float, float, float]  # a surge: (start hour, end hour, rate multiplier)
 
@@ -137,15 +140,22 @@ class ContactFactory:
                                                        for n, _ in self._agencies]
         self.children = scenario.children
         self._child_at = OWN_DRAWS + AGENCY_DRAWS * len(self._agencies)  # the child draws' first column
-        self.width = self._child_at + (CHILD_DRAWS if self.children else 0)  # uniforms a candidate has
         self._child_rng = streams.rng("contact", name, "child") if self.children else None
+        # the police pipeline's draws come from a stream of their own, after the child draws, so that
+        # switching the pipeline on (or changing its staff) leaves every other draw of every contact as it was
+        self._police = scenario.police
+        self._police_at = self._child_at + (CHILD_DRAWS if self.children else 0)
+        self._police_rng = streams.rng("contact", name, "police") if self._police is not None else None
+        self.width = self._police_at + (POLICE_DRAWS if self._police is not None else 0)  # uniforms a candidate has
 
     def uniforms(self, n: int) -> np.ndarray:
-        """The next ``n`` candidates' rows of uniforms, ``(n, OWN_DRAWS + AGENCY_DRAWS x agencies)``."""
+        """The next ``n`` candidates' rows of uniforms, ``(n, width)``: own, agencies', child, police draws."""
         own, *agencies = self._rngs
         parts = [own.random((n, OWN_DRAWS))] + [rng.random((n, AGENCY_DRAWS)) for rng in agencies]
         if self._child_rng is not None:
             parts.append(self._child_rng.random((n, CHILD_DRAWS)))
+        if self._police_rng is not None:
+            parts.append(self._police_rng.random((n, POLICE_DRAWS)))
         return np.concatenate(parts, axis=1) if len(parts) > 1 else parts[0]
 
     def week_uniforms(self, n: int) -> np.ndarray:
@@ -157,6 +167,8 @@ class ContactFactory:
             _skip(rng, STRIDE - n * AGENCY_DRAWS)
         if self._child_rng is not None:
             _skip(self._child_rng, STRIDE - n * CHILD_DRAWS)
+        if self._police_rng is not None:
+            _skip(self._police_rng, STRIDE - n * POLICE_DRAWS)
         return rows
 
     def make(self, times: np.ndarray, u: np.ndarray, keys: np.ndarray | None = None,
@@ -210,8 +222,18 @@ class ContactFactory:
             contacts.append(c)
         if self.children is not None:
             self._about_children(contacts, u, keys, child)
+        if self._police is not None:
+            self._police_draws(contacts, u[:, self._police_at:self._police_at + POLICE_DRAWS])
         return contacts
 
+    def _police_draws(self, contacts: list[Contact], u: np.ndarray) -> None:
+        """The police pipeline's draws of ``contacts`` from their police columns ``u``."""
+        police = self._police
+        assert police is not None
+        ppd = hours_at(police.ppd.task_minutes, u[:, PPD_TASK]).tolist()
+        cait = hours_at(police.cait.task_minutes, u[:, CAIT_TASK]).tolist()
+        for c, un, ph, ch in zip(contacts, u[:, NOTIFY].tolist(), ppd, cait):
+            c.u_notify, c.ppd_hours, c.cait_hours = un, ph, ch
     def _about_children(self, contacts: list[Contact], u: np.ndarray, keys: np.ndarray | None,
                         child: tuple[np.ndarray, np.ndarray, np.ndarray] | None) -> None:
         """Each contact's child (drawn from its own child draw, or the returning child) and its draws

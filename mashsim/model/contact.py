@@ -38,6 +38,7 @@ class Contact:
         "deadline_working", "deadline_elapsed", "kinds", "correct_outcome",
         "matching", "child", "key", "generation", "u_return", "u_delay", "u_history", "earlier", "history_found",
         "child_missed", "notify_by",
+        "u_notify", "ppd_hours", "cait_hours", "incident",
     )
 
     # Drawn at arrival (ContactFactory.make sets them).
@@ -95,6 +96,12 @@ class Contact:
     history_found: bool  # the history desk found the child's earlier contacts
     child_missed: int  # after the decision: agencies (a bitmask) whose held signal about the child reached none
     notify_by: Any  # when the school must have been told (Operation Encompass), else None
+    # The police pipeline (mashsim.model.police), drawn only for its source's contacts when a scenario
+    # has one, from a stream of their own (so every other draw is the same with or without it):
+    u_notify: float  # below police.notification_share: a notification the public-protection desk reviews
+    ppd_hours: float  # the desk's review
+    cait_hours: float  # the child abuse investigation team's joint visit, if the outcome is s47
+    incident: float  # a notification's time at the incident (``arrived`` is then its time at the MASH)
 
     def __init__(self, id: int, source: int, arrived: float) -> None:
         self.id = id

@@ -287,3 +287,5 @@ def _drop_unused_hub_fields(hub: dict[str, Any]) -> None:
     for agency in hub["agencies"].values():
         if agency["pool"] is None:
             del agency["pool"]
+    if hub.get("police", "") is None:  # no police pipeline: the fingerprint it had before [police] existed
+        del hub["police"]

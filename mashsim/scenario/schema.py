@@ -30,6 +30,8 @@ RISK_LEVELS = ("low", "medium", "high", "critical")
 RAGS = ("blue", "green", "amber", "red")
 RESEARCHED_RAGS = ("green", "amber", "red")
 OUTCOMES = ("nfa", "early_help", "s17", "s47")
+# the police pipeline's two teams, as the run's roles name them (see Police)
+PPD, CAIT = "police_ppd", "police_cait"
 # cse (child sexual exploitation) comes last so that the older concerns keep their places (and draws)
 CONCERNS = ("neglect", "physical", "sexual", "emotional", "domestic_abuse", "fgm", "cse")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -554,6 +556,40 @@ class ConcernPathway(Model):
         None, description="notify the school before the next school day (Operation Encompass)")
 
 
+class PoliceTeam(Role):
+    """A police team around the hub (the public-protection desk, the child abuse investigation team):
+    its staff and rota as any role's, and the minutes one task takes."""
+
+
+class Cait(PoliceTeam):
+    """The child abuse investigation team: after a strategy discussion decides an s47 enquiry, a
+    joint visit with social care, due within ``joint_visit_deadline_hours`` of the MASH decision."""
+
+    joint_visit_deadline_hours: PositiveHours = Field(
+        72.0, description="hours from the MASH decision (s47) to the joint visit: past it, the enquiry is late")
+
+
+class Police(Model):
+    """The Met's side of the front door (optional; absent: the hub as it always was).
+
+    A share of one source's contacts are police child-welfare notifications (Merlin records): the
+    public-protection desk (``ppd``) reviews each before it reaches the MASH, which receives it when
+    the review ends; after the decision, each s47 outcome waits for a joint visit by the ``cait``."""
+
+    source: str = Field("police", description="the source in arrivals.sources whose contacts are notifications")
+    notification_share: Probability = Field(1.0, description="share of that source's contacts reviewed by the PPD")
+    ppd: PoliceTeam = Field(description="the public-protection desk: reviews notifications before the MASH sees them")
+    cait: Cait = Field(description="the child abuse investigation team: the joint visit after an s47 decision")
+
+    @model_validator(mode="after")
+    def _no_initial_backlog(self) -> "Police":
+        # a backlog is contacts waiting at a hub stage at time 0; the police teams' are not modelled
+        for team in ("ppd", "cait"):
+            if getattr(self, team).initial_backlog:
+                raise ValueError(f"{team}.initial_backlog: must be 0 (a police team starts with no backlog)")
+        return self
+
+
 class HubSettings(Model):
     """One hub's sources, staff, partner agencies and policies."""
 
@@ -570,6 +606,15 @@ class HubSettings(Model):
         None, description="the children contacts are about, and their returns (none: each contact its own child)")
     concerns: dict[Literal[CONCERNS], ConcernPathway] = Field(  # type: ignore[valid-type]
         default_factory=dict, description="concern pathways: how each concern's contacts differ")
+    police: Police | None = Field(
+        None, description="the police pipeline around the hub (public-protection desk, CAIT); absent: none")
+
+    @model_validator(mode="after")
+    def _police_source_exists(self) -> "HubSettings":
+        if self.police is not None and self.police.source not in self.arrivals.sources:
+            raise ValueError(f"police.source: '{self.police.source}' is not a source in arrivals.sources "
+                             f"(allowed: {', '.join(self.arrivals.sources)})")
+        return self
 
     def channel_for(self, agency: str) -> Channel:
         desk = self.agencies[agency]
@@ -580,7 +625,9 @@ class HubSettings(Model):
     def staffed_roles(self) -> dict[str, Staffing]:
         """Every role this hub staffs itself, by name: its roles, then each agency desk not in a pool."""
         hub = {name: getattr(self.roles, name) for name in HUB_ROLES}
-        return {**hub, **{name: a for name, a in self.agencies.items() if a.pool is None}}
+        desks = {name: a for name, a in self.agencies.items() if a.pool is None}
+        police = {} if self.police is None else {PPD: self.police.ppd, CAIT: self.police.cait}
+        return {**hub, **desks, **police}
 
 
 HUB_FIELDS = tuple(HubSettings.model_fields)
