@@ -38,6 +38,7 @@ import numpy as np
 
 from mashsim.model.calendar import HOURS_PER_DAY, CalendarView
 from mashsim.model.contact import CAUSES, REACHED, RED, Contact
+from mashsim.model.duty import next_on_duty
 from mashsim.model.stages import FLAGGED, LOG, STAGE_AFTER, Stage
 from mashsim.replication import RUNOUT_CAP_DAYS, ReplicationResult, simulate
 from mashsim.scenario.injects import OutageInject
@@ -204,7 +205,7 @@ class TraceRun:
         staffing = self.scenario.pools[desk.pool] if desk and desk.pool else hub.staffed_roles()[role]
         if urgent and staffing.out_of_hours_staff > 0:
             return []
-        opens = _next_opening(self.view, self.scenario.calendar.hours[staffing.hours], time)
+        opens = next_on_duty(self.view, self.scenario.calendar.hours[staffing.hours], time)
         if opens is None:
             return []
         return [TraceEvent(time if at is None else at, "closed",
@@ -246,21 +247,6 @@ def _cases_frame(records: list[dict]):
     frame["open"] = frame["decided_hours"].isna()
     frame = frame.astype({"breach": bool, "under_triaged": bool})
     return frame.sort_values("id", kind="stable").reset_index(drop=True)
-
-
-def _next_opening(view: CalendarView, pattern, t: float) -> float | None:
-    """None if ``pattern`` is on duty at ``t``; else when it next comes on duty (inf: never)."""
-    day = int(t // HOURS_PER_DAY)
-    for d in range(day, day + 366):
-        interval = view.duty_interval(pattern, d)
-        if interval is None:
-            continue
-        start, end = d * HOURS_PER_DAY + interval[0], d * HOURS_PER_DAY + interval[1]
-        if t < start:
-            return start
-        if t < end:
-            return None
-    return math.inf
 
 
 def is_missing(value: Any) -> bool:

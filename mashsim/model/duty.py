@@ -130,6 +130,26 @@ class DutyRota:
         call_at(self._env, self._next[0], Call(self._fire), URGENT)
 
 
+def next_on_duty(view: CalendarView, pattern: HoursPattern, t: float) -> float | None:
+    """None if ``pattern`` is on duty at ``t``; else when it next comes on duty (inf: not within a year).
+
+    The rota's own reading of the calendar, so a trace can say until when a role is off duty
+    without working the pattern out again outside the model.
+    """
+    day = int(t // HOURS_PER_DAY)
+    for d in range(day, day + 366):
+        interval = view.duty_interval(pattern, d)
+        if interval is None:
+            continue
+        start = d * HOURS_PER_DAY + interval[0]
+        end = d * HOURS_PER_DAY + interval[1]
+        if t < start:
+            return start
+        if t < end:
+            return None
+    return math.inf
+
+
 def _changes(start: float, view: CalendarView, pattern: HoursPattern, presence: Presence,
              out_of_hours: int) -> Iterator[tuple[float, int, bool]]:
     """Each staffing change, in time order: ``(time, staff, urgent_only)``, for ever.
