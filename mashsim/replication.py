@@ -25,7 +25,7 @@ from mashsim.model.arrivals import ArrivalFeed, ContactFactory, factory_arrivals
 from mashsim.model.calendar import HOURS_PER_DAY, CalendarView
 from mashsim.model.children import RETURN_IDS, Children
 from mashsim.model.contact import Contact
-from mashsim.model.duty import DutyRota, Presence
+from mashsim.model.duty import DutyHours, DutyRota, Presence
 from mashsim.model.events import call_later, run
 from mashsim.model.hub import Hub, TraceHook, queue_order
 from mashsim.model.injects import InjectPlan
@@ -260,6 +260,7 @@ class _Run:
         pattern = self.scenario.calendar.hours[staffing.hours]
         rostered = self.plan.staffing(role, key) if self.plan else role
         DutyRota(env, rostered, self.view, pattern, presence, staffing.out_of_hours_staff)
+        role.duty_hours = DutyHours(self.view, pattern, staffing.out_of_hours_staff)
         return role
 
 

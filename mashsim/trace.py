@@ -37,10 +37,8 @@ from typing import Any
 import numpy as np
 
 from mashsim.model.calendar import HOURS_PER_DAY, CalendarView
-from mashsim.model.contact import CAUSES, REACHED, RED, Contact
-from mashsim.model.stages import FLAGGED, LOG, STAGE_AFTER, Stage
+from mashsim.model.contact import CAUSES, REACHED, Contact
 from mashsim.replication import RUNOUT_CAP_DAYS, ReplicationResult, simulate
-from mashsim.scenario.injects import OutageInject
 from mashsim.scenario.load import scenario_hash
 from mashsim.scenario.schema import CONCERNS, RAGS, RISK_LEVELS, HubSettings, Scenario
 
@@ -157,16 +155,7 @@ class TraceRun:
         agencies = list(hub[1].agencies)
         if kind == "arrived":
             return [TraceEvent(time, kind, {"source": row["source"], "concern": CONCERNS[c.concern],
-                                            "urgent": bool(c.urgent), "backlog": bool(c.backlog)}),
-                    *self._closed(time, LOG.role, _urgent(LOG, c), hub[1])]
-        stage = STAGE_AFTER.get(kind)  # the hub stage the case now waits for (mashsim.model.stages)
-        if stage is not None and kind != "arrived":
-            return [TraceEvent(time, kind, {}), *self._closed(time, stage.role, _urgent(stage, c), hub[1])]
-        if kind == "asked":
-            out = [TraceEvent(time, kind, dict(detail))]
-            for agency in detail["agencies"]:
-                out += self._desk_state(time, agency, c, hub)
-            return out
+                                            "urgent": bool(c.urgent), "backlog": bool(c.backlog)})]
         if kind == "returned":
             i = agencies.index(detail["agency"])
             return [TraceEvent(time, kind, {
@@ -183,32 +172,6 @@ class TraceRun:
                                                       "under_triaged": bool(row["under_triaged"])}))
             return out
         return [TraceEvent(time, kind, dict(detail))]
-
-    def _desk_state(self, time: float, agency: str, c: Contact, hub: tuple[str | None, HubSettings]
-                    ) -> list[TraceEvent]:
-        """Why a desk of ``hub`` (name, settings) cannot start on a request now: its systems down, or off duty."""
-        name, settings = hub
-        reaches = time + settings.channel_for(agency).latency_hours
-        pool = settings.agencies[agency].pool
-        out = [TraceEvent(time, "desk down", {"agency": agency, "until_hours": inject.end_hours, "mode": inject.mode})
-               for inject in self.scenario.injects
-               if isinstance(inject, OutageInject) and inject.takes_down(name, agency, pool)
-               and inject.start_hours <= reaches < inject.end_hours]
-        return out + self._closed(reaches, agency, c.rag == RED, settings, at=time)
-
-    def _closed(self, time: float, role: str, urgent: bool, hub: HubSettings,
-                at: float | None = None) -> list[TraceEvent]:
-        """A ``closed`` event if ``role`` (of ``hub``) is off duty at ``time`` for this work (urgent
-        work has out-of-hours cover where the role has any; a pooled desk's is the pool's)."""
-        desk = hub.agencies.get(role)
-        staffing = self.scenario.pools[desk.pool] if desk and desk.pool else hub.staffed_roles()[role]
-        if urgent and staffing.out_of_hours_staff > 0:
-            return []
-        opens = _next_opening(self.view, self.scenario.calendar.hours[staffing.hours], time)
-        if opens is None:
-            return []
-        return [TraceEvent(time if at is None else at, "closed",
-                           {"role": role, "desk": desk is not None, "until_hours": opens})]
 
 
 def trace_run(scenario: Scenario, seed: int, replication: int = 0) -> TraceRun:
@@ -231,11 +194,6 @@ def trace_run(scenario: Scenario, seed: int, replication: int = 0) -> TraceRun:
     return TraceRun(scenario, seed, replication, result, raw, {k: contacts[k] for k in raw})
 
 
-def _urgent(stage: Stage, c: Contact) -> bool:
-    """Whether ``c``'s task at ``stage`` is urgent work (out-of-hours cover takes it)."""
-    return bool(c.urgent) if stage.urgent == FLAGGED else c.rag == RED
-
-
 def _cases_frame(records: list[dict]):
     import pandas as pd
 
@@ -246,21 +204,6 @@ def _cases_frame(records: list[dict]):
     frame["open"] = frame["decided_hours"].isna()
     frame = frame.astype({"breach": bool, "under_triaged": bool})
     return frame.sort_values("id", kind="stable").reset_index(drop=True)
-
-
-def _next_opening(view: CalendarView, pattern, t: float) -> float | None:
-    """None if ``pattern`` is on duty at ``t``; else when it next comes on duty (inf: never)."""
-    day = int(t // HOURS_PER_DAY)
-    for d in range(day, day + 366):
-        interval = view.duty_interval(pattern, d)
-        if interval is None:
-            continue
-        start, end = d * HOURS_PER_DAY + interval[0], d * HOURS_PER_DAY + interval[1]
-        if t < start:
-            return start
-        if t < end:
-            return None
-    return math.inf
 
 
 def is_missing(value: Any) -> bool:

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from mashsim import load_scenario, simulate
 from mashsim.model.calendar import CalendarView
-from mashsim.model.duty import DutyRota, Presence
+from mashsim.model.duty import DutyRota, Presence, next_on_duty
 from mashsim.model.streams import Streams
 from mashsim.scenario.schema import Staffing
 
@@ -168,3 +168,41 @@ def test_rotas_that_rest_give_the_very_results_of_rotas_that_never_do(seed):
         replication.DutyRota = original
     assert rested.keys() == never.keys()
     assert all(rested[k] == never[k] or (rested[k] != rested[k] and never[k] != never[k]) for k in rested)
+
+
+# ---------------------------------------------------------------- next_on_duty
+def _office_view() -> tuple[CalendarView, "HoursPattern"]:
+    import datetime as dt
+
+    from mashsim.scenario.schema import Calendar, HoursPattern
+
+    office = HoursPattern(days=["mon", "tue", "wed", "thu", "fri"], start=9, end=17)
+    return CalendarView(Calendar(start_date=dt.date(2025, 1, 6), bank_holidays=[dt.date(2025, 1, 13)])), office
+
+
+def test_next_on_duty_names_the_next_opening_skipping_weekends_and_holidays():
+    view, office = _office_view()
+    assert next_on_duty(view, office, 10.0) is None            # Monday 10:00: on duty
+    assert next_on_duty(view, office, 8.0) == 9.0              # Monday 08:00: opens at 09:00
+    assert next_on_duty(view, office, 17.0) == 24.0 + 9.0      # Monday 17:00: Tuesday 09:00
+    assert next_on_duty(view, office, 4 * 24 + 18.0) == 8 * 24 + 9.0  # Friday evening: the bank-holiday Monday is skipped
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.floats(min_value=0.0, max_value=60 * 24.0))
+def test_next_on_duty_is_the_first_on_duty_time(t: float):
+    """Off duty at ``t``: the answer is on duty, and nothing in between is (checked each quarter hour)."""
+    view, office = _office_view()
+
+    def on(time: float) -> bool:
+        interval = view.duty_interval(office, int(time // 24))
+        return interval is not None and interval[0] <= time % 24 < interval[1]
+
+    opens = next_on_duty(view, office, t)
+    assert (opens is None) == on(t)
+    if opens is not None:
+        assert opens > t and on(opens)
+        step = t
+        while step + 0.25 < opens:
+            step += 0.25
+            assert not on(step)

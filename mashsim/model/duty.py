@@ -130,6 +130,46 @@ class DutyRota:
         call_at(self._env, self._next[0], Call(self._fire), URGENT)
 
 
+class DutyHours:
+    """When a role is on duty for a task: its hours pattern and out-of-hours cover.
+
+    Kept on the role (``Role.duty_hours``) so that the hub can say, in a trace, that the role taking
+    a case's next step is off duty for it and until when, from the very calendar its rota follows.
+    """
+
+    def __init__(self, view: CalendarView, pattern: HoursPattern, out_of_hours: int) -> None:
+        self.view = view
+        self.pattern = pattern
+        self.out_of_hours = out_of_hours
+
+    def off_duty_until(self, t: float, urgent: bool) -> float | None:
+        """None if the role takes this work at ``t`` (urgent work has out-of-hours cover where there
+        is any); else when it next comes on duty (inf: not within a year)."""
+        if urgent and self.out_of_hours > 0:
+            return None
+        return next_on_duty(self.view, self.pattern, t)
+
+
+def next_on_duty(view: CalendarView, pattern: HoursPattern, t: float) -> float | None:
+    """None if ``pattern`` is on duty at ``t``; else when it next comes on duty (inf: not within a year).
+
+    The rota's own reading of the calendar, so a trace can say until when a role is off duty
+    without working the pattern out again outside the model.
+    """
+    day = int(t // HOURS_PER_DAY)
+    for d in range(day, day + 366):
+        interval = view.duty_interval(pattern, d)
+        if interval is None:
+            continue
+        start = d * HOURS_PER_DAY + interval[0]
+        end = d * HOURS_PER_DAY + interval[1]
+        if t < start:
+            return start
+        if t < end:
+            return None
+    return math.inf
+
+
 def _changes(start: float, view: CalendarView, pattern: HoursPattern, presence: Presence,
              out_of_hours: int) -> Iterator[tuple[float, int, bool]]:
     """Each staffing change, in time order: ``(time, staff, urgent_only)``, for ever.

@@ -25,7 +25,7 @@ from mashsim.model.cutoffs import CutoffQueue
 from mashsim.model.events import call_later
 from mashsim.model.network import DECISION, hub_node, research_node
 from mashsim.model.roles import BY_DEADLINE, BY_RAG, ONE_QUEUE, RED_FIRST, Job, Role
-from mashsim.model.stages import DECIDE, LOG, SCREEN, STAGES
+from mashsim.model.stages import DECIDE, LOG, SCREEN, STAGE_AFTER, STAGES, urgent_task
 from mashsim.scenario.schema import OUTCOMES, RAGS, RESEARCHED_RAGS, HubSettings, Policy
 
 
@@ -62,6 +62,7 @@ class Desk:
     latency: float  # of the channel, each way
     failing: int = 0  # above 0 while an outage in "fail" mode lasts: requests are answered with nothing
     answered: Any = None  # called with the contact when the desk's task is done: sends the answer back
+    outages: Any = ()  # for traces: (start, end, mode) of each outage that takes it down (the inject plan's)
 
 
 class Hub:
@@ -152,6 +153,27 @@ class Hub:
         if trace is not None:
             trace(self.env.now, kind, contact, detail)
 
+    def _note_queued(self, kind: str, c: Contact) -> None:
+        """Trace ``kind``, then "closed" if the role of the stage ``c`` now waits for is off duty for it."""
+        self._note(kind, c)
+        stage = STAGE_AFTER[kind]
+        role = self.stage_roles[STAGES.index(stage)]
+        self._note_closed(c, role, stage.role, False, urgent_task(stage, bool(c.urgent), c.rag == RED), self.env.now)
+
+    def _note_desk_state(self, c: Contact, desk: Desk) -> None:
+        """Trace why ``desk`` cannot start on ``c``'s request when it reaches it: systems down, or off
+        duty (noted when asked, with the desk's state at arrival; a pooled desk's duty is its pool's)."""
+        reaches = self.env.now + desk.latency
+        for start, end, mode in desk.outages:
+            if start <= reaches < end:
+                self._note("desk down", c, agency=desk.name, until_hours=end, mode=mode)
+        self._note_closed(c, desk.role, desk.name, True, c.rag == RED, reaches)
+
+    def _note_closed(self, c: Contact, role: Role, name: str, desk: bool, urgent: bool, at: float) -> None:
+        until = role.duty_hours.off_duty_until(at, urgent)
+        if until is not None:
+            self._note("closed", c, role=name, desk=desk, until_hours=until)
+
     # ------------------------------------------------------------------ flow
     def arrive(self, c: Contact) -> None:
         # the clock reached the drawn time as now + (t - now), which can differ from t in the last bit:
@@ -161,7 +183,7 @@ class Hub:
             self.children.arrived(c)
         self.observer.arrived(c)
         if self.trace:
-            self._note("arrived", c)
+            self._note_queued("arrived", c)
         if self.provisional:
             self._set_due(c)
         if self.notices:
@@ -173,7 +195,7 @@ class Hub:
     def _logged(self, c: Contact) -> None:
         c.logged_at = self.env._now
         if self.trace:
-            self._note("logged", c)
+            self._note_queued("logged", c)
         self._submit(self.screening, c, c.urgent, c.screen_hours, self._screened)
 
     def _screened(self, c: Contact) -> None:
@@ -254,6 +276,8 @@ class Hub:
             return
         if self.trace:
             self._note("asked", c, agencies=[self.desks[i].name for i in asked])
+            for i in asked:
+                self._note_desk_state(c, self.desks[i])
         for i in asked:
             desk = self.desks[i]
             if desk.latency > 0.0:
@@ -304,7 +328,7 @@ class Hub:
     def _to_decision(self, c: Contact) -> None:
         c.sent_at = self.env._now
         if self.trace:
-            self._note("to decision", c)
+            self._note_queued("to decision", c)
         for job in c.jobs:
             job.role.cancel(job)  # a queued one is withdrawn, a running one left to finish
         c.jobs = []

@@ -109,6 +109,8 @@ class InjectPlan:
         """Schedule the start and end of every absence, outage and policy inject that acts on a group
         of the run: the hubs ``hubs`` and the pools ``pools`` they share."""
         pools = set(pools)
+        if any(hub.trace for hub in hubs.values()):
+            self._tell_outages(hubs)
         for k, inject in enumerate(self.injects):
             if isinstance(inject, SurgeInject):
                 continue
@@ -151,6 +153,17 @@ class InjectPlan:
         if inject.pool is not None:
             return [pool_node(inject.pool)]
         return [hub_node(hub, role) for hub in hubs if inject.acts_on(hub)]
+
+    def _tell_outages(self, hubs: dict[str | None, Hub]) -> None:
+        """For traces: give each desk of ``hubs`` the outages that take it down, ``(start, end, mode)``
+        in file order.  Given ahead, not as each starts: a request on a channel with latency is
+        traced when asked with the state it will find on arrival."""
+        for name, hub in hubs.items():
+            agencies = self._settings[name].agencies
+            for desk in hub.desks:
+                desk.outages = tuple((i.start_hours, i.end_hours, i.mode) for i in self.injects
+                                     if isinstance(i, OutageInject)
+                                     and i.takes_down(name, desk.name, agencies[desk.name].pool))
 
     def _desks_down(self, inject: OutageInject, hub: str | None) -> list[str]:
         """The agencies whose desk at ``hub`` an outage takes down: the one it names, or those its pool staffs."""

@@ -123,6 +123,7 @@ class Role:
         self.stats = RoleStats(env.now)
         self.rota: Any = None  # the duty rota, when it may go quiet (mashsim.model.duty.DutyRota)
         self.rota_due = math.inf  # while the rota is quiet: when its next staffing change falls due
+        self.duty_hours: Any = None  # when it is on duty, for traces (mashsim.model.duty.DutyHours)
 
     # ------------------------------------------------------------------ public
     def submit(self, contact, urgent: bool, hours: float, done: Callable[[Any], None],

@@ -54,3 +54,9 @@ LOG, SCREEN, DECIDE = STAGES
 def roles_at(node: str) -> list[str]:
     """The hub roles that work at network node kind ``node`` ("triage": contact officers, screeners)."""
     return [s.role for s in STAGES if s.node == node]
+
+
+def urgent_task(stage: Stage, flagged: bool, red: bool) -> bool:
+    """Whether a contact's task at ``stage`` is urgent work (out-of-hours cover takes it): by the
+    referrer's flag (``flagged``) or by its Red rating (``red``), as the stage says."""
+    return flagged if stage.urgent == FLAGGED else red
