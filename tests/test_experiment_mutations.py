@@ -15,6 +15,7 @@ test_experiment_limits.py.
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 import os
@@ -80,6 +81,13 @@ def parent_of(table: Any, path: tuple) -> Any:
     return table
 
 
+def fresh(value: Any) -> Any:
+    """A copy of a drawn value: ``ODD_VALUES``' lists and tables are single objects, so placing one
+    twice and then adding to it could make a table hold itself (endless recursion) and would change
+    ``ODD_VALUES`` for later examples (Hypothesis then reports flaky data generation)."""
+    return copy.deepcopy(value)
+
+
 @st.composite
 def mutated(draw) -> tuple[str, dict[str, Any]]:
     name = draw(st.sampled_from(sorted(SHIPPED)))
@@ -99,9 +107,9 @@ def mutated(draw) -> tuple[str, dict[str, Any]]:
             sign = draw(st.sampled_from([1, -1]))
             parent[key] = sign * (old * 10**power if isinstance(old, int) and power >= 0 else old * 10.0**power)
         elif how == "add" and isinstance(old, dict):
-            old[draw(st.sampled_from(FIELD_NAMES))] = draw(values)
+            old[draw(st.sampled_from(FIELD_NAMES))] = fresh(draw(values))
         else:
-            parent[key] = draw(values)
+            parent[key] = fresh(draw(values))
     return name, table
 
 
