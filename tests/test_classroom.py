@@ -69,3 +69,18 @@ def test_concurrent_joins_from_many_browsers_make_one_session_per_team(september
     for t in threads:
         t.join()
     assert len({id(s) for s in got}) == 1 and list(room.teams) == ["Red"]
+
+
+def test_debrief_side_by_side_with_traces_and_one_html_page(september):
+    from mashsim.app.tabletop_debrief import debrief, debrief_html
+    room = Registry().open("r5", september)
+    room.join("Red"), room.join("Blue")
+    room.release(), room.release()
+    room.apply("Red", MOVE)
+    data = debrief(room)
+    assert data["scenario"] == september.name and data["seed"] == september.run.seed and data["mashsim_version"]
+    assert set(data["teams"]) == {"Red", "Blue"}
+    assert len(data["teams"]["Red"]["mattered"]) == 1 and data["teams"]["Blue"]["mattered"] == []
+    assert data["teams"]["Blue"]["helped"] == data["teams"]["Blue"]["missed"] == []  # Blue is the baseline
+    page = debrief_html(data)
+    assert page.startswith("<!doctype html>") and "Team Red" in page and "<script" not in page
