@@ -9,6 +9,7 @@ child's true risk: it reads only the session's queues, stops and vignettes.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import streamlit as st
@@ -68,6 +69,9 @@ def team_page(params: dict[str, Any]) -> None:
     st.subheader("Our decisions")
     st.dataframe([{"at": session.when(e.at), "decision": e.decision.describe()} for e in session.log],
                  hide_index=True)
+    # the log as the core exports it: `mashsim tabletop` (or Session.from_export) replays it exactly
+    st.download_button("Download our decisions (JSON)", json.dumps(session.export(), indent=1),
+                       file_name=f"tabletop-{session.team}.json", mime="application/json")
 
 
 def _decision_forms(room: Room, session) -> None:
@@ -109,6 +113,11 @@ def _decision_forms(room: Room, session) -> None:
                     _take(room, session.team, {"kind": "screen", "contact_id": v.contact_id, "rag": rag})
 
 
+def _release(room: Room) -> None:
+    if not room.finished:
+        room.release()
+
+
 def facilitator_page(params: dict[str, Any]) -> None:
     room = _room(params, create=True)
     if room is None:
@@ -117,8 +126,8 @@ def facilitator_page(params: dict[str, Any]) -> None:
     st.title(f"Facilitator: {plain(room.scenario.name)} (room {code}, seed {room.seed})")
     st.caption(f"Teams open this server with ?role=team&room={code}&team=NAME")
     left, right = st.columns(2)
-    if left.button("Release next step", disabled=room.finished):
-        room.release()
+    # a callback, so the release happens before the button is drawn (disabled once the week is over)
+    left.button("Release next step", disabled=room.finished, on_click=_release, args=(room,))
     right.button("Refresh", key="refresh")
     st.metric("Released to", room.when())
     stop = room.pending_stop()
