@@ -66,6 +66,8 @@ def test_facilitator_and_two_teams_play_to_the_debrief(playwright_api, tmp_path)
             expect(clock).not_to_have_text(before)
         expect(release).to_be_disabled()
         expect(fac.get_by_test_id("stDataFrame")).to_be_visible()
+        expect(fac.get_by_role("heading", name="Leaderboard")).to_have_count(1)  # the rerun has finished
+        fac.wait_for_timeout(1000)  # the table's canvas paints after its element appears
         fac.screenshot(path=str(tmp_path / "leaderboard.png"), full_page=True)
         fac.get_by_role("button", name="Debrief").click()
         expect(fac.get_by_text("Team Red")).to_be_visible()
