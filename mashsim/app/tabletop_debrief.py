@@ -17,6 +17,7 @@ from typing import Any
 
 import streamlit as st
 
+from mashsim import __version__
 from mashsim.app.classroom import Room
 from mashsim.tabletop.scoring import _protected
 
@@ -27,7 +28,8 @@ TRACES = 3
 def _traces(session) -> dict[str, list[dict[str, Any]]]:
     """Children the team's decisions protected that the baseline did not (helped), and the reverse."""
     base = {r["contact_id"]: r for r in session.baseline().records}
-    helped, missed = [], []
+    helped: list[dict[str, Any]] = []
+    missed: list[dict[str, Any]] = []
     for row in session.result().records:
         before = base.get(row["contact_id"])
         if before is None or _protected(row) == _protected(before):
@@ -40,7 +42,7 @@ def _traces(session) -> dict[str, list[dict[str, Any]]]:
 
 def debrief(room: Room) -> dict[str, Any]:
     """Scores, the decisions that mattered most and a few traces, per team (with scenario, seed, version)."""
-    teams = {}
+    teams: dict[str, dict[str, Any]] = {}
     for name, session in room.teams.items():
         effects = session.account()
         ranked = sorted(effects, key=lambda e: -sum(abs(v) for k, v in e.change.items() if k != "overtime_cost"))
@@ -48,8 +50,7 @@ def debrief(room: Room) -> dict[str, Any]:
                        "mattered": [{"when": e.when, "decision": e.decision, "effect": e.sentence()}
                                     for e in ranked[:TOP_DECISIONS]],
                        **_traces(session)}
-    first = next(iter(teams.values()), {"score": {}})["score"]
-    return {"scenario": room.scenario.name, "seed": room.seed, "mashsim_version": first.get("mashsim_version"),
+    return {"scenario": room.scenario.name, "seed": room.seed, "mashsim_version": __version__,
             "teams": teams}
 
 
@@ -72,9 +73,11 @@ def debrief_html(data: dict[str, Any]) -> str:
         parts += [f"<h2>Team {html.escape(team)}</h2>", "<h3>The decisions that mattered most</h3>",
                   _table(d["mattered"]), "<h3>Children helped</h3>", _table(d["helped"]),
                   "<h3>Children missed</h3>", _table(d["missed"])]
-    style = "body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #999;padding:4px}"
+    # scoped to the debrief's own block: the dashboard shows the same page inline, and must keep its style
+    style = (".debrief{font-family:sans-serif;margin:2em}.debrief table{border-collapse:collapse}"
+             ".debrief td,.debrief th{border:1px solid #999;padding:4px}")
     return f"<!doctype html><html><head><meta charset='utf-8'><title>Debrief</title><style>{style}</style>" \
-           f"</head><body>{''.join(parts)}</body></html>"
+           f"</head><body><div class='debrief'>{''.join(parts)}</div></body></html>"
 
 
 def to_pdf(page: str, chromium: str = "/usr/bin/chromium") -> bytes | None:

@@ -38,7 +38,8 @@ def _room(params: dict[str, Any], create: bool) -> Room | None:
 def _take(room: Room, team: str, decision: dict[str, Any]) -> None:
     try:
         entry = room.apply(team, decision)
-        st.success(f"Taken at {room.team(team).when(entry.at)}: {entry.decision.describe()}")
+        said = entry.decision.describe()  # type: ignore[attr-defined]  # Decision is a tagged union
+        st.success(f"Taken at {room.team(team).when(entry.at)}: {said}")
     except (ClassroomError, DecisionError, ValueError) as error:
         st.error(plain(str(error)))
 
@@ -67,8 +68,9 @@ def team_page(params: dict[str, Any]) -> None:
     if not session.finished:
         _decision_forms(room, session)
     st.subheader("Our decisions")
-    st.dataframe([{"at": session.when(e.at), "decision": e.decision.describe()} for e in session.log],
-                 hide_index=True)
+    log = [{"at": session.when(e.at), "decision": e.decision.describe()}  # type: ignore[attr-defined]
+           for e in session.log]
+    st.dataframe(log, hide_index=True)
     # the log as the core exports it: `mashsim tabletop` (or Session.from_export) replays it exactly
     st.download_button("Download our decisions (JSON)", json.dumps(session.export(), indent=1),
                        file_name=f"tabletop-{session.team}.json", mime="application/json")
