@@ -157,6 +157,11 @@ def checked(base: state.BaseScenario, settings: dict[str, Any]) -> Scenario | No
 def main() -> None:
     st.set_page_config(page_title="mashsim dashboard", layout="wide")
     layout.style()
+    if st.query_params.get("role") in ("team", "facilitator"):  # a classroom page: see tabletop_view
+        from mashsim.app import tabletop_view
+        params = st.query_params.to_dict()
+        (tabletop_view.team_page if params["role"] == "team" else tabletop_view.facilitator_page)(params)
+        return
     persist.restore()
     top = st.sidebar.container()  # Run and its progress, filled once the set-up is read
     limit = limits.Limits.from_env()
