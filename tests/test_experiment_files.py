@@ -117,6 +117,8 @@ BAD = {
                 "power of 2"),
     "values-and-bounds": (("values = [1, 2]", "values = [1, 2]\nbounds = [1, 2]"), "factors.0",
                           "exactly one of values, range or bounds"),
+    "scale-factor-text": (("values = [1, 2]", 'values = [1, ""]\nscale = true'), "factors.0",
+                          "a scale factor's values are multipliers"),
     "set-unknown-field": (("seed = 11", 'seed = 11\nset = { "run.horizon_dayz" = 3 }'), "set.run.horizon_dayz",
                           "did you mean 'horizon_days'"),
 }
