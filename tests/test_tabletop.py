@@ -137,7 +137,8 @@ def test_a_move_takes_staff_off_one_role_and_onto_another_for_its_hours(septembe
     ({"kind": "move", "from_role": "police", "to_role": "police", "staff": 1, "hours": 2}, "from one role to another"),
     ({"kind": "overtime", "role": "screeners", "staff": 0, "hours": 2}, "staff"),
     ({"kind": "overtime", "role": "screeners", "staff": 1, "hours": -2}, "hours"),
-    ({"kind": "policy"}, "at least one of"),
+    ({"kind": "policy"}, "a policy decision must set at least one of"),
+    ({"kind": "policy", "ask": {}}, "a policy decision must set at least one of"),  # an empty ask changes nothing
     ({"kind": "policy", "ask": {"red": ["polise"]}}, "ask.red: unknown agency 'polise'"),
     ({"kind": "policy", "queue_discipline": "lifo"}, "queue_discipline"),
     ({"kind": "screen", "contact_id": 10**9, "rag": "red"}, "not waiting to be screened"),

@@ -22,7 +22,7 @@ the scenario in :func:`mashsim.scenario.inject_checks.check_injects`, with paths
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal, Self
 
 from pydantic import Field, field_validator, model_validator
 
@@ -157,10 +157,11 @@ class AskOverride(Model):
     green: list[str] | None = None
 
 
-class PolicyInject(InjectBase):
-    """Any of the ``policy`` table's fields, changed for the duration."""
+class PolicyFields(Model):
+    """The ``policy`` table's fields a policy inject (or a tabletop team's policy decision) may change."""
 
-    kind: Literal["policy"]
+    changing: ClassVar[str] = "a policy inject"  # what the model is, in its error message
+
     decide_at_deadline: bool | None = None
     decision_allowance_hours: Hours | None = None
     red_priority: bool | None = None
@@ -168,14 +169,14 @@ class PolicyInject(InjectBase):
     ask: AskOverride | None = None
 
     @model_validator(mode="after")
-    def _changes_something(self) -> "PolicyInject":
+    def _changes_something(self) -> Self:
         if not self.changes():
-            raise ValueError("a policy inject must set at least one of decide_at_deadline, "
+            raise ValueError(f"{self.changing} must set at least one of decide_at_deadline, "
                              "decision_allowance_hours, red_priority, queue_discipline, ask")
         return self
 
     def changes(self) -> dict[str, Any]:
-        """The policy fields this inject sets, as a partial ``policy`` table."""
+        """The policy fields it sets, as a partial ``policy`` table."""
         changed = self.model_dump(include={"decide_at_deadline", "decision_allowance_hours", "red_priority",
                                            "queue_discipline"},
                                   exclude_none=True)
@@ -184,6 +185,12 @@ class PolicyInject(InjectBase):
             if ask:
                 changed["ask"] = ask
         return changed
+
+
+class PolicyInject(InjectBase, PolicyFields):
+    """Any of the ``policy`` table's fields, changed for the duration."""
+
+    kind: Literal["policy"]
 
     def _what(self) -> str:
         return "policy: " + ", ".join(f"{k} = {v}" for k, v in self.changes().items())

@@ -19,13 +19,13 @@ rebuilt exactly.  The kinds:
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field, TypeAdapter, model_validator
 
 from mashsim.scenario.base import Model, tagged_union
 from mashsim.scenario.bounds import Hours, PositiveHours, PositiveWholeStaff
-from mashsim.scenario.injects import AskOverride
+from mashsim.scenario.injects import PolicyFields
 from mashsim.scenario.schema import RAGS
 
 KINDS = ("move", "overtime", "policy", "screen")
@@ -69,28 +69,13 @@ class Overtime(DecisionBase):
         return f"overtime: {self.staff} more on {self.role} for {self.hours:g} h"
 
 
-class PolicyChange(DecisionBase):
-    """Policy fields changed for ``hours`` (or for the rest of the run)."""
+class PolicyChange(DecisionBase, PolicyFields):
+    """Policy fields changed for ``hours`` (or for the rest of the run): a policy inject's fields."""
+
+    changing: ClassVar[str] = "a policy decision"
 
     kind: Literal["policy"]
     hours: PositiveHours | None = Field(None, description="how long it lasts; default the rest of the run")
-    decide_at_deadline: bool | None = None
-    decision_allowance_hours: Hours | None = None
-    red_priority: bool | None = None
-    queue_discipline: Literal["fifo", "rag", "deadline"] | None = None
-    ask: AskOverride | None = None
-
-    @model_validator(mode="after")
-    def _changes_something(self) -> "PolicyChange":
-        if not self.changes():
-            raise ValueError("a policy decision must set at least one of decide_at_deadline, "
-                             "decision_allowance_hours, red_priority, queue_discipline, ask")
-        return self
-
-    def changes(self) -> dict:
-        """The fields it sets, as a policy inject's (see :class:`mashsim.scenario.injects.PolicyInject`)."""
-        return self.model_dump(include={"decide_at_deadline", "decision_allowance_hours", "red_priority",
-                                        "queue_discipline", "ask"}, exclude_none=True)
 
     def describe(self) -> str:
         lasts = f" for {self.hours:g} h" if self.hours is not None else ""
