@@ -13,18 +13,15 @@ the results are split into parameter uncertainty and chance.
 from __future__ import annotations
 
 from concurrent.futures import Executor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any, Callable, Sequence
 
-from mashsim._version import __version__
-from mashsim.compiled import current
 from mashsim.experiment.ensemble import Ensemble
 from mashsim.experiment.runner import Progress, RunResult, run_replications
 from mashsim.experiment.staffing import SimulatedReplications
 from mashsim.experiment.two_level import TwoLevel, two_level
 from mashsim.replication import ReplicationResult, simulate
 from mashsim.scenario.errors import ScenarioError
-from mashsim.scenario.load import scenario_hash
 from mashsim.scenario.schema import Scenario
 
 #: builds the scenario with a member's ``(path, value)`` settings (the CLI: the file, its --set, then these)
@@ -57,23 +54,21 @@ class EnsembleResult:
     member number (the file's ``member`` column, else its row) of ``replications[i]``.
     """
 
-    scenario: Scenario                 # the base scenario (the members' settings not applied)
+    run: RunResult                     # the replications as one plain run: the base scenario (the members'
+                                       # settings not applied), its hash, the seed, version and core
     ensemble: Ensemble
     rows: list[int]                    # the ensemble rows run, in order
     per_member: int
-    seed: int
-    replications: list[ReplicationResult]
     member_of: list[int]
-    version: str = __version__
-    core: str = field(default_factory=lambda: current().kind)
-    scenario_hash: str = field(init=False)
 
-    def __post_init__(self) -> None:
-        self.scenario_hash = scenario_hash(self.scenario)
-
-    @property
-    def metric_names(self) -> list[str]:
-        return list(self.replications[0].metrics) if self.replications else []
+    # what made the replications: the plain run's, recorded once
+    scenario = property(lambda self: self.run.scenario)
+    scenario_hash = property(lambda self: self.run.scenario_hash)
+    seed = property(lambda self: self.run.seed)
+    replications = property(lambda self: self.run.replications)
+    version = property(lambda self: self.run.version)
+    core = property(lambda self: self.run.core)
+    metric_names = property(lambda self: self.run.metric_names)
 
     @property
     def members(self) -> list[int]:
@@ -92,7 +87,7 @@ class EnsembleResult:
 
     def as_run(self) -> RunResult:
         """The replications as one plain run (for what reads any run: stability, the frame)."""
-        return RunResult(self.scenario, self.seed, self.replications, self.version, self.core)
+        return self.run
 
     def frame(self):
         """One row per replication, with its member number and the ensemble file's hash."""
@@ -148,8 +143,7 @@ def run_ensemble(
     batch = MemberBatch.of(ensemble, rows)
     run = run_replications(base, per_member * len(rows), seed, workers=workers, record=record, progress=progress,
                            executor=executor, task=batch)
-    return EnsembleResult(base, ensemble, list(rows), per_member, seed, run.replications,
-                          [batch.member(r.replication) for r in run.replications])
+    return EnsembleResult(run, ensemble, list(rows), per_member, [batch.member(r.replication) for r in run.replications])
 
 
 class EnsembleReplications(SimulatedReplications):
