@@ -7,10 +7,13 @@ import os
 import signal
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 from mashsim.scenario import Problem, Scenario, ScenarioError, load_scenario
 from mashsim.scenario.bounds import REPLICATIONS, SEED, Bound
+
+if TYPE_CHECKING:
+    from mashsim.experiment.engines import Engine
 
 EXIT_OK, EXIT_INPUT, EXIT_INTERRUPTED = 0, 2, 130
 
@@ -108,6 +111,24 @@ def stop_on_sigterm() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+@contextmanager
+def engine_for(kind: str, workers: int | None, shown: Any = None) -> Iterator["Engine"]:
+    """An engine (:func:`mashsim.experiment.engines.open_engine`) for the block, SIGTERM taken as Ctrl-C:
+    on either the workers are stopped at once rather than left to finish their replications;
+    ``shown`` (a :class:`Progress` bar, or None) is stopped when the block ends, however it ends."""
+    from mashsim.experiment.engines import open_engine
+
+    with stop_on_sigterm(), open_engine(kind, workers) as engine:
+        try:
+            yield engine
+        except KeyboardInterrupt:
+            engine.stop_now()
+            raise
+        finally:
+            if shown is not None:
+                shown.stop()
 
 
 class Progress:

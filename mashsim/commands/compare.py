@@ -15,7 +15,7 @@ import json
 from pathlib import Path
 
 from mashsim.commands.common import (EXIT_OK, Progress, load, positive_int, replications_option, seed_option,
-                                     stop_on_sigterm)
+                                     engine_for, stop_on_sigterm)
 from mashsim.experiment.marginal import DEFAULT_METRICS, DEFAULT_REPLICATIONS
 from mashsim.scenario import Problem, ScenarioError, load_scenario
 
@@ -92,7 +92,6 @@ def run(args: argparse.Namespace) -> int:
         return run_per_fte(args)
     from mashsim.experiment.children import NotTheSameChildren
     from mashsim.experiment.compare import compare
-    from mashsim.experiment.engines import open_engine
     from mashsim.report.compare_text import narrate, totals_table, write_compare
     from mashsim.atomic import check_output_folder
     from mashsim.report.compare_text import is_compare_file
@@ -106,19 +105,13 @@ def run(args: argparse.Namespace) -> int:
     seed = base.run.seed if args.seed is None else args.seed
     err = Console(stderr=True)
     bar = Progress(err, n, "paired replications") if not args.json and err.is_terminal else None
-    with stop_on_sigterm(), open_engine(args.engine, args.workers) as engine:
+    with engine_for(args.engine, args.workers, bar) as engine:
         try:
             result = compare(base, alt, args.overrides, n, seed,
                              executor=None if engine.name == "serial" else engine.executor,
                              slots=engine.slots, progress=bar.update if bar else None)
         except NotTheSameChildren as error:
             raise ScenarioError([Problem("--set", str(error), " ".join(args.overrides))], "--set") from None
-        except KeyboardInterrupt:
-            engine.stop_now()
-            raise
-        finally:
-            if bar:
-                bar.stop()
     # the picked children's cases: their replications run again, traced (the very same runs)
     picks = result.picks()
     chosen = sorted(set(picks["replication"])) if not picks.empty else []

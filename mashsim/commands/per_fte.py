@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 
 from mashsim._version import __version__
-from mashsim.commands.common import EXIT_OK, Progress, load, stop_on_sigterm
+from mashsim.commands.common import EXIT_OK, Progress, engine_for, load, stop_on_sigterm
 from mashsim.experiment.marginal import DEFAULT_METRICS, DEFAULT_REPLICATIONS
 from mashsim.scenario import Problem, ScenarioError, load_scenario
 
@@ -47,7 +47,6 @@ def _inputs(args: argparse.Namespace):
 
 def run_per_fte(args: argparse.Namespace) -> int:
     from mashsim.atomic import check_output_folder, write_folder
-    from mashsim.experiment.engines import open_engine
     from mashsim.experiment.marginal import marginal_values
     from mashsim.report.compare_text import is_compare_file
     from mashsim.report.marginal import marginal_markdown, marginal_plot, marginal_tables
@@ -65,17 +64,10 @@ def run_per_fte(args: argparse.Namespace) -> int:
     def make(path: str, staff: float):
         return load_scenario(args.scenario, [*args.base_overrides, (path, staff)])
 
-    with stop_on_sigterm(), open_engine(args.engine, args.workers) as engine:
-        try:
-            frame = marginal_values(base, make, chosen, args.max_fte, metrics, n, seed,
-                                    executor=None if engine.name == "serial" else engine.executor,
-                                    slots=engine.slots, progress=bar.update if bar else None)
-        except KeyboardInterrupt:
-            engine.stop_now()
-            raise
-        finally:
-            if bar:
-                bar.stop()
+    with engine_for(args.engine, args.workers, bar) as engine:
+        frame = marginal_values(base, make, chosen, args.max_fte, metrics, n, seed,
+                                executor=None if engine.name == "serial" else engine.executor,
+                                slots=engine.slots, progress=bar.update if bar else None)
     provenance = {"scenario": {"name": base.name, "hash": scenario_hash(base)}, "seed": seed, "replications": n,
                   "mashsim_version": __version__}
     title = f"{base.name} · one more FTE at a time · {n} replications · seed {seed}"
