@@ -197,15 +197,16 @@ class Factor(Strict):
             raise ValueError("the same path twice in path")
         if self.label in RESERVED_COLUMNS:
             raise ValueError(f"'{self.label}' is a column every result row has: choose another name")
-        if self.scale and self.values is not None and not all(
-                isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in self.values):
-            # a scale factor multiplies numbers: text, true/false or a table would fail only when the sweep ran
-            raise ValueError("a scale factor's values are multipliers: finite numbers, e.g. [0.8, 1.0, 1.2]")
         if SCENARIO_FACTOR in self.paths:
             self._check_scenario_choice()
         elif self.label == SCENARIO_FACTOR:
             raise ValueError(f"'{SCENARIO_FACTOR}' is the name of the factor that chooses the scenario: choose "
                              f"another name")
+        # checked after the scenario factor's rules, whose message ("takes only path and values") is the apter
+        if self.scale and self.values is not None and not all(
+                isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in self.values):
+            # a scale factor multiplies numbers: text, true/false or a table would fail only when the sweep ran
+            raise ValueError("a scale factor's values are multipliers: finite numbers, e.g. [0.8, 1.0, 1.2]")
         return self
 
     def _check_scenario_choice(self) -> None:
