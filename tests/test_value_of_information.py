@@ -115,8 +115,9 @@ def test_the_driver_ranks_first_with_nearly_all_the_share(swing):
     assert first.path == DRIVER
     assert first.index > 0.99
     # research 25% faster to 25% slower: the desk goes from 50% to 83% busy and the time to a decision
-    # grows by about an hour (Erlang C: 1.14 h to 2.22 h); the paired interval excludes 0 (power: the
-    # swing is many times its standard error at 4 replications of two weeks)
+    # from 0.87 h to 3.0 h in the long run (Erlang C); two weeks from empty give a swing of about 1.8 h
+    # with a standard error of about 0.25 h (4 paired replications), so the paired t-interval (3 df)
+    # excludes 0 with power above 0.99 (noncentral t, 7 standard errors)
     assert first.swing > 0.5 and first.swing_low > 0
     assert second.path == NULL and second.index < 0.01
 

@@ -40,7 +40,7 @@ import shlex
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -124,7 +124,7 @@ class Figure:
     scale: bool
     integer: bool
     source_of_range: str
-    values = None  # a design's FactorLike: bounds, never a list of values
+    values: list[Any] | None = None  # as a design's factor: bounds, never a list of values
 
     @property
     def bounds(self) -> tuple[float, float]:
@@ -176,13 +176,13 @@ def value_of_information(scenario: Scenario, *, answer: str | None = None, paths
     ranks, described = analyse(figures, unit, values, seed, base_samples)
     ranks.sort(key=lambda r: (-r.index, -abs(r.swing), r.path))
     family = family_of(metric)
-    unit = family.unit if family else ""
+    answer_unit = family.unit if family else ""
     return ValueOfInformation(
         scenario=scenario.name, seed=seed, version=__version__, answer=metric,
-        answer_label=f"{family.label if family else metric} ({unit})", method=described, runs=runs, ranks=ranks,
+        answer_label=f"{family.label if family else metric} ({answer_unit})", method=described, runs=runs, ranks=ranks,
         command=_command(source or scenario.name, metric, paths, ensemble, method, spread, base_samples,
                          replications, seed, horizon_days),
-        scenario_hash=scenario_hash(base), answer_unit=unit, replications=replications,
+        scenario_hash=scenario_hash(base), answer_unit=answer_unit, replications=replications,
         answer_mean=float(np.nanmean(values)) if np.isfinite(values).any() else math.nan, skipped=skipped,
         warnings=warnings)
 
@@ -254,7 +254,7 @@ def choose_figures(scenario: Scenario, raw: dict[str, Any], paths: Sequence[str]
     return figures, skipped
 
 
-def _tag_of(path: str, tags: dict[str, str]) -> str:
+def _tag_of(path: str, tags: Mapping[str, str]) -> str:
     """The tag of ``path``, or of the tagged table it is inside (the longest such)."""
     holders = [p for p in tags if path == p or path.startswith(p + ".")]
     return tags[max(holders, key=len)] if holders else ""
@@ -381,7 +381,7 @@ def _bootstrap_shares(diffs: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndar
 
 def _sobol_ranks(figures: list[Figure], unit: np.ndarray, values: np.ndarray, seed: int, base_samples: int) -> tuple[list[InputRank], str]:
     try:
-        from SALib.analyze import sobol
+        from SALib.analyze import sobol  # type: ignore[import-untyped]
     except ImportError:
         raise ScenarioError([Problem("--method", "sobol needs SALib: pip install 'mashsim[sensitivity]'",
                                      "sobol")], "--method") from None
