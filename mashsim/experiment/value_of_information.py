@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import math
 import shlex
+from fnmatch import fnmatchcase
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -220,6 +221,8 @@ def choose_figures(scenario: Scenario, raw: dict[str, Any], paths: Sequence[str]
     skipped: list[dict[str, str]] = []
     if paths is None:
         found, skipped = estimate_factors(scenario, raw, spread, ["*"], list(EXCLUDED), set())
+        skipped += [{"path": path, "reason": "a cost: no run reads it (compare --per-fte does)"}
+                    for path, tag in tags.items() if tag == "E" and any(fnmatchcase(path, p) for p in EXCLUDED)]
         chosen = [f.path for f in found]
         # a calibrated column inside an estimated table replaces the table: it is what calibration left open
         for column in ranges:

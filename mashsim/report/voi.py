@@ -77,7 +77,7 @@ def voi_plot(result: ValueOfInformation, path: Path, top: int = 15) -> Path:
     high = np.clip(np.array([r.index_high for r in ranks]) - share, 0, None)
     whiskers = not all(r.index_low == 0 and r.index_high == 0 for r in ranks)
     ax.barh(y, share, xerr=np.vstack([low, high]) if whiskers else None, capsize=3, color="tab:blue")
-    labels = [_short(f"{r.label} [{r.tag or '-'}]") for r in ranks]
+    labels = [_short(f"[{r.tag or '-'}] {r.label}") for r in ranks]
     ax.set_yticks(y, labels, fontsize=7)
     ax.set_xlim(0, max(1.0, float(np.max(share + high)) if len(ranks) else 1.0))
     ax.set_xlabel(f"share of {result.answer}'s variation (95% CI)", fontsize=8)
