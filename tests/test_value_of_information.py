@@ -10,10 +10,13 @@ the share, and the idle desk's swing must lie within the simulation noise of the
 from __future__ import annotations
 
 import json
+import math
 import shlex
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mashsim.cli import main
 from mashsim.experiment.ensemble import write_ensemble
@@ -203,3 +206,18 @@ def test_a_library_call_with_a_bad_path_raises_a_located_error(known):
     with pytest.raises(ScenarioError) as caught:
         value_of_information(known, paths=["agencies.desk.research_minutes.dist"])
     assert caught.value.problems[0].path == "--param"
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 6).flatmap(lambda k: st.integers(1, 5).flatmap(lambda r: st.lists(
+    st.floats(-10, 10, allow_nan=False), min_size=k * r, max_size=k * r).map(lambda xs: np.reshape(xs, (k, r))))))
+def test_swing_shares_are_a_split_of_one_and_their_intervals_hold_them(diffs):
+    from mashsim.experiment.value_of_information import _bootstrap_shares, _shares
+
+    shares = _shares(diffs.mean(axis=1))
+    assert np.all((shares >= 0) & (shares <= 1))
+    assert math.isclose(shares.sum(), 1.0, abs_tol=1e-9) or shares.sum() == 0.0
+    low, high = _bootstrap_shares(diffs, seed=1)
+    assert np.all((low >= 0) & (low <= high + 1e-12) & (high <= 1 + 1e-12))
+    if diffs.shape[1] == 1:  # nothing to resample: no interval
+        assert not low.any() and not high.any()
