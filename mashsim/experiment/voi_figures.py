@@ -16,7 +16,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from mashsim.experiment.factors import _estimate, estimate_factors, rejects, scaled
+from mashsim.experiment.factors import estimate_factor, estimate_factors, rejects, scaled
 from mashsim.experiment.paths import locate
 from mashsim.scenario.errors import Problem, ScenarioError
 from mashsim.scenario.schema import Scenario
@@ -103,7 +103,7 @@ def _tag_of(path: str, tags: Mapping[str, str]) -> str:
 
 
 def _spread_figure(path: str, value: Any, tag: str, spread: float, raw: dict[str, Any]) -> tuple[Figure | None, str | None]:
-    factor, reason = _estimate(path, value, spread)
+    factor, reason = estimate_factor(path, value, spread)
     if factor is None:
         return None, f"cannot be varied by ±{spread:g}: {reason}"
     reason = next(filter(None, (rejects(raw, [(path, factor.applied(v))]) for v in factor.checked_values())), None)
