@@ -14,35 +14,7 @@ import mashsim
 from mashsim import simulate
 from mashsim.model.network import build_network, independent_groups
 from mashsim.scenario import ScenarioError
-from support import assert_same_metrics, build, hubs_dict, small_scenario_dict
-
-PPD_MINUTES = {"min": 10, "mode": 20, "max": 45}
-VISIT_MINUTES = {"min": 120, "mode": 240, "max": 480}
-
-
-def _police(ppd: float = 1.0, cait: float = 2.0, ppd_pool: str | None = None,
-            cait_pool: str | None = None) -> dict:
-    """A [police] table: every police contact a notification, no absence (so staff is all that differs)."""
-    table = {"notification_share": 1.0,
-             "ppd": {"staff": ppd, "absence_rate": 0.0, "task_minutes": PPD_MINUTES},
-             "cait": {"staff": cait, "absence_rate": 0.0, "task_minutes": VISIT_MINUTES}}
-    if ppd_pool:
-        table["ppd"]["pool"] = ppd_pool
-    if cait_pool:
-        table["cait"]["pool"] = cait_pool
-    return table
-
-
-def _two_hubs(pooled: bool, ppd: float = 1.0, cait: float = 2.0) -> dict:
-    """Two equal hubs ("north", "south"), each with its own PPD and CAIT, or sharing one of each with
-    the two teams' staff added up."""
-    raw = hubs_dict({"north": {}, "south": {}})
-    raw["police"] = _police(ppd, cait, "ppd_team" if pooled else None, "cait_team" if pooled else None)
-    if pooled:
-        raw["pools"] = {"ppd_team": {"kind": "ppd", "staff": 2 * ppd},
-                        "cait_team": {"kind": "cait", "staff": 2 * cait}}
-    return raw
-
+from support import assert_same_metrics, build, police_dict, small_scenario_dict, two_police_hubs
 
 def _problems(raw: dict) -> list[tuple[str, str]]:
     with pytest.raises(ScenarioError) as error:
@@ -56,9 +28,9 @@ def test_a_police_pool_serving_one_hub_is_that_hubs_own_team():
     """One hub: its PPD and CAIT as a pool of one give every metric of its own teams, bit for bit
     (the pool's role metrics are reported under by_pool instead of by_role)."""
     owned = small_scenario_dict()
-    owned["police"] = _police()
+    owned["police"] = police_dict()
     pooled = small_scenario_dict()
-    pooled["police"] = _police(ppd_pool="desk", cait_pool="visits")
+    pooled["police"] = police_dict(ppd_pool="desk", cait_pool="visits")
     pooled["pools"] = {"desk": {"kind": "ppd", "staff": 1}, "visits": {"kind": "cait", "staff": 2}}
     renamed = {"by_pool.desk": "by_role.police_ppd", "by_pool.visits": "by_role.police_cait"}
     for replication in range(2):
@@ -71,7 +43,7 @@ def test_a_police_pool_serving_one_hub_is_that_hubs_own_team():
 
 
 def test_hubs_that_share_a_police_team_run_together_and_the_graph_has_its_node():
-    own, pooled = build(_two_hubs(False)), build(_two_hubs(True))
+    own, pooled = build(two_police_hubs(False)), build(two_police_hubs(True))
     assert [hubs for hubs, _ in independent_groups(own, build_network(own))] == [["north"], ["south"]]
     graph = build_network(pooled)
     assert independent_groups(pooled, graph) == [(["north", "south"], ["ppd_team", "cait_team"])]
@@ -84,9 +56,9 @@ def test_hubs_that_share_a_police_team_run_together_and_the_graph_has_its_node()
 def test_each_notification_is_counted_at_its_own_hub():
     # the police metrics add up the hubs' own tallies: pooling moves no notification between hubs,
     # and one hub's share is the run it would make alone (its draws are named by the hub)
-    m = simulate(build(_two_hubs(True)), seed=3).metrics
-    alone = simulate(build(_two_hubs(True) | {"hubs": {"north": {}}}), seed=3).metrics
-    own = simulate(build(_two_hubs(False)), seed=3).metrics
+    m = simulate(build(two_police_hubs(True)), seed=3).metrics
+    alone = simulate(build(two_police_hubs(True) | {"hubs": {"north": {}}}), seed=3).metrics
+    own = simulate(build(two_police_hubs(False)), seed=3).metrics
     assert m["police_notifications"] == own["police_notifications"] > alone["police_notifications"] > 0
     assert m["s47_enquiries"] > 0 and "utilisation.by_pool.ppd_team" in m
 
@@ -139,6 +111,18 @@ def test_the_bcu_scenario_pools_the_same_staff():
     assert len(independent_groups(bcu, build_network(bcu))) == 12
 
 
+def test_the_bcu_scenario_gives_the_same_rows_on_one_and_two_workers():
+    from mashsim.experiment.runner import run_replications
+    scenario = mashsim.load_scenario("london-met-bcu", ["run.horizon_days=2", "run.warmup_days=1"])
+    serial = run_replications(scenario, 3, 4, workers=1)
+    parallel = run_replications(scenario, 3, 4, workers=2)
+    assert serial.to_dict() == parallel.to_dict()
+    for a, b in zip(serial.replications, parallel.replications):
+        assert (a.seed, a.replication) == (b.seed, b.replication)
+        assert a.metrics["police_notifications"] > 0
+        assert_same_metrics(a.metrics, b.metrics)
+
+
 # ------------------------------------------------------------------ pooling helps the queue
 
 def test_pooling_two_equal_boroughs_desks_shortens_the_notification_wait():
@@ -150,7 +134,7 @@ def test_pooling_two_equal_boroughs_desks_shortens_the_notification_wait():
     nothing (the same waits) would fail it."""
     reps = range(12)
     wait = "police_notification_wait_hours.mean"
-    own, pooled = (build(_two_hubs(p), "run.horizon_days=28", "run.warmup_days=7") for p in (False, True))
+    own, pooled = (build(two_police_hubs(p), "run.horizon_days=28", "run.warmup_days=7") for p in (False, True))
     d = np.array([simulate(pooled, seed=21, replication=r).metrics[wait]
                   - simulate(own, seed=21, replication=r).metrics[wait] for r in reps])
     half = stats.t.ppf(0.975, len(d) - 1) * d.std(ddof=1) / math.sqrt(len(d))
@@ -160,7 +144,7 @@ def test_pooling_two_equal_boroughs_desks_shortens_the_notification_wait():
 # ------------------------------------------------------------------ bad input
 
 def test_an_unknown_police_pool_is_named_with_the_allowed_ones():
-    raw = _two_hubs(True)
+    raw = two_police_hubs(True)
     raw["hubs"]["south"] = {"police": {"ppd": {"pool": "bcu_nowhere"}}}
     problems = _problems(raw)
     assert any(path == "hubs.south.police.ppd.pool" and "no such pool" in msg and "ppd_team" in msg
@@ -168,12 +152,12 @@ def test_an_unknown_police_pool_is_named_with_the_allowed_ones():
 
 
 def test_a_police_pool_of_the_wrong_kind_is_refused():
-    raw = _two_hubs(True)
+    raw = two_police_hubs(True)
     raw["police"]["ppd"]["pool"] = "cait_team"
     problems = _problems(raw)
     assert any(path == "hubs.*.police.ppd.pool" and "of kind cait, not ppd" in msg for path, msg in problems), \
         problems
-    raw = _two_hubs(True)
+    raw = two_police_hubs(True)
     raw["agencies"]["police"]["pool"] = "ppd_team"  # a research desk may not send its requests to a PPD
     problems = _problems(raw)
     assert any(path.endswith("agencies.police.pool") and "of kind ppd, not research" in msg
@@ -181,17 +165,17 @@ def test_a_police_pool_of_the_wrong_kind_is_refused():
 
 
 def test_a_police_pool_nobody_uses_is_refused():
-    raw = _two_hubs(True)
+    raw = two_police_hubs(True)
     raw["pools"]["spare"] = {"kind": "cait", "staff": 3}
     assert ("pools.spare", "no hub's police.cait.pool names this cait team; name it in a hub's "
             "police.cait.pool, or remove it") in _problems(raw)
 
 
 def test_a_police_pool_without_staff_and_an_unknown_kind_are_refused():
-    raw = _two_hubs(True)
+    raw = two_police_hubs(True)
     raw["pools"]["ppd_team"]["staff"] = 0
     assert any(path == "pools.ppd_team.staff" for path, _ in _problems(raw))
-    raw = _two_hubs(True)
+    raw = two_police_hubs(True)
     raw["pools"]["ppd_team"]["kind"] = "custody"
     assert any(path == "pools.ppd_team.kind" and "research" in msg and "cait" in msg for path, msg in _problems(raw))
 

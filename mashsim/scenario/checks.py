@@ -8,7 +8,8 @@ from mashsim.scenario.concern_checks import check_concerns
 from mashsim.scenario.errors import Problem
 from mashsim.scenario.inject_checks import check_injects, inject_warnings
 from mashsim.scenario.injects import PolicyInject
-from mashsim.scenario.schema import CAIT, HUB_ROLES, OUTCOMES, PPD, RESEARCHED_RAGS, RISK_LEVELS, HubSettings, Scenario, Staffing
+from mashsim.scenario.schema import (CAIT, HUB_ROLES, OUTCOMES, PPD, RESEARCHED_RAGS, RISK_LEVELS, HubSettings, Scenario,
+                                     Staffing)
 from mashsim.scenario.size_checks import check_size
 
 NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
