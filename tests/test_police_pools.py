@@ -8,13 +8,14 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 from scipy import stats
 
 import mashsim
 from mashsim import simulate
 from mashsim.model.network import build_network, independent_groups
 from mashsim.scenario import ScenarioError
-from support import assert_same_metrics, build, police_dict, small_scenario_dict, two_police_hubs
+from support import assert_same_metrics, build, hubs_dict, police_dict, small_scenario_dict, two_police_hubs
 
 def _problems(raw: dict) -> list[tuple[str, str]]:
     with pytest.raises(ScenarioError) as error:
@@ -95,6 +96,34 @@ def test_pooling_the_mets_teams_by_bcu_leaves_every_child_and_draw_alone():
     # and the teams do differ: the notifications wait differently for the MASH
     wait = "police_notification_wait_hours.mean"
     assert simulate(borough, seed=8).metrics[wait] != simulate(bcu, seed=8).metrics[wait]
+
+
+@settings(max_examples=6, deadline=None)
+@given(ppd_teams=st.lists(st.integers(0, 2), min_size=3, max_size=3),
+       cait_teams=st.lists(st.integers(0, 2), min_size=3, max_size=3))
+def test_any_grouping_of_police_teams_leaves_the_children_and_notifications_alone(ppd_teams, cait_teams):
+    """Three hubs, their PPDs and CAITs grouped into shared teams at random (a team's staff the sum
+    of its members'): the same first contacts with the same draws, the same notifications."""
+    hubs = {"north": {}, "south": {"arrivals": {"scale": 0.7}}, "east": {}}
+
+    def scenario(groups: tuple[list[int], list[int]] | None):
+        raw = hubs_dict({name: dict(table) for name, table in hubs.items()})
+        raw["police"] = police_dict()
+        raw["run"]["horizon_days"] = 5
+        if groups is not None:
+            raw["pools"] = {}
+            for kind, teams, staff in (("ppd", groups[0], 1.0), ("cait", groups[1], 2.0)):
+                for hub, team in zip(hubs, teams):
+                    name = f"{kind}_{team}"
+                    raw["hubs"][hub].setdefault("police", {})[kind] = {"pool": name}
+                    pool = raw["pools"].setdefault(name, {"kind": kind, "staff": 0.0})
+                    pool["staff"] += staff
+        return build(raw)
+
+    own, grouped = scenario(None), scenario((ppd_teams, cait_teams))
+    assert _first_contacts(own) == _first_contacts(grouped)
+    a, b = simulate(own, seed=8).metrics, simulate(grouped, seed=8).metrics
+    assert a["police_notifications"] == b["police_notifications"] > 0
 
 
 def test_the_bcu_scenario_pools_the_same_staff():
@@ -187,3 +216,18 @@ def test_the_cli_names_the_file_and_the_field(tmp_path, capsys):
     assert main(["validate", str(path)]) == 2
     err = capsys.readouterr().err
     assert "bad.toml" in err and "hubs.camden.police.ppd.pool" in err and "central_north_ppd" in err
+
+
+def test_show_says_which_boroughs_a_police_pool_serves(capsys):
+    from mashsim.cli import main
+    assert main(["show", "london-met-bcu"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "Pools (teams shared by hubs)" in out and "no one" not in out
+
+
+def test_the_dashboards_network_chart_draws_the_police_teams():
+    from mashsim.app.charts import network
+    raw = small_scenario_dict()
+    raw["police"] = police_dict()
+    labels = {t.get_text() for t in network(build(raw)).axes[0].texts}
+    assert {"ppd", "cait"} <= {label.split("\n")[0] for label in labels}
