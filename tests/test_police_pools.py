@@ -231,3 +231,15 @@ def test_the_dashboards_network_chart_draws_the_police_teams():
     raw["police"] = police_dict()
     labels = {t.get_text() for t in network(build(raw)).axes[0].texts}
     assert {"ppd", "cait"} <= {label.split("\n")[0] for label in labels}
+
+
+def test_a_hub_may_not_reorder_a_police_teams_queue_it_shares():
+    raw = two_police_hubs(True)
+    raw["injects"] = [{"kind": "policy", "start_day": 1, "hours": 24, "hub": "north", "queue_discipline": "fifo"}]
+    problems = _problems(raw)
+    assert any(path == "injects[0].queue_discipline" and "shares the queue of pool cait_team, ppd_team" in msg
+               for path, msg in problems), problems
+    raw["injects"][0].pop("hub")  # in every hub: one order for the shared queue
+    build(raw)
+    raw["injects"] = [{"kind": "absence", "pool": "ppd_team", "staff": 1, "start_day": 1, "hours": 24}]
+    assert simulate(build(raw), seed=1).metrics["police_notifications"] > 0  # a shared desk can lose staff

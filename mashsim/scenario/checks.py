@@ -127,9 +127,7 @@ def _check_pool_name(scenario: Scenario, path: str, pool: str, kind: str) -> lis
 
 def _pool_members(scenario: Scenario, pool: str) -> list[tuple[str | None, HubSettings]]:
     """The hubs that send work to pool ``pool``: through an agency desk or a police team."""
-    return [(name, hub) for name, hub in scenario.hub_list()
-            if any(desk.pool == pool for desk in hub.agencies.values())
-            or (hub.police is not None and pool in (hub.police.ppd.pool, hub.police.cait.pool))]
+    return [(name, hub) for name, hub in scenario.hub_list() if pool in hub.pools_used()]
 
 
 def _check_staffed(path: str, role: Staffing, routine: bool, urgent: bool, why: str | None) -> list[Problem]:

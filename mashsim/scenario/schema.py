@@ -628,6 +628,13 @@ class HubSettings(Model):
                              f"(allowed: {', '.join(self.arrivals.sources)})")
         return self
 
+    def pools_used(self) -> set[str]:
+        """The pools that do this hub's work: its agency desks' and its police teams'."""
+        pools = {a.pool for a in self.agencies.values()}
+        if self.police is not None:
+            pools |= {self.police.ppd.pool, self.police.cait.pool}
+        return {p for p in pools if p is not None}
+
     def channel_for(self, agency: str) -> Channel:
         desk = self.agencies[agency]
         if desk.channel is not None:
