@@ -36,8 +36,9 @@ def _chart(spec: dict[str, Any]) -> None:
 
 def queues_chart(result: RunResult) -> None:
     _chart(kept(result, "vega:queues", lambda: vega.queues_over_time(result.series_frame(), result.scenario)))
-    st.caption("Hover for the hour's values; drag to pan and scroll to zoom (double-click: back to the whole "
-               "run). Shaded: the warm-up and the injected events (hover a band for its name).")
+    st.caption("Hover for the hour's values. Over the top panel, scroll to zoom and drag to pan every panel "
+               "(double-click: back to the whole run). Shaded: the warm-up and the injected events (hover a band "
+               "for its name).")
 
 
 def delays_chart(result: RunResult) -> None:

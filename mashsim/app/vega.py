@@ -19,7 +19,7 @@ import pandas as pd
 from mashsim.app.charts import CAUSE_COLOURS, INJECT_COLOURS, RAG_COLOURS, missed_shares
 from mashsim.scenario import Scenario
 
-SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
+SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"  # the version Streamlit draws with
 WARMUP_COLOUR = "#bbbbbb"
 TIME_FORMAT = "%a %d %b %H:%M"  # "Tue 02 Sep 09:00"
 #: the queue chart's panels: series name prefix → panel title (as the matplotlib chart has them)
@@ -61,7 +61,7 @@ def _bands(events: list[dict[str, Any]]) -> dict[str, Any]:
     chart: close events' labels would overlap)."""
     return {
         "data": {"values": events},
-        "mark": {"type": "rect", "opacity": 0.16},
+        "mark": {"type": "rect", "opacity": 0.16, "clip": True},
         "encoding": {
             "x": {"field": "start", "type": "temporal"},
             "x2": {"field": "end"},
@@ -97,7 +97,8 @@ def queue_rows(series: pd.DataFrame, scenario: Scenario) -> list[dict[str, Any]]
 def queues_over_time(series: pd.DataFrame, scenario: Scenario, width: int = 800) -> dict[str, Any]:
     """Tasks waiting at each hub role and each agency desk, and contacts open, hour by hour (mean over
     replications), one panel each, the warm-up and the injects shaded. Hover: the hour's values of
-    every line in the panel; drag or scroll: pan and zoom the time axis of every panel at once."""
+    every line in the panel; drag or scroll over the top panel: pan and zoom the time axis of every panel
+    at once (double-click: the whole run again)."""
     rows = queue_rows(series, scenario)
     events = event_rows(scenario)
     panels = [panel for _, panel in PANELS if any(r["panel"] == panel for r in rows)]
@@ -107,7 +108,7 @@ def queues_over_time(series: pd.DataFrame, scenario: Scenario, width: int = 800)
         x = {"field": "time", "type": "temporal", "title": None if index < len(panels) - 1 else "date",
              "axis": {"format": "%a %d %b", "labelOverlap": True}}
         line = {
-            "mark": {"type": "line", "strokeWidth": 1.5},
+            "mark": {"type": "line", "strokeWidth": 1.5, "clip": True},
             "encoding": {"x": x, "y": {"field": "value", "type": "quantitative", "title": panel},
                          "color": {"field": "series", "type": "nominal", "title": None,
                                    "scale": {"domain": names, "scheme": "tableau10"},
@@ -119,7 +120,7 @@ def queues_over_time(series: pd.DataFrame, scenario: Scenario, width: int = 800)
                                "bind": "scales"}]
         hover = {  # a rule at the hovered hour, whose tooltip lists every line's value then
             "transform": [{"pivot": "series", "value": "value", "groupby": ["time"]}],
-            "mark": {"type": "rule", "color": "#555555", "strokeWidth": 6},
+            "mark": {"type": "rule", "color": "#555555", "strokeWidth": 6, "clip": True},
             "encoding": {
                 "x": {"field": "time", "type": "temporal"},
                 "opacity": {"condition": {"param": f"hover{index}", "empty": False, "value": 0.35}, "value": 0},
