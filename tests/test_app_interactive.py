@@ -193,3 +193,30 @@ def test_the_delay_and_missed_charts_hold_the_printed_figures(result):
     police = sum(r["share"] for r in spec["data"]["values"] if r["agency"] == "police")
     assert police == pytest.approx(100 * shares.loc["police"].sum(), abs=0.5)
     assert {t["field"] for t in spec["encoding"]["tooltip"]} == {"agency", "cause", "share"}
+
+
+# ----------------------------------------------------------------------------- the facilitator's page
+
+
+def test_the_facilitator_can_project_the_week_with_no_decisions():
+    from streamlit.testing.v1 import AppTest
+
+    from mashsim.app.classroom import REGISTRY
+    from mashsim.experiment import RunResult
+    from mashsim.replication import simulate
+    from test_app import PAGE, TIMEOUT_S
+
+    at = AppTest.from_file(str(PAGE), default_timeout=TIMEOUT_S)
+    at.query_params.update({"role": "facilitator", "room": "hub-view", "exercise": EXERCISE})
+    at.run()
+    assert not at.exception and not at.get("iframe")  # off until asked: it runs the week
+    next(t for t in at.toggle if t.key == "baseline_hub").set_value(True).run()
+    assert not at.exception
+    (frame,) = at.get("iframe")
+    room = REGISTRY.get("hub-view")
+    baseline = RunResult(room.scenario, room.seed, [simulate(room.scenario, room.seed, record=True, series=True)])
+    expected = hub_frames(baseline.series_frame(), baseline.records_frame(), room.scenario, room.seed,
+                          baseline.version)
+    shown = _data(frame.proto.srcdoc)
+    assert shown["queues"] == json.loads(json.dumps(expected.queues))  # replication 0, no decisions
+    assert shown["flows"] == json.loads(json.dumps(expected.flows))

@@ -17,6 +17,8 @@ import streamlit.components.v1 as components
 from mashsim.app import hub_animation, vega
 from mashsim.app.hub_frames import hub_frames
 from mashsim.experiment import RunResult
+from mashsim.replication import simulate
+from mashsim.scenario import Scenario
 
 
 def kept(result: RunResult, name: str, build: Callable[[], Any]) -> Any:
@@ -50,10 +52,19 @@ def missed_chart(result: RunResult) -> None:
                                                                        list(result.scenario.agencies))))
 
 
+def _page_of(result: RunResult) -> str:
+    return hub_animation.page(hub_frames(result.series_frame(), result.records_frame(), result.scenario,
+                                         result.seed, result.version))
+
+
 def hub_page(result: RunResult) -> str:
     """The animated hub of ``result`` as an HTML page (kept for the session)."""
-    return kept(result, "hub", lambda: hub_animation.page(
-        hub_frames(result.series_frame(), result.records_frame(), result.scenario, result.seed, result.version)))
+    return kept(result, "hub", lambda: _page_of(result))
+
+
+def baseline_hub_page(scenario: Scenario, seed: int) -> str:
+    """The animated hub of replication 0 of ``scenario`` (a plain run: a tabletop's baseline)."""
+    return _page_of(RunResult(scenario, seed, [simulate(scenario, seed, record=True, series=True)]))
 
 
 def show_hub(page: str) -> None:
