@@ -220,3 +220,14 @@ def test_the_facilitator_can_project_the_week_with_no_decisions():
     shown = _data(frame.proto.srcdoc)
     assert shown["queues"] == json.loads(json.dumps(expected.queues))  # replication 0, no decisions
     assert shown["flows"] == json.loads(json.dumps(expected.flows))
+
+
+def test_a_long_runs_queue_chart_averages_whole_hour_blocks(result):
+    hours = 3 * vega.MAX_POINTS + 3  # one block of three hours too many for two points: four-hour blocks
+    series = pd.DataFrame({"replication": 0, "time_hours": [float(h) for h in range(hours)],
+                           "name": "queue_length.by_role.screeners", "value": [float(h % 4) for h in range(hours)]})
+    assert vega.block_hours(series) == 4 and vega.block_hours(series.iloc[:vega.MAX_POINTS]) == 1
+    rows = vega.queue_rows(series, result.scenario)
+    assert len(rows) == -(-hours // 4)
+    assert {r["value"] for r in rows[:-1]} == {1.5}  # the mean of 0, 1, 2, 3
+    assert rows[1]["time"] == "2025-08-18T04:00:00"  # each point at its block's first hour

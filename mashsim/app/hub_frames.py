@@ -14,10 +14,10 @@ Pure data (no Streamlit): :mod:`~mashsim.app.hub_animation` draws it.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from mashsim.model.stages import STAGES
@@ -111,13 +111,10 @@ def hub_frames(series: pd.DataFrame, records: pd.DataFrame, scenario: Scenario, 
     step = hours[1] - hours[0] if len(hours) > 1 else 1.0
     flows = {}
     for flow, column in FLOWS.items():
-        counts = [0.0] * len(hours)
-        if column in records:
-            for at in records[column].dropna():
-                frame = math.floor((float(at) - hours[0]) / step)
-                if 0 <= frame < len(hours):
-                    counts[frame] += 1.0
-        flows[flow] = [round(c / replications, 3) for c in counts]
+        times = records[column].dropna().to_numpy(dtype=float) if column in records else np.empty(0)
+        frame = np.floor((times - hours[0]) / step).astype(np.int64)
+        counts = np.bincount(frame[(frame >= 0) & (frame < len(hours))], minlength=len(hours))
+        flows[flow] = [round(float(c) / replications, 3) for c in counts]
 
     def values(name: str) -> list[float]:
         return [round(float(v), 3) for v in wide[name]] if name in wide else [0.0] * len(hours)

@@ -37,10 +37,13 @@ def _chart(spec: dict[str, Any]) -> None:
 
 
 def queues_chart(result: RunResult) -> None:
-    _chart(kept(result, "vega:queues", lambda: vega.queues_over_time(result.series_frame(), result.scenario)))
+    spec = kept(result, "vega:queues", lambda: vega.queues_over_time(result.series_frame(), result.scenario))
+    _chart(spec)
+    block = spec.get("usermeta", {}).get("block_hours", 1)
     st.caption("Hover for the hour's values. Over the top panel, scroll to zoom and drag to pan every panel "
                "(double-click: back to the whole run). Shaded: the warm-up and the injected events (hover a band "
-               "for its name).")
+               "for its name)." + (f" A run this long is drawn as the mean of each {block} hours." if block > 1
+                                   else ""))
 
 
 def delays_chart(result: RunResult) -> None:

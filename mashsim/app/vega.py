@@ -12,6 +12,7 @@ Times go to the browser as local ISO date-times (``2025-09-02T09:00:00``), from 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Any
 
 import pandas as pd
@@ -22,6 +23,9 @@ from mashsim.scenario import Scenario
 SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"  # the version Streamlit draws with
 WARMUP_COLOUR = "#bbbbbb"
 TIME_FORMAT = "%a %d %b %H:%M"  # "Tue 02 Sep 09:00"
+#: the most points a line of the queue chart has (the browser draws a year of hours slowly): a longer
+#: run's series are averaged over blocks of whole hours
+MAX_POINTS = 2500
 #: the queue chart's panels: series name prefix → panel title (as the matplotlib chart has them)
 PANELS = (("queue_length.by_role.", "waiting at the hub"), ("queue_length.by_agency.", "waiting at agency desks"),
           ("queue_length.by_pool.", "waiting for shared teams"), ("open_contacts", "contacts open"))
@@ -73,13 +77,23 @@ def _bands(events: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def block_hours(series: pd.DataFrame) -> int:
+    """The hours each point of the queue chart stands for: 1, or in a run longer than
+    :data:`MAX_POINTS` hours the fewest whole hours that bring it within (a year: 4)."""
+    hours = series["time_hours"].nunique() if len(series) else 0
+    return max(1, math.ceil(hours / MAX_POINTS))
+
+
 def queue_rows(series: pd.DataFrame, scenario: Scenario) -> list[dict[str, Any]]:
-    """The hourly series, mean over replications, one row a panel, series and hour:
+    """The hourly series, mean over replications (and over :func:`block_hours` in a long run), one
+    row a panel, series and hour (the block's first):
     ``{"time": ISO, "panel": ..., "series": ..., "value": ...}`` (the network's totals only, in a run
     with hubs: each hub's own series are left out)."""
     if series.empty:
         return []
     order = {name: i for i, name in enumerate(dict.fromkeys(series["name"]))}  # the run's: flow, then agencies
+    block = block_hours(series)
+    series = series.assign(time_hours=block * (series["time_hours"] // block))
     mean = series.groupby(["name", "time_hours"], sort=True)["value"].mean().reset_index()
     mean = mean.sort_values(["name", "time_hours"], key=lambda c: c.map(order) if c.name == "name" else c,
                             kind="stable")
@@ -140,7 +154,7 @@ def queues_over_time(series: pd.DataFrame, scenario: Scenario, width: int = 800)
                 "encoding": {"text": {"value": "no series in this run"}}}
     return {"$schema": SCHEMA, "vconcat": views,
             "resolve": {"scale": {"x": "shared", "color": "independent"}, "legend": {"color": "independent"}},
-            "usermeta": {"chart": "queues_over_time"}}
+            "usermeta": {"chart": "queues_over_time", "block_hours": block_hours(series)}}
 
 
 def delay_quantiles(records: pd.DataFrame) -> list[dict[str, Any]]:
