@@ -8,7 +8,7 @@ from typing import Callable
 import streamlit as st
 from matplotlib.figure import Figure
 
-from mashsim.app import charts, kpis, layout, limits, precision, state, words
+from mashsim.app import charts, interactive_view, kpis, layout, limits, precision, state, words
 from mashsim.app.cases_view import cases_tab
 from mashsim.app.messages import plain
 from mashsim.experiment import RunResult
@@ -88,37 +88,35 @@ def show_results(scenario: Scenario | None, base_key: str, limit: limits.Limits)
     censored = any(v > 0 for v in result.values("contacts_censored")) if "contacts_censored" in summary else False
     _headline(summary, result, pinned if pinned is not None and pinned is not result else None, censored)
     # keyed, so the tab open stays open through the reruns a click inside it makes
-    tabs = st.tabs(["Queues over time", "Delays by RAG", "Missed signals", "Agency network", "Cases",
-                    "All metrics", "A/B comparison"], key="result_tab", on_change="rerun")
+    tabs = st.tabs(["Queues over time", "Hub over time", "Delays by RAG", "Missed signals", "Agency network",
+                    "Cases", "All metrics", "A/B comparison"], key="result_tab", on_change="rerun")
     with tabs[0]:
-        _figure(result, "queues", lambda: charts.queues_over_time(result.series_frame(), result.scenario))
+        interactive_view.queues_chart(result)
     with tabs[1]:
-        _figure(result, "delays", lambda: charts.delay_by_rag(result.records_frame()))
+        interactive_view.show_hub(interactive_view.hub_page(result))
     with tabs[2]:
-        _figure(result, "missed", lambda: charts.missed_by_agency(result.records_frame(),
-                                                                  list(result.scenario.agencies)))
+        interactive_view.delays_chart(result)
     with tabs[3]:
-        _figure(result, "network", lambda: charts.network(result.scenario, summary))
+        interactive_view.missed_chart(result)
     with tabs[4]:
-        cases_tab(result, limit)
+        _figure(result, "network", lambda: charts.network(result.scenario, summary))
     with tabs[5]:
-        st.dataframe(kpis.metrics_table(result), hide_index=True)
+        cases_tab(result, limit)
     with tabs[6]:
+        st.dataframe(kpis.metrics_table(result), hide_index=True)
+    with tabs[7]:
         show_comparison(pinned, result)
 
 
 def _figure(result: RunResult, name: str, draw: Callable[[], Figure]) -> None:
     """A chart of the latest run, drawn once and kept as an image for the session (every click
     reruns the page, and drawing every chart again would take seconds)."""
-    cache: dict = st.session_state.setdefault("figures", {})
-    if cache.get("run") is not result:
-        cache.clear()
-        cache["run"] = result
-    if name not in cache:
+    def png() -> bytes:
         buffer = io.BytesIO()
         literal_text(draw()).savefig(buffer, format="png", dpi=150)
-        cache[name] = buffer.getvalue()
-    st.image(cache[name])
+        return buffer.getvalue()
+
+    st.image(interactive_view.kept(result, name, png))
 
 
 def _headline(summary: dict, result: RunResult, pinned: RunResult | None, censored: bool = False) -> None:

@@ -17,6 +17,7 @@ import streamlit as st
 import mashsim
 from mashsim.app.classroom import REGISTRY, ClassroomError, Room
 from mashsim.app.messages import plain
+from mashsim.scenario import scenario_hash
 from mashsim.tabletop import DecisionError
 
 DEFAULT_EXERCISE = "exercise-september-outage"
@@ -135,6 +136,8 @@ def facilitator_page(params: dict[str, Any]) -> None:
     stop = room.pending_stop()
     if stop is not None:
         st.info(f"**{stop.label}**" + (f"\n\n{stop.prompt}" if stop.prompt else ""))
+    if st.toggle("Show the hub over the week with no decisions (for the projector)", key="baseline_hub"):
+        _baseline_hub(room, code)
     st.subheader("Leaderboard")
     if not room.teams:
         st.caption("No team has joined yet.")
@@ -143,3 +146,16 @@ def facilitator_page(params: dict[str, Any]) -> None:
     if room.finished and st.button("Debrief"):
         from mashsim.app.tabletop_debrief import show_debrief
         show_debrief(room)
+
+
+def _baseline_hub(room: Room, code: str) -> None:
+    """The animated hub of the week as it goes with no decisions (the baseline every team is scored
+    against: replication 0 of the exercise), run once per room and kept for the session. Teams do
+    not see it: it would show them the week ahead."""
+    from mashsim.app.interactive_view import baseline_hub_page, show_hub
+
+    key = f"baseline_hub:{code}:{room.seed}:{scenario_hash(room.scenario)}"
+    if key not in st.session_state:
+        st.session_state[key] = baseline_hub_page(room.scenario, room.seed)
+    st.caption("Replication 0 of the exercise with no decisions: the baseline each team is scored against.")
+    show_hub(st.session_state[key])
