@@ -123,3 +123,26 @@ def test_the_trace_markdown_becomes_headings_tables_and_lists():
     assert "<td>police_x</td>" in html and "---" not in html
     assert "<h4>Monday</h4>" in html and "<li>10:00 <b>decided</b></li>" in html
     assert "<" not in markdown("a <script>")[3:-4]  # text is escaped
+
+
+def test_mashsim_run_page_writes_the_same_page_from_the_command_line(tmp_path, capsys):
+    from mashsim.cli import main
+
+    out = tmp_path / "run.html"
+    assert main(["run", "london-borough", *(f"--set={s}" for s in SHORT), "--set", "roles.screeners.staff=2",
+                 "--workers", "1", "--page", str(out)]) == 0
+    text = " ".join(_read(out.read_text()).text)
+    assert "MASH run: london-borough" in text and "seed 42" in text
+    assert "Screeners (FTE)" in text  # the --set change, in words
+    assert len(_read(out.read_text()).images) == len(CHARTS)  # records and series were kept for the charts
+
+
+def test_mashsim_run_page_refuses_a_folder_and_an_ensemble_before_running(tmp_path, capsys):
+    from mashsim.cli import main
+
+    assert main(["run", "london-borough", "--page", str(tmp_path)]) == 2
+    assert "--page" in capsys.readouterr().err
+    assert main(["run", "london-borough", "--ensemble", str(tmp_path / "e.parquet"), "--page",
+                 str(tmp_path / "p.html")]) == 2
+    assert "plain run" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []  # nothing written
