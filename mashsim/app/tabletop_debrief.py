@@ -65,12 +65,17 @@ def debrief_html(data: dict[str, Any]) -> str:
 
 
 def show_debrief(room: Room) -> None:
-    data = debrief(room)
-    page = debrief_html(data)
+    # kept for this browser session while no team's log changes: the page reruns on every click
+    key = (id(room), tuple((name, len(s.log)) for name, s in room.teams.items()))
+    kept = st.session_state.get("debrief_page")
+    if kept is None or kept[0] != key:
+        kept = st.session_state["debrief_page"] = (key, debrief_html(debrief(room)))
+    page = kept[1]
     st.header("Debrief")
     st.html(page)
     left, right = st.columns(2)
-    left.download_button("Download the debrief (HTML)", page, file_name="debrief.html", mime="text/html")
+    left.download_button("Download the debrief (HTML)", page, file_name="debrief.html", mime="text/html",
+                         on_click="ignore")
     missing = pdf_missing_reason()
     # made when pressed (chromium takes a few seconds), not on every rerun of the page
     right.download_button("Download the debrief (PDF)", lambda: to_pdf(page) or b"", file_name="debrief.pdf",
