@@ -1,7 +1,8 @@
 """The debrief: every team side by side, the decisions that mattered most, children helped or missed.
 
-:func:`debrief` computes it (slow: each team's account replays the week once per
-decision, so it runs once, at the end, never per step); :func:`debrief_html`
+:func:`debrief` computes it (each team's account replays the week once per decision: in a
+served room those replays start in worker processes as the decisions are taken, so by the
+debrief most are done; see :mod:`mashsim.tabletop.replays`); :func:`debrief_html`
 writes it as one self-contained HTML page (a trainer prints it to PDF, or
 :func:`to_pdf` does with headless chromium where installed).
 """
@@ -39,8 +40,8 @@ def _traces(session) -> dict[str, list[dict[str, Any]]]:
 def debrief(room: Room) -> dict[str, Any]:
     """Scores, the decisions that mattered most and a few traces, per team (with scenario, seed, version)."""
     teams: dict[str, dict[str, Any]] = {}
-    for name, session in room.teams.items():
-        effects = session.account()
+    for name, effects in room.accounts().items():
+        session = room.teams[name]
         ranked = sorted(effects, key=lambda e: -sum(abs(v) for k, v in e.change.items() if k != "overtime_cost"))
         teams[name] = {"score": room.score(name).to_dict(),
                        "mattered": [{"when": e.when, "decision": e.decision, "effect": e.sentence()}
