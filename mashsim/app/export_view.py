@@ -53,12 +53,12 @@ def page_builder(base: Scenario) -> Callable[[], str] | None:
     if result is None:
         return None
     pinned = st.session_state.get("pinned")
-    drawn = dict(st.session_state.get("figures", {}))
-    images = chart_images(result, drawn) if drawn.get("run") is result else None
+    cache = st.session_state.get("figures", {})
+    drawn = dict(cache) if cache.get("run") is result else {}  # the charts the page has drawn already
     cases = [(title, text) for run, seed, title, text in st.session_state.get(CASES, [])
              if (run, seed) == (result.scenario_hash, result.seed)]
     changes = kpis.scenario_changes(base, result.scenario)
-    return lambda: run_page(result, pinned=pinned, changes=changes, images=images, cases=cases)
+    return lambda: run_page(result, pinned=pinned, changes=changes, images=chart_images(result, drawn), cases=cases)
 
 
 def download_buttons(base: Scenario, where=st.sidebar, pdf_where=None) -> None:
