@@ -47,7 +47,7 @@ def test_facilitator_and_two_teams_play_to_the_debrief(playwright_api, tmp_path)
         fac.get_by_role("button", name="Release next step").click()
         expect(clock).to_have_text("09:00 Monday 1 September")
         for team in (red, blue):  # the teams' pages follow the release by themselves, with no reload
-            expect(team.get_by_test_id("stMetricValue")).to_have_text("09:00 Monday 1 September", timeout=20_000)
+            expect(team.get_by_test_id("stMetricValue")).to_have_text("09:00 Monday 1 September")
         red.get_by_role("tab", name="Move staff").click()
         red.get_by_role("button", name="Move staff").click()  # contact officers -> screeners, 1 for 4 h
         expect(red.get_by_text("Taken at")).to_be_visible()
