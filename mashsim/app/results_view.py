@@ -8,7 +8,7 @@ from typing import Callable
 import streamlit as st
 from matplotlib.figure import Figure
 
-from mashsim.app import charts, interactive_view, kpis, layout, limits, precision, state, words
+from mashsim.app import charts, interactive_view, kpis, layout, limits, precision, state
 from mashsim.app.cases_view import cases_tab
 from mashsim.app.messages import plain
 from mashsim.experiment import RunResult
@@ -85,7 +85,7 @@ def show_results(scenario: Scenario | None, base_key: str, limit: limits.Limits)
     stability = result.stability()
     if not stability.stable:  # above the figures: they describe no steady state
         st.warning(stability.message())
-    censored = any(v > 0 for v in result.values("contacts_censored")) if "contacts_censored" in summary else False
+    censored = kpis.censored(result)
     _headline(summary, result, pinned if pinned is not None and pinned is not result else None, censored)
     # keyed, so the tab open stays open through the reruns a click inside it makes
     tabs = st.tabs(["Queues over time", "Hub over time", "Delays by RAG", "Missed signals", "Agency network",
@@ -128,13 +128,9 @@ def _headline(summary: dict, result: RunResult, pinned: RunResult | None, censor
     for row in range(0, len(kpis.KPIS), 4):
         for column, kpi in zip(st.columns(4), kpis.KPIS[row:row + 4]):
             interval = summary[kpi.metric]
-            delta, colour = None, "off"
-            if pinned is not None and kpi.metric in pinned.metric_names:
-                change = kpis.paired_interval(pinned, result, kpi.metric) if pinned.seed == result.seed else None
-                mean = change.mean if change else interval.mean - pinned.summary()[kpi.metric].mean
-                clear = change is not None and kpis.is_clear(change)
-                delta = f"{kpis.format_change(mean, kpi.unit)} vs A" + ("" if clear else " (no clear change)")
-                colour = "inverse" if clear else "off"
+            change = kpis.headline_change(kpi, pinned, result, interval) if pinned is not None else None
+            delta = change.text if change else None
+            colour = "inverse" if change and change.clear else "off"
             # a count's unit goes in the label: "48.2 contacts" would not fit a quarter of an 800 px page
             label, unit = (f"{kpi.label} (contacts)", "") if kpi.unit == "contacts" else (kpi.label, kpi.unit)
             bound = "≥ " if censored and is_censorable(kpi.metric) else ""
@@ -161,26 +157,16 @@ def show_comparison(pinned: RunResult | None, result: RunResult) -> None:
     if st.button("Forget A", key="unpin"):
         del st.session_state["pinned"]
         st.rerun()
-    changed = kpis.scenario_changes(pinned.scenario, result.scenario)
+    changed = kpis.setting_rows(pinned.scenario, result.scenario, _CELL)
     st.markdown("**What differs (A → B)**")
-    start = result.scenario.calendar.start_date
-
-    def shown(path: str, value) -> str:
-        text = words.value(path, value, lambda inject: state.describe_inject(inject, start))
-        return text if len(text) <= _CELL else text[:_CELL - 1] + "…"
-
     if changed:
-        st.dataframe([{"setting": words.field_label(path), "A": shown(path, a), "B": shown(path, b)}
-                      for path, a, b in changed], hide_index=True)
+        st.dataframe(changed, hide_index=True)
     else:
         st.caption("Nothing: A and B are the same set-up.")
-    metrics = [k.metric for k in kpis.KPIS] + [m for m in result.metric_names if m.startswith("utilisation.")]
     try:
-        table = kpis.paired_differences(pinned, result, metrics)
+        table = kpis.comparison_table(pinned, result)
     except ValueError as error:
         st.warning(f"{plain(error)}. Set the seed back to {pinned.seed} and run again.")
         return
     st.markdown("**Paired differences** (same seed: replication by replication, the same children)")
-    labels = {k.metric: k.label for k in kpis.KPIS}
-    table["metric"] = [labels.get(m) or words.name(m).replace(".", " › ") for m in table["metric"]]
     st.dataframe(table, hide_index=True)

@@ -21,6 +21,7 @@ from mashsim.scenario import scenario_hash
 from mashsim.tabletop import DecisionError
 
 DEFAULT_EXERCISE = "exercise-september-outage"
+RELEASE_POLL_S = 2.0  # how often a team's page looks for a release (a float compared: nothing to compute)
 
 
 def _room(params: dict[str, Any], create: bool) -> Room | None:
@@ -55,7 +56,8 @@ def team_page(params: dict[str, Any]) -> None:
         st.error(plain(str(error)))
         return
     st.title(f"Team {session.team}: {plain(room.scenario.name)}")
-    st.button("Refresh", key="refresh")  # the facilitator's release shows on the next rerun
+    st.button("Refresh", key="refresh")
+    _follow_releases(room, room.released)
     st.metric("Time", session.when())
     stop = session.pending_stop
     if stop is not None:
@@ -75,6 +77,15 @@ def team_page(params: dict[str, Any]) -> None:
     # the log as the core exports it: `mashsim tabletop` (or Session.from_export) replays it exactly
     st.download_button("Download our decisions (JSON)", json.dumps(session.export(), indent=1),
                        file_name=f"tabletop-{session.team}.json", mime="application/json")
+
+
+@st.fragment(run_every=RELEASE_POLL_S)
+def _follow_releases(room: Room, shown: float) -> None:
+    """Redraw the team's page when the facilitator releases a step, with no reload: this small part of
+    the page reruns every few seconds, compares the room's time with the one drawn, and reruns the
+    whole page only when it has moved (a form half filled in keeps its values)."""
+    if room.released != shown:
+        st.rerun()
 
 
 def _decision_forms(room: Room, session) -> None:
@@ -143,7 +154,8 @@ def facilitator_page(params: dict[str, Any]) -> None:
         st.caption("No team has joined yet.")
         return
     st.dataframe(room.leaderboard(), hide_index=True)
-    if room.finished and st.button("Debrief"):
+    if room.finished and (st.button("Debrief") or st.session_state.get("debrief_open")):
+        st.session_state["debrief_open"] = True  # stays open through the reruns its buttons make
         from mashsim.app.tabletop_debrief import show_debrief
         show_debrief(room)
 
