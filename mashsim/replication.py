@@ -23,7 +23,7 @@ from mashsim.metrics.police import PoliceTally, police_metrics
 from mashsim.metrics.series import SeriesSampler, network_series, packed, unpacked
 from mashsim.model.arrivals import ArrivalFeed, ContactFactory, factory_arrivals, source_factory
 from mashsim.model.calendar import HOURS_PER_DAY, CalendarView
-from mashsim.model.children import RETURN_IDS, Children
+from mashsim.model.children import Children, return_numbering
 from mashsim.model.contact import Contact
 from mashsim.model.duty import DutyHours, DutyRota, Presence
 from mashsim.model.events import call_later, run
@@ -135,7 +135,6 @@ class _Run:
         self.warmup = scenario.run.warmup_days * HOURS_PER_DAY
         self.end = self.warmup + scenario.run.horizon_days * HOURS_PER_DAY
         self.ids = itertools.count()  # contact ids: in order of arrival within a group, group after group
-        self.return_ids = itertools.count(RETURN_IDS)  # children's returns: numbered apart (see Children)
         self.plan = InjectPlan(scenario) if scenario.injects else None
         # each role's totals as at the end of the window (staff metrics are the window's, not the run-out's)
         self.hubs: dict[str | None, tuple[Collector, dict[str, RoleTotal]]] = {}
@@ -198,7 +197,9 @@ class _Run:
                                         hub_name, pipeline.deliver if pipeline is not None else hub.arrive)
             if settings.children is not None:
                 # a child's return is a new contact straight to the MASH (not a notification the desk reviews)
-                hub.children = Children(env, settings, hub_streams, cap, self.return_ids, hub.arrive, factories)
+                names = [name for name, _ in scenario.hub_list()]
+                number = return_numbering(names.index(hub_name), len(names), len(settings.arrivals.sources))
+                hub.children = Children(env, settings, hub_streams, cap, number, hub.arrive, factories)
             _seed_backlog(settings, hub_streams, hub, self.ids)
             collectors.append(collector)
             roles_of.append(roles)

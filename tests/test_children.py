@@ -178,6 +178,21 @@ def _returns_early_and_late(seed: int) -> tuple[int, float]:
     return early, late / 2.0
 
 
+def test_a_return_keeps_its_number_whichever_run_makes_it():
+    """A return's contact_id comes from what names its draws, not from a counter: the returns already on
+    their way at the start, in every run whatever its staff, have the same numbers at the same times,
+    though the runs' own returns (the feedback) differ; numbers are unique within a run."""
+    runs = [simulate(with_children(None, f"roles.managers.staff={staff}", warmup_days=0.0), 3, record=True).records
+            for staff in (1, 4)]
+    pre = [{r["contact_id"]: (r["child"], r["arrived_h"]) for r in records if r["pre_run_return"]} for records in runs]
+    assert pre[0] and pre[0] == pre[1]
+    feedback = [{(r["contact_id"], r["arrived_h"]) for r in records if r["child_return"] and not r["pre_run_return"]}
+                for records in runs]
+    assert feedback[0] != feedback[1]  # the staffing changed when (or whether) children came back
+    for records in runs:
+        assert len({r["contact_id"] for r in records}) == len(records)
+
+
 def test_returns_arrive_at_their_steady_rate_from_the_start(monkeypatch):
     """The returns of decisions made before the run are on their way when it starts, so the run's first
     weeks see as many returns as later ones, not a build-up over the first year (which made a hub's
@@ -200,7 +215,7 @@ def test_returns_arrive_at_their_steady_rate_from_the_start(monkeypatch):
 def _children(scenario) -> tuple[Children, list[Contact]]:
     env = simpy.Environment()
     delivered: list[Contact] = []
-    children = Children(env, scenario, Streams(1), 1000.0, iter(range(10)), delivered.append, {})
+    children = Children(env, scenario, Streams(1), 1000.0, lambda *name: 0, delivered.append, {})
     return children, delivered
 
 

@@ -44,15 +44,15 @@ RECORDED_FAMILIES = ("contacts_arrived", "contacts_decided", "contacts_open_at_e
                      "utilisation", "queue_length", "wait_hours", "wait_probability", "backlog_at_end",
                      "high_risk_missed_rate", "contacts_decided_in_runout", "contacts_censored", "backlog_growth")
 RECORDED = {
-    "borough": "6cb9adc212b0edfe182e0e5336616a476347fd368100133948bc0aca87f0f972",
-    "borough-seed-2": "a95e27d4a2ca046dc358e7813df7ae1fcde5a5fc69fe1b9ce4f4073a215d864c",
-    "understaffed": "c0aaf393df887f11f864a3b40b7355e2d4d63c55ff674e74bd484ebe01bc0d98",
-    "surge": "6462d8c7b378b9b2bd6d5d989fb2d3185356c59a711068f178eb3159bd26060a",
-    "remote": "a92b3ad17826a326fcb063d57885eae7f442fb02ab427d68e44648e5349cbfc3",
-    "exercise": "fb4cd9a691bab1e7e44814e0b0f9d73abcc63b481c9495cf98df72f72152e826",
-    "halved-screeners": "361fd42bd9c8d5780dfda81200d8337e5a80ebde5f01ea818654fcb175bc6eeb",
-    "wide": "307e263a1808ebc585c4fec8ea1c2fe27f7ec02c6a005dd9b08b64a76a5179c0",
-    "pooled": "c9c476014e5b977d4f473d664ee73ebf2ed2c9d3e748e3fffbcd7bc1dee96fa3",
+    "borough": "fdffa940f5e86a302e0c2d2184e364b2341b302b393900e829bb0b83f329cbb7",
+    "borough-seed-2": "6cab92f0e9114e1a5265259ea9e210ddd4bd1012dc22e54e0ac140f6bf56832d",
+    "understaffed": "7949704dfefea05066f0012379cc904390514bbad6c015f229dad1d21b264e86",
+    "surge": "e775e562dcb8a08d5a92647de7f9f478674f88cc25469d9a965947d76081132b",
+    "remote": "1c5b46c1cec45c869aebfa421b45ed28a11e2381abe4897594aa4b887ed4bb65",
+    "exercise": "e8b0d7671518cfeccefa6a0184e66409500f39aebb29ab5d1dabec9f2103422b",
+    "halved-screeners": "6aeed2c8eb54d0365abfa8e7a30741309939616b388f0ffc2b0de9501d15229b",
+    "wide": "09708ef3a3f15c371703dc266e23bced213cf5b91df3356cd3674bc9c4f66f50",
+    "pooled": "b87e7fc136f456bd84d578e35579206fb60c6df42a8a69fbc497b3bde6fac939",
 }
 
 

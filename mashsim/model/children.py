@@ -50,7 +50,9 @@ RETURN_IDS = 10**12  # returns are numbered from here, so first contacts keep th
 MOST_CONTACTS = 0xFFFF  # the contact counter saturates here
 TRACKED_AGENCIES = 64  # a child's missed bitmask has a bit per agency: at most this many
 MAKE_AHEAD_HOURS = 28 * 24.0  # returns are made four weeks' at a time (see Children._make)
-INHERITED_KEYS = 1 << 62  # returns of decisions made before the run are keyed from here (first contacts' keys are far below)
+# returns of decisions made before the run are keyed from here: first contacts' keys (week x 2^24 + place)
+# stay below it for any run under 2^16 weeks, and a return's number (return_numbering) fits in 64 bits
+INHERITED_KEYS = 1 << 40
 
 
 def return_chances(children: ChildrenSettings) -> list[float]:
@@ -83,6 +85,17 @@ def return_runs(children: ChildrenSettings) -> list[float]:
     return runs
 
 
+def return_numbering(hub: int, hubs: int, sources: int) -> Callable[[int, int, int], int]:
+    """The ``contact_id`` of a return, from what names its draws: its source, its first contact's key
+    and its number (``generation``), with the hub's place among ``hubs``. The same return has the same
+    number in any run that makes it, whatever other returns came first (a counter would renumber them
+    when one run's feedback brings a return the other's does not): the tabletop's paired accounts and
+    a team's screening of a return (by number) rely on it."""
+    def number(source: int, key: int, generation: int) -> int:
+        return RETURN_IDS + ((key * (MOST_RETURNS + 1) + generation) * sources + source) * hubs + hub
+    return number
+
+
 def mask_array(agencies: int, n: int) -> array:
     """``n`` zeroed bitmasks of ``agencies`` bits, each in the fewest bytes that hold them (a borough's
     six agencies take one byte a child: London's 1.9 million children, 1.9 MB)."""
@@ -112,13 +125,13 @@ class Children:
     """One hub's children: their histories and their returns."""
 
     def __init__(self, env: simpy.Environment, settings: HubSettings, streams: Streams, end: float,
-                 ids: Iterator[int], deliver: Callable[[Contact], None],
+                 number: Callable[[int, int, int], int], deliver: Callable[[Contact], None],
                  factories: dict[int, "ContactFactory"]) -> None:
-        """Returns arrive before ``end`` (the run's last hour), numbered from ``ids``, through
+        """Returns arrive before ``end`` (the run's last hour), numbered by ``number`` (see :func:`return_numbering`), through
         ``deliver`` (the hub's arrival); ``factories`` make them, by source index."""
         children = settings.children
         assert children is not None
-        self.env, self.streams, self.end, self.ids, self.deliver = env, streams, end, ids, deliver
+        self.env, self.streams, self.end, self.number, self.deliver = env, streams, end, number, deliver
         self.factories = factories
         n = children.population
         self.seen = array("H", bytes(2 * n))  # contacts so far, per child
@@ -242,7 +255,7 @@ class Children:
         assert c is not None
         if due.key >= INHERITED_KEYS and not self.seen[due.child]:
             self.seen[due.child] = 1  # the contact before the run that this return follows
-        c.id = next(self.ids)
+        c.id = self.number(due.source, due.key, due.generation)
         self.deliver(c)
 
     def _make(self, source: int) -> None:

@@ -155,10 +155,14 @@ def account(session) -> list[Effect]:
 
 
 def _in_time(before: list[dict], after: list[dict]) -> dict[str, int]:
-    """By screening RAG (after the decision): children now decided in time, less those now not."""
+    """By screening RAG (after the decision): children now decided in time, less those now not. Only
+    contacts in both runs count: a child's return that one run's decisions brought and the other's did
+    not has nothing to be compared with (returns keep their number in any run that makes them)."""
     was = {r["contact_id"]: r["decided_h"] is not None and not r["rag_breach"] for r in before}
     net: Counter = Counter()
     for r in after:
+        if r["contact_id"] not in was:
+            continue
         now = r["decided_h"] is not None and not r["rag_breach"]
         if now != was[r["contact_id"]] and r["rag"] is not None:
             net[r["rag"]] += 1 if now else -1
@@ -166,10 +170,13 @@ def _in_time(before: list[dict], after: list[dict]) -> dict[str, int]:
 
 
 def _signals(before: list[dict], after: list[dict]) -> dict[str, int]:
-    """By agency: signals now reaching the decision that did not before, less the reverse."""
+    """By agency: signals now reaching the decision that did not before, less the reverse (contacts in
+    both runs only, as :func:`_in_time`)."""
     was = {r["contact_id"]: r for r in before}
     net: Counter = Counter()
     for r in after:
+        if r["contact_id"] not in was:
+            continue
         for key, fate in r.items():
             if key.startswith("signal_") and key not in ("signals_held", "signals_missed", "signals_avoidable"):
                 old = was[r["contact_id"]][key]
