@@ -44,15 +44,15 @@ RECORDED_FAMILIES = ("contacts_arrived", "contacts_decided", "contacts_open_at_e
                      "utilisation", "queue_length", "wait_hours", "wait_probability", "backlog_at_end",
                      "high_risk_missed_rate", "contacts_decided_in_runout", "contacts_censored", "backlog_growth")
 RECORDED = {
-    "borough": "fdffa940f5e86a302e0c2d2184e364b2341b302b393900e829bb0b83f329cbb7",
-    "borough-seed-2": "6cab92f0e9114e1a5265259ea9e210ddd4bd1012dc22e54e0ac140f6bf56832d",
-    "understaffed": "7949704dfefea05066f0012379cc904390514bbad6c015f229dad1d21b264e86",
-    "surge": "e775e562dcb8a08d5a92647de7f9f478674f88cc25469d9a965947d76081132b",
-    "remote": "1c5b46c1cec45c869aebfa421b45ed28a11e2381abe4897594aa4b887ed4bb65",
-    "exercise": "e8b0d7671518cfeccefa6a0184e66409500f39aebb29ab5d1dabec9f2103422b",
-    "halved-screeners": "6aeed2c8eb54d0365abfa8e7a30741309939616b388f0ffc2b0de9501d15229b",
-    "wide": "09708ef3a3f15c371703dc266e23bced213cf5b91df3356cd3674bc9c4f66f50",
-    "pooled": "b87e7fc136f456bd84d578e35579206fb60c6df42a8a69fbc497b3bde6fac939",
+    "borough": "b746ee207e3a50cf67f4c9fda5d8b2f80bdabe594b0cab10c3056786d5eb976f",
+    "borough-seed-2": "3b84d252ab5d7546468df87b1e00356d8085712388853fda659f482b5dc64f8c",
+    "understaffed": "bc50191249fb588b94042fb8d5d2bb003ad2ab9db30de0f19320631090fa8db8",
+    "surge": "0b25006100cfdc0595f13dc599a47b1e645ee272bcdccef99d6e1c77c2cbd94c",
+    "remote": "fe761dd316461f09c0927bb73900426746ce3403fbd38f5490347a72beee1984",
+    "exercise": "25b1f682bf2076f4209b03817ece7e1d9803e1c0f643191da99bf3c186d39635",
+    "halved-screeners": "6c3057998ec748db1bc692751bda4cc9bf40ba9afe6539986508ac4663149493",
+    "wide": "b2faa5b31f7f3f21d03a4d2f4210290205bc42688b71d595fab7aee759259f36",
+    "pooled": "24390b34ef66c9330ab0b8403b5ad61f4c37bc40f46dcc9351930d85eb3337aa",
 }
 
 

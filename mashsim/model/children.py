@@ -51,8 +51,9 @@ MOST_CONTACTS = 0xFFFF  # the contact counter saturates here
 TRACKED_AGENCIES = 64  # a child's missed bitmask has a bit per agency: at most this many
 MAKE_AHEAD_HOURS = 28 * 24.0  # returns are made four weeks' at a time (see Children._make)
 # returns of decisions made before the run are keyed from here: first contacts' keys (week x 2^24 + place)
-# stay below it for any run under 2^16 weeks, and a return's number (return_numbering) fits in 64 bits
-INHERITED_KEYS = 1 << 40
+# stay below it for any run under 2^11 weeks (the longest allowed is about 1,100 with its run-out), and a
+# return's number (return_numbering) stays an exact integer in a browser (< 2^53) for London's 32 hubs
+INHERITED_KEYS = 1 << 35
 
 
 def return_chances(children: ChildrenSettings) -> list[float]:
