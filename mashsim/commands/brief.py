@@ -78,6 +78,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--target", action="append", default=[], metavar="METRIC<=X",
                         help="a timescale the staffing must meet (repeatable; default: working_day_breach_rate<=0.1, "
                              "rag_breach_rate.amber<=0.05, rag_breach_rate.green<=0.05)")
+    parser.add_argument("--desk", action="append", default=[], metavar="NAME",
+                        help="section 3 only for this desk, e.g. police or screeners (repeatable; default: every "
+                             "desk; in a scenario with hubs, the desks of the hub the brief looks at)")
     parser.add_argument("--no-pdf", action="store_true", help="do not print brief.pdf")
     add_ensemble_arguments(parser)
 
@@ -101,12 +104,15 @@ def settings_from(args: argparse.Namespace, seed: int):
     return Settings(args.scenario, seed, n, half, half, 2 * half, tuple([*overrides, *args.overrides]), horizon,
                     QUICK_WARMUP if args.quick else None, args.quick, args.budget,
                     None if args.ensemble is None else str(args.ensemble), args.members,
-                    tuple(args.target) or DEFAULT_TARGETS)
+                    tuple(args.target) or DEFAULT_TARGETS, tuple(args.desk))
 
 
-def _check_targets(settings, base) -> None:
+def _check(settings, base) -> None:
+    """``--target`` and ``--desk`` against the scenario; every problem in one input error (exit 2)."""
+    from mashsim.experiment.marginal import desks
     from mashsim.experiment.targets import parse_target
     from mashsim.metrics.names import metric_names
+    from mashsim.report.brief_fte import desk_name
 
     known, problems = metric_names(base), []
     for text in settings.targets:
@@ -114,8 +120,11 @@ def _check_targets(settings, base) -> None:
             parse_target(text, known)
         except ScenarioError as error:
             problems += error.problems
+    names = list(dict.fromkeys(desk_name(d) for d in desks(base) if not d.path.startswith("pools.")))
+    problems += [Problem("--desk", f"not a staffed desk of the scenario; allowed: {', '.join(names)}", name)
+                 for name in settings.desks if name not in names]
     if problems:
-        raise ScenarioError(problems, "--target")
+        raise ScenarioError(problems, "mashsim brief")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -130,7 +139,7 @@ def run(args: argparse.Namespace) -> int:
     out = args.out if args.out is not None else Path(f"brief-{scenario.name}")
     check_output_folder(out, is_brief_file)  # before the work; nothing is made until the brief is whole
     base = load_scenario(args.scenario, list(settings.overrides))
-    _check_targets(settings, base)
+    _check(settings, base)
     err = Console(stderr=True)
     bar = Progress(err, 1, "the front door now") if err.is_terminal else None
     started = time.monotonic()

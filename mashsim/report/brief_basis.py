@@ -12,10 +12,28 @@ from mashsim.report.brief_sections import Context, Section
 TAGS = {"S": "from a public source", "D": "derived by arithmetic from sourced figures", "E": "an estimate"}
 
 
+#: What sort of input a field is, by its last part (first) or its table (then), in a committee's words.
+BY_FIELD = (({"staff"}, "Staff in post (FTE)"), ({"annual_cost"}, "Cost of one more FTE a year"),
+            ({"absence_rate", "out_of_hours_staff"}, "Absence and out-of-hours cover"),
+            ({"task_minutes", "research_minutes"}, "How long each task takes"),
+            ({"holds_information", "holds"}, "What each agency knows about a child"),
+            ({"match_failure", "matching", "matching_shared_id"}, "Matching a child's records"))
+BY_TABLE = {"arrivals": "How many contacts arrive, when, and how risky",
+            "calendar": "How many contacts arrive, when, and how risky", "channels": "Remote desks' channels",
+            "rag": "RAG deadlines", "screening": "Screening: rating a contact too low or too high",
+            "decision": "Deciding: recognising risk, outcomes", "policy": "Policy: who is asked, when to decide",
+            "children": "Children: returns and history", "concerns": "Concern pathways", "police": "Police pipeline"}
+
+
 def _kind(path: str) -> str:
-    """What sort of input a field is, in words: ``roles.screeners.task_minutes`` → "task minutes"."""
+    """What sort of input a field is: ``roles.screeners.task_minutes`` → "How long each task takes"."""
     parts = [p for p in path.split(".") if not p.isdigit()]
-    return words(parts[-1])
+    if parts[0] == "hubs":
+        parts = parts[2:]
+    for fields, label in BY_FIELD:
+        if parts[-1] in fields:
+            return label
+    return BY_TABLE.get(parts[0], words(parts[0]).capitalize())
 
 
 def tagged(scenario) -> list[tuple[str, Any, Any]]:
@@ -58,8 +76,9 @@ def basis(ctx: Context, run: Any) -> Section:
         "estimates (E): the table counts them by kind. Every other field takes the model's default.")
     estimated = [kind for kind, tags in by_kind.items() if tags.get("E") and not tags.get("S") and not tags.get("D")]
     if estimated:
-        section.paragraphs.append("Rest wholly on estimates: " + ", ".join(sorted(estimated)) + ". These are the "
-                                  "figures to check, or to measure, before the staffing answer is relied on.")
+        section.paragraphs.append("Resting wholly on estimates: " + "; ".join(k.lower() for k in sorted(estimated))
+                                  + ". These are the figures to check, or to measure, before the staffing answer "
+                                  "is relied on.")
     if calibrated:
         ensemble = run.ensemble
         section.paragraphs.append(

@@ -45,6 +45,7 @@ class Settings:
     ensemble: str | None = None
     members: int | None = None
     targets: tuple[str, ...] = DEFAULT_TARGETS
+    desks: tuple[str, ...] = ()      # section 3's desks by name (``police``); empty: every desk
 
     def sets(self, option: str = "--set") -> list[str]:
         """The overrides as repeated ``option PATH=VALUE`` arguments."""
@@ -141,6 +142,11 @@ def words(identifier: str) -> str:
     return identifier.replace("_", " ")
 
 
+def place(hub: str) -> str:
+    """A hub's name as a place: ``kensington_and_chelsea`` → "Kensington and Chelsea"."""
+    return " ".join(w if w in ("and", "upon", "of") else w.capitalize() for w in words(hub).split())
+
+
 def metric_label(name: str, hub: str | None = None) -> str:
     """A metric in words, from the catalogue's label: ``rag_breach_rate.by_rag.red`` → "RAG deadline
     breaches: Red"; ``utilisation.by_role.screeners`` → "Utilisation: screeners"."""
@@ -164,6 +170,8 @@ def format_figure(name_or_unit: str, value: float | None, *, unit: bool = False)
         return f"{value:+.1%}"
     if kind == "count":
         return f"{value:,.0f}"
+    if kind == "change":  # a signed count: more (+) or fewer (−) than before
+        return "0" if round(value) == 0 else f"{value:+,.0f}".replace("-", "−")
     if kind == "hours":
         return f"{value:,.1f} h" if unit else f"{value:,.1f}"
     if kind == "pounds":
@@ -176,7 +184,7 @@ def format_range(name_or_unit: str, low: float | None, high: float | None) -> st
     if low is None or high is None or math.isnan(low) or math.isnan(high):
         return "-"
     kind = unit_of(name_or_unit) or name_or_unit
-    if kind != "growth":
+    if kind not in ("growth", "change"):
         low = max(low, 0.0)
     if kind == "share":
         high = min(high, 1.0)

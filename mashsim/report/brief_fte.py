@@ -14,7 +14,7 @@ import math
 
 from mashsim.experiment.compare import compare
 from mashsim.experiment.marginal import PER_POUNDS, Desk, desks
-from mashsim.report.brief_figures import Figure, command_text, format_figure, format_range, words
+from mashsim.report.brief_figures import Figure, command_text, format_figure, format_range, place, words
 from mashsim.report.brief_sections import Chart, Context, Section
 from mashsim.report.brief_staffing import number
 from mashsim.scenario import load_scenario
@@ -26,10 +26,17 @@ SHOWN = (("children_helped", "children better off"), ("children_harmed", "childr
 DAY = "working_day_breach_rate"
 
 
+def desk_name(desk: Desk) -> str:
+    """A desk's name as ``--desk`` takes it: ``hubs.barnet.agencies.police.staff`` → ``police``."""
+    return desk.path.split(".")[-2]
+
+
 def chosen_desks(ctx: Context) -> list[Desk]:
-    """The desks of the focus hub (every desk of a one-hub scenario), in the scenario's order."""
+    """The desks of the focus hub (every desk of a one-hub scenario), in the scenario's order; only
+    those ``--desk`` names, if it does."""
+    wanted = ctx.settings.desks
     return [d for d in desks(ctx.base) if d.path.startswith(ctx.prefix) and
-            (ctx.prefix or not d.path.startswith("hubs."))]
+            (ctx.prefix or not d.path.startswith("hubs.")) and (not wanted or desk_name(d) in wanted)]
 
 
 def desk_words(desk: Desk) -> str:
@@ -66,8 +73,9 @@ def per_fte(ctx: Context) -> Section:
         values = {}
         for key, text in SHOWN:
             i = data["totals"][key]
-            values[key] = book.add(Figure(f"{base_id}.{key}", 3, f"One more FTE, {who}: {text}", i["mean"], "count",
-                                          i["ci_low"], i["ci_high"], argv, f"totals.{key}.mean"))
+            values[key] = book.add(Figure(f"{base_id}.{key}", 3, f"One more FTE, {who}: {text}", i["mean"],
+                                          "change" if key.startswith("net.") else "count", i["ci_low"], i["ci_high"],
+                                          argv, f"totals.{key}.mean"))
         day = data["metric_differences"][DAY]
         values[DAY] = book.add(Figure(f"{base_id}.{DAY}", 3, f"One more FTE, {who}: change in contacts decided after "
                                       "one working day", day["mean"], "share", day["ci_low"], day["ci_high"], argv,
@@ -86,7 +94,8 @@ def per_fte(ctx: Context) -> Section:
         f"with them. Figures are per {horizon:g}-day window, mean and 95% CI; a child better off had a signal "
         "reach the decision, a deadline kept or a high-risk referral made that it did not have before (worse off: "
         "the reverse; more staff can reorder the work). Per £100,000 a year: the net children better off, scaled "
-        "to a year, for each £100,000 of the desk's yearly cost.")
+        "to a year, for each £100,000 of the desk's yearly cost."
+        + (f" Only {place(ctx.focus)}'s desk changes; the children counted are every hub's." if ctx.focus else ""))
     section.tables.append((["desk", "one FTE a year", *(text for _, text in SHOWN),
                             "decided after one working day", "net children per £100k a year"], rows))
     best = max((d for d in drawn if d[2] is not None), key=lambda d: d[2], default=None)
@@ -117,7 +126,8 @@ def _per_100k(book, base_id: str, who: str, net: float, desk: Desk, horizon: flo
 
 
 def _cell(figure: Figure) -> str:
-    return f"{format_figure('count', figure.value)} ({format_range('count', figure.ci_low, figure.ci_high)})"
+    unit = figure.unit or "count"
+    return f"{format_figure(unit, figure.value)} ({format_range(unit, figure.ci_low, figure.ci_high)})"
 
 
 def _difference(figure: Figure) -> str:

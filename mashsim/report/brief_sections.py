@@ -15,7 +15,7 @@ from typing import Any, Callable
 from mashsim.experiment.stats import Interval
 from mashsim.metrics.catalogue import by_hub
 from mashsim.report.brief_figures import (Book, Figure, Settings, format_figure, format_range, metric_label,
-                                          metric_path, words)
+                                          metric_path, place)
 from mashsim.scenario.schema import HUB_ROLES, Scenario
 
 Tick = Callable[[str, int, int], None]  # (what, done, total): the progress bar
@@ -190,16 +190,16 @@ def _hubs(ctx: Context, section: Section, summary: dict[str, Interval], argv: li
     ids = []
     for hub in ranked:
         i = summary[by_hub(name, hub)]
-        ids.append(ctx.book.add(Figure(f"now.{by_hub(name, hub)}", 1, f"{metric_label(name)} — {words(hub)}",
+        ids.append(ctx.book.add(Figure(f"now.{by_hub(name, hub)}", 1, f"{metric_label(name)}: {place(hub)}",
                                        i.mean, "share", i.ci_low, i.ci_high, argv,
                                        metric_path(by_hub(name, hub)))).id)
     focus = ranked[0]
     section.paragraphs.append(
-        f"{len(hubs)} hubs. The one whose contacts wait longest for a decision, {words(focus)} "
+        f"{len(hubs)} hubs. The one whose contacts wait longest for a decision, {place(focus)} "
         f"({format_figure(name, _mean(summary[by_hub(name, focus)]))} beyond one working day), is the one "
         "sections 2 and 3 look at.")
     section.charts.append(Chart("hubs.png", "Contacts decided after one working day, hub by hub (mean and 95% CI)",
-                                lambda path: interval_bars([(words(h), summary[by_hub(name, h)]) for h in ranked],
+                                lambda path: interval_bars([(place(h), summary[by_hub(name, h)]) for h in ranked],
                                                            path, "share of contacts"),
                                 ids, [ctx.book.figures[ids[0]].command or ""]))
     return focus

@@ -12,7 +12,7 @@ from mashsim.experiment.staffing import Lever, SimulatedReplications, StaffingRe
 from mashsim.experiment.targets import MET, Target, parse_target
 from mashsim.metrics.catalogue import by_hub
 from mashsim.metrics.names import metric_names, resolve_metric
-from mashsim.report.brief_figures import Figure, command_text, format_figure, format_range, metric_label, words
+from mashsim.report.brief_figures import Figure, command_text, format_figure, format_range, metric_label, place, words
 from mashsim.report.brief_sections import SEARCHED, Chart, Context, Section
 from mashsim.scenario import load_scenario
 
@@ -95,7 +95,7 @@ def staffing(ctx: Context) -> tuple[Section, StaffingResult | None]:
     result = search_staffing(chosen_levers, wanted, replicate, seed=s.seed, replications=s.staff_replications,
                              max_replications=s.staff_cap, progress=progress)
     data = result.to_dict()
-    where = f" at {words(ctx.focus)}" if ctx.focus else ""
+    where = f" at {place(ctx.focus)}" if ctx.focus else ""
     roles = " and ".join(words(lv.path.split(".")[-2]) for lv in chosen_levers)
     section.paragraphs.append(
         f"The search tried whole numbers of {roles}{where} ("
@@ -164,13 +164,10 @@ def _chosen(ctx: Context, section: Section, result: StaffingResult, data: dict[s
                          f"at most {format_figure(e.target.metric, e.target.threshold)}",
                          "met" if e.verdict == MET else e.verdict])
     section.tables.append((["timescale", "mean", "95% CI", "95% bound", "target", "verdict"], evidence))
-    for smaller in result.fewer:
-        if not smaller.met:
-            continue
-        section.flags.append("A mix with one person fewer also meets the timescales: the search's assumption "
-                             "does not hold here and a cheaper mix may exist.")
-    for warning in result.warnings:
-        section.notes.append(warning)
+    if result.warnings:  # `mashsim staff` prints each; here, what they mean for the answer
+        section.flags.append(f"The evidence contradicts the search's assumption (one more person never makes a "
+                             f"timescale worse) in {len(result.warnings)} place(s): a cheaper mix may exist. "
+                             "More replications settle it; the command below lists each.")
     if now_cost is None:
         return
     total = now_cost + chosen.cost - sum(lv.cost * by_path[lv.path].staff for lv in result.levers)
