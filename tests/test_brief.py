@@ -151,3 +151,24 @@ def test_lookup_reads_dotted_keys() -> None:
     data = {"totals": {"net.reached": {"mean": 3.0}}, "chosen": {"targets": [{"bound": 0.1}]}}
     assert lookup(data, "totals.net.reached.mean") == 3.0
     assert lookup(data, "chosen.targets.0.bound") == 0.1
+
+
+def test_over_an_ensemble_section_1_carries_it_and_section_4_says_what_was_calibrated(tmp_path: Path, capsys) -> None:
+    from mashsim.experiment.ensemble import write_ensemble
+
+    ensemble = tmp_path / "ensemble.parquet"
+    write_ensemble(ensemble, {"roles.screeners.task_minutes.mode": [20.0, 26.0, 32.0]}, {"scenario": "london-borough"})
+    out = tmp_path / "brief"
+    assert main(["brief", "london-borough", "--quick", "--horizon-days", "2", "-r", "2", "--seed", "5",
+                 "--ensemble", str(ensemble), "--desk", "managers", "--workers", "1", "--no-pdf",
+                 "--out", str(out)]) == 0
+    meta = json.loads((out / "figures.json").read_text())
+    now = [f for f in meta["figures"] if f["section"] == 1]
+    assert "--ensemble" in now[0]["argv"]
+    page = (out / "brief.html").read_text(encoding="utf-8")
+    assert "Calibrated: 1 input (How long each task takes (screeners))" in page
+    capsys.readouterr()
+    assert main(now[0]["argv"]) == 0
+    output = json.loads(capsys.readouterr().out)
+    for figure in now:
+        assert lookup(output, figure["json_path"]) == figure["value"], figure["id"]

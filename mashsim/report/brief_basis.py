@@ -31,9 +31,18 @@ def _kind(path: str) -> str:
     if parts[0] == "hubs":
         parts = parts[2:]
     for fields, label in BY_FIELD:
-        if parts[-1] in fields:
+        if fields & set(parts[1:]):  # task_minutes.mode is a task time too
             return label
     return BY_TABLE.get(parts[0], words(parts[0]).capitalize())
+
+
+def input_label(path: str) -> str:
+    """An input in words: ``roles.screeners.task_minutes`` → "How long each task takes (screeners)"."""
+    parts = [p for p in path.split(".") if not p.isdigit()]
+    if parts[0] == "hubs":
+        parts = parts[2:]
+    which = parts[1] if len(parts) >= 3 else parts[-1]
+    return f"{_kind(path)} ({words(which)})"
 
 
 def tagged(scenario) -> list[tuple[str, Any, Any]]:
@@ -82,7 +91,7 @@ def basis(ctx: Context, run: Any) -> Section:
     if calibrated:
         ensemble = run.ensemble
         section.paragraphs.append(
-            f"Calibrated: {len(calibrated)} inputs ({', '.join(words(p) for p in calibrated)}) were narrowed by "
+            f"Calibrated: {len(calibrated)} input{'s' if len(calibrated) != 1 else ''} ({'; '.join(input_label(p) for p in calibrated)}) were narrowed by "
             f"history matching against published figures; section 1 runs over {len(run.rows)} of the "
             f"{len(ensemble.ids)} parameter sets that remained plausible (ensemble {ensemble.source}, "
             f"{ensemble.file_hash}), so its intervals carry the uncertainty in those inputs as well as chance. "
