@@ -188,4 +188,5 @@ def format_range(name_or_unit: str, low: float | None, high: float | None) -> st
         low = max(low, 0.0)
     if kind == "share":
         high = min(high, 1.0)
-    return f"{format_figure(name_or_unit, low)} – {format_figure(name_or_unit, high)}"
+    between = " to " if kind == "change" else " – "  # a dash beside a minus sign reads as one
+    return f"{format_figure(name_or_unit, low)}{between}{format_figure(name_or_unit, high)}"

@@ -101,7 +101,9 @@ def per_fte(ctx: Context) -> Section:
     best = max((d for d in drawn if d[2] is not None), key=lambda d: d[2], default=None)
     if best is not None:
         section.paragraphs.append(f"Per pound, one more FTE among the {best[0]} does most: about {best[2]:,.0f} "
-                                  "more children better off than worse off a year for each £100,000.")
+                                  "more children better off than worse off a year for each £100,000. Read the "
+                                  "intervals before the ranking: where they overlap, these replications do not "
+                                  "tell the desks apart.")
     from mashsim.report.brief_plots import fte_chart
 
     section.charts.append(Chart("per_fte.png", "One more FTE, desk by desk: children better and worse off per "

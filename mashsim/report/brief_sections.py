@@ -161,7 +161,7 @@ def _reading(summary: dict[str, Interval]) -> list[str]:
     day = summary.get("working_day_breach_rate")
     if day is not None:
         out.append(f"About {_one_in(day.mean)} contacts waits more than one working day for a decision "
-                   f"({format_figure('working_day_breach_rate', day.mean)}, between "
+                   f"({format_figure('working_day_breach_rate', day.mean)}; 95% CI "
                    f"{format_range('working_day_breach_rate', day.ci_low, day.ci_high)}).")
     missed, unreferred = summary.get("high_risk_missed_rate"), summary.get("high_risk_children_unreferred")
     if missed is not None:
