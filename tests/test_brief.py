@@ -172,3 +172,49 @@ def test_over_an_ensemble_section_1_carries_it_and_section_4_says_what_was_calib
     output = json.loads(capsys.readouterr().out)
     for figure in now:
         assert lookup(output, figure["json_path"]) == figure["value"], figure["id"]
+
+
+def test_section_5_ranks_what_the_value_of_information_gives(tmp_path: Path, monkeypatch) -> None:
+    """Section 5 shows the ranking :func:`value_of_information` returns, each figure with its command
+    (a stand-in with the documented interface: the wiring, not the method, is tested here)."""
+    import sys
+    import types
+    from dataclasses import dataclass
+
+    from mashsim.report.brief_figures import Book, Settings
+    from mashsim.report.brief_basis import measure_next
+    from mashsim.report.brief_sections import Context
+    from mashsim.scenario import load_scenario
+
+    @dataclass(frozen=True)
+    class Rank:
+        path: str; label: str; tag: str; low: float; high: float; source_of_range: str  # noqa: E702
+        index: float; index_low: float; index_high: float; swing: float  # noqa: E702
+
+    asked = {}
+
+    def value_of_information(scenario, **options):
+        asked.update(options, scenario=scenario.name)
+        ranks = [Rank("roles.screeners.task_minutes", "Screening time", "E", 30.0, 50.0, "±25% of the value",
+                      0.7, 0.5, 0.9, -0.04),
+                 Rank("agencies.police.match_failure", "Police match failures", "E", 0.04, 0.06, "±25% of the value",
+                      0.3, 0.1, 0.5, 0.01)]
+        return types.SimpleNamespace(scenario=scenario.name, seed=options["seed"], version="x",
+                                     answer="working_day_breach_rate", answer_label="Over one working day (share)",
+                                     method="swing", runs=8, ranks=ranks,
+                                     command="mashsim voi london-borough --horizon-days 7 --param "
+                                             "roles.screeners.task_minutes -r 2 --seed 9")
+
+    monkeypatch.setitem(sys.modules, "mashsim.experiment.value_of_information",
+                        types.SimpleNamespace(value_of_information=value_of_information))
+    settings = Settings("london-borough", 9, 2, 2, 2, 4, ("run.horizon_days=7",), 7.0,
+                        measure=("roles.screeners.task_minutes",))
+    ctx = Context(settings, load_scenario("london-borough", ["run.horizon_days=7"]), Book())
+    section = measure_next(ctx)
+    assert asked["seed"] == 9 and asked["horizon_days"] == 7 and asked["paths"] == ["roles.screeners.task_minutes"]
+    assert [row[0] for row in section.tables[0][1]] == ["Screening time", "Police match failures"]
+    assert "Measure first: Screening time" in " ".join(section.paragraphs)
+    first = ctx.book.figures["voi.roles.screeners.task_minutes"]
+    assert first.argv[:2] == ["voi", "london-borough"] and first.json_path == "ranks.0.index" and first.value == 0.7
+    section.charts[0].draw(tmp_path / "voi.png")
+    assert (tmp_path / "voi.png").stat().st_size > 0

@@ -81,6 +81,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--desk", action="append", default=[], metavar="NAME",
                         help="section 3 only for this desk, e.g. police or screeners (repeatable; default: every "
                              "desk; in a scenario with hubs, the desks of the hub the brief looks at)")
+    parser.add_argument("--measure", action="append", default=[], metavar="PATH",
+                        help="section 5 ranks only this estimate, e.g. roles.screeners.task_minutes (repeatable; "
+                             "default: every estimate; a scenario with hubs needs it, as every estimate there "
+                             "is too many runs)")
     parser.add_argument("--no-pdf", action="store_true", help="do not print brief.pdf")
     add_ensemble_arguments(parser)
 
@@ -104,7 +108,7 @@ def settings_from(args: argparse.Namespace, seed: int):
     return Settings(args.scenario, seed, n, half, half, 2 * half, tuple([*overrides, *args.overrides]), horizon,
                     QUICK_WARMUP if args.quick else None, args.quick, args.budget,
                     None if args.ensemble is None else str(args.ensemble), args.members,
-                    tuple(args.target) or DEFAULT_TARGETS, tuple(args.desk))
+                    tuple(args.target) or DEFAULT_TARGETS, tuple(args.desk), tuple(args.measure))
 
 
 def _check(settings, base) -> None:

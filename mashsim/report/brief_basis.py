@@ -124,6 +124,14 @@ def measure_next(ctx: Context) -> Section:
             f"{ctx.settings.scenario}` when it is available; until then, section 4 lists the inputs that rest "
             "wholly on estimates.")
         return section
+    if ctx.base.hubs and not ctx.settings.measure:
+        section.flags.append("Not computed in this report.")
+        section.paragraphs.append(
+            f"Ranking every estimate of a scenario with {len(ctx.base.hubs)} hubs is too many runs for a brief. "
+            "Name the estimates to rank with --measure PATH, or run `mashsim voi "
+            f"{ctx.settings.scenario} --horizon-days {ctx.base.run.horizon_days:g} --param PATH ...` on its own; "
+            "section 4 lists the inputs that rest wholly on estimates.")
+        return section
     from mashsim.report.brief_voi import voi_section
 
     return voi_section(ctx, section)

@@ -46,6 +46,7 @@ class Settings:
     members: int | None = None
     targets: tuple[str, ...] = DEFAULT_TARGETS
     desks: tuple[str, ...] = ()      # section 3's desks by name (``police``); empty: every desk
+    measure: tuple[str, ...] = ()    # section 5's estimates by path; empty: every estimate (one-hub scenarios)
 
     def sets(self, option: str = "--set") -> list[str]:
         """The overrides as repeated ``option PATH=VALUE`` arguments."""
@@ -73,6 +74,7 @@ class Figure:
     ci_high: float | None = None
     argv: list[str] | None = None           # the command whose --json output holds the value ...
     json_path: str | None = None            # ... here (dots; list items by number)
+    output: str | None = None               # ... in this file it writes with --out DIR (else: its stdout)
     derived_from: list[str] | None = None   # or: the figures it is worked out from ...
     formula: str | None = None              # ... and how
 

@@ -98,9 +98,10 @@ def per_fte(ctx: Context) -> Section:
         + (f" Only {place(ctx.focus)}'s desk changes; the children counted are every hub's." if ctx.focus else ""))
     section.tables.append((["desk", "one FTE a year", *(text for _, text in SHOWN),
                             "decided after one working day", "net children per £100k a year"], rows))
-    best = max((d for d in drawn if d[2] is not None), key=lambda d: d[2], default=None)
+    costed = [(per, who) for who, _, per in drawn if per is not None]
+    best = max(costed, default=None)
     if best is not None:
-        section.paragraphs.append(f"Per pound, one more FTE among the {best[0]} does most: about {best[2]:,.0f} "
+        section.paragraphs.append(f"Per pound, one more FTE among the {best[1]} does most: about {best[0]:,.0f} "
                                   "more children better off than worse off a year for each £100,000. Read the "
                                   "intervals before the ranking: where they overlap, these replications do not "
                                   "tell the desks apart.")

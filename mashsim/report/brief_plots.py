@@ -78,7 +78,7 @@ def fte_chart(drawn: Sequence[tuple[str, dict, float | None]], path: Path, horiz
 
 def rank_chart(labels: Sequence[str], values: Sequence[float], lows: Sequence[float], highs: Sequence[float],
                path: Path, xlabel: str) -> Path:
-    """Inputs ranked by how much they move the answer, largest first, with their intervals."""
+    """Inputs ranked by their share of the answer's variation, largest first, with their intervals."""
     fig, ax = _figure(len(labels), left=3.4)
     y = list(range(len(labels)))[::-1]
     means = [_num(v) for v in values]
@@ -87,6 +87,8 @@ def rank_chart(labels: Sequence[str], values: Sequence[float], lows: Sequence[fl
     ax.barh(y, means, xerr=[low, high], color=NEUTRAL, capsize=3, height=0.6)
     ax.set_yticks(y, labels, fontsize=8)
     ax.set_xlabel(xlabel, fontsize=8)
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set_xlim(left=0)
     ax.tick_params(axis="x", labelsize=8)
     return _save(fig, path)
 
