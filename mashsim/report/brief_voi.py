@@ -10,6 +10,7 @@ answer most.
 
 from __future__ import annotations
 
+import inspect
 import shlex
 from pathlib import Path
 
@@ -32,10 +33,12 @@ def voi_section(ctx: Context, section: Section) -> Section:
     from mashsim.report.brief_plots import rank_chart
 
     s, book = ctx.settings, ctx.book
+    # ``source`` (how the command names the scenario: a file as given) where the function takes it
+    named = {"source": s.scenario} if "source" in inspect.signature(value_of_information).parameters else {}
     result = value_of_information(load_scenario(s.scenario), paths=list(s.measure) or None,
-                                  ensemble=Path(s.ensemble) if s.ensemble else None, seed=s.seed, replications=2, workers=ctx.slots,
-                                  horizon_days=ctx.base.run.horizon_days, progress=ctx.progress("what to measure next"),
-                                  source=s.scenario)
+                                  ensemble=Path(s.ensemble) if s.ensemble else None, seed=s.seed, replications=2,
+                                  workers=ctx.slots, horizon_days=ctx.base.run.horizon_days,
+                                  progress=ctx.progress("what to measure next"), **named)
     argv = voi_argv(result.command)
     ranks = list(result.ranks)  # most important first
     for k, rank in enumerate(ranks):
