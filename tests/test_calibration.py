@@ -18,13 +18,15 @@ replication (same contacts, same seeds), must lie above 0, so a scenario in
 which Green is truly no later than Amber passes with chance at most 2.5%.
 
 Power (the chance the test passes with the scenario as calibrated), from the
-spread over 30 replications (standard deviations: Amber 0.134 d, Green
-0.233 d, Green - Amber 0.220 d): Amber's mean 1.40 d sits 0.10 d under the top
-of its 1.25-1.5 d band, and the CI's half-width is 0.05 d, so it passes
-with chance about 0.97 (the binding check); Green (1.65 d in 1.25-2.5 d) and the
-ordering (+0.25 d, half-width 0.08 d) pass with chance above 0.999, and the
-referral conversion and the s47 share (half-widths 0.2 and 0.3 points, three
-points or more from an edge) with chance above 0.999.
+spread over 30 replications (standard deviations: Amber 0.096 d, Green
+0.35 d): Amber's mean 1.41 d sits 0.09 d under the top of its 1.25-1.5 d
+band, and the CI's half-width is 0.04 d, so it passes with chance about 0.999
+(the mean's standard error is 0.018 d: 3.2 of them from the point where the
+CI would cross the edge); Green (2.08 d in 1.25-2.5 d, half-width 0.13 d) and
+the ordering (+0.67 d) pass with chance above 0.99, and the referral
+conversion (28.4%, 0.6 points under the top of 23-29%, half-width 0.2 points)
+and the NFA/CIN share (73.2%, 1.2 points over 72%, half-width 0.3 points) with
+chance above 0.999.
 """
 
 from __future__ import annotations

@@ -48,8 +48,9 @@ def by_child(records: list[dict]) -> dict[int, list[dict]]:
 @given(seed=st.integers(0, 2**31), population=st.integers(1, 300), chance=st.floats(0.0, 0.6))
 def test_every_contact_is_about_one_child_and_a_childs_contacts_are_in_time_order(seed, population, chance):
     """From the first contact of the run (no warm-up), a child's contacts in arrival order are its
-    0th, 1st, 2nd... (each contact counts the ones before it); a return comes after a decision about
-    the same child."""
+    0th, 1st, 2nd... (each contact counts the ones before it: a child whose first contact in the run
+    is a return of a decision before it counts that one too, from 1); a return comes after a decision
+    about the same child (in the run, unless it is a pre-run return)."""
     scenario = with_children({"population": population,
                               "returns": {"low": chance, "medium": chance, "high": chance, "critical": chance}},
                              warmup_days=0.0)
@@ -58,12 +59,15 @@ def test_every_contact_is_about_one_child_and_a_childs_contacts_are_in_time_orde
     assert len({r["contact_id"] for r in records}) == len(records)
     for child, contacts in by_child(records).items():
         contacts.sort(key=lambda r: r["earlier_contacts"])
-        assert [r["earlier_contacts"] for r in contacts] == list(range(len(contacts))), child
+        before = int(contacts[0]["pre_run_return"])
+        assert [r["earlier_contacts"] for r in contacts] == list(range(before, before + len(contacts))), child
         arrivals = [r["arrived_h"] for r in contacts]
         assert arrivals == sorted(arrivals), child
         decided = sorted(r["decided_h"] for r in contacts if r["decided_h"] is not None)
         for r in contacts:
-            if r["child_return"]:
+            if r["pre_run_return"]:
+                assert r["child_return"] == 1 and r["contact_id"] >= RETURN_IDS
+            elif r["child_return"]:
                 assert r["contact_id"] >= RETURN_IDS
                 assert decided and decided[0] <= r["arrived_h"], "a return before any decision about the child"
 
@@ -154,6 +158,42 @@ def test_first_contacts_are_the_share_of_annual_contacts_left_after_returns():
     share = first_contact_share(scenario, scenario.arrivals.sources["police"])
     assert share == pytest.approx(0.5, rel=1e-9)  # a chance of 0.5 with a missed signal: one return on average
     assert first_contact_share(build(), build().arrivals.sources["police"]) == 1.0
+
+
+def _returns_early_and_late(seed: int) -> tuple[int, float]:
+    """Returns arriving in the run's first four weeks, and per four weeks in weeks 16-24 (no warm-up)."""
+    raw = small_scenario_dict()
+    raw["arrivals"]["sources"]["police"]["annual_contacts"] = 12000
+    raw["children"] = {"population": 2_000_000, "returns": {"low": 0.3, "medium": 0.3, "high": 0.5, "critical": 0.5},
+                       "missed_multiplier": 1.0, "return_mean_days": 60.0, "history_desk": "health"}
+    raw["run"].update(horizon_days=168.0, warmup_days=0.0)
+    for role in ("contact_officers", "screeners", "managers"):
+        raw["roles"][role]["staff"] = 8
+    for agency in raw["agencies"].values():
+        agency["staff"] = 6
+    records = simulate(build(raw), seed, record=True).records
+    day = 24.0
+    early = sum(1 for r in records if r["child_return"] and r["arrived_h"] < 28 * day)
+    late = sum(1 for r in records if r["child_return"] and 112 * day <= r["arrived_h"] < 168 * day)
+    return early, late / 2.0
+
+
+def test_returns_arrive_at_their_steady_rate_from_the_start(monkeypatch):
+    """The returns of decisions made before the run are on their way when it starts, so the run's first
+    weeks see as many returns as later ones, not a build-up over the first year (which made a hub's
+    load, delays and misses look lighter: 6% fewer contacts in a london-borough year).
+
+    Returns in days 0-28 (early) against half those in days 112-168 (late): about 370 each. With both
+    roughly Poisson, z = (early - late) / sqrt(early + late / 4) is about standard normal when the rates
+    are equal (seeds 0-4 gave -1.6 to 1.1); the test allows |z| < 3.29 (fails by chance once in a
+    thousand seeds); seed 2026: 364 against 373.5, z = -0.4. Without the pre-run returns it is 48 against
+    293, z = -22: the second half shows the test catches the build-up with power near 1."""
+    early, late = _returns_early_and_late(2026)
+    z = (early - late) / math.sqrt(early + late / 4.0)
+    assert abs(z) < 3.29, (early, late, z)
+    monkeypatch.setattr(Children, "_inherit", lambda *args: None)
+    early, late = _returns_early_and_late(2026)
+    assert (early - late) / math.sqrt(early + late / 4.0) < -3.29, (early, late)
 
 
 # ------------------------------------------------------------------------------ the history desk

@@ -253,6 +253,8 @@ def test_compare_writes_its_folder_whole(capsys, tmp_path):
     assert {"scenario", "seed", "mashsim_version", "effect", "gained_police"} <= set(children.columns)
     summary = (out / "summary.md").read_text()
     assert "children helped" in summary and "| when | baseline |" in summary
+    # each narrated child's story goes on past its first contact: its later contacts in each run
+    assert summary.count("## A child") == summary.count("later contact") > 0
     assert "children helped" in text and "A child helped" in text
 
 

@@ -44,15 +44,15 @@ RECORDED_FAMILIES = ("contacts_arrived", "contacts_decided", "contacts_open_at_e
                      "utilisation", "queue_length", "wait_hours", "wait_probability", "backlog_at_end",
                      "high_risk_missed_rate", "contacts_decided_in_runout", "contacts_censored", "backlog_growth")
 RECORDED = {
-    "borough": "5c2469ff19ad0378d4102df1ec9033b7b2202b684ea01f80e41fa9f72b12a9da",
-    "borough-seed-2": "873720abfa635739c13a78a3b3c99ded5113e3970c880a707d2cbaf8e469fed1",
-    "understaffed": "d1cffd87d7cf0eb25adcb7f87fb3ceb482ede37e16bb58b14844ddbdbaf75b82",
-    "surge": "bcfcb5780a5e22ad7e8399abc76106331909d70622f875aca51265cf44900467",
-    "remote": "f09982677bbd3e50016bc72830a58dc36fced46a0937dd1a8c620336c1579408",
-    "exercise": "af59115c6499002e817a9e491a8c92208319b45a1349f4dba99983283826bf86",
-    "halved-screeners": "eb9de883fc38bfed313124ca9be6fad05acaf840576705fa6b2f5e9e176ae060",
-    "wide": "3f4c025ed5c679431afeef881aa00bc2eb1e02517625b3ac7b3eb24a41e2270f",
-    "pooled": "0d35870b152b2bc0941296241da650453f2c4538d55dd69f9c866294206954fa",
+    "borough": "6cb9adc212b0edfe182e0e5336616a476347fd368100133948bc0aca87f0f972",
+    "borough-seed-2": "a95e27d4a2ca046dc358e7813df7ae1fcde5a5fc69fe1b9ce4f4073a215d864c",
+    "understaffed": "c0aaf393df887f11f864a3b40b7355e2d4d63c55ff674e74bd484ebe01bc0d98",
+    "surge": "6462d8c7b378b9b2bd6d5d989fb2d3185356c59a711068f178eb3159bd26060a",
+    "remote": "a92b3ad17826a326fcb063d57885eae7f442fb02ab427d68e44648e5349cbfc3",
+    "exercise": "fb4cd9a691bab1e7e44814e0b0f9d73abcc63b481c9495cf98df72f72152e826",
+    "halved-screeners": "361fd42bd9c8d5780dfda81200d8337e5a80ebde5f01ea818654fcb175bc6eeb",
+    "wide": "307e263a1808ebc585c4fec8ea1c2fe27f7ec02c6a005dd9b08b64a76a5179c0",
+    "pooled": "c9c476014e5b977d4f473d664ee73ebf2ed2c9d3e748e3fffbcd7bc1dee96fa3",
 }
 
 

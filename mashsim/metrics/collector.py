@@ -19,6 +19,7 @@ from typing import Any, Mapping, Protocol
 from mashsim.metrics.catalogue import BY_STEM, CONCERN, DELAY_STATS, flatten, flatten_staff
 from mashsim.metrics.children import ChildTally
 from mashsim.metrics.histogram import DelayHistogram
+from mashsim.model.children import INHERITED_KEYS
 from mashsim.model.calendar import WorkingClock
 from mashsim.model.contact import AVOIDABLE, BLUE, CAUSES, HIGH, MISS_KINDS, REACHED, UNMATCHED, Contact
 from mashsim.model.roles import RoleStats
@@ -351,6 +352,7 @@ class Collector:
             "correct_outcome": OUTCOMES[c.correct_outcome] if decided and c.risk >= HIGH else None,
             "child": c.child if c.child >= 0 else None,
             "child_return": c.generation,
+            "pre_run_return": c.generation == 1 and c.key >= INHERITED_KEYS,  # its chain began before the run
             "earlier_contacts": c.earlier,
             "history_found": c.history_found,
         }

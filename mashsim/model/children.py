@@ -34,12 +34,12 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator
 import numpy as np
 import simpy
 
-from mashsim.model.concerns import risk_shares
+from mashsim.model.concerns import risk_shares, risk_table
 from mashsim.model.contact import REACHED, Contact
 from mashsim.model.events import call_later
 from mashsim.model.streams import Streams
 from mashsim.scenario.children import Children as ChildrenSettings
-from mashsim.scenario.schema import RISK_LEVELS, HubSettings, Source
+from mashsim.scenario.schema import CONCERNS, RISK_LEVELS, HubSettings, Source
 
 if TYPE_CHECKING:
     from mashsim.model.arrivals import ContactFactory
@@ -50,6 +50,7 @@ RETURN_IDS = 10**12  # returns are numbered from here, so first contacts keep th
 MOST_CONTACTS = 0xFFFF  # the contact counter saturates here
 TRACKED_AGENCIES = 64  # a child's missed bitmask has a bit per agency: at most this many
 MAKE_AHEAD_HOURS = 28 * 24.0  # returns are made four weeks' at a time (see Children._make)
+INHERITED_KEYS = 1 << 62  # returns of decisions made before the run are keyed from here (first contacts' keys are far below)
 
 
 def return_chances(children: ChildrenSettings) -> list[float]:
@@ -68,12 +69,18 @@ def first_contact_share(settings: HubSettings, source: Source) -> float:
     # the first contacts' risk mix: with concern pathways, each concern's own mix by its share
     shares = risk_shares(settings, source.risk_mix or settings.arrivals.risk_mix,
                          source.concern_mix or settings.arrivals.concern_mix)
-    returns = 0.0
-    for share, chance in zip(shares, return_chances(children)):
-        q = min(chance * children.missed_multiplier, 1.0)
-        runs = float(MOST_RETURNS) if q >= 1.0 else q * (1.0 - q ** MOST_RETURNS) / (1.0 - q)
-        returns += share * runs
+    returns = sum(share * runs for share, runs in zip(shares, return_runs(children)))
     return 1.0 / (1.0 + returns)
+
+
+def return_runs(children: ChildrenSettings) -> list[float]:
+    """The returns a first contact brings on average, by its true risk: q + q^2 + ... (at most
+    MOST_RETURNS), q its return chance raised by ``missed_multiplier`` (see :func:`first_contact_share`)."""
+    runs = []
+    for chance in return_chances(children):
+        q = min(chance * children.missed_multiplier, 1.0)
+        runs.append(float(MOST_RETURNS) if q >= 1.0 else q * (1.0 - q ** MOST_RETURNS) / (1.0 - q))
+    return runs
 
 
 def mask_array(agencies: int, n: int) -> array:
@@ -125,6 +132,8 @@ class Children:
         self.history = agencies.index(children.history_desk) if children.history_desk in agencies else -1
         self.found_chance = children.history_found
         self.unmade: dict[int, list[Return]] = {source: [] for source in factories}  # scheduled, not yet made
+        for source, factory in factories.items():
+            self._inherit(settings, source, factory)
 
     def arrived(self, c: Contact) -> None:
         """Count ``c`` in its child's history."""
@@ -180,11 +189,59 @@ class Children:
             self.unmade[c.source].append(due)
             call_later(self.env, time - now, partial(self._return, due))
 
+    def _inherit(self, settings: HubSettings, source: int, factory: "ContactFactory") -> None:
+        """Schedule the source's returns of decisions made before the run: without them a run would
+        start with no returns on their way, and the returns would build up over its first year
+        (with a 120-day mean delay, to half their level by about day 90), making the hub's load, and
+        so its delays and misses, look lighter than they are.
+
+        The run is taken to start in the steady state of the scenario's own rates: first contacts
+        before it came at the source's yearly first-contact rate, evenly (its seasonal shape and
+        surges are not carried back), and each risk's returns at ``return_runs`` a first contact.
+        A decision made ``s`` hours before the start brings a return at ``t`` after it with the
+        return delay's density at ``s + t``, so returns still due after the start come at
+        ``R (1 - F(t))`` an hour, ``R`` the steady rate of returns and ``F`` the delay's
+        distribution (the decision's own delay is left out: days against a 120-day mean). They are
+        drawn by thinning, from a stream of their own: the same at any staffing or policy. Each is
+        about a child drawn from the population, with a contact before the run that its history
+        holds (``earlier`` counts it) but no signal recorded as missed (what that contact missed is
+        not known)."""
+        children = settings.children
+        assert children is not None
+        arrivals = settings.arrivals
+        spec = arrivals.sources[factory.name]
+        first = spec.annual_contacts * arrivals.scale * first_contact_share(settings, spec) / (YEAR_DAYS * 24.0)
+        concerns = np.array([getattr(spec.concern_mix or arrivals.concern_mix, c) for c in CONCERNS])
+        by_concern = np.diff(risk_table(settings, spec.risk_mix or arrivals.risk_mix), axis=1, prepend=0.0)
+        by_risk = by_concern * np.array(return_runs(children))
+        weights = (concerns[:, None] * by_risk).ravel()  # (concern, risk) of a return, flattened
+        rate = first * float(weights.sum())
+        span = min(YEAR_DAYS * 24.0, self.end)
+        if rate <= 0.0 or span <= 0.0:
+            return
+        rng = self.streams.rng("returns", factory.name, "inherited")
+        n = int(rng.poisson(rate * YEAR_DAYS * 24.0))  # candidates over a year, whatever the run's length
+        u = rng.random((n, 4))
+        t = u[:, 0] * YEAR_DAYS * 24.0
+        late = (np.exp(-t / self.mean_hours) - math.exp(-YEAR_DAYS * 24.0 / self.mean_hours)) / self.within_year
+        kept = np.flatnonzero((u[:, 1] < late) & (t < self.end))
+        kept = kept[np.argsort(t[kept], kind="stable")]
+        pick = np.minimum(np.searchsorted(np.cumsum(weights) / weights.sum(), u[kept, 2], side="right"),
+                          weights.size - 1)
+        risks = len(RISK_LEVELS)
+        who = np.minimum((u[kept, 3] * children.population).astype(np.int64), children.population - 1)
+        for i, (time, child, cell) in enumerate(zip(t[kept].tolist(), who.tolist(), pick.tolist())):
+            due = Return(source, INHERITED_KEYS + i, 1, child, cell % risks, cell // risks, time)
+            self.unmade[source].append(due)
+            call_later(self.env, time, partial(self._return, due))
+
     def _return(self, due: Return, _event: Any) -> None:
         if due.contact is None:
             self._make(due.source)
         c = due.contact
         assert c is not None
+        if due.key >= INHERITED_KEYS and not self.seen[due.child]:
+            self.seen[due.child] = 1  # the contact before the run that this return follows
         c.id = next(self.ids)
         self.deliver(c)
 

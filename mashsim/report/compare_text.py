@@ -106,8 +106,35 @@ def narrate(result: CompareResult, traces: dict[tuple[int, str], "TraceRun"]) ->
                   f"Case {int(child['contact_id_base'])} (from {plain(row['source'])}, concern {concern}): "
                   f"{'; '.join(_changes(result, child)) or 'changed'}.",
                   "", *_side_by_side(base, int(child["contact_id_base"]), alt, int(child["contact_id_alt"]),
-                                     ", ".join(result.changes)), ""]
+                                     ", ".join(result.changes)), "",
+                  *_afterwards(base, int(child["contact_id_base"]), alt, int(child["contact_id_alt"]),
+                               ", ".join(result.changes))]
     return "\n".join(parts)
+
+
+def _afterwards(base: "TraceRun", base_id: int, alt: "TraceRun", alt_id: int, change: str) -> list[str]:
+    """The child's later contacts in each run (with [children]): a change that helps a child's first
+    contact can spare it a return, or a missed signal can bring it back; each listed with its arrival
+    and outcome, so the narration does not stop at the first contact."""
+    from mashsim.report.trace_text import Clock
+
+    clock = Clock(base.scenario.calendar.start_date)
+    columns = []
+    for run, case in ((base, base_id), (alt, alt_id)):
+        if "child" not in run.cases.columns:
+            return []
+        row = run.case(case)
+        cases = run.cases
+        later = cases[(cases["child"] == row["child"]) & (cases["arrived_hours"] > row["arrived_hours"])]
+        columns.append([f"case {int(r['id'])}, {clock.when(float(r['arrived_hours']))}: "
+                        + (plain(str(r['outcome'])) if r["outcome"] is not None and r["outcome"] == r["outcome"] else "still open")
+                        for _, r in later.iterrows()])
+    if not any(columns):
+        return ["The child had no later contact in the run, in either.", ""]
+    lines = ["The child's later contacts in the run:", "", f"| baseline | with {plain(change)} |", "|---|---|"]
+    for i in range(max(len(c) for c in columns)):
+        lines.append(" | ".join(["", *(c[i] if i < len(c) else "" for c in columns), ""]).strip())
+    return [*lines, ""]
 
 
 def _changes(result: CompareResult, child) -> list[str]:

@@ -293,7 +293,8 @@ CALIBRATION_NOTES = [
     "Greenwich's ~1¼) and Green in 1.30, barely later. Every queue serves Red, then Amber, then Green "
     "(policy.queue_discipline = rag, chosen from this source); the managers' decision now takes 25 (15–50) "
     "minutes (was 20 (10–45)), so Green waits longer behind Amber for a decision; and the education desk's "
-    "research 30 (15–60) minutes (was 20 (10–45)), the busiest of the four desks Amber asks. Amber's turnaround "
+    "research 27 (15–55) minutes (was 20 (10–45), then 30 (15–60) until the returns already on their way at the "
+    "start raised a borough-year's load to its annual_contacts), the busiest of the four desks Amber asks. Amber's turnaround "
     "is steep in the latter: one FTE answers for every school, so a few minutes more a request moves it by "
     "a tenth of a day. The managers are about 83% busy and the education desk 77%.",
     "- **Every target here was used to calibrate**, so none of them is evidence that the model is right: it "
