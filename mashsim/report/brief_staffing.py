@@ -117,6 +117,10 @@ def staffing(ctx: Context) -> tuple[Section, StaffingResult | None]:
     if result.chosen is None:
         closest = result.closest()
         section.flags.append("No mix in the ranges searched meets every timescale with 95% confidence.")
+        if now_cost is not None:
+            section.paragraphs.append(
+                f"The front door's staff cost {format_figure('pounds', now_cost)} a year now"
+                + ("." if s.budget is None else f", against a budget of {format_figure('pounds', s.budget)}."))
         if closest is not None:
             book.add(Figure("staffing.closest.bound", 2, f"{metric_label(closest.target.metric, ctx.focus)}: one-sided "
                             "95% bound at the largest mix", closest.bound, "share", argv=argv,
