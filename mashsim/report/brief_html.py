@@ -54,7 +54,7 @@ def first_page(meta: dict[str, Any]) -> str:
         "mashsim version": meta["mashsim_version"],
         "date": meta["date"],
         "window": f"{meta['horizon_days']:g} days after {meta['warmup_days']:g} days' warm-up",
-        "replications": f"{s['replications']} for section 1 ({'per ensemble member' if s['ensemble'] else 'each'}); "
+        "replications": f"{s['replications']} for section 1{' per ensemble member' if s['ensemble'] else ''}; "
                         f"{s['staff_replications']} to {s['staff_cap']} a mix in the staffing search; "
                         f"{s['compare_replications']} a desk for section 3",
         "budget": "not given" if s["budget"] is None else f"£{s['budget']:,.0f} a year",
