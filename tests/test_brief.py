@@ -136,7 +136,7 @@ def test_interrupted_leaves_nothing(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setattr(brief_html, "render", interrupt)
     out = tmp_path / "brief"
     assert main(["brief", "london-borough", "--quick", "--horizon-days", "1", "--set", "run.warmup_days=1", "-r", "2",
-                 "--workers", "1", "--no-pdf", "--out", str(out)]) == 130
+                 "--desk", "managers", "--workers", "1", "--no-pdf", "--out", str(out)]) == 130
     assert list(tmp_path.iterdir()) == []
 
 
