@@ -213,7 +213,7 @@ def estimate_factors(base: Scenario, raw: dict[str, Any], spread: float, include
         if provenance.tag != "E" or path in taken or not _matches(path, include, exclude):
             continue
         value = locate(dump, path)
-        factor, reason = _estimate(path, value, spread)
+        factor, reason = estimate_factor(path, value, spread)
         if factor is not None:
             reason = next(filter(None, (rejects(raw, [(path, factor.applied(v))])
                                         for v in factor.checked_values())), None)
@@ -234,7 +234,9 @@ def _matches(path: str, include: list[str], exclude: list[str]) -> bool:
         not any(fnmatch.fnmatchcase(path, p) for p in exclude)
 
 
-def _estimate(path: str, value: Any, spread: float) -> tuple[ResolvedFactor | None, str | None]:
+def estimate_factor(path: str, value: Any, spread: float) -> tuple[ResolvedFactor | None, str | None]:
+    """The factor varying the estimate ``value`` at ``path`` by ``spread`` either side, or None and why
+    it cannot vary (the sensitivity designs and the value of information both use it)."""
     if isinstance(value, bool) or isinstance(value, str):
         return None, "not a number"
     if isinstance(value, (int, float)):
