@@ -16,6 +16,7 @@ from pathlib import Path
 
 from mashsim.report.brief_figures import Figure
 from mashsim.report.brief_sections import Chart, Context, Section
+from mashsim.report.table import format_difference
 from mashsim.scenario import load_scenario
 
 SHOWN = 10  # the inputs the table and chart show; figures.json has every one
@@ -56,7 +57,7 @@ def voi_section(ctx: Context, section: Section) -> Section:
         section.paragraphs.append(f"Measure first: {top.label} (tagged {top.tag or 'untagged'}; range "
                                   f"{top.low:g} to {top.high:g}, {top.source_of_range}).")
     rows = [[r.label, r.tag or "-", f"{r.low:g} to {r.high:g}", r.source_of_range, f"{r.index:.0%}",
-             f"{r.index_low:.0%} – {r.index_high:.0%}", f"{r.swing:+.3g}"] for r in shown]
+             f"{r.index_low:.0%} – {r.index_high:.0%}", format_difference(result.answer, r.swing)] for r in shown]
     section.tables.append((["estimate", "tag", "range", "where the range comes from", "share", "95% CI",
                             "swing (low to high end)"], rows))
     if len(ranks) > SHOWN:
