@@ -4,6 +4,7 @@ with their 95% intervals as bars a committee reads at a glance, one chart a sect
 from __future__ import annotations
 
 import math
+import textwrap
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -79,7 +80,8 @@ def fte_chart(drawn: Sequence[tuple[str, dict, float | None]], path: Path, horiz
 def rank_chart(labels: Sequence[str], values: Sequence[float], lows: Sequence[float], highs: Sequence[float],
                path: Path, xlabel: str) -> Path:
     """Inputs ranked by their share of the answer's variation, largest first, with their intervals."""
-    fig, ax = _figure(len(labels), left=3.4)
+    labels = [textwrap.fill(label, 42) for label in labels]  # long labels on two lines, never cut off
+    fig, ax = _figure(int(len(labels) * 1.6), width=9.0, left=3.8)
     y = list(range(len(labels)))[::-1]
     means = [_num(v) for v in values]
     low = [max(0.0, m - _num(lo, m)) for m, lo in zip(means, lows)]
