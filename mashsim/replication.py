@@ -185,8 +185,11 @@ class _Run:
             if settings.police is not None:  # the police pipeline sits between arrivals, hub and collector
                 tally = PoliceTally(warmup, end)
                 police_tallies.append(tally)
-                pipeline = PolicePipeline(env, settings.police, list(settings.arrivals.sources).index(
-                    settings.police.source), roles[PPD], roles[CAIT], lambda c: None, collector, tally)
+                police = settings.police  # a pooled team is the pool's role, shared with the other hubs
+                ppd = roles[PPD] if police.ppd.pool is None else pools[police.ppd.pool]
+                cait = roles[CAIT] if police.cait.pool is None else pools[police.cait.pool]
+                pipeline = PolicePipeline(env, police, list(settings.arrivals.sources).index(police.source),
+                                          ppd, cait, lambda c: None, collector, tally, self.trace)
             hubs[hub_name] = hub = Hub(env, settings, desks, self.network, self.clocks, pipeline or collector,
                                        self.trace, hub_name)
             if pipeline is not None:

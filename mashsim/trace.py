@@ -24,6 +24,17 @@ Event kinds, in time order, each with its ``detail``:
 - ``true risk``: risk, under_triaged
 - ``open at end``: the case was not decided when the run ended (censored at the run-out's cap)
 
+With the police pipeline (``[police]``), a police child-welfare notification starts earlier, and an
+s47 outcome goes on after the decision:
+
+- ``incident``: team (the public-protection desk that reviews it: ``police_ppd``, or the pool
+  shared by several boroughs); then ``closed`` if the desk is off duty
+- ``reviewed``: team, incident_hours, wait_hours (incident to the MASH); ``arrived`` follows at once
+- ``visit due``: team (the CAIT), due_hours (the joint visit's deadline); then ``closed`` if the
+  team is off duty
+- ``visited``: team, due_hours, late_hours (0 if done by the deadline). An enquiry not yet visited
+  when the run ends has ``visit due`` and no ``visited``.
+
 Nothing here prints or reads files.
 """
 
@@ -182,11 +193,18 @@ def trace_run(scenario: Scenario, seed: int, replication: int = 0) -> TraceRun:
     """
     raw: dict[int, list[tuple[float, str, dict]]] = defaultdict(list)
     contacts: dict[int, Contact] = {}
+    # a notification's steps at the public-protection desk come before the MASH counts it (or not):
+    # kept here until it arrives, then joined to its case or dropped
+    before_mash: dict[int, list[tuple[float, str, dict]]] = {}
 
     def hook(time: float, kind: str, c: Contact, detail: dict) -> None:
+        steps = before_mash.pop(c.id, []) if kind == "arrived" else []
         if c.counted:  # set on arrival, before the hub notes it
+            raw[c.id].extend(steps)
             raw[c.id].append((time, kind, detail))
             contacts[c.id] = c
+        elif kind == "incident" or c.id in before_mash:
+            before_mash.setdefault(c.id, []).append((time, kind, detail))
 
     result = simulate(scenario, seed, replication, record=True, trace=hook)
     counted = {row["contact_id"] for row in result.records or []}

@@ -132,3 +132,32 @@ def assert_same_metrics(a: Mapping[str, float], b: Mapping[str, float]) -> None:
 
 def defined(value: float) -> bool:
     return not math.isnan(value)
+
+
+# the police pipeline ([police]) on the small scenario, with teams of each hub's own or shared
+PPD_MINUTES = {"min": 10, "mode": 20, "max": 45}
+VISIT_MINUTES = {"min": 120, "mode": 240, "max": 480}
+
+
+def police_dict(ppd: float = 1.0, cait: float = 2.0, ppd_pool: str | None = None,
+                cait_pool: str | None = None) -> dict:
+    """A [police] table: every police contact a notification, no absence (so staff is all that differs)."""
+    table = {"notification_share": 1.0,
+             "ppd": {"staff": ppd, "absence_rate": 0.0, "task_minutes": PPD_MINUTES},
+             "cait": {"staff": cait, "absence_rate": 0.0, "task_minutes": VISIT_MINUTES}}
+    if ppd_pool:
+        table["ppd"]["pool"] = ppd_pool
+    if cait_pool:
+        table["cait"]["pool"] = cait_pool
+    return table
+
+
+def two_police_hubs(pooled: bool, ppd: float = 1.0, cait: float = 2.0) -> dict:
+    """Two equal hubs ("north", "south"), each with its own PPD and CAIT, or sharing one of each with
+    the two teams' staff added up."""
+    raw = hubs_dict({"north": {}, "south": {}})
+    raw["police"] = police_dict(ppd, cait, "ppd_team" if pooled else None, "cait_team" if pooled else None)
+    if pooled:
+        raw["pools"] = {"ppd_team": {"kind": "ppd", "staff": 2 * ppd},
+                        "cait_team": {"kind": "cait", "staff": 2 * cait}}
+    return raw

@@ -223,7 +223,9 @@ def test_an_added_surge_is_run_and_raises_the_delays(page):
     press(page, "run")
     no_trouble(page)
     assert as_number(kpi(page, "Hours to decision")) > hours + 5
-    assert images(page) >= 3  # the timeline, the queues over time, the delays
+    assert images(page) >= 2  # the timeline, the agency network
+    # the queues over time, the delays and the missed signals: interactive (Vega-Lite), the hub animated
+    assert len(page.get("vega_lite_chart")) == 3 and len(page.get("iframe")) >= 1
 
 
 def test_a_policy_event_is_held_as_an_inject_and_exported(page):

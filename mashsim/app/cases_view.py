@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from mashsim.app import limits, state, words
+from mashsim.app.export_view import add_case
 from mashsim.app.messages import plain
 from mashsim.experiment import RunResult
 from mashsim.report.trace_text import Clock, to_markdown
@@ -60,8 +61,12 @@ def cases_tab(result: RunResult, limit: limits.Limits) -> None:
         return
     with st.container(border=True):
         st.markdown(text.replace("\n## ", "\n##### ").replace("# ", "#### ", 1))
-    st.download_button("Download this case for the debrief (markdown)", text, file_name=f"case-{case_id}.md",
-                       mime="text/markdown", key="case_download")
+    left, right = st.columns(2)
+    left.download_button("Download this case for the debrief (markdown)", text, file_name=f"case-{case_id}.md",
+                         mime="text/markdown", key="case_download")
+    right.button("Add this case to the run's page", key="case:add", on_click=add_case,
+                 args=(result, replication, case_id, text),
+                 help="The run's page (Download page, in the sidebar) ends with the traces of the cases added.")
 
 
 def case_table(cases: pd.DataFrame, run: TraceRun) -> pd.DataFrame:

@@ -98,10 +98,11 @@ def network(scenario: Scenario, summary: dict[str, Interval] | None = None) -> F
     graph = build_network(scenario)
     load = {name.removeprefix("utilisation.by_role."): interval.mean for name, interval in (summary or {}).items()
             if name.startswith("utilisation.by_role.")}
-    column = {"source": 0, "triage": 1, "desk": 2, "decision": 3, "outcome": 4}
-    by_column: dict[int, list[str]] = {}
+    # the police pipeline's teams ([police]): the public-protection desk before triage, the CAIT after the outcomes
+    column = {"source": 0, "triage": 1, "desk": 2, "decision": 3, "outcome": 4, "ppd": 0.5, "cait": 5}
+    by_column: dict[float, list[str]] = {}
     for node, data in graph.nodes(data=True):
-        by_column.setdefault(column[data["kind"]], []).append(node)
+        by_column.setdefault(column[data["team"] if data["kind"] == "police" else data["kind"]], []).append(node)
     pos = {}
     for x, nodes in by_column.items():
         for i, node in enumerate(nodes):

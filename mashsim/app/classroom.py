@@ -20,7 +20,8 @@ from typing import Any
 
 from mashsim.scenario import Scenario
 from mashsim.tabletop import LoggedDecision, Session
-from mashsim.tabletop.scoring import Score
+from mashsim.tabletop.replays import Replays
+from mashsim.tabletop.scoring import Effect, Score
 
 MAX_TEAMS = 12  # a classroom's worth; each team holds a live run in memory
 
@@ -38,6 +39,9 @@ class Room:
     teams: dict[str, Session] = field(default_factory=dict)
     released: float = 0.0  # simulated hours every team has been released to
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+    # where the teams' replays are played: worker processes started as each decision is taken (the
+    # server's rooms share one pool), or None to play them in this process when asked
+    replays: Replays | None = field(default=None, repr=False)
     _scores: dict[tuple[str, int], Score] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -71,7 +75,11 @@ class Room:
     def apply(self, name: str, decision: dict[str, Any]) -> LoggedDecision:
         """Take one team's decision (it changes that team's session only)."""
         with self.lock:
-            return self.team(name).apply(decision)
+            session = self.team(name)
+            entry = session.apply(decision)
+        if self.replays is not None:  # the week with this decision, played while the class goes on
+            self.replays.submit(session)
+        return entry
 
     # ------------------------------------------------------------------ time
     @property
@@ -106,9 +114,28 @@ class Room:
         with self.lock:
             session = self.team(name)
             key = (name, len(session.log))
+            if key in self._scores:
+                return self._scores[key]
+        if self.replays is not None:  # outside the lock: other teams decide while this waits
+            self.replays.fill(session, [0, key[1]])
+        with self.lock:
             if key not in self._scores:
                 self._scores[key] = session.score()
             return self._scores[key]
+
+    def accounts(self) -> dict[str, list[Effect]]:
+        """Each team's per-decision account (the debrief's): every replay it needs is started at once,
+        in parallel, before any is waited for (most are done already, started as decisions came)."""
+        with self.lock:
+            teams = dict(self.teams)
+        if self.replays is not None:
+            for session in teams.values():
+                for k in range(len(session.log) + 1):
+                    self.replays.submit(session, k)
+            for session in teams.values():
+                self.replays.fill(session)
+        # no lock: the week is over, no log changes (and without replays, these replay for a while)
+        return {name: session.account() for name, session in teams.items()}
 
     def leaderboard(self) -> list[dict[str, Any]]:
         """One row per team, best first by children protected (the score's lead measure), then name."""
@@ -128,8 +155,9 @@ class Room:
 class Registry:
     """Every room of this server, by a short code the trainer shares (``?room=...``)."""
 
-    def __init__(self) -> None:
+    def __init__(self, replays: Replays | None = None) -> None:
         self._rooms: dict[str, Room] = {}
+        self.replays = replays
         self._lock = threading.Lock()
 
     def open(self, code: str, scenario: Scenario, seed: int | None = None) -> Room:
@@ -137,7 +165,7 @@ class Registry:
         with self._lock:
             room = self._rooms.get(code)
             if room is None:
-                room = Room(scenario, scenario.run.seed if seed is None else seed)
+                room = Room(scenario, scenario.run.seed if seed is None else seed, replays=self.replays)
                 self._rooms[code] = room
             elif room.scenario.name != scenario.name:
                 raise ClassroomError(f"room {code!r} plays {room.scenario.name}, not {scenario.name}")
@@ -154,4 +182,4 @@ class Registry:
             self._rooms.pop(code, None)
 
 
-REGISTRY = Registry()  # one per server process: shared by all browser sessions
+REGISTRY = Registry(Replays())  # one per server process: shared by all browser sessions (workers start lazily)

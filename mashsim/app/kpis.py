@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 
+from mashsim.app import state, words
 from mashsim.experiment import Interval, RunResult, t_interval
 from mashsim.metrics.catalogue import AVERAGE, COUNT, GROWTH, HOURS, SHARE
 from mashsim.metrics.catalogue import unit_of as catalogue_unit
@@ -86,6 +87,11 @@ def unit_of(metric: str) -> str:
     return {SHARE: "%", GROWTH: "%", HOURS: "h"}.get(unit, "")
 
 
+def censored(result: RunResult) -> bool:
+    """Whether any replication cut contacts off at the run-out's cap: its delays are then lower bounds."""
+    return "contacts_censored" in result.metric_names and any(v > 0 for v in result.values("contacts_censored"))
+
+
 def metrics_table(result: RunResult) -> pd.DataFrame:
     """Every metric with its unit (as the reference gives it), mean and 95% CI, formatted for reading."""
     rows = []
@@ -151,6 +157,62 @@ def _clear(interval: Interval) -> str:
     if math.isnan(interval.ci_low):
         return "–"
     return "yes" if is_clear(interval) else "no"
+
+
+@dataclass(frozen=True)
+class Change:
+    """A headline figure's change from run A: its text, and whether it is clear.
+
+    Clear only when the paired CI of the change (same seed: the same children) leaves out zero;
+    with other seeds there is nothing to pair, and the change is shown as the means' difference,
+    never as clear. Every headline figure is better lower, so a clear fall is better."""
+
+    mean: float
+    text: str
+    clear: bool
+
+    @property
+    def better(self) -> bool | None:
+        """True for a clear fall, False for a clear rise, None when not clear."""
+        return None if not self.clear else self.mean < 0
+
+
+def headline_change(kpi: Kpi, a: RunResult, b: RunResult, b_interval: Interval | None = None) -> Change | None:
+    """The change of ``kpi`` from run ``a`` to run ``b`` as the dashboard and the run page show it;
+    None when A has no such metric."""
+    if kpi.metric not in a.metric_names:
+        return None
+    paired = paired_interval(a, b, kpi.metric) if a.seed == b.seed else None
+    if paired is not None:
+        mean = paired.mean
+    else:
+        mean = (b_interval or b.summary()[kpi.metric]).mean - a.summary()[kpi.metric].mean
+    clear = paired is not None and is_clear(paired)
+    text = f"{format_change(mean, kpi.unit)} vs A" + ("" if clear else " (no clear change)")
+    return Change(mean, text, clear)
+
+
+def comparison_table(a: RunResult, b: RunResult) -> pd.DataFrame:
+    """The A/B table of the headline figures and every role's utilisation, labelled in words (a
+    :class:`ValueError` when the seeds differ: nothing to pair)."""
+    metrics = [k.metric for k in KPIS] + [m for m in b.metric_names if m.startswith("utilisation.")]
+    table = paired_differences(a, b, metrics)
+    labels = {k.metric: k.label for k in KPIS}
+    table["metric"] = [labels.get(m) or words.name(m).replace(".", " › ") for m in table["metric"]]
+    return table
+
+
+def setting_rows(a: Scenario, b: Scenario, cell: int = 120) -> list[dict[str, str]]:
+    """What differs between two set-ups, one row per field in words (setting, A, B), each value cut to
+    ``cell`` characters; the events listed with their clock times."""
+    start = b.calendar.start_date
+
+    def shown(path: str, value: Any) -> str:
+        text = words.value(path, value, lambda inject: state.describe_inject(inject, start))
+        return text if len(text) <= cell else text[:cell - 1] + "…"
+
+    return [{"setting": words.field_label(path), "A": shown(path, va), "B": shown(path, vb)}
+            for path, va, vb in scenario_changes(a, b)]
 
 
 def scenario_changes(a: Scenario, b: Scenario) -> list[tuple[str, Any, Any]]:

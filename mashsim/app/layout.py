@@ -14,6 +14,7 @@ import streamlit as st
 import streamlit.components.v1 as components
 
 RESULTS_ANCHOR = "results"
+SETUP_KEY, ENSEMBLE_KEY = "setup", "ensemble"  # containers the presenter view hides (class st-key-KEY)
 
 _STYLE = """<style>
 [data-testid="stMetric"] *, .stButton button p { white-space: normal !important; overflow: visible !important;
@@ -32,6 +33,26 @@ _STYLE = """<style>
 def style() -> None:
     """The page's few rules of style (an element of no height)."""
     st.html(_STYLE)
+
+
+# The presenter view, for a projector (1366×768 or 1920×1080): no sidebar, no set-up, the headline
+# figures and their changes large, the page's full width for the charts.
+_PRESENTER = f"""<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"],
+.st-key-{SETUP_KEY}, .st-key-{ENSEMBLE_KEY} {{ display: none !important; }}
+[data-testid="stMainBlockContainer"] {{ max-width: 100% !important; padding: 1.5rem 2.5rem 2rem !important; }}
+h1 {{ font-size: 2rem !important; padding-top: 0 !important; }}
+[data-testid="stMetricValue"] {{ font-size: clamp(2rem, 3.6vw, 4rem) !important; }}
+[data-testid="stMetricLabel"] p {{ font-size: clamp(0.95rem, 1.2vw, 1.4rem) !important; }}
+[data-testid="stMetricDelta"] {{ font-size: clamp(0.9rem, 1.1vw, 1.3rem) !important; }}
+[data-testid="stImage"] img {{ width: 100% !important; }}
+</style>"""
+
+
+def present(on: bool) -> None:
+    """In the presenter view, hide the set-up and enlarge the results (an element of no height)."""
+    if on:
+        st.html(_PRESENTER)
 
 
 def scroll_to_results(run: int) -> None:

@@ -18,7 +18,7 @@ from typing import Any
 
 import streamlit as st
 
-from mashsim.app import charts, events, exercise, layout, limits, persist, state
+from mashsim.app import charts, events, exercise, export_view, layout, limits, persist, state
 from mashsim.app.ensemble_view import ensemble_section
 from mashsim.app.injects_view import injects_editor
 from mashsim.app.messages import plain, show_problems
@@ -163,6 +163,9 @@ def main() -> None:
         (tabletop_view.team_page if params["role"] == "team" else tabletop_view.facilitator_page)(params)
         return
     persist.restore()
+    presenter = export_view.presenting()
+    layout.present(presenter)  # the set-up and sidebar are drawn still (their values kept), but hidden
+    bar = st.container() if presenter else None  # the presenter view's own buttons, above its title
     top = st.sidebar.container()  # Run and its progress, filled once the set-up is read
     limit = limits.Limits.from_env()
     base = pick_scenario(limit)
@@ -173,19 +176,28 @@ def main() -> None:
     st.title(f"MASH exercise: {plain(base.scenario.name)}")
     if base.scenario.description:
         st.caption(plain(base.scenario.description))
-    settings.update(staffing_controls(base))
-    settings.update(policy_controls(base))
-    settings["injects"], timeline = injects_editor(base, settings)
-    scenario = checked(base, settings)
+    with st.container(key=layout.SETUP_KEY):
+        settings.update(staffing_controls(base))
+        settings.update(policy_controls(base))
+        settings["injects"], timeline = injects_editor(base, settings)
+        scenario = checked(base, settings)
     if scenario is not None:
         export_button(scenario, state.changes(base, settings))
         if scenario.injects:
             timeline.pyplot(literal_text(charts.inject_timeline(scenario)))
     runnable = scenario is not None and run_allowed(scenario, limit, top)
     run_button(scenario if runnable else None, limit, base.key, top)
+    if bar is not None:
+        left, middle, right = bar.columns(3)
+        export_view.presenter_switch(left)
+        export_view.download_buttons(base.scenario, middle, right)
+    else:
+        export_view.presenter_switch(top)
+        export_view.download_buttons(base.scenario, top)
     persist.save()  # now, as well as at the end: a click while the results draw stops this rerun there
     show_results(scenario if runnable else None, base.key, limit)
-    ensemble_section(scenario if runnable else None, limit)
+    with st.container(key=layout.ENSEMBLE_KEY):
+        ensemble_section(scenario if runnable else None, limit)
 
 
 try:

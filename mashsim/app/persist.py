@@ -24,7 +24,8 @@ MAX_SESSIONS = 64
 _ID = re.compile(r"^[0-9a-f]{32}$")
 _RESTORED = "_session_id"
 # widgets whose value cannot be set (buttons, downloads, the uploader): never stored
-_NOT_STATE = re.compile(r"^(run|pin|unpin|upload|export|case_download)$|^pick:|:add$|:remove:\d+$")
+_NOT_STATE = re.compile(r"^(run|pin|unpin|upload|export|case_download|page_html|page_pdf|presenter_on|presenter_off)$"
+                        r"|^pick:|:add$|:remove:\d+$")
 
 _store: OrderedDict[str, dict[str, Any]] = OrderedDict()
 _lock = threading.Lock()

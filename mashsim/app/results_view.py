@@ -8,7 +8,7 @@ from typing import Callable
 import streamlit as st
 from matplotlib.figure import Figure
 
-from mashsim.app import charts, kpis, layout, limits, precision, state, words
+from mashsim.app import charts, interactive_view, kpis, layout, limits, precision, state
 from mashsim.app.cases_view import cases_tab
 from mashsim.app.messages import plain
 from mashsim.experiment import RunResult
@@ -85,40 +85,38 @@ def show_results(scenario: Scenario | None, base_key: str, limit: limits.Limits)
     stability = result.stability()
     if not stability.stable:  # above the figures: they describe no steady state
         st.warning(stability.message())
-    censored = any(v > 0 for v in result.values("contacts_censored")) if "contacts_censored" in summary else False
+    censored = kpis.censored(result)
     _headline(summary, result, pinned if pinned is not None and pinned is not result else None, censored)
     # keyed, so the tab open stays open through the reruns a click inside it makes
-    tabs = st.tabs(["Queues over time", "Delays by RAG", "Missed signals", "Agency network", "Cases",
-                    "All metrics", "A/B comparison"], key="result_tab", on_change="rerun")
+    tabs = st.tabs(["Queues over time", "Hub over time", "Delays by RAG", "Missed signals", "Agency network",
+                    "Cases", "All metrics", "A/B comparison"], key="result_tab", on_change="rerun")
     with tabs[0]:
-        _figure(result, "queues", lambda: charts.queues_over_time(result.series_frame(), result.scenario))
+        interactive_view.queues_chart(result)
     with tabs[1]:
-        _figure(result, "delays", lambda: charts.delay_by_rag(result.records_frame()))
+        interactive_view.show_hub(interactive_view.hub_page(result))
     with tabs[2]:
-        _figure(result, "missed", lambda: charts.missed_by_agency(result.records_frame(),
-                                                                  list(result.scenario.agencies)))
+        interactive_view.delays_chart(result)
     with tabs[3]:
-        _figure(result, "network", lambda: charts.network(result.scenario, summary))
+        interactive_view.missed_chart(result)
     with tabs[4]:
-        cases_tab(result, limit)
+        _figure(result, "network", lambda: charts.network(result.scenario, summary))
     with tabs[5]:
-        st.dataframe(kpis.metrics_table(result), hide_index=True)
+        cases_tab(result, limit)
     with tabs[6]:
+        st.dataframe(kpis.metrics_table(result), hide_index=True)
+    with tabs[7]:
         show_comparison(pinned, result)
 
 
 def _figure(result: RunResult, name: str, draw: Callable[[], Figure]) -> None:
     """A chart of the latest run, drawn once and kept as an image for the session (every click
     reruns the page, and drawing every chart again would take seconds)."""
-    cache: dict = st.session_state.setdefault("figures", {})
-    if cache.get("run") is not result:
-        cache.clear()
-        cache["run"] = result
-    if name not in cache:
+    def png() -> bytes:
         buffer = io.BytesIO()
         literal_text(draw()).savefig(buffer, format="png", dpi=150)
-        cache[name] = buffer.getvalue()
-    st.image(cache[name])
+        return buffer.getvalue()
+
+    st.image(interactive_view.kept(result, name, png))
 
 
 def _headline(summary: dict, result: RunResult, pinned: RunResult | None, censored: bool = False) -> None:
@@ -130,13 +128,9 @@ def _headline(summary: dict, result: RunResult, pinned: RunResult | None, censor
     for row in range(0, len(kpis.KPIS), 4):
         for column, kpi in zip(st.columns(4), kpis.KPIS[row:row + 4]):
             interval = summary[kpi.metric]
-            delta, colour = None, "off"
-            if pinned is not None and kpi.metric in pinned.metric_names:
-                change = kpis.paired_interval(pinned, result, kpi.metric) if pinned.seed == result.seed else None
-                mean = change.mean if change else interval.mean - pinned.summary()[kpi.metric].mean
-                clear = change is not None and kpis.is_clear(change)
-                delta = f"{kpis.format_change(mean, kpi.unit)} vs A" + ("" if clear else " (no clear change)")
-                colour = "inverse" if clear else "off"
+            change = kpis.headline_change(kpi, pinned, result, interval) if pinned is not None else None
+            delta = change.text if change else None
+            colour = "inverse" if change and change.clear else "off"
             # a count's unit goes in the label: "48.2 contacts" would not fit a quarter of an 800 px page
             label, unit = (f"{kpi.label} (contacts)", "") if kpi.unit == "contacts" else (kpi.label, kpi.unit)
             bound = "≥ " if censored and is_censorable(kpi.metric) else ""
@@ -163,26 +157,16 @@ def show_comparison(pinned: RunResult | None, result: RunResult) -> None:
     if st.button("Forget A", key="unpin"):
         del st.session_state["pinned"]
         st.rerun()
-    changed = kpis.scenario_changes(pinned.scenario, result.scenario)
+    changed = kpis.setting_rows(pinned.scenario, result.scenario, _CELL)
     st.markdown("**What differs (A → B)**")
-    start = result.scenario.calendar.start_date
-
-    def shown(path: str, value) -> str:
-        text = words.value(path, value, lambda inject: state.describe_inject(inject, start))
-        return text if len(text) <= _CELL else text[:_CELL - 1] + "…"
-
     if changed:
-        st.dataframe([{"setting": words.field_label(path), "A": shown(path, a), "B": shown(path, b)}
-                      for path, a, b in changed], hide_index=True)
+        st.dataframe(changed, hide_index=True)
     else:
         st.caption("Nothing: A and B are the same set-up.")
-    metrics = [k.metric for k in kpis.KPIS] + [m for m in result.metric_names if m.startswith("utilisation.")]
     try:
-        table = kpis.paired_differences(pinned, result, metrics)
+        table = kpis.comparison_table(pinned, result)
     except ValueError as error:
         st.warning(f"{plain(error)}. Set the seed back to {pinned.seed} and run again.")
         return
     st.markdown("**Paired differences** (same seed: replication by replication, the same children)")
-    labels = {k.metric: k.label for k in kpis.KPIS}
-    table["metric"] = [labels.get(m) or words.name(m).replace(".", " › ") for m in table["metric"]]
     st.dataframe(table, hide_index=True)

@@ -1,24 +1,21 @@
 """The debrief: every team side by side, the decisions that mattered most, children helped or missed.
 
-:func:`debrief` computes it (slow: each team's account replays the week once per
-decision, so it runs once, at the end, never per step); :func:`debrief_html`
+:func:`debrief` computes it (each team's account replays the week once per decision: in a
+served room those replays start in worker processes as the decisions are taken, so by the
+debrief most are done; see :mod:`mashsim.tabletop.replays`); :func:`debrief_html`
 writes it as one self-contained HTML page (a trainer prints it to PDF, or
 :func:`to_pdf` does with headless chromium where installed).
 """
 
 from __future__ import annotations
 
-import html
-import shutil
-import subprocess
-import tempfile
-from pathlib import Path
 from typing import Any
 
 import streamlit as st
 
 from mashsim import __version__
 from mashsim.app.classroom import Room
+from mashsim.report.page_html import document, e, pdf_missing_reason, records_table, to_pdf
 from mashsim.tabletop.scoring import _protected
 
 TOP_DECISIONS = 3
@@ -43,8 +40,8 @@ def _traces(session) -> dict[str, list[dict[str, Any]]]:
 def debrief(room: Room) -> dict[str, Any]:
     """Scores, the decisions that mattered most and a few traces, per team (with scenario, seed, version)."""
     teams: dict[str, dict[str, Any]] = {}
-    for name, session in room.teams.items():
-        effects = session.account()
+    for name, effects in room.accounts().items():
+        session = room.teams[name]
         ranked = sorted(effects, key=lambda e: -sum(abs(v) for k, v in e.change.items() if k != "overtime_cost"))
         teams[name] = {"score": room.score(name).to_dict(),
                        "mattered": [{"when": e.when, "decision": e.decision, "effect": e.sentence()}
@@ -54,47 +51,36 @@ def debrief(room: Room) -> dict[str, Any]:
             "teams": teams}
 
 
-def _table(rows: list[dict[str, Any]]) -> str:
-    if not rows:
-        return "<p>None.</p>"
-    head = "".join(f"<th>{html.escape(str(k))}</th>" for k in rows[0])
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in r.values()) + "</tr>" for r in rows)
-    return f"<table><tr>{head}</tr>{body}</table>"
-
-
 def debrief_html(data: dict[str, Any]) -> str:
-    """The debrief as one HTML page (no scripts, no external files)."""
+    """The debrief as one HTML page (no scripts, no external files), in the run page's skeleton."""
     side = [{"team": t, **{m: f"{v:+g}" for m, v in d["score"]["against_baseline"].items()},
              "decisions": d["score"]["decisions"]} for t, d in data["teams"].items()]
-    parts = [f"<h1>Debrief: {html.escape(data['scenario'])}</h1>",
-             f"<p>seed {data['seed']}, mashsim {html.escape(str(data['mashsim_version']))}; "
-             "each measure against the baseline, positive is better</p>", _table(side)]
+    parts = [f"<h1>Debrief: {e(data['scenario'])}</h1>",
+             f"<p class='meta'>seed {e(data['seed'])}, mashsim {e(data['mashsim_version'])}; "
+             "each measure against the baseline, positive is better</p>", records_table(side)]
     for team, d in data["teams"].items():
-        parts += [f"<h2>Team {html.escape(team)}</h2>", "<h3>The decisions that mattered most</h3>",
-                  _table(d["mattered"]), "<h3>Children helped</h3>", _table(d["helped"]),
-                  "<h3>Children missed</h3>", _table(d["missed"])]
-    # scoped to the debrief's own block: the dashboard shows the same page inline, and must keep its style
-    style = (".debrief{font-family:sans-serif;margin:2em}.debrief table{border-collapse:collapse}"
-             ".debrief td,.debrief th{border:1px solid #999;padding:4px}")
-    return f"<!doctype html><html><head><meta charset='utf-8'><title>Debrief</title><style>{style}</style>" \
-           f"</head><body><div class='debrief'>{''.join(parts)}</div></body></html>"
-
-
-def to_pdf(page: str, chromium: str = "/usr/bin/chromium") -> bytes | None:
-    """The page printed to PDF by headless chromium; None where chromium is not installed."""
-    if shutil.which(chromium) is None:
-        return None
-    with tempfile.TemporaryDirectory() as tmp:
-        source, out = Path(tmp) / "debrief.html", Path(tmp) / "debrief.pdf"
-        source.write_text(page, encoding="utf-8")
-        subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", f"--print-to-pdf={out}",
-                        source.as_uri()], capture_output=True, timeout=120, check=False)
-        return out.read_bytes() if out.exists() else None
+        parts += [f"<h2>Team {e(team)}</h2>", "<h3>The decisions that mattered most</h3>",
+                  records_table(d["mattered"]), "<h3>Children helped</h3>", records_table(d["helped"]),
+                  "<h3>Children missed</h3>", records_table(d["missed"])]
+    return document(f"Debrief: {data['scenario']}", parts)
 
 
 def show_debrief(room: Room) -> None:
-    data = debrief(room)
-    page = debrief_html(data)
+    # kept for this browser session while no team's log changes: the page reruns on every click
+    key = (id(room), tuple((name, len(s.log)) for name, s in room.teams.items()))
+    kept = st.session_state.get("debrief_page")
+    if kept is None or kept[0] != key:
+        kept = st.session_state["debrief_page"] = (key, debrief_html(debrief(room)))
+    page = kept[1]
     st.header("Debrief")
     st.html(page)
-    st.download_button("Download the debrief (HTML)", page, file_name="debrief.html", mime="text/html")
+    left, right = st.columns(2)
+    left.download_button("Download the debrief (HTML)", page, file_name="debrief.html", mime="text/html",
+                         on_click="ignore")
+    missing = pdf_missing_reason()
+    # made when pressed (chromium takes a few seconds), not on every rerun of the page
+    right.download_button("Download the debrief (PDF)", lambda: to_pdf(page) or b"", file_name="debrief.pdf",
+                          mime="application/pdf", on_click="ignore", disabled=missing is not None,
+                          help=missing or "The same page, printed to PDF.")
+    if missing:
+        right.caption(missing)

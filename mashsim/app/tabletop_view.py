@@ -17,9 +17,11 @@ import streamlit as st
 import mashsim
 from mashsim.app.classroom import REGISTRY, ClassroomError, Room
 from mashsim.app.messages import plain
+from mashsim.scenario import scenario_hash
 from mashsim.tabletop import DecisionError
 
 DEFAULT_EXERCISE = "exercise-september-outage"
+RELEASE_POLL_S = 2.0  # how often a team's page looks for a release (a float compared: nothing to compute)
 
 
 def _room(params: dict[str, Any], create: bool) -> Room | None:
@@ -54,7 +56,8 @@ def team_page(params: dict[str, Any]) -> None:
         st.error(plain(str(error)))
         return
     st.title(f"Team {session.team}: {plain(room.scenario.name)}")
-    st.button("Refresh", key="refresh")  # the facilitator's release shows on the next rerun
+    st.button("Refresh", key="refresh")
+    _follow_releases(room, room.released)
     st.metric("Time", session.when())
     stop = session.pending_stop
     if stop is not None:
@@ -74,6 +77,15 @@ def team_page(params: dict[str, Any]) -> None:
     # the log as the core exports it: `mashsim tabletop` (or Session.from_export) replays it exactly
     st.download_button("Download our decisions (JSON)", json.dumps(session.export(), indent=1),
                        file_name=f"tabletop-{session.team}.json", mime="application/json")
+
+
+@st.fragment(run_every=RELEASE_POLL_S)
+def _follow_releases(room: Room, shown: float) -> None:
+    """Redraw the team's page when the facilitator releases a step, with no reload: this small part of
+    the page reruns every few seconds, compares the room's time with the one drawn, and reruns the
+    whole page only when it has moved (a form half filled in keeps its values)."""
+    if room.released != shown:
+        st.rerun()
 
 
 def _decision_forms(room: Room, session) -> None:
@@ -135,11 +147,27 @@ def facilitator_page(params: dict[str, Any]) -> None:
     stop = room.pending_stop()
     if stop is not None:
         st.info(f"**{stop.label}**" + (f"\n\n{stop.prompt}" if stop.prompt else ""))
+    if st.toggle("Show the hub over the week with no decisions (for the projector)", key="baseline_hub"):
+        _baseline_hub(room, code)
     st.subheader("Leaderboard")
     if not room.teams:
         st.caption("No team has joined yet.")
         return
     st.dataframe(room.leaderboard(), hide_index=True)
-    if room.finished and st.button("Debrief"):
+    if room.finished and (st.button("Debrief") or st.session_state.get("debrief_open")):
+        st.session_state["debrief_open"] = True  # stays open through the reruns its buttons make
         from mashsim.app.tabletop_debrief import show_debrief
         show_debrief(room)
+
+
+def _baseline_hub(room: Room, code: str) -> None:
+    """The animated hub of the week as it goes with no decisions (the baseline every team is scored
+    against: replication 0 of the exercise), run once per room and kept for the session. Teams do
+    not see it: it would show them the week ahead."""
+    from mashsim.app.interactive_view import baseline_hub_page, show_hub
+
+    key = f"baseline_hub:{code}:{room.seed}:{scenario_hash(room.scenario)}"
+    if key not in st.session_state:
+        st.session_state[key] = baseline_hub_page(room.scenario, room.seed)
+    st.caption("Replication 0 of the exercise with no decisions: the baseline each team is scored against.")
+    show_hub(st.session_state[key])

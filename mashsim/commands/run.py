@@ -25,6 +25,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object on stdout and nothing else")
     parser.add_argument("--out", type=Path, metavar="DIR",
                         help="write summary.json, scenario.json, replications.parquet and per-contact records.parquet")
+    parser.add_argument("--page", type=Path, metavar="FILE",
+                        help="also write the run as one HTML page for a debrief: set-up in words (the --set "
+                             "changes, the injected events), headline figures with CIs, charts; as the dashboard's "
+                             "Download page")
     add_ensemble_arguments(parser)
 
 
@@ -37,6 +41,8 @@ def run(args: argparse.Namespace) -> int:
     scenario = load(args)
     if args.out is not None:
         check_results_folder(args.out)  # before the run; nothing is made until the results are whole
+    if args.page is not None:
+        _check_page(args)
     err = Console(stderr=True)
     ensemble = _ensemble(args, scenario, err) if wanted(args) else None
     n = ensemble.total if ensemble else args.replications or scenario.run.replications
@@ -48,14 +54,19 @@ def run(args: argparse.Namespace) -> int:
                 result = ensemble.run(workers=args.workers, record=args.out is not None, progress=progress)
             else:
                 result = run_replications(scenario, args.replications, args.seed, workers=args.workers,
-                                          record=args.out is not None, progress=progress)
+                                          record=args.out is not None or args.page is not None,
+                                          series=args.page is not None, progress=progress)
         finally:
             if progress_bar:
                 progress_bar.stop()
         if args.out is not None:
             written = write_results(result, args.out)
+        if args.page is not None:
+            _write_page(args, result)
     if args.out is not None and not args.json:
         err.print(f"wrote {', '.join(str(p) for p in written)}")
+    if args.page is not None and not args.json:
+        err.print(f"wrote {args.page}")
     if args.json:
         print(json.dumps(result.to_dict()))
     elif ensemble:
@@ -79,3 +90,28 @@ def _ensemble(args: argparse.Namespace, scenario, err):
         for warning in run.choice.warnings:
             err.print(f"warning: {warning}", highlight=False)
     return run
+
+
+def _check_page(args: argparse.Namespace) -> None:
+    """Refuse ``--page`` before the run: with an ensemble (the page is of a plain run), or a file that
+    could not be written."""
+    from mashsim.atomic import check_output_file
+    from mashsim.scenario import Problem, ScenarioError
+
+    if wanted(args):
+        raise ScenarioError([Problem("--page", "writes the page of a plain run: leave out the ensemble options, "
+                                               "or leave out --page", str(args.page))], "--page")
+    check_output_file(args.page, "--page", "give a file name, e.g. run.html")
+
+
+def _write_page(args: argparse.Namespace, result) -> None:
+    """The run's page (as the dashboard's Download page), its set-up changes being the --set overrides."""
+    from mashsim.app.kpis import scenario_changes
+    from mashsim.atomic import atomic_write, writing
+    from mashsim.scenario import load_scenario
+    from mashsim.report.run_page import run_page
+
+    changes = scenario_changes(load_scenario(args.scenario), result.scenario) if args.overrides else []
+    page = run_page(result, changes=changes)
+    with writing(args.page, "--page"):
+        atomic_write(args.page, lambda path: path.write_text(page, encoding="utf-8"))

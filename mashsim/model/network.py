@@ -4,7 +4,10 @@ A one-hub scenario's nodes are named ``source:<name>``, ``triage``,
 ``desk:<agency>``, ``decision`` and ``outcome:<name>``; in a scenario with
 ``[hubs.*]`` each hub's nodes carry its name first (``camden/triage``).  A
 team shared by several hubs is one node, ``pool:<name>``, joined to the
-triage and decision of every hub whose desk it staffs.  Edges carry the
+triage and decision of every hub whose desk it staffs.  A hub with ``[police]``
+has ``police:ppd`` (between its police source and triage) and ``police:cait``
+(after its s47 outcome), or the pool's node where a shared team does that
+work (see :func:`police_node`).  Edges carry the
 channel between nodes (``latency_hours`` each way, ``loss`` on returns) and
 the RAGs that use them.  The model reads each desk's channel from this graph.
 """
@@ -38,11 +41,18 @@ def research_node(settings: HubSettings, agency: str, hub: str | None = None) ->
     return desk_node(agency, hub) if pool is None else pool_node(pool)
 
 
+def police_node(settings: HubSettings, team: str, hub: str | None = None) -> str:
+    """Where a hub's police ``team`` (``ppd`` or ``cait``) works: its own team, or the pool that does it."""
+    assert settings.police is not None
+    pool = getattr(settings.police, team).pool
+    return hub_node(hub, f"police:{team}") if pool is None else pool_node(pool)
+
+
 def build_network(scenario: Scenario) -> nx.DiGraph:
     """The directed graph of the scenario's hubs and pools."""
     graph = nx.DiGraph(name=scenario.name)
     for name, pool in scenario.pools.items():
-        graph.add_node(pool_node(name), kind="pool", staff=pool.staff, hours=pool.hours)
+        graph.add_node(pool_node(name), kind="pool", team=pool.kind, staff=pool.staff, hours=pool.hours)
     for hub, settings in scenario.hub_list():
         _add_hub(graph, hub, settings)
     return graph
@@ -93,6 +103,25 @@ def _add_hub(graph: nx.DiGraph, hub: str | None, settings: HubSettings) -> None:
         node = hub_node(hub, f"outcome:{outcome}")
         graph.add_node(node, kind="outcome", hub=hub)
         graph.add_edge(decision, node, kind="outcome", latency_hours=0.0, loss=0.0)
+    if settings.police is not None:
+        _add_police(graph, hub, settings)
+
+
+def _add_police(graph: nx.DiGraph, hub: str | None, settings: HubSettings) -> None:
+    """The police pipeline: notifications from the police source through the public-protection desk
+    to triage, and each s47 outcome on to the CAIT (a pooled team is its pool's node, so hubs that
+    share one are joined, and run in one environment)."""
+    police = settings.police
+    assert police is not None
+    ppd, cait = police_node(settings, "ppd", hub), police_node(settings, "cait", hub)
+    for team, node in (("ppd", ppd), ("cait", cait)):
+        staffing = getattr(police, team)
+        if staffing.pool is None:
+            graph.add_node(node, kind="police", team=team, hub=hub, staff=staffing.staff, hours=staffing.hours)
+    graph.add_edge(hub_node(hub, f"source:{police.source}"), ppd, kind="notification",
+                   share=police.notification_share, latency_hours=0.0, loss=0.0)
+    graph.add_edge(ppd, hub_node(hub, TRIAGE), kind="reviewed", latency_hours=0.0, loss=0.0)
+    graph.add_edge(hub_node(hub, "outcome:s47"), cait, kind="joint visit", latency_hours=0.0, loss=0.0)
 
 
 def check_network(graph: nx.DiGraph) -> list[Problem]:
@@ -106,7 +135,7 @@ def check_network(graph: nx.DiGraph) -> list[Problem]:
             hub, agency = data.get("hub"), node.rpartition("desk:")[2]
             path = f"agencies.{agency}" if hub is None else f"hubs.{hub}.agencies.{agency}"
             problems.append(Problem(path, "this desk is never asked: no RAG in policy.ask names it"))
-        elif data.get("kind") == "pool" and not graph.in_degree(node):
+        elif data.get("kind") == "pool" and data.get("team") == "research" and not graph.in_degree(node):
             problems.append(Problem(f"pools.{node.removeprefix('pool:')}",
                                     "this pool is never asked: no hub's policy.ask names a desk it staffs"))
     return problems

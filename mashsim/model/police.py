@@ -22,11 +22,12 @@ staffing changes never change a contact.
 from __future__ import annotations
 
 from functools import partial
-from typing import Callable, Protocol
+from typing import Any, Callable, Protocol
 
 import simpy
 
 from mashsim.model.contact import Contact, queue_deadline, queue_rank
+from mashsim.model.hub import TraceHook
 from mashsim.model.roles import Role
 from mashsim.scenario.schema import OUTCOMES, Police
 
@@ -52,10 +53,18 @@ class PoliceObserver(Protocol):
 
 
 class PolicePipeline:
-    """One hub's police pipeline: ``deliver`` takes the arrivals, ``arrived``/``decided`` the hub's news."""
+    """One hub's police pipeline: ``deliver`` takes the arrivals, ``arrived``/``decided`` the hub's news.
+
+    ``ppd`` and ``cait`` are the hub's own teams, or a pool's team shared with other hubs (each
+    hub's pipeline still counts only its own notifications and enquiries).  ``trace`` is the hub's
+    trace hook (see :class:`mashsim.model.hub.Hub`): it hears each notification's ``incident``
+    (queued at the desk) and ``reviewed`` (sent to the MASH), and each s47 enquiry's ``visit due``
+    and ``visited``, with ``closed`` where the team is off duty when the work reaches it.
+    """
 
     def __init__(self, env: simpy.Environment, police: Police, source: int, ppd: Role, cait: Role,
-                 arrive: Callable[[Contact], None], observer: Observer, tally: PoliceObserver) -> None:
+                 arrive: Callable[[Contact], None], observer: Observer, tally: PoliceObserver,
+                 trace: TraceHook | None = None) -> None:
         self.env = env
         self.source = source  # the index of the notifying source
         self.share = police.notification_share
@@ -65,18 +74,25 @@ class PolicePipeline:
         self.arrive = arrive  # the hub's: the contact reaches the MASH
         self.observer = observer
         self.tally = tally
+        self.trace = trace
 
     def deliver(self, c: Contact) -> None:
         """A contact arrives: a notification goes to the PPD first, anything else straight to the MASH."""
         if c.source == self.source and c.u_notify < self.share:
             c.incident = c.arrived
             self.tally.notified(c)
+            if self.trace is not None:
+                self._note("incident", c, team=self.ppd.name)
+                self._note_closed(c, self.ppd, bool(c.urgent))
             self.ppd.submit(c, c.urgent, c.ppd_hours, self._reviewed, queue_rank(c, c.urgent), queue_deadline(c))
         else:
             self.arrive(c)
 
     def _reviewed(self, c: Contact) -> None:
-        self.tally.reviewed(c, self.env._now)
+        now = self.env._now
+        self.tally.reviewed(c, now)
+        if self.trace is not None:
+            self._note("reviewed", c, team=self.ppd.name, incident_hours=c.incident, wait_hours=now - c.incident)
         self.arrive(c)
 
     # the hub's observer: passes everything on, and sends each s47 outcome to the CAIT
@@ -88,7 +104,24 @@ class PolicePipeline:
         if c.outcome == S47:
             due = c.decided_at + self.visit_hours
             self.tally.visit_due(c, due)
+            if self.trace is not None:
+                self._note("visit due", c, team=self.cait.name, due_hours=due)
+                self._note_closed(c, self.cait, True)
             self.cait.submit(c, True, c.cait_hours, partial(self._visited, due=due), 0, due)
 
     def _visited(self, c: Contact, due: float) -> None:
-        self.tally.visited(c, due, self.env._now)
+        now = self.env._now
+        self.tally.visited(c, due, now)
+        if self.trace is not None:
+            self._note("visited", c, team=self.cait.name, due_hours=due, late_hours=max(now - due, 0.0))
+
+    # traces (as the hub's: mashsim.model.hub.Hub._note)
+    def _note(self, kind: str, c: Contact, **detail: Any) -> None:
+        trace = self.trace
+        if trace is not None:
+            trace(self.env._now, kind, c, detail)
+
+    def _note_closed(self, c: Contact, role: Role, urgent: bool) -> None:
+        until = role.duty_hours.off_duty_until(self.env._now, urgent)
+        if until is not None:
+            self._note("closed", c, role=role.name, desk=False, until_hours=until)

@@ -115,8 +115,12 @@ def print_scenario(scenario: Scenario, console: Console | None = None) -> None:
 
 
 def _served_by(scenario: Scenario, pool: str) -> list[str]:
-    return [f"{hub or scenario.name} ({agency})" for hub, settings in scenario.hub_list()
-            for agency, desk in settings.agencies.items() if desk.pool == pool]
+    """The hubs whose desks (or police teams) a pool staffs: ``camden (police)``, ``camden (ppd)``."""
+    return [f"{hub or scenario.name} ({name})" for hub, settings in scenario.hub_list()
+            for name, pooled in [*((a, d.pool) for a, d in settings.agencies.items()),
+                                 *(() if settings.police is None else
+                                   (("ppd", settings.police.ppd.pool), ("cait", settings.police.cait.pool)))]
+            if pooled == pool]
 
 
 def _hubs_table(scenario: Scenario) -> PlainTable:

@@ -6,6 +6,7 @@ import datetime as dt
 import math
 
 from mashsim.report.markdown import plain
+from mashsim.scenario.schema import CAIT, PPD
 from mashsim.trace import TraceEvent, TraceRun, is_missing
 
 CAUSE_TEXT = {
@@ -54,6 +55,15 @@ def _names(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
+def _team(name: str) -> str:
+    """A police team's name as a trace shows it: the hub's own, or the pool shared by several hubs."""
+    return "the hub's own team" if name in (PPD, CAIT) else f"shared team {plain(name)}"
+
+
+def _hours(hours: float) -> str:
+    return f"{hours:.1f} hours" if hours < 48 else f"{hours / 24:.1f} days"
+
+
 def describe(event: TraceEvent, clock: Clock) -> str:
     """One event in words, without its time, as markdown (names from the scenario escaped)."""
     d = event.detail
@@ -96,6 +106,17 @@ def describe(event: TraceEvent, clock: Clock) -> str:
         return f"missed: {plain(d['agency'])} held relevant information, but {CAUSE_TEXT[d['cause']]}"
     if kind == "true risk":
         return f"true risk {d['risk']}" + (", so under-triaged" if d["under_triaged"] else "")
+    if kind == "incident":
+        return f"police child-welfare notification raised at an incident; queued at the public-protection " \
+               f"desk ({_team(d['team'])})"
+    if kind == "reviewed":
+        return f"reviewed by the public-protection desk and sent to the MASH, {_hours(d['wait_hours'])} " \
+               "after the incident"
+    if kind == "visit due":
+        return f"joint visit needed by the CAIT ({_team(d['team'])}), due by {clock.when(d['due_hours'])}"
+    if kind == "visited":
+        late = f"{_hours(d['late_hours'])} late" if d["late_hours"] > 0 else "by its deadline"
+        return f"joint visit done by the CAIT, {late}"
     if kind == "open at end":
         return "still open when the run ended"
     return kind

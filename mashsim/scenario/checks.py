@@ -8,7 +8,8 @@ from mashsim.scenario.concern_checks import check_concerns
 from mashsim.scenario.errors import Problem
 from mashsim.scenario.inject_checks import check_injects, inject_warnings
 from mashsim.scenario.injects import PolicyInject
-from mashsim.scenario.schema import HUB_ROLES, OUTCOMES, RESEARCHED_RAGS, RISK_LEVELS, HubSettings, Scenario, Staffing
+from mashsim.scenario.schema import (CAIT, HUB_ROLES, OUTCOMES, PPD, RESEARCHED_RAGS, RISK_LEVELS, HubSettings, Scenario,
+                                     Staffing)
 from mashsim.scenario.size_checks import check_size
 
 NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
@@ -73,9 +74,8 @@ def _check_hub(scenario: Scenario, hub_name: str | None, hub: HubSettings) -> li
     for name, agency in hub.agencies.items():
         if name in RESERVED_NAMES:
             problems.append(Problem(f"{at}agencies.{name}", f"'{name}' is reserved; choose another agency name"))
-        if agency.pool is not None and agency.pool not in scenario.pools:
-            allowed = ", ".join(scenario.pools) or "none defined in pools"
-            problems.append(Problem(f"{at}agencies.{name}.pool", f"no such pool (allowed: {allowed})", agency.pool))
+        if agency.pool is not None:
+            problems += _check_pool_name(scenario, f"{at}agencies.{name}.pool", agency.pool, "research")
     problems += _check_names({f"{at}agencies": hub.agencies, f"{at}arrivals.sources": hub.arrivals.sources})
     pooled: dict[str, str] = {}
     for name, agency in hub.agencies.items():
@@ -84,7 +84,13 @@ def _check_hub(scenario: Scenario, hub_name: str | None, hub: HubSettings) -> li
                                     "already sends its research to this pool; a pool staffs one desk per hub",
                                     agency.pool))
 
-    prefix = {name: f"{at}roles.{name}" for name in HUB_ROLES}
+    if hub.police is not None:
+        for team in ("ppd", "cait"):
+            pool = getattr(hub.police, team).pool
+            if pool is not None:
+                problems += _check_pool_name(scenario, f"{at}police.{team}.pool", pool, team)
+
+    prefix = {name: f"{at}roles.{name}" for name in HUB_ROLES} | {PPD: f"{at}police.ppd", CAIT: f"{at}police.cait"}
     asks = [hub.policy.ask.model_dump(), *_injected_asks(scenario, hub_name)]
     asked = {a for ask in asks for rag in RESEARCHED_RAGS for a in ask.get(rag, [])}
     routine_asked = {a for ask in asks for rag in ("green", "amber") for a in ask.get(rag, [])}
@@ -106,6 +112,22 @@ def _check_hub(scenario: Scenario, hub_name: str | None, hub: HubSettings) -> li
             problems.append(Problem(f"{at}policy.ask.{rag}", "an agency is listed twice", names))
     problems += check_concerns(hub, at, hours)
     return problems
+
+
+def _check_pool_name(scenario: Scenario, path: str, pool: str, kind: str) -> list[Problem]:
+    """A team's ``pool`` must name a pool of its kind (research for an agency desk, ppd or cait)."""
+    if scenario.pools.get(pool) is not None and scenario.pools[pool].kind == kind:
+        return []
+    allowed = ", ".join(name for name, p in scenario.pools.items() if p.kind == kind) or \
+        f"none of kind {kind} defined in pools"
+    what = "no such pool" if pool not in scenario.pools else \
+        f"pool '{pool}' is of kind {scenario.pools[pool].kind}, not {kind}"
+    return [Problem(path, f"{what} (allowed: {allowed})", pool)]
+
+
+def _pool_members(scenario: Scenario, pool: str) -> list[tuple[str | None, HubSettings]]:
+    """The hubs that send work to pool ``pool``: through an agency desk or a police team."""
+    return [(name, hub) for name, hub in scenario.hub_list() if pool in hub.pools_used()]
 
 
 def _check_staffed(path: str, role: Staffing, routine: bool, urgent: bool, why: str | None) -> list[Problem]:
@@ -133,6 +155,15 @@ def _check_pools(scenario: Scenario) -> list[Problem]:
     """A pool must have staff for the work its member hubs route to it."""
     problems: list[Problem] = []
     for name, pool in scenario.pools.items():
+        if pool.kind != "research":  # a police team: every member hub's notifications or s47 visits
+            members = _pool_members(scenario, name)
+            if not members:
+                problems.append(Problem(f"pools.{name}", f"no hub's police.{pool.kind}.pool names this {pool.kind} "
+                                        f"team; name it in a hub's police.{pool.kind}.pool, or remove it"))
+            problems += _check_staffed(f"pools.{name}", pool, bool(members), False,
+                                       why=f"the police work of its hubs (police.{pool.kind}.pool names it)")
+            problems += _check_pool_order(scenario, name)
+            continue
         routine = urgent = False
         for hub_name, hub in scenario.hub_list():
             asks = [hub.policy.ask.model_dump(), *_injected_asks(scenario, hub_name)]
@@ -158,8 +189,7 @@ def _check_pool_order(scenario: Scenario, pool: str) -> list[Problem]:
     """A pool's queue has one order: the hubs it serves must agree on Red first or not, and on the discipline."""
     problems = []
     for field in QUEUE_ORDER_FIELDS:
-        members = [(hub_name, getattr(hub.policy, field)) for hub_name, hub in scenario.hub_list()
-                   if any(desk.pool == pool for desk in hub.agencies.values())]
+        members = [(hub_name, getattr(hub.policy, field)) for hub_name, hub in _pool_members(scenario, pool)]
         first = members[0][1] if members else None
         problems += [Problem(f"hubs.{hub_name}.policy.{field}",
                              f"the hubs that share pool '{pool}' must agree on policy.{field} (its queue has one "

@@ -136,8 +136,8 @@ def _pooled(path: str, agency: str, value: str, where: Targets) -> list[Problem]
 
 def _shared_queue(scenario: Scenario, i: int, hub: str, field: str, value: Any) -> list[Problem]:
     """A pool has one queue, in one order: a hub may not reorder it for the others."""
-    mine = {a.pool for a in scenario.hubs[hub].agencies.values() if a.pool is not None}
-    shared = sorted(p for p in mine if any(other != hub and any(a.pool == p for a in settings.agencies.values())
+    mine = scenario.hubs[hub].pools_used()
+    shared = sorted(p for p in mine if any(other != hub and p in settings.pools_used()
                                            for other, settings in scenario.hubs.items()))
     if not shared:
         return []

@@ -267,6 +267,8 @@ def scenario_hash(scenario: Scenario) -> str:
         _drop_unused_hub_fields(hub)
     for pool in data["pools"].values():
         pool.pop("annual_cost", None)
+        if pool["kind"] == "research":  # the fingerprint a research pool had before pools had kinds
+            del pool["kind"]
     for key in ("hubs", "pools"):
         if not data[key]:
             del data[key]
@@ -289,3 +291,7 @@ def _drop_unused_hub_fields(hub: dict[str, Any]) -> None:
             del agency["pool"]
     if hub.get("police", "") is None:  # no police pipeline: the fingerprint it had before [police] existed
         del hub["police"]
+    elif "police" in hub:  # a team of its own: the fingerprint it had before police teams could be pooled
+        for team in ("ppd", "cait"):
+            if hub["police"][team]["pool"] is None:
+                del hub["police"][team]["pool"]

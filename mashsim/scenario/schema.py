@@ -509,10 +509,16 @@ class RunSettings(Model):
 
 
 class Pool(Staffing):
-    """A research team shared by a pool of hubs: every hub whose agency desk names it sends its
-    requests here (a pan-London police team, a health desk shared by neighbouring boroughs)."""
+    """A team shared by a pool of hubs. A research team (``kind = "research"``): every hub whose
+    agency desk names it sends its requests here (a pan-London police team, a health desk shared by
+    neighbouring boroughs). A police team (``kind = "ppd"`` or ``"cait"``): every hub whose
+    ``police.ppd.pool`` (or ``police.cait.pool``) names it sends its notifications (or s47 joint
+    visits) here (a Basic Command Unit's public-protection desk or child abuse investigation team)."""
 
     description: str = ""
+    kind: Literal["research", "ppd", "cait"] = Field(
+        "research", description="the work the team does: research for agency desks (agencies.<name>.pool), "
+        "the public-protection desk's reviews (police.ppd.pool) or the CAIT's joint visits (police.cait.pool)")
 
     @field_validator("initial_backlog")
     @classmethod
@@ -558,7 +564,13 @@ class ConcernPathway(Model):
 
 class PoliceTeam(Role):
     """A police team around the hub (the public-protection desk, the child abuse investigation team):
-    its staff and rota as any role's, and the minutes one task takes."""
+    its staff and rota as any role's, and the minutes one task takes.  With ``pool``, a team in
+    ``pools`` shared with other hubs does the work instead (its staff and rota; the task minutes and
+    the joint-visit deadline stay this hub's)."""
+
+    pool: str | None = Field(
+        None, description="a police team in `pools` (of this team's kind) that does this work for several "
+        "hubs (this team's own staff fields are then unused)")
 
 
 class Cait(PoliceTeam):
@@ -616,6 +628,13 @@ class HubSettings(Model):
                              f"(allowed: {', '.join(self.arrivals.sources)})")
         return self
 
+    def pools_used(self) -> set[str]:
+        """The pools that do this hub's work: its agency desks' and its police teams'."""
+        pools = {a.pool for a in self.agencies.values()}
+        if self.police is not None:
+            pools |= {self.police.ppd.pool, self.police.cait.pool}
+        return {p for p in pools if p is not None}
+
     def channel_for(self, agency: str) -> Channel:
         desk = self.agencies[agency]
         if desk.channel is not None:
@@ -623,10 +642,13 @@ class HubSettings(Model):
         return self.channels.co_located if desk.location == "co-located" else self.channels.remote
 
     def staffed_roles(self) -> dict[str, Staffing]:
-        """Every role this hub staffs itself, by name: its roles, then each agency desk not in a pool."""
+        """Every role this hub staffs itself, by name: its roles, then each agency desk and police
+        team not in a pool."""
         hub = {name: getattr(self.roles, name) for name in HUB_ROLES}
         desks = {name: a for name, a in self.agencies.items() if a.pool is None}
-        police = {} if self.police is None else {PPD: self.police.ppd, CAIT: self.police.cait}
+        police = {} if self.police is None else {name: team for name, team in
+                                                  ((PPD, self.police.ppd), (CAIT, self.police.cait))
+                                                  if team.pool is None}
         return {**hub, **desks, **police}
 
 

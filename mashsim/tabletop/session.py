@@ -214,6 +214,17 @@ class Session:
             self._results[k] = play(self.scenario, self.seed, self.log[:k])
         return self._results[k]
 
+    def has_result(self, decisions: int) -> bool:
+        """Whether the replay with the first ``decisions`` of the log is kept already."""
+        return decisions in self._results
+
+    def keep_result(self, decisions: int, result: ReplicationResult) -> None:
+        """Keep a replay with the first ``decisions`` of the log played elsewhere (:mod:`.replays`, in a
+        worker process: the same :func:`play`, so the same result)."""
+        if not 0 <= decisions <= len(self.log):
+            raise ValueError(f"decisions: 0 to {len(self.log)} (the log's length), got {decisions}")
+        self._results[decisions] = result
+
     def baseline(self) -> ReplicationResult:
         """The same replication with no decisions: a plain run of the exercise's replication 0."""
         return self.result(0)
