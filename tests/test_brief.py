@@ -143,7 +143,8 @@ def test_interrupted_leaves_nothing(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setattr(brief_html, "render", interrupt)
     out = tmp_path / "brief"
     assert main(["brief", "london-borough", "--quick", "--horizon-days", "1", "--set", "run.warmup_days=1", "-r", "2",
-                 "--desk", "managers", "--workers", "1", "--no-pdf", "--out", str(out)]) == 130
+                 "--desk", "managers", "--measure", "roles.managers.absence_rate", "--workers", "1", "--no-pdf",
+                 "--out", str(out)]) == 130
     assert list(tmp_path.iterdir()) == []
 
 
@@ -167,7 +168,8 @@ def test_over_an_ensemble_section_1_carries_it_and_section_4_says_what_was_calib
     write_ensemble(ensemble, {"roles.screeners.task_minutes.mode": [20.0, 26.0, 32.0]}, {"scenario": "london-borough"})
     out = tmp_path / "brief"
     assert main(["brief", "london-borough", "--quick", "--horizon-days", "2", "-r", "2", "--seed", "5",
-                 "--ensemble", str(ensemble), "--desk", "managers", "--workers", "1", "--no-pdf",
+                 "--ensemble", str(ensemble), "--desk", "managers", "--measure", "roles.managers.absence_rate",
+                 "--workers", "1", "--no-pdf",
                  "--out", str(out)]) == 0
     meta = json.loads((out / "figures.json").read_text())
     now = [f for f in meta["figures"] if f["section"] == 1]
