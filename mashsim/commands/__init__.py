@@ -5,4 +5,4 @@ command is a new module added to ``MODULES``; ``mashsim.cli`` builds the parser 
 Commands raise :class:`mashsim.scenario.ScenarioError` for bad input; the CLI turns it into exit 2.
 """
 
-MODULES = ["run", "validate", "show", "schema", "trace", "serve", "check_model", "sweep", "report", "staff", "tabletop", "calibrate", "compare", "voi"]
+MODULES = ["run", "validate", "show", "schema", "trace", "serve", "check_model", "sweep", "report", "staff", "tabletop", "calibrate", "compare", "voi", "brief"]
