@@ -338,8 +338,9 @@ def test_a_one_hub_exercise_keeps_its_fingerprint_and_a_london_one_survives_expo
     # the hash exercise-september-outage had before injects could name a hub or a pool (it changed,
     # rightly, with policy.queue_discipline and part_time, with the default's recalibrated task times
     # and with rag.<rag>.clock_starts; with the default's children and record-matching outcomes, and
-    # with its concern pathways: the same file now runs differently)
-    assert scenario_hash(mashsim.load_scenario("exercise-september-outage")) == "b186ff76db9632e3"
+    # with its concern pathways, and with the education desk's research time recalibrated to 27 (15-55):
+    # the same file now runs differently)
+    assert scenario_hash(mashsim.load_scenario("exercise-september-outage")) == "c502c6fbc07ec72e"
     london = mashsim.load_scenario("exercise-london-police-outage")
     path = tmp_path / "london-exercise.toml"
     path.write_text(export_exercise(london, seed=42, replications=london.run.replications))
