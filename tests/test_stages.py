@@ -5,7 +5,8 @@ from mashsim.model.calendar import CalendarView
 from mashsim.model.network import DECISION, TRIAGE
 from mashsim.model.stages import HUB_ROLES, RESEARCH, STAGE_AFTER, STAGES, next_index, roles_at
 from mashsim.model.streams import Streams
-from support import small_scenario
+from mashsim.scenario import build_scenario
+from support import small_scenario_dict
 from mashsim.scenario.schema import HubRoles
 
 
@@ -23,7 +24,10 @@ def test_each_stage_leads_to_a_known_stage_and_the_flow_ends_once():
 
 def test_a_contact_draws_one_task_time_per_stage_from_its_roles_task_minutes():
     minutes = {stage.role: 6.0 * (k + 1) for k, stage in enumerate(STAGES)}  # a constant time each, all different
-    scenario = small_scenario(*[f"roles.{role}.task_minutes={{dist='constant', mean={m}}}" for role, m in minutes.items()])
+    raw = small_scenario_dict()
+    for role, m in minutes.items():  # a role the table leaves to its default gets one of its own
+        raw["roles"][role] = {**raw["roles"].get(role, {"staff": 1}), "task_minutes": {"dist": "constant", "mean": m}}
+    scenario = build_scenario(raw)
     source = next(iter(scenario.arrivals.sources))
     contacts = list(source_arrivals(scenario, source, Streams(1), CalendarView(scenario.calendar), 14 * 24.0))
     assert len(contacts) > 50

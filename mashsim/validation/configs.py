@@ -226,9 +226,11 @@ def default_variant(overrides: list[tuple[str, Any]], horizon_days: float, warmu
 def unlimited_staff(base: Scenario, staff: int = 100) -> list[tuple[str, Any]]:
     """Overrides giving every role and desk ``staff`` people on duty around the clock, never absent."""
     paths = [f"roles.{name}" for name in HUB_ROLES] + [f"agencies.{name}" for name in base.agencies]
+    # each hub role's task time too, so that a role the scenario file leaves to its default is whole
+    tasks = [(f"roles.{name}.task_minutes", getattr(base.roles, name).task_minutes.model_dump()) for name in HUB_ROLES]
     return [pair for path in paths for pair in (
         (f"{path}.staff", staff), (f"{path}.hours", "always"), (f"{path}.absence_rate", 0.0),
-        (f"{path}.changes", []))]
+        (f"{path}.changes", []))] + tasks
 
 
 def no_arrivals(base: Scenario) -> list[tuple[str, Any]]:
