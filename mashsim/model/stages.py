@@ -14,12 +14,17 @@ when it is built, so the per-contact loop reads no table.
 
 Adding a stage: a ``Stage`` here (and the ``next`` of the stage before it, and the
 ``queued_on`` of the stage after it: the trace event that now ends the new stage), and its
-role's field in ``mashsim/scenario/schema.py`` (``HubRoles``).  A plain stage (its role
-works the task, then the contact goes on to ``next``) needs nothing in the hub: only the
-flow's special steps (logging's time stamp, screening's RAG, the desks' research, the
-decision) have methods there.  Tried with a ``triage_check`` stage between ``log`` and
-``screen``, its own role: these two files changed, nothing else.  The stage's task time
-takes one more uniform per contact, so every scenario's draws (and results) change.
+role's field in ``mashsim/scenario/schema.py`` (``HubRoles``; with a default, scenario files
+need not name it).  A plain stage (its role works the task, then the contact goes on to
+``next``) needs nothing in the hub: only the flow's special steps (logging's time stamp,
+screening's RAG, the desks' research, the decision) have methods there.  Tried with a
+``triage_check`` stage between ``log`` and ``screen`` (its own role, ``triage_checkers``,
+with a default): only this file and ``schema.py`` changed.  The run, the trace (a
+``checked`` event, "closed" for the new role), the per-role metrics and series, and the
+validation configurations took it as it was.  Its task time takes one more uniform per
+contact (a wider row of own draws), so every scenario's draws and results change: the
+recorded digests are regenerated, and tests pinned to one fixture's numbers may need a look.
+A backlog at a stage after the research starts at the first stage after it.
 """
 
 from __future__ import annotations
@@ -62,7 +67,8 @@ HUB_ROLES: tuple[str, ...] = tuple(s.role for s in STAGES)
 STAGE_OF: dict[str, Stage] = {s.role: s for s in STAGES}
 #: The stage a contact waits for after each trace event (``arrived`` → log, ...).
 STAGE_AFTER: dict[str, Stage] = {s.queued_on: s for s in STAGES}
-LOG, SCREEN, DECIDE = STAGES
+#: The stages with a step of their own in the hub (found by name, so a stage added between them changes nothing here)
+LOG, SCREEN, DECIDE = (next(s for s in STAGES if s.name == name) for name in ("log", "screen", "decide"))
 
 
 def roles_at(node: str) -> list[str]:
