@@ -124,7 +124,7 @@ def _arrivals_in_window(events, source=None):
             continue
         if t >= END and not c.counted:  # the run-out's arrivals: it runs on as long as the window's contacts need
             continue
-        (inside if START <= t < END else outside).append((t, c.source, c.risk, c.concern, c.log_hours))
+        (inside if START <= t < END else outside).append((t, c.source, c.risk, c.concern, c.stage_hours[0]))
     return sorted(inside), sorted(outside)
 
 

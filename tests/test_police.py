@@ -32,8 +32,8 @@ def _without_police(days: float = 28.0):
     return load_scenario("london-borough", [f"run.horizon_days={days}", "run.warmup_days=7"])
 
 
-HUB_DRAWS = ("arrived", "risk", "concern", "urgent", "u_screen", "u_reveal", "u_outcome", "log_hours",
-             "screen_hours", "decide_hours", "holds", "unmatched", "lost", "research_hours")
+HUB_DRAWS = ("arrived", "risk", "concern", "urgent", "u_screen", "u_reveal", "u_outcome", "stage_hours",
+             "holds", "unmatched", "lost", "research_hours")
 POLICE_DRAWS = ("u_notify", "ppd_hours", "cait_hours")
 
 

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 import mashsim
 from mashsim.experiment import run_replications
 from mashsim.metrics.catalogue import is_share
+from mashsim.model.stages import RESEARCH, STAGES
 from mashsim.replication import RUNOUT_CAP_DAYS
 from mashsim.scenario import build_scenario
 from mashsim.scenario.schema import OUTCOMES, RAGS, RISK_LEVELS
@@ -271,9 +272,21 @@ def test_streaming_metrics_agree_with_the_per_contact_records(raw, seed):
             assert r["outcome"] == "nfa"  # the default outcome mix for Blue
 
 
-# the steps of a contact in the order they may happen (returns and the deadline interleave)
-STEP_ORDER = {"arrived": 0, "logged": 1, "screened": 2, "asked": 3, "returned": 4, "deadline": 4, "to decision": 5,
-              "decided": 6}
+def _step_order() -> dict[str, int]:
+    """The steps of a contact in the order they may happen: the event before each stage of the flow
+    (mashsim.model.stages), with the RAG and the research after the stage that leads to the research
+    (returns and the deadline interleave), and the decision last."""
+    order: dict[str, int] = {}
+    for stage in STAGES:
+        order[stage.queued_on] = len(set(order.values()))
+        if stage.next == RESEARCH:
+            rank = len(set(order.values()))
+            order.update({"screened": rank, "asked": rank + 1, "returned": rank + 2, "deadline": rank + 2})
+    order["decided"] = max(order.values()) + 1
+    return order
+
+
+STEP_ORDER = _step_order()
 
 
 @given(raw=scenarios(), seed=seeds)

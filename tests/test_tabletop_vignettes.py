@@ -10,6 +10,7 @@ from hypothesis import given, strategies as st
 
 import mashsim
 from mashsim.model.contact import Contact
+from mashsim.model.stages import DECIDE, STAGES
 from mashsim.scenario.schema import RAGS, RISK_LEVELS
 from mashsim.tabletop import Session
 from mashsim.tabletop.vignettes import Vignette, _seen
@@ -17,7 +18,7 @@ from test_tabletop import until_someone_waits
 
 # what a contact holds that follows from its true risk, or is hidden from a screener
 HIDDEN = {"risk", "holds", "unmatched", "lost", "u_screen", "u_reveal", "u_outcome", "research_hours",
-          "decide_hours", "correct_outcome", "kinds"}
+          "stage_hours", "correct_outcome", "kinds"}
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +61,9 @@ def test_two_children_alike_but_for_their_risk_and_hidden_draws_read_the_same(wa
     settings = dict(session.scenario.hub_list())[None]
     shown = _seen(contact, None, settings, session.now, session.clock)
     with changed(contact, risk=risk, u_screen=draws[0], u_reveal=draws[1], u_outcome=draws[2], holds=holds,
-                 lost=lost, unmatched=list(reversed(holds)), decide_hours=hours) as twin:
+                 lost=lost, unmatched=list(reversed(holds)),
+                 stage_hours=[hours if stage == DECIDE else h for stage, h in zip(STAGES, contact.stage_hours)]
+                 ) as twin:
         twin_shown = _seen(twin, None, settings, session.now, session.clock)
     assert twin_shown == shown and twin_shown.text() == shown.text()
     words = twin_shown.text().lower()

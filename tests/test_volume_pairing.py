@@ -24,7 +24,7 @@ END = 4 * 7 * 24.0  # four weeks of arrivals
 def drawn(c) -> tuple:
     """Everything drawn for a contact when it arrives."""
     return (c.source, c.arrived, c.risk, c.concern, c.urgent, c.u_screen, c.u_reveal, c.u_outcome,
-            c.log_hours, c.screen_hours, c.decide_hours, tuple(c.holds), tuple(c.unmatched), tuple(c.lost),
+            tuple(c.stage_hours), tuple(c.holds), tuple(c.unmatched), tuple(c.lost),
             tuple(c.research_hours))
 
 

@@ -9,7 +9,7 @@ drawn time after the decision), so only first contacts must be the same in both 
 be in one run only or arrive at another time, and a child whose window holds only returns may be in
 one run only (its counts in the other are 0). That is the feedback being modelled, and its counts
 are in the totals like any other. Everything here is computed from the
-per-contact records (:meth:`mashsim.metrics.collector.Collector._record` and ``open_records``), and
+per-contact records (:func:`mashsim.metrics.records.contact_record`, and ``open_records``), and
 :func:`rebuilt_metrics` shows that those records add up to the collector's own metrics exactly, so
 that the children's changes add up to the paired difference of the aggregate metrics.
 

@@ -1,6 +1,6 @@
 """Per-child metrics of one replication: a child's contacts across the window, not one contact's.
 
-The collector feeds the tally each counted contact of a child (arrived in the window) as it
+The collector keeps them in a :class:`ChildCounts` and feeds its tally each counted contact of a child (arrived in the window) as it
 arrives and as it is decided; :meth:`ChildTally.totals` reads the arrays once, when the collector
 censors. Arrays of the population's size, a few bytes a child: memory does not grow with the
 horizon. The run-out rule holds: a child whose contact is still open at the run-out's cap has no
@@ -15,6 +15,7 @@ from array import array
 
 import numpy as np
 
+from mashsim.metrics.histogram import DelayHistogram, delay_stats
 from mashsim.model.children import mask_array
 from mashsim.model.contact import HIGH, Contact
 from mashsim.scenario.schema import OUTCOMES
@@ -67,3 +68,53 @@ class ChildTally:
         never = [int(((missed >> np.uint64(i)) & np.uint64(1)).sum()) for i in range(agencies)]
         return (int((contacts > 0).sum()), int(((contacts >= 2) & ~referred).sum()), int((high & ~referred).sum()),
                 hours, never)
+
+
+class ChildCounts:
+    """One collector's per-child counts (with [children]): counted once, from the tally, when the
+    collector censors; added up over the hubs of a network like the collector's own counts.
+
+    Only a hub's collector keeps a tally (a child's contacts can have different concerns): its
+    concerns' collectors get none, and their counts stay 0.
+    """
+
+    def __init__(self, population: int, agencies: int) -> None:
+        self.tally = ChildTally(population, agencies) if population else None
+        self.contacted = 0
+        self.repeat_unreferred = 0
+        self.hr_unreferred = 0
+        self.never_decided = [0] * agencies  # per agency
+        self.hours = DelayHistogram()  # a high/critical-risk child's first contact to referral
+
+    def count(self, now: float) -> None:
+        """Count the tally as at ``now`` (the run-out's cap)."""
+        if self.tally is None:
+            return
+        contacted, repeat, unreferred, hours, never = self.tally.totals(now, len(self.never_decided))
+        self.contacted += contacted
+        self.repeat_unreferred += repeat
+        self.hr_unreferred += unreferred
+        for value in hours:
+            self.hours.add(value)
+        for i, n in enumerate(never):
+            self.never_decided[i] += n
+
+    def add(self, other: ChildCounts, where: list[int]) -> None:
+        """Add ``other``'s counts; ``where`` places each of its agencies among these."""
+        self.contacted += other.contacted
+        self.repeat_unreferred += other.repeat_unreferred
+        self.hr_unreferred += other.hr_unreferred
+        for k, n in enumerate(other.never_decided):
+            self.never_decided[where[k]] += n
+        self.hours.merge(other.hours)
+
+    def values(self) -> dict[str, dict[tuple[str, ...], list[float]]]:
+        """The per-child families' values, by breakdown (0 without [children])."""
+        return {
+            "children_contacted": {(): [float(self.contacted)]},
+            "children_repeat_unreferred": {(): [float(self.repeat_unreferred)]},
+            "high_risk_children_unreferred": {(): [float(self.hr_unreferred)]},
+            "high_risk_child_hours_to_referral": {("stat",): delay_stats(self.hours)},
+            "signals_never_decided": {(): [float(sum(self.never_decided))],
+                                      ("agency",): [float(n) for n in self.never_decided]},
+        }

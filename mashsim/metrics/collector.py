@@ -14,30 +14,22 @@ records are asked for.
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Protocol
+from typing import Any, Mapping
 
-from mashsim.metrics.catalogue import BY_STEM, CONCERN, DELAY_STATS, flatten, flatten_staff
-from mashsim.metrics.children import ChildTally
-from mashsim.metrics.histogram import DelayHistogram
-from mashsim.model.children import INHERITED_KEYS
+from mashsim.metrics.catalogue import BY_STEM, flatten
+from mashsim.metrics.children import ChildCounts
+from mashsim.metrics.histogram import DelayHistogram, delay_stats
+from mashsim.metrics.records import contact_record
+from mashsim.metrics.roles import StaffedRole, ratio as _ratio, role_metrics
 from mashsim.model.calendar import WorkingClock
-from mashsim.model.contact import AVOIDABLE, BLUE, CAUSES, HIGH, MISS_KINDS, REACHED, UNMATCHED, Contact
-from mashsim.model.roles import RoleStats
-from mashsim.scenario.children import MATCH_OUTCOMES, UNMATCHED_OUTCOMES
+from mashsim.model.contact import BLUE, CAUSES, HIGH, MISS_KINDS, REACHED, UNMATCHED, Contact
+from mashsim.scenario.children import UNMATCHED_OUTCOMES
 from mashsim.scenario.schema import CONCERNS, OUTCOMES, RAGS, RISK_LEVELS
 
 _REFERRAL = {OUTCOMES.index("s17"), OUTCOMES.index("s47")}
 
 
-def _ratio(numerator: float, denominator: float) -> float:
-    return numerator / denominator if denominator else float("nan")
-
-
-def _delay_stats(h: DelayHistogram) -> list[float]:
-    """The delay statistics in the order of the catalogue's ``DELAY_STATS``."""
-    stats = {"mean": h.mean(), "median": h.quantile(0.5), "p90": h.quantile(0.9),
-             "p95": h.quantile(0.95), "max": h.maximum}
-    return [stats[name] for name in DELAY_STATS]
+_delay_stats = delay_stats  # the police metrics import it from here
 
 
 class Collector:
@@ -88,14 +80,9 @@ class Collector:
         self.breaches_elapsed = self._counts(len(RAGS))
         # held signals missed as unmatched, by the record search's outcome
         self.unmatched_by = self._counts(len(UNMATCHED_OUTCOMES))
-        # per child (with [children]): counted when censor() reads the tally. Only the hub's collector
-        # keeps a tally (a child's contacts can have different concerns): its concerns' collectors get none
-        self.tally = ChildTally(population, len(agencies)) if population else None
-        self.children_contacted = self._count("children_contacted")
-        self.children_repeat_unreferred = self._count("children_repeat_unreferred")
-        self.hr_children_unreferred = self._count("hr_children_unreferred")
-        self.never_decided = self._counts(len(agencies), by_agency=True)
-        self.child_hours = DelayHistogram()  # a high/critical-risk child's first contact to referral
+        # per child (with [children], mashsim.metrics.children): the hot path feeds the tally directly
+        self.children = ChildCounts(population, len(agencies))
+        self.tally = self.children.tally
         # Operation Encompass school notices (concern pathways): sent, and sent after the school day began
         self.notices = self._count("notices")
         self.notices_late = self._count("notices_late")
@@ -144,7 +131,7 @@ class Collector:
         for histogram, their_histogram in zip(self.delay_by_rag, other.delay_by_rag):
             histogram.merge(their_histogram)
         self.delay_unscreened.merge(other.delay_unscreened)
-        self.child_hours.merge(other.child_hours)  # the hub's own (per child), not its concerns'
+        self.children.add(other.children, where)  # the hub's own (per child), not its concerns'
         self.in_system += other.in_system
         if other.by_concern:  # its counts and time in the hub are its concerns' collectors'
             for concern, their_concern in zip(self.by_concern, other.by_concern):
@@ -193,7 +180,8 @@ class Collector:
                     self.tally.decided(c)
                 if self.record:
                     under_triaged = c.risk >= HIGH and c.outcome < c.correct_outcome
-                    self.records.append(self._record(c, c.fates, *self._breaches_at(c, decided_at), under_triaged))
+                    self.records.append(contact_record(self.agencies, self.sources, c, c.fates,
+                                                       *self._breaches_at(c, decided_at), under_triaged))
             return
         self._count_in_system(decided_at, -1)
         if not c.counted:
@@ -238,7 +226,8 @@ class Collector:
         if c.notify_by is not None:
             self._notice(c, c.screened_at)
         if self.record:
-            self.records.append(self._record(c, fates, rag_breach, day_breach, under_triaged))
+            self.records.append(contact_record(self.agencies, self.sources, c, fates, rag_breach, day_breach,
+                                               under_triaged))
 
     def _high_risk_signals(self, c: Contact, fates: list) -> None:
         kinds = c.kinds
@@ -289,8 +278,7 @@ class Collector:
         if self.by_concern:
             for concern in self.by_concern:
                 concern.censor(now)
-            if self.tally is not None:
-                self._count_children(self.tally, now)
+            self.children.count(now)
             return
         for c in self._open.values():
             self.censored_n += 1
@@ -303,19 +291,7 @@ class Collector:
             self.delay_by_rag[c.rag].add(now - c.arrived)
             self.censored_by_rag[c.rag] += 1
             self._count_breaches(c, c.rag, now)
-        if self.tally is not None:
-            self._count_children(self.tally, now)
-
-    def _count_children(self, tally: ChildTally, now: float) -> None:
-        """The per-child counts as at ``now`` (see :mod:`mashsim.metrics.children`)."""
-        contacted, repeat, unreferred, hours, never = tally.totals(now, len(self.agencies))
-        self.children_contacted += contacted
-        self.children_repeat_unreferred += repeat
-        self.hr_children_unreferred += unreferred
-        for value in hours:
-            self.child_hours.add(value)
-        for i, n in enumerate(never):
-            self.never_decided[i] += n
+        self.children.count(now)
 
     # -------------------------------------------------------------- results
     def overall_delay(self) -> DelayHistogram:
@@ -326,50 +302,14 @@ class Collector:
         total.merge(self.delay_unscreened)
         return total
 
-    def _record(self, c: Contact, fates, rag_breach: bool, day_breach: bool, under_triaged: bool) -> dict:
-        decided = c.decided_at is not None
-        row = {
-            "contact_id": c.id,
-            "source": "backlog" if c.backlog else self.sources[c.source],
-            "backlog": c.backlog,
-            "arrived_h": c.arrived,
-            "true_risk": RISK_LEVELS[c.risk],
-            "concern": CONCERNS[c.concern],
-            "urgent_flag": c.urgent,
-            "rag": RAGS[c.rag] if c.rag is not None else None,
-            "screened_h": c.screened_at,
-            "deadline_h": c.deadline,
-            "decided_h": c.decided_at,
-            "decision_delay_h": c.decided_at - c.arrived if decided else None,
-            "decided_rag": RAGS[c.decided_rag] if decided else None,
-            "outcome": OUTCOMES[c.outcome] if decided else None,
-            "rag_breach": rag_breach,
-            "working_day_breach": day_breach,
-            "under_triaged": under_triaged,
-            "signals_held": sum(1 for f in fates if f is not None) if decided else sum(c.holds),
-            "signals_missed": sum(1 for f in fates if f is not None and f != REACHED) if decided else None,
-            "signals_avoidable": sum(1 for k in c.kinds if k == AVOIDABLE) if decided and c.risk >= HIGH else None,
-            "correct_outcome": OUTCOMES[c.correct_outcome] if decided and c.risk >= HIGH else None,
-            "child": c.child if c.child >= 0 else None,
-            "child_return": c.generation,
-            "pre_run_return": c.generation == 1 and c.key >= INHERITED_KEYS,  # its chain began before the run
-            "earlier_contacts": c.earlier,
-            "history_found": c.history_found,
-        }
-        for name, fate in zip(self.agencies, fates if decided else [None] * len(self.agencies)):
-            row[f"signal_{name}"] = (None if fate is None else "reached" if fate == REACHED else CAUSES[fate])
-        for i, (name, fate) in enumerate(zip(self.agencies, fates if decided else [None] * len(self.agencies))):
-            # an unmatched signal: what the desk's record search found
-            row[f"match_{name}"] = MATCH_OUTCOMES[c.matching[i]] if fate == UNMATCHED else None
-        return row
-
     def open_records(self) -> list[dict]:
         """Records of the censored contacts (only when recording); breaches as at the run-out's cap."""
         if not self.record:
             return []
-        return [self._record(c, [], *self._breaches_at(c, self.censored_at), False) for c in self._open.values()]
+        return [contact_record(self.agencies, self.sources, c, [], *self._breaches_at(c, self.censored_at), False)
+                for c in self._open.values()]
 
-    def metrics(self, roles: Mapping[str, "StaffedRole"], by_concern: bool = True) -> dict[str, float]:
+    def metrics(self, roles: Mapping[str, StaffedRole], by_concern: bool = True) -> dict[str, float]:
         """Every metric as a flat ``{dotted name: value}`` dict, named and ordered by the catalogue
         (:mod:`mashsim.metrics.catalogue`) from each family's values computed here; ``by_concern``:
         with every contact metric for each concern too (each concern's collector's values)."""
@@ -389,7 +329,7 @@ class Collector:
         """Each contact family's values, by breakdown (the catalogue names them: see flatten): the
         per-contact ones the concerns' collectors' added up, the per-child ones this collector's own."""
         values = self._total().contact_values() if self.by_concern else self.contact_values()
-        values.update(self._child_values())
+        values.update(self.children.values())
         return values
 
     def contact_values(self) -> dict[str, dict[tuple[str, ...], list[float]]]:
@@ -419,8 +359,8 @@ class Collector:
             "late_return_rate": {("agency",): [_ratio(self.late_returns[i], self.requests[i]) for i in agencies]},
             "under_triage_rate": {(): [_ratio(self.under_triaged, self.high_risk)]},
             "decision_delay_hours": {
-                ("stat",): _delay_stats(self.overall_delay()),
-                ("rag", "stat"): [v for h in self.delay_by_rag for v in _delay_stats(h)],
+                ("stat",): delay_stats(self.overall_delay()),
+                ("rag", "stat"): [v for h in self.delay_by_rag for v in delay_stats(h)],
             },
             "rag_breach_rate": {
                 (): [_ratio(sum(self.rag_breaches), researched)],
@@ -452,17 +392,6 @@ class Collector:
         }
         return values
 
-    def _child_values(self) -> dict[str, dict[tuple[str, ...], list[float]]]:
-        """The per-child families' values (0 without [children]): counted by censor() from the tally."""
-        return {
-            "children_contacted": {(): [float(self.children_contacted)]},
-            "children_repeat_unreferred": {(): [float(self.children_repeat_unreferred)]},
-            "high_risk_children_unreferred": {(): [float(self.hr_children_unreferred)]},
-            "high_risk_child_hours_to_referral": {("stat",): _delay_stats(self.child_hours)},
-            "signals_never_decided": {(): [float(sum(self.never_decided))],
-                                      ("agency",): [float(n) for n in self.never_decided]},
-        }
-
     def _total(self) -> Collector:
         """The concerns' collectors added up: every contact's counts, delays and time in the hub."""
         total = Collector(self.agencies, self.sources, self.start, self.end, self.clock, by_concern=False)
@@ -478,26 +407,3 @@ class Collector:
         half = (self.end - self.start) / 2.0
         growth_per_hour = (self.in_system_area - 2.0 * self.in_system_first_half) / half / half
         return _ratio(growth_per_hour, self.arrived_n / (self.end - self.start))
-
-
-class StaffedRole(Protocol):
-    """What the role metrics read: a role, or several roles' totals (mashsim.metrics.hubs.RoleTotal)."""
-
-    stats: RoleStats
-    waiting: int
-    busy: int
-
-
-def role_metrics(roles: Mapping[str, StaffedRole], by: str = "by_role") -> dict[str, float]:
-    """Utilisation, mean queue, mean wait and backlog at the end of each role (or pool: ``by="by_pool"``)."""
-    values: dict[str, dict[str, float]] = {}
-    for name, role in roles.items():
-        stats = role.stats
-        values[name] = {
-            "utilisation": _ratio(stats.duty_busy_area, stats.duty_capacity_area),
-            "queue_length": _ratio(stats.queue_area, stats.last - stats.since),
-            "wait_hours": _ratio(stats.wait_total, stats.started),
-            "wait_probability": _ratio(stats.waited, stats.started),
-            "backlog_at_end": float(role.waiting + role.busy),
-        }
-    return flatten_staff(values, by)

@@ -6,6 +6,8 @@ import math
 
 import numpy as np
 
+from mashsim.metrics.catalogue import DELAY_STATS
+
 _LOW, _HIGH = -3.0, 5.0  # 0.001 h to 100,000 h
 _PER_DECADE = 200  # bins 1.16% wide: percentiles to about half a percent
 _BINS = int((_HIGH - _LOW) * _PER_DECADE) + 2
@@ -110,3 +112,10 @@ class DelayHistogram:
         inside = (rank - before) / max(self.counts[index], 1)
         log_value = _LOW + (index - 1 + inside) / _PER_DECADE
         return min(max(10.0 ** log_value, self._minimum), self._maximum)
+
+
+def delay_stats(h: DelayHistogram) -> list[float]:
+    """The delay statistics in the order of the catalogue's ``DELAY_STATS``."""
+    stats = {"mean": h.mean(), "median": h.quantile(0.5), "p90": h.quantile(0.9),
+             "p95": h.quantile(0.95), "max": h.maximum}
+    return [stats[name] for name in DELAY_STATS]

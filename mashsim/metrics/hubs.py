@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from typing import Iterable, Mapping
 
 from mashsim.metrics.catalogue import by_hub
-from mashsim.metrics.collector import Collector, StaffedRole, role_metrics
+from mashsim.metrics.collector import Collector
+from mashsim.metrics.roles import StaffedRole, role_metrics
 from mashsim.model.roles import RoleStats
 
 __all__ = ["RoleTotal", "by_hub", "combined", "network_metrics", "role_total", "run_metrics", "window_totals"]

@@ -46,9 +46,11 @@ WEEK_HOURS = WEEK_DAYS * 24
 MAKE_AT_LEAST = 128  # contacts made per call of ContactFactory.make (see source_contacts)
 STRIDE = 1 << 40  # draws each stream of a source sets aside for one week (far more than a week uses)
 LEVELS_AT_ONCE = 256  # levels drawn per step, the same at every volume (so each level is computed alike)
-# The uniforms of one candidate: its own columns (in this order), then four for each agency.
-TIME, RISK, CONCERN, URGENT, SCREEN, REVEAL, OUTCOME, LOG_TASK, SCREEN_TASK, DECIDE_TASK = range(10)
-OWN_DRAWS = 10
+# The uniforms of one candidate: its own columns (in this order; then one task time per hub stage,
+# in the order of STAGES, from TASKS on), then four for each agency.
+TIME, RISK, CONCERN, URGENT, SCREEN, REVEAL, OUTCOME = range(7)
+TASKS = 7
+OWN_DRAWS = TASKS + len(STAGES)
 HOLDS, MATCH, CHANNEL, RESEARCH = range(4)
 AGENCY_DRAWS = 4
 # With [children], four more from the source's child stream, after the agencies' (a stream of their
@@ -189,9 +191,9 @@ class ContactFactory:
             risk, concern = child[1], child[2]
         urgent = (risk == CRITICAL) & (u[:, URGENT] < self._scenario.arrivals.urgent_flag)
         roles = self._scenario.roles
-        # each hub stage's task time, from its role's task_minutes (the stages in the flow's order)
-        log_h, screen_h, decide_h = [hours_at(getattr(roles, stage.role).task_minutes, u[:, column])
-                                     for stage, column in zip(STAGES, (LOG_TASK, SCREEN_TASK, DECIDE_TASK))]
+        # each hub stage's task time, from its role's task_minutes: a row per contact, a column per stage
+        stage_h = np.column_stack([hours_at(getattr(roles, stage.role).task_minutes, u[:, TASKS + i])
+                                   for i, stage in enumerate(STAGES)]).tolist()
         k = len(self._agencies)
         holds = np.empty((k, n), dtype=bool)
         unmatched = np.empty((k, n), dtype=bool)
@@ -209,14 +211,14 @@ class ContactFactory:
         as_list = lambda a: a.T.tolist() if k else [[]] * n  # noqa: E731
         holds_l, unmatched_l, lost_l, research_l = as_list(holds), as_list(unmatched), as_list(lost), as_list(research)
         matching_l = as_list(matching)
-        for j, (t, rk, cn, ug, us, ur, uo, lh, sh, dh) in enumerate(zip(
+        for j, (t, rk, cn, ug, us, ur, uo, sh) in enumerate(zip(
             times.tolist(), risk.tolist(), concern.tolist(), urgent.tolist(), u[:, SCREEN].tolist(),
-            u[:, REVEAL].tolist(), u[:, OUTCOME].tolist(), log_h.tolist(), screen_h.tolist(), decide_h.tolist(),
+            u[:, REVEAL].tolist(), u[:, OUTCOME].tolist(), stage_h,
         )):
             c = Contact(-1, self.index, t)
             c.risk, c.concern, c.urgent = rk, cn, ug
             c.u_screen, c.u_reveal, c.u_outcome = us, ur, uo
-            c.log_hours, c.screen_hours, c.decide_hours = lh, sh, dh
+            c.stage_hours = sh
             c.holds, c.unmatched, c.lost, c.research_hours = holds_l[j], unmatched_l[j], lost_l[j], research_l[j]
             c.matching = matching_l[j]
             contacts.append(c)

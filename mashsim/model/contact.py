@@ -30,7 +30,7 @@ class Contact:
     __slots__ = (
         "id", "source", "arrived", "risk", "concern", "urgent",
         "holds", "unmatched", "lost", "research_hours",
-        "log_hours", "screen_hours", "decide_hours",
+        "stage_hours",
         "u_screen", "u_reveal", "u_outcome",
         "counted", "backlog",
         "logged_at", "screened_at", "rag", "deadline", "due", "asked", "returned", "pending", "jobs",
@@ -52,9 +52,7 @@ class Contact:
     unmatched: list[bool]
     lost: list[bool]
     research_hours: list[float]
-    log_hours: float
-    screen_hours: float
-    decide_hours: float
+    stage_hours: list[float]  # per hub stage, in the order of mashsim.model.stages.STAGES: its task's hours
     u_screen: float
     u_reveal: float
     u_outcome: float

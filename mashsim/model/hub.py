@@ -25,7 +25,7 @@ from mashsim.model.cutoffs import CutoffQueue
 from mashsim.model.events import call_later
 from mashsim.model.network import DECISION, hub_node, research_node
 from mashsim.model.roles import BY_DEADLINE, BY_RAG, ONE_QUEUE, RED_FIRST, Job, Role
-from mashsim.model.stages import DECIDE, LOG, SCREEN, STAGE_AFTER, STAGES, urgent_task
+from mashsim.model.stages import DECIDE, FLAGGED, LOG, SCREEN, STAGES, next_index, urgent_task
 from mashsim.scenario.schema import OUTCOMES, RAGS, RESEARCHED_RAGS, HubSettings, Policy
 
 
@@ -40,6 +40,8 @@ class Observer(Protocol):
 TraceHook = Callable[[float, str, Contact, dict], None]
 
 _ORDERS = {"fifo": RED_FIRST, "rag": BY_RAG, "deadline": BY_DEADLINE}
+# The stages with a step of their own in the hub (an index of STAGES each); every other stage is plain
+LOG_AT, SCREEN_AT, DECIDE_AT = STAGES.index(LOG), STAGES.index(SCREEN), STAGES.index(DECIDE)
 
 
 def queue_order(policy: Policy) -> int:
@@ -77,11 +79,13 @@ class Hub:
         self.name = name
         self.observer = observer
         self.trace = trace
-        # the flow's stages (mashsim.model.stages), resolved to their roles once: the loop reads attributes
-        self.logging = roles[LOG.role]
-        self.screening = roles[SCREEN.role]
-        self.deciding = roles[DECIDE.role]
+        # the flow's stages (mashsim.model.stages), resolved once: the loop reads lists by a stage's index
         self.stage_roles = [roles[s.role] for s in STAGES]
+        self.screening = self.stage_roles[SCREEN_AT]
+        self.flagged = [s.urgent == FLAGGED for s in STAGES]  # its task is urgent by the flag, else if Red
+        self.after = [next_index(s) for s in STAGES]  # the stage after each (after the research, for screen)
+        self.done = self._steps()  # what happens when each stage's task is done
+        self.stage_of_role = {s.role: k for k, s in enumerate(STAGES)}
         # a channel has the same latency each way; a desk no RAG asks (yet: a policy inject may) has
         # no request edge, so its return edge gives the latency
         latency = {agency: network.edges[research_node(scenario, agency, name), hub_node(name, DECISION)]["latency_hours"]
@@ -131,6 +135,34 @@ class Hub:
         for role in (*self.stage_roles, *[d.role for d in self.desks]):
             role.set_order(order)
 
+    def _steps(self) -> list[Callable[[Any], None]]:
+        """Per stage, called with the contact when its task there is done: the stage's own step
+        (logging, screening, deciding), or for a plain stage, going on to the next."""
+        own: dict[int, Callable[[Any], None]] = {LOG_AT: self._logged, SCREEN_AT: self._screened,
+                                                DECIDE_AT: self._decided}
+        steps: list[Callable[[Any], None]] = []
+        for k, stage in enumerate(STAGES):
+            if k not in own and not 0 < self.after[k] < len(STAGES):
+                raise ValueError(f"hub stage {stage.name!r} has no step of its own, so it must lead on to "
+                                 f"another stage (its next is {stage.next!r})")
+            steps.append(own[k] if k in own else partial(self._passed, k))
+        return steps
+
+    def _queue(self, c: Contact, k: int) -> None:
+        """Queue ``c`` for stage ``k`` (an index of STAGES), tracing the event that brought it there."""
+        if self.trace:
+            self._note_queued(k, c)
+        self._start(c, k)
+
+    def _start(self, c: Contact, k: int) -> None:
+        """Submit ``c``'s task at stage ``k`` to its role."""
+        self._submit(self.stage_roles[k], c, c.urgent if self.flagged[k] else c.rag == RED, c.stage_hours[k],
+                     self.done[k])
+
+    def _passed(self, k: int, c: Contact) -> None:
+        """``c`` is through plain stage ``k``: on to the next."""
+        self._queue(c, self.after[k])
+
     def _submit(self, role: Role, c: Contact, urgent: bool, hours: float, done: Callable[[Any], None]) -> Job | None:
         """Queue ``c``'s task at ``role``, with the keys the role's order may need."""
         return role.submit(c, urgent, hours, done, queue_rank(c, urgent), queue_deadline(c))
@@ -153,12 +185,13 @@ class Hub:
         if trace is not None:
             trace(self.env.now, kind, contact, detail)
 
-    def _note_queued(self, kind: str, c: Contact) -> None:
-        """Trace ``kind``, then "closed" if the role of the stage ``c`` now waits for is off duty for it."""
-        self._note(kind, c)
-        stage = STAGE_AFTER[kind]
-        role = self.stage_roles[STAGES.index(stage)]
-        self._note_closed(c, role, stage.role, False, urgent_task(stage, bool(c.urgent), c.rag == RED), self.env.now)
+    def _note_queued(self, k: int, c: Contact) -> None:
+        """Trace the event after which ``c`` waits for stage ``k`` (its ``queued_on``), then "closed"
+        if the stage's role is off duty for it."""
+        stage = STAGES[k]
+        self._note(stage.queued_on, c)
+        self._note_closed(c, self.stage_roles[k], stage.role, False,
+                          urgent_task(stage, bool(c.urgent), c.rag == RED), self.env.now)
 
     def _note_desk_state(self, c: Contact, desk: Desk) -> None:
         """Trace why ``desk`` cannot start on ``c``'s request when it reaches it: systems down, or off
@@ -183,20 +216,18 @@ class Hub:
             self.children.arrived(c)
         self.observer.arrived(c)
         if self.trace:
-            self._note_queued("arrived", c)
+            self._note_queued(0, c)
         if self.provisional:
             self._set_due(c)
         if self.notices:
             school = self.notices.get((c.concern, c.source))
             if school is not None:  # Operation Encompass: the school is told before its next day starts
                 c.notify_by = school.next_day_start(c.arrived)
-        self._submit(self.logging, c, c.urgent, c.log_hours, self._logged)
+        self._start(c, 0)
 
     def _logged(self, c: Contact) -> None:
         c.logged_at = self.env._now
-        if self.trace:
-            self._note_queued("logged", c)
-        self._submit(self.screening, c, c.urgent, c.screen_hours, self._screened)
+        self._queue(c, self.after[LOG_AT])
 
     def _screened(self, c: Contact) -> None:
         # the screener's rating: one level too low (more often when the queue per screener in post is
@@ -225,13 +256,12 @@ class Hub:
         self.observer.arrived(c)
         if self.provisional:
             self._set_due(c)
-        if role == LOG.role:
-            self._submit(self.logging, c, c.urgent, c.log_hours, self._logged)
-            return
-        c.logged_at = self.env.now
-        if role == SCREEN.role:
-            self._submit(self.screening, c, c.urgent, c.screen_hours, self._screened)
-        elif role == DECIDE.role:
+        k = self.stage_of_role.get(role, -1)
+        if k != LOG_AT:
+            c.logged_at = self.env.now
+        if 0 <= k <= SCREEN_AT:  # a stage before the research: its queue
+            self._start(c, k)
+        elif k >= 0:  # after the research (the decision): rated as researched, and asked nothing
             self.rate(c, max(c.correct_rag, GREEN), asked=())
         else:
             desk = next(d for d in self.desks if d.name == role)
@@ -327,12 +357,13 @@ class Hub:
 
     def _to_decision(self, c: Contact) -> None:
         c.sent_at = self.env._now
+        k = self.after[SCREEN_AT]  # the stage after the research
         if self.trace:
-            self._note_queued("to decision", c)
+            self._note_queued(k, c)
         for job in c.jobs:
             job.role.cancel(job)  # a queued one is withdrawn, a running one left to finish
         c.jobs = []
-        self._submit(self.deciding, c, c.rag == RED, c.decide_hours, self._decided)
+        self._start(c, k)
 
     def _decided(self, c: Contact) -> None:
         fates = signal_fates(c)

@@ -27,7 +27,7 @@ from typing import Any, Mapping
 from mashsim.model.arrivals import HOURS_PER_YEAR
 from mashsim.scenario import Scenario, load_scenario
 from mashsim.scenario.bounds import HOURS
-from mashsim.model.stages import DECIDE, LOG, SCREEN
+from mashsim.model.stages import DECIDE, SCREEN
 from mashsim.scenario.schema import HUB_ROLES, RAGS, RESEARCHED_RAGS, RISK_LEVELS, WEEKDAYS, Constant, \
     Exponential, Triangular, Uniform
 from mashsim.validation.theory import triangular_moments, uniform_moments
@@ -40,6 +40,11 @@ DEFAULT_SCENARIO = "london-borough"
 
 def _always(staff: int, task: Mapping[str, Any]) -> dict[str, Any]:
     return {"staff": staff, "hours": "always", "absence_rate": 0.0, "task_minutes": dict(task)}
+
+
+def _instant_roles() -> dict[str, dict[str, Any]]:
+    """Every hub stage's role taking no time: the stages a configuration does not study."""
+    return {role: _always(1, INSTANT) for role in HUB_ROLES}
 
 
 def _base(name: str, lam_per_hour: float, horizon_days: float, warmup_days: float,
@@ -85,7 +90,7 @@ def single_desk_raw(lam_per_hour: float, service_minutes: Mapping[str, Any], ser
                     queue_discipline: str = "fifo") -> dict[str, Any]:
     """The scenario table of :func:`single_desk` (to write as a file, or tag a value in it)."""
     raw = _base("textbook-desk", lam_per_hour, horizon_days, warmup_days, risk_mix, 0.0)
-    raw["roles"] = {role: _always(1, INSTANT) for role in HUB_ROLES}
+    raw["roles"] = _instant_roles()
     raw["agencies"] = {"desk": {
         "staff": servers, "hours": "always", "research_minutes": dict(service_minutes),
         "holds_information": {level: 0.0 for level in RISK_LEVELS},
@@ -103,11 +108,8 @@ def tandem(lam_per_hour: float, first: tuple[Mapping[str, Any], int], second: tu
     the hub's own screening and decision stages form the tandem.
     """
     raw = _base("textbook-tandem", lam_per_hour, horizon_days, warmup_days, ALL_RED, 0.0)
-    raw["roles"] = {
-        LOG.role: _always(1, INSTANT),
-        SCREEN.role: _always(first[1], first[0]),
-        DECIDE.role: _always(second[1], second[0]),
-    }
+    raw["roles"] = {**_instant_roles(), SCREEN.role: _always(first[1], first[0]),
+                    DECIDE.role: _always(second[1], second[0])}
     raw["policy"]["ask"] = {}
     return load_scenario(raw)
 
@@ -146,11 +148,8 @@ class ReducedMash:
         """The reduced MASH as a mashsim scenario."""
         raw = _base("reduced-mash", self.arrivals_per_hour, self.horizon_days, self.warmup_days,
                     self.risk_mix, 1.0)
-        raw["roles"] = {
-            LOG.role: _always(1, INSTANT),
-            SCREEN.role: _always(self.screening[1], self.screening[0]),
-            DECIDE.role: _always(self.decision[1], self.decision[0]),
-        }
+        raw["roles"] = {**_instant_roles(), SCREEN.role: _always(self.screening[1], self.screening[0]),
+                        DECIDE.role: _always(self.decision[1], self.decision[0])}
         raw["agencies"] = {
             name: {"staff": servers, "hours": "always", "research_minutes": dict(task),
                    "holds_information": {level: 0.0 for level in RISK_LEVELS}}
@@ -190,7 +189,7 @@ class RotaDesk:
         raw = _base("rota-desk", self.arrivals_per_hour, self.horizon_days, self.warmup_days, ALL_RED, 0.0)
         raw["calendar"] = {"hours": {"daytime": {"days": list(WEEKDAYS), "start": self.start, "end": self.end,
                                                  "bank_holidays": True}}}
-        raw["roles"] = {role: _always(1, INSTANT) for role in HUB_ROLES}
+        raw["roles"] = _instant_roles()
         raw["agencies"] = {"desk": {
             "staff": self.day_staff, "hours": "daytime", "out_of_hours_staff": self.cover, "absence_rate": 0.0,
             "research_minutes": dict(self.task), "holds_information": {level: 0.0 for level in RISK_LEVELS},
@@ -227,9 +226,11 @@ def default_variant(overrides: list[tuple[str, Any]], horizon_days: float, warmu
 def unlimited_staff(base: Scenario, staff: int = 100) -> list[tuple[str, Any]]:
     """Overrides giving every role and desk ``staff`` people on duty around the clock, never absent."""
     paths = [f"roles.{name}" for name in HUB_ROLES] + [f"agencies.{name}" for name in base.agencies]
+    # each hub role's task time too, so that a role the scenario file leaves to its default is whole
+    tasks = [(f"roles.{name}.task_minutes", getattr(base.roles, name).task_minutes.model_dump()) for name in HUB_ROLES]
     return [pair for path in paths for pair in (
         (f"{path}.staff", staff), (f"{path}.hours", "always"), (f"{path}.absence_rate", 0.0),
-        (f"{path}.changes", []))]
+        (f"{path}.changes", []))] + tasks
 
 
 def no_arrivals(base: Scenario) -> list[tuple[str, Any]]:
