@@ -79,7 +79,7 @@ def _first_contacts(scenario) -> list[tuple]:
         if (notification or (kind == "arrived" and not hasattr(c, "incident"))) and c.generation == 0 \
                 and time < end:
             seen.append((time, c.source, c.child, c.risk, c.concern, c.urgent, c.u_screen, c.u_reveal,
-                         c.u_outcome, c.log_hours, c.screen_hours, c.decide_hours, tuple(c.holds),
+                         c.u_outcome, tuple(c.stage_hours), tuple(c.holds),
                          tuple(c.research_hours), c.u_notify, c.ppd_hours, c.cait_hours, notification))
 
     simulate(scenario, seed=8, trace=hook)
