@@ -97,14 +97,18 @@ def test_staff_and_the_police_pipeline_leave_every_first_contact_and_its_child_a
 
 
 def test_a_return_has_the_same_draws_whichever_run_makes_it():
-    """A return's draws come from its own stream, named by its first contact's key and its number."""
+    """A return's draws come from its own stream, named by its first contact's key and its number: the
+    same alone or among other returns, in any order, and different for another return."""
     scenario = with_children()
     streams = Streams(5, 2)
     factory = source_factory(scenario, "police", streams)
-    one = streams.rng_at(("returns", "police"), (123, 1)).random(factory.width)
+    one = streams.rows_at(("returns", "police"), [(123, 1)], factory.width)[0]
     streams.rng("contact", "police").random(1000)  # other streams used in between change nothing
-    assert np.array_equal(one, Streams(5, 2).rng_at(("returns", "police"), (123, 1)).random(factory.width))
-    assert not np.array_equal(one, streams.rng_at(("returns", "police"), (123, 2)).random(factory.width))
+    among = Streams(5, 2).rows_at(("returns", "police"), [(7, 3), (123, 1), (2**35 + 4, 1)], factory.width)
+    assert np.array_equal(one, among[1])
+    assert not np.array_equal(one, streams.rows_at(("returns", "police"), [(123, 2)], factory.width)[0])
+    assert not np.array_equal(one, Streams(6, 2).rows_at(("returns", "police"), [(123, 1)], factory.width)[0])
+    assert ((among >= 0.0) & (among < 1.0)).all() and len({tuple(r) for r in among}) == 3
 
 
 # ------------------------------------------------------------------------------ how often children return

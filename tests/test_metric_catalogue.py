@@ -44,15 +44,15 @@ RECORDED_FAMILIES = ("contacts_arrived", "contacts_decided", "contacts_open_at_e
                      "utilisation", "queue_length", "wait_hours", "wait_probability", "backlog_at_end",
                      "high_risk_missed_rate", "contacts_decided_in_runout", "contacts_censored", "backlog_growth")
 RECORDED = {
-    "borough": "b746ee207e3a50cf67f4c9fda5d8b2f80bdabe594b0cab10c3056786d5eb976f",
-    "borough-seed-2": "3b84d252ab5d7546468df87b1e00356d8085712388853fda659f482b5dc64f8c",
-    "understaffed": "bc50191249fb588b94042fb8d5d2bb003ad2ab9db30de0f19320631090fa8db8",
-    "surge": "0b25006100cfdc0595f13dc599a47b1e645ee272bcdccef99d6e1c77c2cbd94c",
-    "remote": "fe761dd316461f09c0927bb73900426746ce3403fbd38f5490347a72beee1984",
-    "exercise": "25b1f682bf2076f4209b03817ece7e1d9803e1c0f643191da99bf3c186d39635",
-    "halved-screeners": "6c3057998ec748db1bc692751bda4cc9bf40ba9afe6539986508ac4663149493",
-    "wide": "b2faa5b31f7f3f21d03a4d2f4210290205bc42688b71d595fab7aee759259f36",
-    "pooled": "24390b34ef66c9330ab0b8403b5ad61f4c37bc40f46dcc9351930d85eb3337aa",
+    "borough": "7dc38921b7476d282afa207e942c8bc516d6be99792e3712c48871b39ddf9f8d",
+    "borough-seed-2": "3932312112680dcd1582bd21678f8cec0f35a469658a9201fcc0d647ac4db956",
+    "understaffed": "595664ac58ac93aa59d53a2e3f1c2f540dae3e92e878fda207ef9387eddae4be",
+    "surge": "39bd9cec664787ce4d828ddde3a8ed8312ee052f81bd70ca2b53e929a3a9a931",
+    "remote": "6753b9364c3e94445f68bf3f5f8b8c124c96d9dc31b903062033ab3fa6141680",
+    "exercise": "5e81c47c726dcab96fc0f6d23a351e1212a5309bd59be236e5a45db7dc088210",
+    "halved-screeners": "44c53f63d19b4367fdb592b89a3f23fbeaf46a1780afb7181a6cce6da712c357",
+    "wide": "730e019f5dcd8e83cc473496b90cb5c99ae16a1b91a1f01817f7eefa77be9172",
+    "pooled": "f9b85cd1295a78e2a7e1d0d7dfa7ca78d494fbe28b8f7f4e0ba1f3541c2d37d6",
 }
 
 

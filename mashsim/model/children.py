@@ -267,8 +267,7 @@ class Children:
         now = [r for r in waiting if r.time <= until]
         self.unmade[source] = [r for r in waiting if r.time > until]
         factory = self.factories[source]
-        rows = np.concatenate([self.streams.rng_at(("returns", factory.name), (r.key, r.generation)).random(
-            (1, factory.width)) for r in now])
+        rows = self.streams.rows_at(("returns", factory.name), [(r.key, r.generation) for r in now], factory.width)
         who = (np.array([r.child for r in now]), np.array([r.risk for r in now]), np.array([r.concern for r in now]))
         for r, c in zip(now, factory.make(np.array([r.time for r in now]), rows, None, who)):
             c.key, c.generation = r.key, r.generation
