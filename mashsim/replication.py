@@ -191,6 +191,7 @@ class _Run:
                                           ppd, cait, lambda c: None, collector, tally, self.trace)
             hubs[hub_name] = hub = Hub(env, settings, desks, self.network, self.clocks, pipeline or collector,
                                        self.trace, hub_name)
+            collector.rate_unscreened(hub.unscreened_deadlines)
             if pipeline is not None:
                 pipeline.arrive = hub.arrive
             factories = _start_arrivals(env, settings, hub, hub_streams, self.view, cap, self.ids, self.plan,

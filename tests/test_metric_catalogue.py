@@ -50,7 +50,7 @@ RECORDED = {
     "surge": "39bd9cec664787ce4d828ddde3a8ed8312ee052f81bd70ca2b53e929a3a9a931",
     "remote": "6753b9364c3e94445f68bf3f5f8b8c124c96d9dc31b903062033ab3fa6141680",
     "exercise": "5e81c47c726dcab96fc0f6d23a351e1212a5309bd59be236e5a45db7dc088210",
-    "halved-screeners": "44c53f63d19b4367fdb592b89a3f23fbeaf46a1780afb7181a6cce6da712c357",
+    "halved-screeners": "3dd4c44f156cbe866c30cabbabd57e2aa0f08020e864ebec0e134ed45fcf6219",
     "wide": "730e019f5dcd8e83cc473496b90cb5c99ae16a1b91a1f01817f7eefa77be9172",
     "pooled": "f9b85cd1295a78e2a7e1d0d7dfa7ca78d494fbe28b8f7f4e0ba1f3541c2d37d6",
 }

@@ -187,7 +187,9 @@ FAMILIES: tuple[Family, ...] = (
            breakdowns=(("stat",), ("rag", "stat"))),
     Family("rag_breach_rate", SHARE, "RAG deadline breaches", TIMESCALES,
            ("Green/Amber/Red contacts decided after their RAG deadline, or censored past it ÷ decided and "
-            "censored Green/Amber/Red contacts.",
+            "censored Green/Amber/Red contacts. A contact still not screened at the run-out's cap counts under "
+            "the RAG its screening draw gives with no queue pressure (when that RAG's clock starts at contact), so "
+            "a backlog nobody has screened cannot make the figure look better.",
             "The same for that screening RAG (`red`, `amber`, `green`) ÷ decided and censored contacts with that "
             "screening RAG.",
             "The same deadline hours read on the hub's working clock (`working`) or as elapsed hours (`elapsed`), "

@@ -14,7 +14,7 @@ records are asked for.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from mashsim.metrics.catalogue import BY_STEM, flatten
 from mashsim.metrics.children import ChildCounts
@@ -57,6 +57,12 @@ class Collector:
         self.censored_n = self._count("censored_n")
         self.censored_by_rag = self._counts(len(RAGS))
         self.unscreened_day_breaches = self._count("unscreened_day_breaches")
+        # those never screened whose deadline is known from their screening draw (see censor)
+        self.unscreened_rated = self._count("unscreened_rated")
+        self.unscreened_breaches = self._count("unscreened_breaches")
+        self.unscreened_working = self._count("unscreened_working")
+        self.unscreened_elapsed = self._count("unscreened_elapsed")
+        self.deadlines_if_screened: Callable[[Contact], tuple[float, float, float] | None] | None = None
         self.delay_unscreened = DelayHistogram()
         self.censored_at = end  # when censor() was called
         self.by_rag = self._counts(len(RAGS))
@@ -271,6 +277,14 @@ class Collector:
             self.day_breaches[rag] += 1
         return rag_breach, day_breach
 
+    def rate_unscreened(self, deadlines: Callable[[Contact], tuple[float, float, float] | None]) -> None:
+        """How censor() finds the RAG deadline of a contact never screened (the hub's
+        ``unscreened_deadlines``): without it such a contact would be in no RAG breach figure, and a hub
+        too short of staff to screen its contacts would look better on RAG deadlines than one that can."""
+        self.deadlines_if_screened = deadlines
+        for concern in self.by_concern:
+            concern.rate_unscreened(deadlines)
+
     def censor(self, now: float) -> None:
         """Count the contacts still open at ``now`` (the run-out's cap) as censored: each enters the
         delays at its delay so far (a lower bound) and breaches every deadline it has passed."""
@@ -284,9 +298,15 @@ class Collector:
             self.censored_n += 1
             if c.notify_by is not None:
                 self._notice(c, now if c.screened_at is None else c.screened_at)
-            if c.rag is None:  # never screened: no RAG, no RAG deadline
+            if c.rag is None:  # never screened: no RAG, but a deadline by its screening draw (see rate_unscreened)
                 self.delay_unscreened.add(now - c.arrived)
                 self.unscreened_day_breaches += self._breaches_at(c, now)[1]
+                deadlines = self.deadlines_if_screened(c) if self.deadlines_if_screened is not None else None
+                if deadlines is not None:
+                    self.unscreened_rated += 1
+                    self.unscreened_breaches += now > deadlines[0]
+                    self.unscreened_working += now > deadlines[1]
+                    self.unscreened_elapsed += now > deadlines[2]
                 continue
             self.delay_by_rag[c.rag].add(now - c.arrived)
             self.censored_by_rag[c.rag] += 1
@@ -306,8 +326,14 @@ class Collector:
         """Records of the censored contacts (only when recording); breaches as at the run-out's cap."""
         if not self.record:
             return []
-        return [contact_record(self.agencies, self.sources, c, [], *self._breaches_at(c, self.censored_at), False)
-                for c in self._open.values()]
+        rows = []
+        for c in self._open.values():
+            row = contact_record(self.agencies, self.sources, c, [], *self._breaches_at(c, self.censored_at), False)
+            deadlines = self.deadlines_if_screened(c) if c.rag is None and self.deadlines_if_screened else None
+            if deadlines is not None:  # never screened: the deadline its screening draw gives (see censor)
+                row["deadline_h"], row["rag_breach"] = deadlines[0], self.censored_at > deadlines[0]
+            rows.append(row)
+        return rows
 
     def metrics(self, roles: Mapping[str, StaffedRole], by_concern: bool = True) -> dict[str, float]:
         """Every metric as a flat ``{dotted name: value}`` dict, named and ordered by the catalogue
@@ -363,9 +389,11 @@ class Collector:
                 ("rag", "stat"): [v for h in self.delay_by_rag for v in delay_stats(h)],
             },
             "rag_breach_rate": {
-                (): [_ratio(sum(self.rag_breaches), researched)],
+                (): [_ratio(sum(self.rag_breaches) + self.unscreened_breaches, researched + self.unscreened_rated)],
                 ("researched_rag",): [_ratio(self.rag_breaches[r], with_rag[r]) for r in range(len(RAGS)) if r != BLUE],
-                ("reading",): [_ratio(sum(b), researched) for b in (self.breaches_working, self.breaches_elapsed)],
+                ("reading",): [_ratio(sum(b) + u, researched + self.unscreened_rated)
+                               for b, u in ((self.breaches_working, self.unscreened_working),
+                                            (self.breaches_elapsed, self.unscreened_elapsed))],
                 ("reading", "researched_rag"): [_ratio(b[r], with_rag[r])
                                                 for b in (self.breaches_working, self.breaches_elapsed)
                                                 for r in range(len(RAGS)) if r != BLUE],

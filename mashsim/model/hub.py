@@ -241,13 +241,31 @@ class Hub:
             self._in_post_day = day
             self._in_post = max(self.screener_staffing.staff_on_day(day), 1.0)
         under = min(self.under + self.under_per_waiting * self.screening.waiting / self._in_post, self.under_max)
-        correct = c.risk  # the correct RAG: one level per level of true risk
+        self.rate(c, self._drawn_rag(c, under))
+
+    def _drawn_rag(self, c: Contact, under: float) -> int:
+        """The RAG ``c``'s screening draw gives when under-rating has chance ``under``: one level too low,
+        one too high, or the correct one (one level per level of true risk)."""
+        correct = c.risk
         if c.u_screen < under and correct > BLUE:
-            self.rate(c, correct - 1)
-        elif c.u_screen > 1.0 - self.over and correct < RED:
-            self.rate(c, correct + 1)
-        else:
-            self.rate(c, correct)
+            return correct - 1
+        if c.u_screen > 1.0 - self.over and correct < RED:
+            return correct + 1
+        return correct
+
+    def unscreened_deadlines(self, c: Contact) -> tuple[float, float, float] | None:
+        """For a contact still not screened at the run-out's cap: the RAG deadline it would have (as the
+        hub works to it, on the working clock, elapsed) under the RAG its screening draw gives with no
+        queue pressure; None when that RAG is Blue (no deadline) or its clock starts at screening (not
+        started). A backlog nobody has screened then counts in the RAG breaches instead of hiding."""
+        rag = self._drawn_rag(c, self.under)
+        if rag == BLUE and self.never_blue[c.concern]:
+            rag = GREEN
+        if rag == BLUE or not self.from_contact[rag]:
+            return None
+        hours, clock = self.deadlines[rag]
+        elapsed, working = c.arrived + hours, self.hub_clock.add(c.arrived, hours)
+        return (elapsed if clock == "elapsed" else working), working, elapsed
 
     def enter_backlog(self, c: Contact, role: str) -> None:
         """Start ``c`` at time 0 waiting for ``role``: the scenario's initial backlog."""
