@@ -110,7 +110,7 @@ def load_targets(source: str | Path = SHIPPED_TARGETS) -> tuple[Target, ...]:
                for i, target in enumerate(spec.targets) for name in REPORT_FIELDS if not getattr(target, name)]
     if spec.scenario is None:
         missing.append(Problem("scenario", "name the scenario the figures are for"))
-    if missing:
+    if missing or spec.scenario is None:
         raise ScenarioError(missing, where)
     scenario = load_scenario(resolve(spec.scenario, SCENARIOS, near=path.parent, field="scenario", where=where))
     return tuple(Target(t.spec, t.figure) for t in table.resolve_targets(spec, metric_names(scenario), where))
