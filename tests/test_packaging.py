@@ -18,6 +18,7 @@ from mashsim._version import __version__
 from mashsim.cli import main
 from mashsim.commands import MODULES
 from mashsim.commands.helptext import plain
+from mashsim.validation.calibration import TARGETS
 from support import REPO
 
 MARKUP = re.compile(r"``|`|:[a-z]+:`|\*\*")
@@ -39,7 +40,7 @@ def _files(folder: Path) -> set[str]:
 def test_the_wheel_carries_every_module_and_every_shipped_file(built):
     modules = {f for f in _files(REPO / "mashsim") if f.endswith(".py")}
     assert modules <= _files(built / "mashsim"), "a module is missing from the wheel: is its folder a package?"
-    for kind in ("scenarios", "experiments"):
+    for kind in ("scenarios", "experiments", "calibration"):
         shipped = {f for f in _files(REPO / kind) if not f.endswith(".py")}  # data/make_london.py: sdist only
         assert _files(built / "mashsim" / "_data" / kind) == shipped, \
             f"{kind}/ and the wheel's copy differ: list the new kind of file in setup.py's package_data"
@@ -55,13 +56,19 @@ def test_installed_it_runs_shipped_names_from_any_folder(built, tmp_path):
             "print(load_scenario('london-borough.toml').name); print(load_scenario('london-pooled').name); "
             "print(make_plan('staffing-grid').base.name); "
             "from mashsim.app.state import load_shipped, shipped_names; "
-            "print(load_shipped(shipped_names()[0]).scenario.name)")
+            "print(load_shipped(shipped_names()[0]).scenario.name); "
+            # the target table: calibrate's by its shipped name, and check-model's calibration table
+            "print(folder('calibration')); from mashsim.history_matching import prepare; "
+            "print(prepare('targets').source); from mashsim.validation.calibration import TARGETS; "
+            "print(','.join(t.name for t in TARGETS))")
     env = {**os.environ, "PYTHONPATH": str(built)}
     out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True,
                          check=True).stdout.split("\n")
     data = built / "mashsim" / "_data"
-    assert out[:6] == [str(data / "scenarios"), str(data / "experiments"),
-                       "london-borough", "london-pooled", "london-borough", "london-borough"]
+    assert out[:9] == [str(data / "scenarios"), str(data / "experiments"),
+                       "london-borough", "london-pooled", "london-borough", "london-borough",
+                       str(data / "calibration"), str(data / "calibration" / "targets.toml"),
+                       ",".join(t.name for t in TARGETS)]
 
 
 @pytest.mark.parametrize("command", [[], *([m.replace("_", "-")] for m in MODULES)])

@@ -36,7 +36,7 @@ from pathlib import Path
 import mashsim
 from mashsim.scenario.shipped import folder
 venv = Path(sys.argv[1]).resolve()
-for where in (Path(mashsim.__file__), folder("scenarios"), folder("experiments")):
+for where in (Path(mashsim.__file__), folder("scenarios"), folder("experiments"), folder("calibration")):
     assert venv in where.resolve().parents, f"{where} is not in the fresh environment"
 print("mashsim and its shipped files come from", Path(mashsim.__file__).parent)
 EOF
@@ -68,6 +68,14 @@ say "mashsim check-model --fast"
 tail -n 3 check.log
 test -s docs/validation-fast.md
 
+say "the shipped target table by name: mashsim calibrate london-borough targets (checked, not run: no scikit-learn here)"
+"$WORK/venv/bin/python" -c "from mashsim.history_matching import prepare; c = prepare('targets'); \
+from mashsim.validation.calibration import TARGETS; \
+assert [t.name for t in c.targets] == [t.name for t in TARGETS] and len(TARGETS) >= 5, c.targets; \
+print('ok:', c.source, len(c.parameters), 'parameters,', len(TARGETS), 'targets')"
+if "$mashsim" calibrate london-borough targts 2>err.txt; then echo "expected exit 2"; exit 1; fi
+grep -q "did you mean targets" err.txt
+
 say "a misspelt shipped name: exit 2 and a suggestion"
 if "$mashsim" run london-borogh.toml 2>err.txt; then echo "expected exit 2"; exit 1; fi
 grep -q "did you mean london-borough" err.txt
@@ -77,7 +85,8 @@ say "the editable install, from the same folder"
 "$WORK/venv/bin/python" -c "import mashsim, sys; from pathlib import Path; \
 from mashsim.scenario.shipped import folder; root = Path(sys.argv[1]).resolve(); \
 assert Path(mashsim.__file__).resolve().parent == root / 'mashsim', mashsim.__file__; \
-assert folder('scenarios') == root / 'scenarios' and folder('experiments') == root / 'experiments'" "$ROOT"
+assert folder('scenarios') == root / 'scenarios' and folder('experiments') == root / 'experiments'; \
+assert folder('calibration') == root / 'calibration'" "$ROOT"
 "$mashsim" validate london-borough.toml
 "$mashsim" sweep staffing-gird 2>err.txt && { echo "expected exit 2"; exit 1; }
 grep -q "did you mean staffing-grid" err.txt

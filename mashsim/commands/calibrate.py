@@ -27,7 +27,8 @@ EXIT_EMPTY = 1  # no parameters are non-implausible: the targets conflict (said 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("scenario", metavar="SCENARIO", help="scenario TOML file or shipped name (london-borough)")
     parser.add_argument("targets", metavar="TARGETS", type=Path,
-                        help="targets file (TOML): published figures, the parameters and their ranges")
+                        help="targets file (TOML): published figures, the parameters and their ranges; or the "
+                             "shipped one by name (targets: london-borough's)")
     parser.add_argument("--range", dest="ranges", action="append", default=[], metavar="PATH=LO..HI",
                         help="calibrate PATH over LO..HI (adds to or replaces the file's [parameters]; repeatable)")
     parser.add_argument("--allow-untagged", action="store_true",

@@ -7,7 +7,8 @@ processes, scikit-learn), :mod:`~.region` (implausibility and the region kept), 
 (the loop, on the sweep engines), :mod:`~.outputs`, :mod:`~.summary` and :mod:`~.plots`.
 
 Not to be confused with :mod:`mashsim.validation.calibration`, the table of the default
-scenario against published figures that ``check-model`` prints.
+scenario against published figures that ``check-model`` prints (it reads the same target table,
+the shipped ``calibration/targets.toml``, through :mod:`~mashsim.history_matching.targets`).
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from mashsim.experiment.plan import Plan, resolve_plan
 from mashsim.experiment.spec import Experiment
 from mashsim.history_matching.targets import Settings, Target, TargetsFile, read_targets_file, resolve_targets
 from mashsim.scenario.errors import Problem, ScenarioError
-from mashsim.scenario.shipped import SCENARIOS, find, not_found
+from mashsim.scenario.shipped import CALIBRATION, SCENARIOS, find, not_found, resolve
 
 WAVE_FOLDER = "wave-{}"
 
@@ -90,8 +90,10 @@ class Calibration:
 
 def prepare(targets_file: str | Path, scenario: str | None = None, ranges: Sequence[tuple[str, tuple[float, float]]] = (),
             overrides: Sequence[tuple[str, Any]] = (), allow_untagged: bool = False) -> Calibration:
-    """Read ``targets_file`` and resolve it against its scenario (``scenario`` overrides the file's);
+    """Read ``targets_file`` (a file, or a shipped name) and resolve it against its scenario (``scenario`` overrides the file's);
     ``ranges`` add or replace parameters; every problem raises :class:`ScenarioError`."""
+    # a file, else a shipped targets file by name (``targets``: calibration/targets.toml, in a wheel too)
+    targets_file = resolve(targets_file, CALIBRATION)
     source = str(targets_file)
     table = read_targets_file(targets_file)
     name, near = (scenario, Path.cwd()) if scenario is not None else (table.scenario, Path(source).parent)

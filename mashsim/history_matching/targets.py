@@ -24,11 +24,20 @@ A targets file is TOML, checked field by field like an experiment file::
     source = "University of Greenwich for London Councils (Crockett et al.)"
     date = "2013-12"
     use = "calibrate"                      # calibrate | validate (kept back, checked on the ensemble)
+    # for the validation report (mashsim check-model), all optional here:
+    title = "turnaround, high or complex need"      # the figure in words (default: name)
+    published = "slightly over 1¼ days"             # the source's own words
+    model_figure = "mean time from contact to decision of contacts rated Amber"
+    driver = "education's research_minutes (E)"     # what drives the model figure
+    calibrated = "research_minutes was set to ..."  # what was tuned to it (only with use = "calibrate")
 
 A band ``[low, high]`` is read as the published value plus or minus two standard deviations of
 observation error (sd = (high - low) / 4), centred on ``value`` (default: the band's middle);
 ``sd`` gives the observation error directly.  ``discrepancy`` is the standard deviation of the
 model's own structural error for this figure (default 0), in the target's unit.
+
+The same table is the calibration table of the validation report
+(:mod:`mashsim.validation.calibration` reads the shipped one): one declaration of each figure.
 """
 
 from __future__ import annotations
@@ -67,6 +76,12 @@ class TargetSpec(Strict):
     date: str | datetime.date = Field(description="when it was published (text, e.g. \"2013-12\", or a date)")
     use: Literal["calibrate", "validate"] = Field(description="calibrate: matched; validate: kept back")
     note: str = ""
+    # what the validation report (mashsim check-model) shows of the figure; calibrate needs none of it
+    title: str = Field("", description="the figure in words, as the validation report names it (default: name)")
+    published: str = Field("", description="the figure in the source's own words")
+    model_figure: str = Field("", description="what the model measures for it, in words")
+    driver: str = Field("", description="the scenario's values that drive the model figure")
+    calibrated: str | None = Field(None, min_length=1, description="what was tuned to match it (absent: nothing)")
 
     @field_validator("date")
     @classmethod
@@ -83,7 +98,16 @@ class TargetSpec(Strict):
             raise FieldProblem("sd", "give a band (low, high), or value and sd")
         if self.value is not None and self.low is not None and not self.low <= self.value <= self.high:
             raise FieldProblem("value", f"outside its own band [{self.low:g}, {self.high:g}]")
+        # a figure something was tuned to is no evidence: it cannot be the one kept back to validate
+        if self.calibrated is not None and self.use == "validate":
+            raise FieldProblem("calibrated", "a figure something was tuned to is not kept back: give use = "
+                                             "\"calibrate\", or drop calibrated if nothing was tuned to it")
         return self
+
+    @property
+    def heading(self) -> str:
+        """The figure in words: ``title``, else ``name``."""
+        return self.title or self.name
 
     @property
     def point(self) -> float:

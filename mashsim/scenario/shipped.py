@@ -1,10 +1,11 @@
-"""The scenarios and experiments shipped with mashsim, and how a name on the command line (or in a
-file) becomes a file: the one place every command and file format resolves one.
+"""The scenarios, experiments and targets files shipped with mashsim, and how a name on the command
+line (or in a file) becomes a file: the one place every command and file format resolves one.
 
-In a checkout the shipped files are the top-level ``scenarios/`` and ``experiments/`` folders, the
-ones users see and edit. A wheel or sdist carries the very same files as package data (setup.py
-maps the two folders into ``mashsim/_data/``), found through :mod:`importlib.resources`, so an
-installed mashsim runs ``mashsim run london-borough`` from any folder.
+In a checkout the shipped files are the top-level ``scenarios/``, ``experiments/`` and
+``calibration/`` folders, the ones users see and edit. A wheel or sdist carries the very same files
+as package data (setup.py maps the folders into ``mashsim/_data/``), found through
+:mod:`importlib.resources`, so an installed mashsim runs ``mashsim run london-borough`` (and
+``mashsim calibrate london-borough targets``, ``mashsim check-model``) from any folder.
 
 A name resolves, in this order, to
 
@@ -24,14 +25,15 @@ from pathlib import Path
 from mashsim.scenario.errors import Problem, ScenarioError
 
 SCENARIOS, EXPERIMENTS = "scenarios", "experiments"
+CALIBRATION = "calibration"  # targets files: published figures to calibrate to and validate against
 SUFFIX = ".toml"
-_WHAT = {SCENARIOS: "scenario", EXPERIMENTS: "experiment"}
+_WHAT = {SCENARIOS: "scenario", EXPERIMENTS: "experiment", CALIBRATION: "targets file"}
 _CHECKOUT = Path(__file__).resolve().parents[2]  # the folder holding mashsim/, in a source checkout
-_PACKAGE_DATA = "_data"  # where setup.py puts the two folders inside an installed package
+_PACKAGE_DATA = "_data"  # where setup.py puts the shipped folders inside an installed package
 
 
 def folder(kind: str = SCENARIOS) -> Path:
-    """The folder of the shipped ``kind`` (``scenarios`` or ``experiments``).
+    """The folder of the shipped ``kind`` (``scenarios``, ``experiments`` or ``calibration``).
 
     The installed package's data when it has them (a wheel), else the checkout's own folder (a
     source checkout, an editable install, or ``PYTHONPATH`` pointing at the checkout).
@@ -45,7 +47,7 @@ def folder(kind: str = SCENARIOS) -> Path:
 
 
 def names(kind: str = SCENARIOS) -> list[str]:
-    """The shipped names of ``kind``, sorted (``london-borough``, ...)."""
+    """The shipped names of ``kind``, sorted (``london-borough``, ...; ``targets`` in ``calibration``)."""
     return sorted(path.stem for path in folder(kind).glob(f"*{SUFFIX}"))
 
 
@@ -90,7 +92,7 @@ def not_found(source: str | Path, kind: str = SCENARIOS, near: Path | None = Non
     if close:
         message += f"; did you mean {' or '.join(close)}?"
     if as_name:
-        message += f" (shipped {kind}: {', '.join(shipped) or 'none'})"
+        message += f" (shipped {what}s: {', '.join(shipped) or 'none'})"
     elif shipped_file(Path(text).name, kind) is not None:
         message += f"; mashsim ships a {what} of that name: give the name alone, {_as_name(Path(text).name)}"
     return Problem(field, message, text) if field else Problem(field, message)

@@ -148,15 +148,15 @@ def _calibration(rows: list[CalibrationRow]) -> list[str]:
     for r in rows:
         t, s = r.target, r.simulated
         gap = f"{r.gap * 100:+.1f} points" if t.unit == "share" else f"{r.gap:+.2f} d"
-        lines.append(_row([t.name, t.published, f"{_share(t.low, t.unit)} – {_share(t.high, t.unit)}",
+        lines.append(_row([t.title, t.published, f"{_share(t.low, t.unit)} – {_share(t.high, t.unit)}",
                            f"{_share(s.mean, t.unit)} ({_share(s.ci_low, t.unit)} – {_share(s.ci_high, t.unit)})",
                            gap, "yes" if r.within else "**no**", t.evidence, t.driver]))
-    independent = sum(r.target.calibrated is None for r in rows)
+    independent = sum(not r.target.calibrates for r in rows)
     lines += ["", f"**Standing**: a figure *used to calibrate* had an estimate tuned to match it, so its agreement "
               "is by construction and is no evidence that the model is right; only the *independent* figures "
               f"are evidence. Here {independent} of {len(rows)} are independent.", "",
               "Sources, how each figure maps onto the model, and what was tuned to it:", ""]
-    lines += [f"- **{r.target.name}**: {r.target.source}. Model: {r.target.model_figure}. "
+    lines += [f"- **{r.target.title}**: {r.target.source}. Model: {r.target.model_figure}. "
               + (f"Tuned: {r.target.calibrated}." if r.target.calibrated else "Nothing was tuned to it.")
               for r in rows]
     return lines

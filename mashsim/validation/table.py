@@ -46,7 +46,7 @@ def results_table(report: Report) -> Group:
         for row in report.calibration:
             t, s = row.target, row.simulated
             show = (lambda v: f"{v:.1%}") if t.unit == "share" else (lambda v: f"{v:.2f} d")
-            table.add_row(t.name, t.published, f"{show(s.mean)} ({show(s.ci_low)} – {show(s.ci_high)})",
+            table.add_row(t.title, t.published, f"{show(s.mean)} ({show(s.ci_low)} – {show(s.ci_high)})",
                           "yes" if row.within else styled("no", "bold"), t.evidence)
         parts.append(table)
     return Group(*parts)
