@@ -4,7 +4,7 @@ sensitivity indices, computed from a results folder (no files written here)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable
 
 import pandas as pd
 
