@@ -101,7 +101,7 @@ def staffing(ctx: Context) -> tuple[Section, StaffingResult | None]:
         f"The search tried whole numbers of {roles}{where} ("
         + "; ".join(f"{words(lv.path.split('.')[-2])} {lv.low} to {lv.high}" for lv in chosen_levers)
         + "), every other desk as it is, for the cheapest mix whose every timescale holds with 95% confidence "
-        f"(the one-sided 95% bound of its mean on the right side): "
+        "(the one-sided 95% bound of its mean on the right side): "
         + "; ".join(f"{metric_label(t.metric, ctx.focus)} at most {format_figure(t.metric, t.threshold)}"
                     for t in wanted) + ".")
     section.paragraphs.append(
