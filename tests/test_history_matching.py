@@ -111,6 +111,14 @@ def test_conflicting_targets_are_named_pairwise():
     assert found.pairs == [("a", "b")] and found.unreachable == []
 
 
+def test_the_shipped_targets_file_fits_its_scenario():
+    # every range must lie inside what london-borough accepts (a task time's mode between its min and
+    # max): a recalibrated scenario can leave the file's documented command refused before any run
+    targets = Path(__file__).resolve().parents[1] / "calibration" / "targets.toml"
+    prepared = prepare(targets)
+    assert prepared.untagged == []
+
+
 def test_only_estimates_are_calibrated(tmp_path):
     _, targets = _files(tmp_path, parameters='"agencies.desk.staff" = [2, 4]')
     with pytest.raises(ScenarioError) as caught:
