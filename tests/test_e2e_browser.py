@@ -18,6 +18,16 @@ from pathlib import Path
 
 import pytest
 
+DOCS_IMG = Path(__file__).resolve().parents[1] / "docs" / "img"
+
+
+def _download(page, button: str, to: Path) -> Path:
+    """Press the download button named ``button`` and save what it downloads at ``to``."""
+    with page.expect_download() as info:
+        page.get_by_role("button", name=button).click()
+    info.value.save_as(to)
+    return to
+
 from mashsim.commands.serve import wait_until_up
 
 CHROMIUM = Path("/usr/bin/chromium")

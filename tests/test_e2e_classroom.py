@@ -9,23 +9,15 @@ from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
 
 import mashsim
 from mashsim.replication import simulate
 from mashsim.tabletop import Session
 from mashsim.tabletop.scoring import measures
-from test_e2e_browser import CHROMIUM, LAUNCH_ARGS, STEP_TIMEOUT_MS, _serving, playwright_api  # noqa: F401
+from test_e2e_browser import (CHROMIUM, DOCS_IMG, LAUNCH_ARGS, STEP_TIMEOUT_MS, _download, _serving,  # noqa: F401
+                              playwright_api)
 
 EXERCISE = "exercise-september-outage"
-DOCS_IMG = Path(__file__).resolve().parents[1] / "docs" / "img"
-
-
-def _download(page, button: str, to: Path) -> Path:
-    with page.expect_download() as info:
-        page.get_by_role("button", name=button).click()
-    info.value.save_as(to)
-    return to
 
 
 def test_facilitator_and_two_teams_play_to_the_debrief(playwright_api, tmp_path):  # noqa: F811

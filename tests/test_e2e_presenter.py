@@ -6,18 +6,9 @@ and a PDF. Skipped without chromium/playwright, except under CI=true."""
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
-from test_e2e_browser import _browser, dashboard, playwright_api  # noqa: F401
+from test_e2e_browser import DOCS_IMG, _browser, _download, dashboard, playwright_api  # noqa: F401
 
-DOCS_IMG = Path(__file__).resolve().parents[1] / "docs" / "img"
-
-
-def _download(page, button: str, to: Path) -> Path:
-    with page.expect_download() as info:
-        page.get_by_role("button", name=button).click()
-    info.value.save_as(to)
-    return to
 
 
 def test_presenter_view_and_the_runs_page(playwright_api, dashboard, tmp_path):  # noqa: F811

@@ -148,7 +148,7 @@ def _child(annotation: Any, part: str) -> tuple[Any, list[Any]]:
         annotation = typing.get_args(annotation)[0]
     origin = typing.get_origin(annotation)
     if origin in (dict, list):
-        return _unwrap(typing.get_args(annotation)[-1], metadata), metadata
+        return unwrap(typing.get_args(annotation)[-1], metadata), metadata
     if origin in (typing.Union, types.UnionType):
         members = [a for a in typing.get_args(annotation) if a is not type(None)]
         return (_child(members[0], part) if len(members) == 1 else (None, metadata))
@@ -157,12 +157,15 @@ def _child(annotation: Any, part: str) -> tuple[Any, list[Any]]:
         if info is None:
             return None, metadata
         metadata += info.metadata
-        return _unwrap(info.annotation, metadata), metadata
+        return unwrap(info.annotation, metadata), metadata
     return None, metadata
 
 
-def _unwrap(annotation: Any, metadata: list[Any]) -> Any:
-    """Strip ``Annotated`` (and an optional ``None``), collecting its field constraints."""
+def unwrap(annotation: Any, metadata: list[Any] | None = None) -> Any:
+    """Strip ``Annotated`` (and an optional ``None``), collecting its field constraints into ``metadata``
+    when given."""
+    if metadata is None:
+        metadata = []
     while True:
         if typing.get_origin(annotation) is typing.Annotated:
             base, *extras = typing.get_args(annotation)

@@ -8,12 +8,12 @@ takes its words from :data:`FIELD_WORDS`.
 
 from __future__ import annotations
 
-import types
 import typing
 from typing import Any
 
 from pydantic import BaseModel
 
+from mashsim.experiment.factors import unwrap
 from mashsim.scenario.schema import Scenario
 
 #: words for fields the schema does not describe (their type is a distribution or a table)
@@ -59,7 +59,7 @@ def description(path: str) -> str | None:
     annotation: Any = Scenario
     found = None
     for part in path.split("."):
-        annotation = _unwrap(annotation)
+        annotation = unwrap(annotation)
         origin = typing.get_origin(annotation)
         if origin in (dict, list):
             annotation = typing.get_args(annotation)[-1]
@@ -74,15 +74,3 @@ def description(path: str) -> str | None:
     return found
 
 
-def _unwrap(annotation: Any) -> Any:
-    """Strip ``Annotated`` and an optional ``None``."""
-    while True:
-        if typing.get_origin(annotation) is typing.Annotated:
-            annotation = typing.get_args(annotation)[0]
-            continue
-        if typing.get_origin(annotation) in (typing.Union, types.UnionType):
-            members = [a for a in typing.get_args(annotation) if a is not type(None)]
-            if len(members) == 1:
-                annotation = members[0]
-                continue
-        return annotation
