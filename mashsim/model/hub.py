@@ -258,13 +258,20 @@ class Hub:
         hub works to it, on the working clock, elapsed) under the RAG its screening draw gives with no
         queue pressure; None when that RAG is Blue (no deadline) or its clock starts at screening (not
         started). A backlog nobody has screened then counts in the RAG breaches instead of hiding."""
-        rag = self._drawn_rag(c, self.under)
-        if rag == BLUE and self.never_blue[c.concern]:
-            rag = GREEN
+        rag = self._given_rag(c, self._drawn_rag(c, self.under))
         if rag == BLUE or not self.from_contact[rag]:
             return None
+        return self._deadlines(rag, c.arrived)
+
+    def _given_rag(self, c: Contact, rag: int) -> int:
+        """``rag`` as the hub gives it to ``c``: a mandatory report is never screened out (Green, not Blue)."""
+        return GREEN if rag == BLUE and self.never_blue[c.concern] else rag
+
+    def _deadlines(self, rag: int, start: float) -> tuple[float, float, float]:
+        """The deadline of ``rag`` whose clock starts at ``start``: as the hub works to it, and under
+        both readings of its hours (working clock, elapsed), which are reported side by side."""
         hours, clock = self.deadlines[rag]
-        elapsed, working = c.arrived + hours, self.hub_clock.add(c.arrived, hours)
+        elapsed, working = start + hours, self.hub_clock.add(start, hours)
         return (elapsed if clock == "elapsed" else working), working, elapsed
 
     def enter_backlog(self, c: Contact, role: str) -> None:
@@ -289,8 +296,7 @@ class Hub:
         """Give ``c`` its RAG and send it on: Blue is closed at once, the rest are researched
         by the desks ``asked`` (by default those the policy names for the RAG)."""
         now = self.env._now
-        if rag == BLUE and self.never_blue[c.concern]:  # a mandatory report: never screened out
-            rag = GREEN
+        rag = self._given_rag(c, rag)
         c.screened_at = now
         c.rag = rag
         if self.trace:
@@ -299,17 +305,11 @@ class Hub:
             c.sent_at = now
             self._close(c, BLUE, signal_fates(c))
             return
-        hours, clock = self.deadlines[rag]
         start = c.arrived if self.from_contact[rag] else now
-        # the deadline under both readings of its hours, reported side by side; the hub works to one
-        c.deadline_elapsed = start + hours
-        c.deadline_working = self.hub_clock.add(start, hours)
-        if clock == "elapsed":
-            c.deadline = c.deadline_elapsed
-            cutoff = start + max(hours - self.allowance, 0.0)
-        else:
-            c.deadline = c.deadline_working
-            cutoff = self.hub_clock.add(start, max(hours - self.allowance, 0.0))
+        c.deadline, c.deadline_working, c.deadline_elapsed = self._deadlines(rag, start)
+        hours, clock = self.deadlines[rag]
+        before = max(hours - self.allowance, 0.0)  # the research is cut off this long before the deadline
+        cutoff = start + before if clock == "elapsed" else self.hub_clock.add(start, before)
         self.request(c, self.ask_of[c.concern][rag] if asked is None else asked)
         if self.decide_at_deadline and c.pending:
             self._cutoffs[rag].add(now + max(cutoff - now, 0.0), c)

@@ -63,8 +63,6 @@ STAGES: tuple[Stage, ...] = (
 
 #: The hub's staffed roles, in the flow's order (the scenario's ``roles`` table has one field each).
 HUB_ROLES: tuple[str, ...] = tuple(s.role for s in STAGES)
-#: Each hub role's stage.
-STAGE_OF: dict[str, Stage] = {s.role: s for s in STAGES}
 #: The stage a contact waits for after each trace event (``arrived`` → log, ...).
 STAGE_AFTER: dict[str, Stage] = {s.queued_on: s for s in STAGES}
 #: The stages with a step of their own in the hub (found by name, so a stage added between them changes nothing here)
