@@ -230,8 +230,7 @@ class Children:
         by_risk = by_concern * np.array(return_runs(children))
         weights = (concerns[:, None] * by_risk).ravel()  # (concern, risk) of a return, flattened
         rate = first * float(weights.sum())
-        span = min(YEAR_DAYS * 24.0, self.end)
-        if rate <= 0.0 or span <= 0.0:
+        if rate <= 0.0 or self.end <= 0.0:
             return
         rng = self.streams.rng("returns", factory.name, "inherited")
         n = int(rng.poisson(rate * YEAR_DAYS * 24.0))  # candidates over a year, whatever the run's length
