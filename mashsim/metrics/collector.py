@@ -29,9 +29,6 @@ from mashsim.scenario.schema import CONCERNS, OUTCOMES, RAGS, RISK_LEVELS
 _REFERRAL = {OUTCOMES.index("s17"), OUTCOMES.index("s47")}
 
 
-_delay_stats = delay_stats  # the police metrics import it from here
-
-
 class Collector:
     """Accumulates every metric of one replication as the model runs."""
 
@@ -302,11 +299,12 @@ class Collector:
                 self.delay_unscreened.add(now - c.arrived)
                 self.unscreened_day_breaches += self._breaches_at(c, now)[1]
                 deadlines = self.deadlines_if_screened(c) if self.deadlines_if_screened is not None else None
-                if deadlines is not None:
+                if deadlines is not None:  # kept on the contact: its record (open_records) shows it
+                    c.deadline, c.deadline_working, c.deadline_elapsed = deadlines
                     self.unscreened_rated += 1
-                    self.unscreened_breaches += now > deadlines[0]
-                    self.unscreened_working += now > deadlines[1]
-                    self.unscreened_elapsed += now > deadlines[2]
+                    self.unscreened_breaches += now > c.deadline
+                    self.unscreened_working += now > c.deadline_working
+                    self.unscreened_elapsed += now > c.deadline_elapsed
                 continue
             self.delay_by_rag[c.rag].add(now - c.arrived)
             self.censored_by_rag[c.rag] += 1
@@ -326,14 +324,8 @@ class Collector:
         """Records of the censored contacts (only when recording); breaches as at the run-out's cap."""
         if not self.record:
             return []
-        rows = []
-        for c in self._open.values():
-            row = contact_record(self.agencies, self.sources, c, [], *self._breaches_at(c, self.censored_at), False)
-            deadlines = self.deadlines_if_screened(c) if c.rag is None and self.deadlines_if_screened else None
-            if deadlines is not None:  # never screened: the deadline its screening draw gives (see censor)
-                row["deadline_h"], row["rag_breach"] = deadlines[0], self.censored_at > deadlines[0]
-            rows.append(row)
-        return rows
+        return [contact_record(self.agencies, self.sources, c, [], *self._breaches_at(c, self.censored_at), False)
+                for c in self._open.values()]
 
     def metrics(self, roles: Mapping[str, StaffedRole], by_concern: bool = True) -> dict[str, float]:
         """Every metric as a flat ``{dotted name: value}`` dict, named and ordered by the catalogue

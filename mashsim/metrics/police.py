@@ -22,8 +22,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from mashsim.metrics.catalogue import POLICE_FAMILIES
-from mashsim.metrics.collector import _delay_stats
-from mashsim.metrics.histogram import DelayHistogram
+from mashsim.metrics.histogram import DelayHistogram, delay_stats
 from mashsim.model.contact import Contact
 
 #: The police metrics' names, in the order a run reports them (the catalogue declares their families).
@@ -94,7 +93,7 @@ def police_metrics(tallies: Iterable[PoliceTally], metrics: dict[str, float]) ->
         s47 += t.s47
         past += t.past_deadline
     nan = float("nan")
-    values = [float(notifications), *_delay_stats(waits), float(backlog),
+    values = [float(notifications), *delay_stats(waits), float(backlog),
               metrics.get("all_signals_missed_rate.by_agency.police", nan),
-              float(s47), float(past), past / s47 if s47 else nan, *_delay_stats(cait)]
+              float(s47), float(past), past / s47 if s47 else nan, *delay_stats(cait)]
     return dict(zip(POLICE_METRICS, values, strict=True))
