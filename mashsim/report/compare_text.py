@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -127,13 +128,12 @@ def _afterwards(base: "TraceRun", base_id: int, alt: "TraceRun", alt_id: int, ch
         cases = run.cases
         later = cases[(cases["child"] == row["child"]) & (cases["arrived_hours"] > row["arrived_hours"])]
         columns.append([f"case {int(r['id'])}, {clock.when(float(r['arrived_hours']))}: "
-                        + (plain(str(r['outcome'])) if r["outcome"] is not None and r["outcome"] == r["outcome"] else "still open")
-                        for _, r in later.iterrows()])
+                        + ("still open" if r["open"] else plain(str(r["outcome"]))) for _, r in later.iterrows()])
     if not any(columns):
         return ["The child had no later contact in the run, in either.", ""]
     lines = ["The child's later contacts in the run:", "", f"| baseline | with {plain(change)} |", "|---|---|"]
-    for i in range(max(len(c) for c in columns)):
-        lines.append(" | ".join(["", *(c[i] if i < len(c) else "" for c in columns), ""]).strip())
+    left, right = columns
+    lines += [f"| {a} | {b} |" for a, b in itertools.zip_longest(left, right, fillvalue="")]
     return [*lines, ""]
 
 
