@@ -111,19 +111,9 @@ def _calibrated(run: Any) -> list[str]:
 
 
 def measure_next(ctx: Context) -> Section:
-    """Section 5: the inputs whose doubt moves the answer most (value of information), when the
-    library offers it; else a plain note of the command that computes it."""
+    """Section 5: the inputs whose doubt moves the answer most (value of information); for a scenario
+    of several hubs, only those named by --measure (else a plain note of the command that ranks them)."""
     section = Section(5, "What to measure next")
-    try:
-        from mashsim.experiment import value_of_information  # noqa: F401  (built beside this brief)
-    except ImportError:
-        section.flags.append("Not computed in this report.")
-        section.paragraphs.append(
-            "Which inputs are worth measuring first (the value of information: how far the answer moves as "
-            "each estimate moves across its plausible range) is not computed in this report. Run `mashsim voi "
-            f"{ctx.settings.scenario}` when it is available; until then, section 4 lists the inputs that rest "
-            "wholly on estimates.")
-        return section
     if ctx.base.hubs and not ctx.settings.measure:
         section.flags.append("Not computed in this report.")
         section.paragraphs.append(
