@@ -203,7 +203,7 @@ def test_section_5_ranks_what_the_value_of_information_gives(tmp_path: Path, mon
     asked = {}
 
     def value_of_information(scenario, **options):
-        asked.update(options, scenario=scenario.name)
+        asked.update(options, scenario=scenario)
         ranks = [Rank("roles.screeners.task_minutes", "Screening time", "E", 30.0, 50.0, "±25% of the value",
                       0.7, 0.5, 0.9, -0.04),
                  Rank("agencies.police.match_failure", "Police match failures", "E", 0.04, 0.06, "±25% of the value",
@@ -211,16 +211,20 @@ def test_section_5_ranks_what_the_value_of_information_gives(tmp_path: Path, mon
         return types.SimpleNamespace(scenario=scenario.name, seed=options["seed"], version="x",
                                      answer="working_day_breach_rate", answer_label="Over one working day (share)",
                                      method="swing", runs=8, ranks=ranks,
-                                     command="mashsim voi london-borough --horizon-days 7 --param "
-                                             "roles.screeners.task_minutes -r 2 --seed 9")
+                                     command="mashsim voi london-borough --set run.horizon_days=7 --set "
+                                             "roles.screeners.staff=5 --param roles.screeners.task_minutes -r 2 "
+                                             "--seed 9")
 
     monkeypatch.setitem(sys.modules, "mashsim.experiment.value_of_information",
                         types.SimpleNamespace(value_of_information=value_of_information))
-    settings = Settings("london-borough", 9, 2, 2, 2, 4, ("run.horizon_days=7",), 7.0,
-                        measure=("roles.screeners.task_minutes",))
-    ctx = Context(settings, load_scenario("london-borough", ["run.horizon_days=7"]), Book())
+    overrides = ("run.horizon_days=7", "roles.screeners.staff=5")  # the brief's horizon, and a --set of its own
+    settings = Settings("london-borough", 9, 2, 2, 2, 4, overrides, 7.0, measure=("roles.screeners.task_minutes",))
+    ctx = Context(settings, load_scenario("london-borough", list(overrides)), Book())
     section = measure_next(ctx)
-    assert asked["seed"] == 9 and asked["horizon_days"] == 7 and asked["paths"] == ["roles.screeners.task_minutes"]
+    assert asked["seed"] == 9 and asked["paths"] == ["roles.screeners.task_minutes"]
+    # section 5 answers for the brief's scenario, and its command names the same changes
+    assert asked["scenario"] is ctx.base and asked["overrides"] == overrides and asked["source"] == "london-borough"
+    assert (ctx.base.run.horizon_days, ctx.base.roles.screeners.staff) == (7, 5)
     assert [row[0] for row in section.tables[0][1]] == ["Screening time", "Police match failures"]
     assert "Measure first: Screening time" in " ".join(section.paragraphs)
     first = ctx.book.figures["voi.roles.screeners.task_minutes"]

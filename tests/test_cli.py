@@ -119,6 +119,18 @@ def test_bad_options_exit_2(args, capsys):
     assert "usage:" in err and out == ""
 
 
+@pytest.mark.parametrize("days", ["0", "-3", "nan", "inf", "3651", "two"])
+def test_every_horizon_days_option_is_checked_once_with_one_message(days, capsys):
+    """``--horizon-days`` of brief and voi: one validator, so the same refusal word for word."""
+    said = []
+    for command in ("brief", "voi"):
+        code, out, err = run_cli(capsys, command, "london-borough", "--horizon-days", days)
+        assert code == 2 and out == ""
+        said.append(err.strip().splitlines()[-1].partition("argument --horizon-days: ")[2])
+    assert said[0] and said[0] == said[1]
+    assert ("a number of days" if days == "two" else "more than 0 days and at most 3,650 days") in said[0]
+
+
 def test_out_pointing_at_a_file_exits_2_and_leaves_it_alone(tmp_path, capsys):
     target = tmp_path / "results"
     target.write_text("keep me")

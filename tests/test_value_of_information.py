@@ -187,6 +187,28 @@ def test_the_printed_command_reproduces_the_result(swing, tmp_path, capsys):
     assert "What to measure next · voi-known" in capsys.readouterr().out
 
 
+def test_a_set_gives_the_result_of_a_file_with_that_value_written_in(known_file, tmp_path):
+    """``--set`` changes the scenario before its figures and ranges are read: the same ranking, to the
+    last digit, as the file with the value written in; the command and voi.json name the change."""
+    edited = tmp_path / "voi-known.toml"
+    edited.write_text(KNOWN.replace("staff = 3", "staff = 4"), encoding="utf-8")
+    common = ["-r", "1", "--seed", "5", "--answer", ANSWER, "--param", DRIVER, "--param", NULL, "--workers", "1"]
+    outputs = {}
+    for name, argv in {"set": [str(known_file), "--set", "agencies.desk.staff=4"], "file": [str(edited)]}.items():
+        assert main(["voi", *argv, *common, "--out", str(tmp_path / name)]) == 0
+        outputs[name] = json.loads((tmp_path / name / "voi.json").read_text())
+    by_set, by_file = outputs["set"], outputs["file"]
+    assert [(r["path"], r["low"], r["high"], r["index"], r["swing"]) for r in by_set["ranks"]] == \
+        [(r["path"], r["low"], r["high"], r["index"], r["swing"]) for r in by_file["ranks"]]
+    assert by_set["answer_mean"] == by_file["answer_mean"]
+    assert by_set["scenario_hash"] == by_file["scenario_hash"]
+    assert by_set["overrides"] == ["agencies.desk.staff=4"] and by_file["overrides"] == []
+    assert "--set agencies.desk.staff=4" in by_set["command"]
+    unchanged = value_of_information(load_scenario(str(known_file)), answer=ANSWER, paths=[DRIVER], replications=1,
+                                     seed=5)
+    assert unchanged.answer_mean != by_set["answer_mean"]  # the change mattered: four desk staff, not three
+
+
 @pytest.mark.parametrize("options, field", [
     (["--answer", "decision_delay_hourz.mean"], "--answer"),
     (["--param", "agencies.nowhere.staff"], "--param"),
@@ -194,6 +216,10 @@ def test_the_printed_command_reproduces_the_result(swing, tmp_path, capsys):
     (["--spread", "0"], "--spread"),
     (["--spread", "-0.2"], "--spread"),
     (["--horizon-days", "-3"], "--horizon-days"),
+    (["--horizon-days", "nan"], "--horizon-days"),
+    (["--set", "agencies.desk.staf=4"], "agencies.desk.staf"),
+    (["--set", "agencies.desk.staff=-1"], "agencies.desk.staff"),
+    (["--set", "agencies.desk.staff"], "agencies.desk.staff"),
 ])
 def test_bad_input_names_the_option_and_exits_2(known_file, tmp_path, capsys, options, field):
     out = tmp_path / "voi"

@@ -18,8 +18,8 @@ import re
 import time
 from pathlib import Path
 
-from mashsim.commands.common import (EXIT_OK, Progress, add_scenario_arguments, engine_for, load, positive_int,
-                                     replications_option, seed_option)
+from mashsim.commands.common import (EXIT_OK, Progress, add_scenario_arguments, engine_for, horizon_days_option, load,
+                                     positive_int, replications_option, seed_option)
 from mashsim.commands.ensemble_options import add_ensemble_arguments
 from mashsim.scenario import Problem, ScenarioError
 
@@ -46,16 +46,6 @@ def budget_option(text: str) -> float:
     return value
 
 
-def horizon_option(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a number of days (got {text!r})") from None
-    if not (math.isfinite(value) and value > 0):
-        raise argparse.ArgumentTypeError(f"must be more than 0 days (got {text})")
-    return value
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_scenario_arguments(parser)
     parser.add_argument("--budget", type=budget_option, metavar="£X",
@@ -69,7 +59,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=seed_option, help="base seed (default: the scenario's run.seed)")
     parser.add_argument("--workers", type=positive_int, default=None,
                         help="processes to use (default: every core); results do not depend on it")
-    parser.add_argument("--horizon-days", type=horizon_option, metavar="D",
+    parser.add_argument("--horizon-days", type=horizon_days_option, metavar="D",
                         help=f"days measured (default {HORIZON:g}; quick {QUICK_HORIZON:g} after {QUICK_WARMUP:g} "
                              "days' warm-up)")
     parser.add_argument("--quick", action="store_true",

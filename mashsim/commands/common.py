@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import signal
 from contextlib import contextmanager
@@ -10,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
 from mashsim.scenario import Problem, Scenario, ScenarioError, load_scenario
-from mashsim.scenario.bounds import REPLICATIONS, SEED, Bound
+from mashsim.scenario.bounds import REPLICATIONS, RUN_DAYS, SEED, Bound
 
 if TYPE_CHECKING:
     from mashsim.experiment.engines import Engine
@@ -62,6 +63,18 @@ def replications_option(text: str) -> int:
 def replication_option(text: str) -> int:
     """Which replication (numbered from 0): below the bound of ``run.replications``."""
     return _bounded_int(text, 0, REPLICATIONS, offset=-1)
+
+
+def horizon_days_option(text: str) -> float:
+    """A ``--horizon-days``: days measured, more than 0 and within the bound of ``run.horizon_days``
+    (one check and one message for every command that takes it, before anything runs)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number of days (got {text!r})") from None
+    if not (math.isfinite(value) and 0 < value <= RUN_DAYS.high):
+        raise argparse.ArgumentTypeError(f"must be more than 0 days and {RUN_DAYS.message()} (got {text})")
+    return value
 
 
 def _bounded_int(text: str, low: int, bound: Bound, offset: int = 0) -> int:

@@ -22,7 +22,7 @@ import webbrowser
 from pathlib import Path
 
 from mashsim.app.limits import ENSEMBLES_ENV, LOCAL, Limits, preset
-from mashsim.commands.common import EXIT_OK
+from mashsim.commands.common import EXIT_OK, positive_int
 
 NAME = "serve"
 HELP = "open the training dashboard in the browser (needs mashsim[ui])"
@@ -47,16 +47,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                             help=f"{what} (default: {local:,.0f} / {served:,.0f})")
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number (got {text!r})") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be 1 or more (got {text})")
-    return value
-
-
 def _seconds(text: str) -> float:
     try:
         value = float(text)
@@ -69,12 +59,12 @@ def _seconds(text: str) -> float:
 
 # (option, Limits field, type, meaning): the reasons for the defaults are in mashsim.app.limits
 LIMIT_OPTIONS = (
-    ("--max-contacts", "contacts", _positive_int, "contacts one run may simulate, all replications"),
-    ("--max-days", "replication_days", _positive_int,
+    ("--max-contacts", "contacts", positive_int, "contacts one run may simulate, all replications"),
+    ("--max-days", "replication_days", positive_int,
      "days one run may simulate, all replications (and the days calendar periods and surges cover)"),
-    ("--max-runs", "runs", _positive_int, "runs in progress at once, across all participants"),
+    ("--max-runs", "runs", positive_int, "runs in progress at once, across all participants"),
     ("--max-run-seconds", "run_seconds", _seconds, "seconds a run may take; 0: no limit"),
-    ("--max-upload-kb", "upload_kb", _positive_int, "size of an uploaded scenario file in KB"),
+    ("--max-upload-kb", "upload_kb", positive_int, "size of an uploaded scenario file in KB"),
 )
 
 

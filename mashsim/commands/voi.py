@@ -6,6 +6,7 @@ variation: swing (one at a time, common random numbers; 2 x figures x R runs) or
 indices; N x (figures + 2) x R runs).
 
 Example: mashsim voi london-borough --horizon-days 91 -r 3 --out results/voi
+         mashsim voi london-borough --set roles.screeners.staff=5 --param roles.screeners.task_minutes
 """
 
 from __future__ import annotations
@@ -14,14 +15,15 @@ import argparse
 import json
 from pathlib import Path
 
-from mashsim.commands.common import EXIT_OK, Progress, engine_for, load, positive_int, replications_option, seed_option
+from mashsim.commands.common import (EXIT_OK, Progress, add_scenario_arguments, engine_for, horizon_days_option, load,
+                                     positive_int, replications_option, seed_option)
 
 NAME = "voi"
 HELP = "rank the estimates by how much measuring each would change the answer (value of information)"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("scenario", metavar="SCENARIO", help="scenario TOML file or shipped scenario name")
+    add_scenario_arguments(parser)  # --set changes the scenario before the figures and their ranges are read
     parser.add_argument("--answer", metavar="METRIC",
                         help="the metric the staffing answer turns on (default: working_day_breach_rate)")
     parser.add_argument("--param", action="append", metavar="PATH",
@@ -42,7 +44,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=seed_option, default=42, help="base seed (default: 42)")
     parser.add_argument("--workers", type=positive_int, default=None,
                         help="processes to use (default: every core); results do not depend on it")
-    parser.add_argument("--horizon-days", type=float, metavar="D",
+    parser.add_argument("--horizon-days", type=horizon_days_option, metavar="D",
                         help="measured days of every run (default: the scenario's run.horizon_days)")
     parser.add_argument("--out", type=Path, metavar="DIR", help="write voi.json and voi.png there")
 
@@ -53,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
     from mashsim.report.terminal import console as Console
     from mashsim.report.voi import is_voi_file, voi_dict, voi_plot, voi_table
 
-    scenario = load(argparse.Namespace(scenario=args.scenario, overrides=[]))
+    scenario = load(args)  # an unknown scenario or a bad --set: exit 2 before anything runs
     if args.out is not None:
         check_output_folder(args.out, is_voi_file)
     err = Console(stderr=True)
@@ -63,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
             scenario, answer=args.answer, paths=args.param, ensemble=args.ensemble, method=args.method,
             spread=args.spread, base_samples=args.base_samples, replications=args.replications, seed=args.seed,
             workers=engine.slots, horizon_days=args.horizon_days, progress=bar.update if bar else None,
-            source=args.scenario, engine=engine)
+            source=args.scenario, engine=engine, overrides=args.overrides)
     for warning in result.warnings:
         err.print(f"warning: {warning}")
     Console().print(voi_table(result))

@@ -109,16 +109,20 @@ class ValueOfInformation:
     answer_mean: float = math.nan   # the answer's mean over every run
     skipped: list[dict[str, str]] = field(default_factory=list)  # figures left out, with why
     warnings: list[str] = field(default_factory=list)
+    overrides: list[str] = field(default_factory=list)  # the --set PATH=VALUE changes made to the scenario
 
 
 def value_of_information(scenario: Scenario, *, answer: str | None = None, paths: Sequence[str] | None = None,
                          ensemble: Path | None = None, method: str = "swing", spread: float = 0.25,
                          base_samples: int = 16, replications: int = 2, seed: int = 42, workers: int = 1,
                          horizon_days: float | None = None, progress: Callable[[int, int], None] | None = None,
-                         source: str | None = None, engine: "Engine | None" = None) -> ValueOfInformation:
+                         source: str | None = None, engine: "Engine | None" = None,
+                         overrides: Sequence[str] = ()) -> ValueOfInformation:
     """Rank the figures of ``scenario`` by their effect on ``answer`` (see the module's docstring).
 
-    ``source`` names the scenario in ``command`` (default its name: a shipped scenario); ``engine``
+    ``source`` names the scenario in ``command`` (default its name: a shipped scenario) and
+    ``overrides`` the ``--set PATH=VALUE`` changes already applied to it, so that ``command`` and the
+    result reproduce the scenario as it was run, not as its file gives it; ``engine``
     runs the tasks (default: one opened here with ``workers``). Bad input raises
     :class:`ScenarioError` naming the option (``--answer``, ``--param``, ``--spread``, ...)."""
     problems = _check_options(method, spread, base_samples, replications)
@@ -138,7 +142,7 @@ def value_of_information(scenario: Scenario, *, answer: str | None = None, paths
     if problems:
         raise ScenarioError(problems, "mashsim voi")
     warnings: list[str] = []
-    members = _read_ensemble(ensemble, scenario, warnings)
+    members = _read_ensemble(ensemble, scenario, overrides, warnings)
     figures, skipped = choose_figures(scenario, raw, paths, spread, members)
     count = 2 * len(figures) if method == "swing" else count_points("sobol", [0] * len(figures), n=base_samples)
     runs = count * replications
@@ -155,8 +159,8 @@ def value_of_information(scenario: Scenario, *, answer: str | None = None, paths
     return ValueOfInformation(
         scenario=scenario.name, seed=seed, version=__version__, answer=metric,
         answer_label=f"{family.label if family else metric} ({answer_unit})", method=described, runs=runs, ranks=ranks,
-        command=_command(source or scenario.name, metric, paths, ensemble, method, spread, base_samples,
-                         replications, seed, horizon_days),
+        command=_command(source or scenario.name, overrides, metric, paths, ensemble, method, spread, base_samples,
+                         replications, seed, horizon_days), overrides=list(overrides),
         scenario_hash=scenario_hash(base), answer_unit=answer_unit, replications=replications,
         answer_mean=float(np.nanmean(values)) if np.isfinite(values).any() else math.nan, skipped=skipped,
         warnings=warnings)
@@ -175,13 +179,13 @@ def _check_options(method: str, spread: float, base_samples: int, replications: 
     return problems
 
 
-def _read_ensemble(ensemble: Path | None, scenario: Scenario, warnings: list[str]):
+def _read_ensemble(ensemble: Path | None, scenario: Scenario, overrides: Sequence[str], warnings: list[str]):
     if ensemble is None:
         return None
     from mashsim.experiment.ensemble import check_against, read_ensemble
 
     members = read_ensemble(ensemble)
-    warnings += check_against(members, scenario)
+    warnings += check_against(members, scenario, overrides)  # a path both --set and ranged: refused
     return members
 
 
@@ -309,9 +313,11 @@ def _rank(f: Figure, index: float, low: float, high: float, swing: float, swing_
                      float(low), float(high), float(swing), float(swing_low), float(swing_high), f.scale, f.base)
 
 
-def _command(source: str, metric: str, paths: Sequence[str] | None, ensemble: Path | None, method: str,
-             spread: float, base_samples: int, replications: int, seed: int, horizon_days: float | None) -> str:
-    words = ["mashsim", "voi", source, "--answer", metric, "--method", method, "--spread", f"{spread:g}"]
+def _command(source: str, overrides: Sequence[str], metric: str, paths: Sequence[str] | None, ensemble: Path | None,
+             method: str, spread: float, base_samples: int, replications: int, seed: int,
+             horizon_days: float | None) -> str:
+    words = ["mashsim", "voi", source, *(w for text in overrides for w in ("--set", text)), "--answer", metric,
+             "--method", method, "--spread", f"{spread:g}"]
     if method == "sobol":
         words += ["-n", str(base_samples)]
     words += ["-r", str(replications), "--seed", str(seed)]

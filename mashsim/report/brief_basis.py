@@ -118,8 +118,8 @@ def measure_next(ctx: Context) -> Section:
         section.flags.append("Not computed in this report.")
         section.paragraphs.append(
             f"Ranking every estimate of a scenario with {len(ctx.base.hubs)} hubs is too many runs for a brief. "
-            "Name the estimates to rank with --measure PATH, or run `mashsim voi "
-            f"{ctx.settings.scenario} --horizon-days {ctx.base.run.horizon_days:g} --param PATH ...` on its own; "
+            "Name the estimates to rank with --measure PATH, or run `"
+            + command_text(["voi", ctx.settings.scenario, *ctx.settings.sets()]) + " --param PATH ...` on its own; "
             "section 4 lists the inputs that rest wholly on estimates.")
         return section
     from mashsim.report.brief_voi import voi_section

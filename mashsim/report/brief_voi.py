@@ -3,21 +3,20 @@ moves as each moves across its plausible range (:func:`mashsim.experiment.value_
 value_of_information`, as ``mashsim voi`` runs it): measuring the top of the list first narrows the
 answer most.
 
-``mashsim voi`` takes the scenario as its file gives it and the horizon (``--horizon-days``), not
-``--set`` changes: this section runs it so, on the brief's horizon, and its figures are in the
-``voi.json`` that command writes with ``--out DIR``.
+This section runs it on the brief's own scenario: the file with every ``--set`` the brief applied
+(its horizon, a quick brief's warm-up, and the user's changes), passed to ``mashsim voi`` as the
+same ``--set`` arguments, so that the cited command answers for the same scenario as the rest of the
+brief; its figures are in the ``voi.json`` that command writes with ``--out DIR``.
 """
 
 from __future__ import annotations
 
-import inspect
 import shlex
 from pathlib import Path
 
 from mashsim.report.brief_figures import Figure
 from mashsim.report.brief_sections import Chart, Context, Section
 from mashsim.report.table import format_difference
-from mashsim.scenario import load_scenario
 
 SHOWN = 10  # the inputs the table and chart show; figures.json has every one
 OUTPUT = "voi.json"
@@ -34,12 +33,11 @@ def voi_section(ctx: Context, section: Section) -> Section:
     from mashsim.report.brief_plots import rank_chart
 
     s, book = ctx.settings, ctx.book
-    # ``source`` (how the command names the scenario: a file as given) where the function takes it
-    named = {"source": s.scenario} if "source" in inspect.signature(value_of_information).parameters else {}
-    result = value_of_information(load_scenario(s.scenario), paths=list(s.measure) or None,
+    # ctx.base is the file with the brief's overrides applied; naming them makes the command rebuild it
+    result = value_of_information(ctx.base, paths=list(s.measure) or None,
                                   ensemble=Path(s.ensemble) if s.ensemble else None, seed=s.seed, replications=2,
-                                  workers=ctx.slots, horizon_days=ctx.base.run.horizon_days,
-                                  progress=ctx.progress("what to measure next"), **named)
+                                  workers=ctx.slots, progress=ctx.progress("what to measure next"),
+                                  source=s.scenario, overrides=s.overrides)
     argv = voi_argv(result.command)
     ranks = list(result.ranks)  # most important first
     for k, rank in enumerate(ranks):
@@ -49,9 +47,10 @@ def voi_section(ctx: Context, section: Section) -> Section:
     shown = ranks[:SHOWN]
     section.paragraphs.append(
         f"The answer here is {result.answer_label}. Each estimate was moved across its plausible range "
-        f"({result.method}; {result.runs:,} runs, each the scenario's own warm-up and the brief's "
-        f"{ctx.base.run.horizon_days:g} days) and ranked by its share of how far the answer moved: the estimates "
-        "at the top are the ones to measure first, since pinning them down narrows the answer most.")
+        f"({result.method}; {result.runs:,} runs, each on the brief's scenario: {ctx.base.run.warmup_days:g} "
+        f"days' warm-up, then {ctx.base.run.horizon_days:g} days measured) and ranked by its share of how far the "
+        "answer moved: the estimates at the top are the ones to measure first, since pinning them down narrows "
+        "the answer most.")
     if shown:
         top = shown[0]
         section.paragraphs.append(f"Measure first: {top.label} (tagged {top.tag or 'untagged'}; range "
@@ -62,9 +61,6 @@ def voi_section(ctx: Context, section: Section) -> Section:
                             "swing (low to high end)"], rows))
     if len(ranks) > SHOWN:
         section.notes.append(f"{len(ranks) - SHOWN} more estimates are ranked in figures.json.")
-    if list(s.overrides[2 if s.quick else 1:]):
-        section.notes.append("The --set changes given to the brief are not carried into this section: it runs "
-                             "the scenario as its file gives it.")
     section.charts.append(Chart("voi.png", f"What moves {result.answer_label} most: each estimate's share, 95% CI",
                                 lambda p: rank_chart([r.label for r in shown], [r.index for r in shown],
                                                      [r.index_low for r in shown], [r.index_high for r in shown],
