@@ -173,6 +173,17 @@ def test_an_ensemble_gives_its_columns_their_range(known, tmp_path):
     assert "--ensemble" in result.command
 
 
+def test_a_set_of_a_path_the_ensemble_ranges_over_is_refused(known_file, tmp_path, capsys):
+    file = tmp_path / "ensemble.parquet"
+    write_ensemble(file, {f"{DRIVER}.mean": [50.0, 60.0, 70.0]}, {"scenario": "voi-known"})
+    out = tmp_path / "voi"
+    assert main(["voi", str(known_file), "--ensemble", str(file), "--set", f"{DRIVER}.mean=55", "-r", "1",
+                 "--workers", "1", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert f"{DRIVER}.mean" in err and "set it in one place only" in err
+    assert not out.exists()
+
+
 def test_the_printed_command_reproduces_the_result(swing, tmp_path, capsys):
     words = shlex.split(swing.command)
     assert words[:2] == ["mashsim", "voi"]
@@ -223,7 +234,11 @@ def test_a_set_gives_the_result_of_a_file_with_that_value_written_in(known_file,
 ])
 def test_bad_input_names_the_option_and_exits_2(known_file, tmp_path, capsys, options, field):
     out = tmp_path / "voi"
-    assert main(["voi", str(known_file), "-r", "1", "--workers", "1", *options, "--out", str(out)]) == 2
+    try:
+        code = main(["voi", str(known_file), "-r", "1", "--workers", "1", *options, "--out", str(out)])
+    except SystemExit as stop:  # argparse's own refusal of an option's value (--horizon-days)
+        code = stop.code
+    assert code == 2
     assert field in capsys.readouterr().err
     assert not out.exists()  # nothing half-written
 
