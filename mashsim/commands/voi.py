@@ -6,7 +6,7 @@ variation: swing (one at a time, common random numbers; 2 x figures x R runs) or
 indices; N x (figures + 2) x R runs).
 
 Example: mashsim voi london-borough --horizon-days 91 -r 3 --out results/voi
-         mashsim voi london-borough --set roles.screeners.staff=5 --param roles.screeners.task_minutes
+         mashsim voi london-borough --set roles.screeners.staff=6 --param roles.managers.task_minutes
 """
 
 from __future__ import annotations
