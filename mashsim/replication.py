@@ -27,12 +27,13 @@ from mashsim.model.children import Children, return_numbering
 from mashsim.model.contact import Contact
 from mashsim.model.duty import DutyHours, DutyRota, Presence
 from mashsim.model.events import call_later, run
-from mashsim.model.hub import Hub, TraceHook, queue_order
+from mashsim.model.hub import Hub
 from mashsim.model.injects import InjectPlan
 from mashsim.model.network import build_network, hub_node, independent_groups, pool_node
 from mashsim.model.police import PolicePipeline
-from mashsim.model.roles import Role
+from mashsim.model.roles import Role, queue_order
 from mashsim.model.streams import Streams
+from mashsim.model.tracing import TraceHook
 from mashsim.scenario.schema import CAIT, PPD, HubSettings, Scenario, Staffing
 
 
@@ -188,9 +189,9 @@ class _Run:
                 ppd = roles[PPD] if police.ppd.pool is None else pools[police.ppd.pool]
                 cait = roles[CAIT] if police.cait.pool is None else pools[police.cait.pool]
                 pipeline = PolicePipeline(env, police, list(settings.arrivals.sources).index(police.source),
-                                          ppd, cait, lambda c: None, collector, tally, self.trace)
-            hubs[hub_name] = hub = Hub(env, settings, desks, self.network, self.clocks, pipeline or collector,
-                                       self.trace, hub_name)
+                                          ppd, cait, lambda c: None, tally, self.trace)
+            hubs[hub_name] = hub = Hub(env, settings, desks, self.network, self.clocks, collector, self.trace,
+                                       hub_name, pipeline.decided if pipeline is not None else None)
             collector.rate_unscreened(hub.unscreened_deadlines)
             if pipeline is not None:
                 pipeline.arrive = hub.arrive

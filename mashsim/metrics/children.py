@@ -75,7 +75,7 @@ class ChildCounts:
     collector censors; added up over the hubs of a network like the collector's own counts.
 
     Only a hub's collector keeps a tally (a child's contacts can have different concerns): its
-    concerns' collectors get none, and their counts stay 0.
+    concerns' collectors feed the hub's tally and keep none of their own, so their counts stay 0.
     """
 
     def __init__(self, population: int, agencies: int) -> None:

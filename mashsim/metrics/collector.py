@@ -14,10 +14,11 @@ records are asked for.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping
+from typing import Callable, Mapping
 
 from mashsim.metrics.catalogue import BY_STEM, flatten
 from mashsim.metrics.children import ChildCounts
+from mashsim.metrics.counts import RegisteredCounts
 from mashsim.metrics.histogram import DelayHistogram, delay_stats
 from mashsim.metrics.records import contact_record
 from mashsim.metrics.roles import StaffedRole, ratio as _ratio, role_metrics
@@ -29,20 +30,21 @@ from mashsim.scenario.schema import CONCERNS, OUTCOMES, RAGS, RISK_LEVELS
 _REFERRAL = {OUTCOMES.index("s17"), OUTCOMES.index("s47")}
 
 
-class Collector:
+class Collector(RegisteredCounts):
     """Accumulates every metric of one replication as the model runs."""
 
     def __init__(self, agencies: list[str], sources: list[str], start: float, end: float,
-                 hub_clock: WorkingClock, record: bool = False, population: int = 0, by_concern: bool = True) -> None:
+                 hub_clock: WorkingClock, record: bool = False, population: int = 0, by_concern: bool = True,
+                 concern: int = -1) -> None:
+        """With ``by_concern``, a collector per concern counts that concern's contacts (the hub sends each
+        contact to its concern's, see :meth:`for_concern`); they share this one's per-child tally, records
+        and open contacts, so nothing is counted twice. ``concern``: the concern a concern's collector
+        counts (-1: every contact)."""
         self.agencies = agencies
         self.sources = sources
         self.start, self.end = start, end
         self.clock = hub_clock
-        # Every count is registered (see _count, _counts): add() sums every registered one over the
-        # hubs of a network, so a new counter cannot read 0 at network level. The hot path below
-        # uses the attributes directly.
-        self._scalars: list[str] = []
-        self._lists: list[tuple[list[Any], bool]] = []  # (counts, indexed by agency)
+        super().__init__()  # every count is registered (mashsim.metrics.counts): add() sums them all
         self.arrived_n = self._count("arrived_n")
         self.decided_n = self._count("decided_n")
         self.high_risk = self._count("high_risk")
@@ -89,13 +91,17 @@ class Collector:
         # Operation Encompass school notices (concern pathways): sent, and sent after the school day began
         self.notices = self._count("notices")
         self.notices_late = self._count("notices_late")
-        # the same metrics for each concern's contacts alone: a collector per concern, fed the same contacts
-        self.by_concern: list[Collector] = [
-            Collector(agencies, sources, start, end, hub_clock, by_concern=False) for _ in CONCERNS
-        ] if by_concern else []
+        self._concern = concern  # not a count (see add)
         self.record = record
         self.records: list[dict] = []
         self._open: dict[int, Contact] = {}
+        # the same metrics for each concern's contacts alone: a collector per concern, which the hub
+        # feeds directly; each keeps its counts and writes into this one's tally, records and open contacts
+        self.by_concern: list[Collector] = []
+        for k in range(len(CONCERNS) if by_concern else 0):
+            concern_collector = Collector(agencies, sources, start, end, hub_clock, record, by_concern=False, concern=k)
+            concern_collector.tally, concern_collector.records, concern_collector._open = self.tally, self.records, self._open
+            self.by_concern.append(concern_collector)
         # contacts in the hub (arrived, not decided), whenever they arrived, integrated over the
         # window: the L of Little's law, kept apart from the per-contact delays it is checked against;
         # the first half's area apart, for the backlog's growth (second half's mean minus the first's)
@@ -105,37 +111,18 @@ class Collector:
         self.middle = (start + end) / 2.0
         self.in_system_since = start
 
-    def _count(self, name: str) -> int:
-        """A count kept in the attribute ``name``, registered to be summed by :meth:`add`."""
-        self._scalars.append(name)
-        return 0
-
-    def _counts(self, n: int, by_agency: bool = False) -> list[int]:
-        """``n`` counts (one per agency when ``by_agency``), registered to be summed by :meth:`add`."""
-        counts = [0] * n
-        self._lists.append((counts, by_agency))
-        return counts
-
     def add(self, other: Collector) -> None:
         """Adds ``other``'s counts, delays and time in system to these (agencies matched by name):
         every registered count, whatever it is. A collector others are added to keeps no time in the
         hub of its own: its time-average is theirs, already brought up to the end of the window."""
         self.in_system_since = self.end
-        for name in self._scalars:
-            setattr(self, name, getattr(self, name) + getattr(other, name))
         where = [self.agencies.index(agency) for agency in other.agencies]
-        for (mine, by_agency), (theirs, _) in zip(self._lists, other._lists):
-            for k, value in enumerate(theirs):
-                j = where[k] if by_agency else k
-                if isinstance(value, list):
-                    mine[j] = [a + b for a, b in zip(mine[j], value)]
-                else:
-                    mine[j] += value
+        self._add_counts(other, where)
         for histogram, their_histogram in zip(self.delay_by_rag, other.delay_by_rag):
             histogram.merge(their_histogram)
         self.delay_unscreened.merge(other.delay_unscreened)
         self.children.add(other.children, where)  # the hub's own (per child), not its concerns'
-        self.in_system += other.in_system
+        self.in_system += other.contacts_in_hub()
         if other.by_concern:  # its counts and time in the hub are its concerns' collectors'
             for concern, their_concern in zip(self.by_concern, other.by_concern):
                 concern.add(their_concern)
@@ -155,14 +142,17 @@ class Collector:
         self.in_system += change
 
     # ------------------------------------------------------------ observer
+    def for_concern(self, concern: int) -> Collector:
+        """The collector that observes contacts of ``concern`` (an index of CONCERNS): its own, or this one."""
+        return self.by_concern[concern] if self.by_concern else self
+
+    def contacts_in_hub(self) -> int:
+        """Contacts in the hub now (arrived, not decided): its concerns' collectors', added up."""
+        return sum(concern.in_system for concern in self.by_concern) if self.by_concern else self.in_system
+
     def arrived(self, c: Contact) -> None:
-        if self.by_concern:  # its concern's collector counts it: the totals are theirs added up (values)
-            self.in_system += 1  # the number now (the hourly series reads it); the time-average is theirs
+        if self.by_concern:
             self.by_concern[c.concern].arrived(c)
-            if c.counted:
-                self._open[c.id] = c
-                if self.tally is not None and c.child >= 0:  # per child: the hub's, whatever the concern
-                    self.tally.arrived(c)
             return
         self._count_in_system(c.arrived, +1)
         if self.start <= c.arrived < self.end:
@@ -173,19 +163,10 @@ class Collector:
                 self.tally.arrived(c)
 
     def decided(self, c: Contact) -> None:
-        decided_at = c.decided_at
         if self.by_concern:
-            self.in_system -= 1
             self.by_concern[c.concern].decided(c)
-            if c.counted:
-                del self._open[c.id]
-                if self.tally is not None and c.child >= 0:
-                    self.tally.decided(c)
-                if self.record:
-                    under_triaged = c.risk >= HIGH and c.outcome < c.correct_outcome
-                    self.records.append(contact_record(self.agencies, self.sources, c, c.fates,
-                                                       *self._breaches_at(c, decided_at), under_triaged))
             return
+        decided_at = c.decided_at
         self._count_in_system(decided_at, -1)
         if not c.counted:
             return
@@ -287,11 +268,14 @@ class Collector:
         delays at its delay so far (a lower bound) and breaches every deadline it has passed."""
         self.censored_at = now
         if self.by_concern:
-            for concern in self.by_concern:
-                concern.censor(now)
+            for part in self.by_concern:
+                part.censor(now)
             self.children.count(now)
             return
+        concern = self._concern
         for c in self._open.values():
+            if concern >= 0 and c.concern != concern:  # the open contacts are shared: another concern's
+                continue
             self.censored_n += 1
             if c.notify_by is not None:
                 self._notice(c, now if c.screened_at is None else c.screened_at)

@@ -82,7 +82,7 @@ class SeriesSampler:
                 yield self.env.timeout(t - self.env.now)
             self.time_hours.append(t)
             for _, _, samples, source in columns:
-                samples.append(_as_float(source.in_system if isinstance(source, Collector) else source.waiting))
+                samples.append(_as_float(source.contacts_in_hub() if isinstance(source, Collector) else source.waiting))
             t += SAMPLE_HOURS
 
     def series(self) -> dict[str, list[float]]:

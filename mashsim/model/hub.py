@@ -24,34 +24,25 @@ from mashsim.model.contact import BLUE, GREEN, HIGH, REACHED, RED, Contact, miss
 from mashsim.model.cutoffs import CutoffQueue
 from mashsim.model.events import call_later
 from mashsim.model.network import DECISION, hub_node, research_node
-from mashsim.model.roles import BY_DEADLINE, BY_RAG, ONE_QUEUE, RED_FIRST, Job, Role
+from mashsim.model.roles import BY_DEADLINE, Role, queue_order
 from mashsim.model.stages import DECIDE, FLAGGED, LOG, SCREEN, STAGES, next_index, urgent_task
-from mashsim.scenario.schema import OUTCOMES, RAGS, RESEARCHED_RAGS, HubSettings, Policy
+from mashsim.model.tracing import Notes, TraceHook
+from mashsim.scenario.schema import CONCERNS, OUTCOMES, RAGS, RESEARCHED_RAGS, HubSettings, Policy
 
 
 class Observer(Protocol):
-    """What the hub tells the metrics: a contact arrived, a contact was decided."""
+    """What the hub tells the metrics: a contact arrived, a contact was decided; ``for_concern`` gives
+    the observer of one concern's contacts (the hub tells it directly: no call is passed on)."""
 
     def arrived(self, contact: Contact) -> None: ...
 
     def decided(self, contact: Contact) -> None: ...
 
+    def for_concern(self, concern: int) -> "Observer": ...
 
-TraceHook = Callable[[float, str, Contact, dict], None]
 
-_ORDERS = {"fifo": RED_FIRST, "rag": BY_RAG, "deadline": BY_DEADLINE}
 # The stages with a step of their own in the hub (an index of STAGES each); every other stage is plain
 LOG_AT, SCREEN_AT, DECIDE_AT = STAGES.index(LOG), STAGES.index(SCREEN), STAGES.index(DECIDE)
-
-
-def queue_order(policy: Policy) -> int:
-    """The order every queue of a hub keeps under ``policy`` (see :mod:`mashsim.model.roles`).
-
-    ``red_priority = false`` (the older switch) turns every priority off: one
-    first-come-first-served queue, whatever the discipline; so ``fifo`` with
-    ``red_priority`` is the order mashsim always had, Red first.
-    """
-    return _ORDERS[policy.queue_discipline] if policy.red_priority else ONE_QUEUE
 
 
 @dataclass
@@ -72,13 +63,17 @@ class Hub:
 
     def __init__(self, env: simpy.Environment, scenario: HubSettings, roles: dict[str, Role],
                  network: nx.DiGraph, clocks: dict[str, WorkingClock], observer: Observer,
-                 trace: TraceHook | None = None, name: str | None = None) -> None:
+                 trace: TraceHook | None = None, name: str | None = None,
+                 after_decision: Callable[[Contact], None] | None = None) -> None:
         """``scenario`` is this hub's settings (a one-hub Scenario, or one of its ``hubs``); ``roles``
-        gives a role for each of its roles and agency desks (a pooled desk's is the pool's team)."""
+        gives a role for each of its roles and agency desks (a pooled desk's is the pool's team);
+        ``after_decision`` is told of each decision after the observer (the police pipeline's s47 work)."""
         self.env = env
         self.name = name
-        self.observer = observer
+        self.observers = [observer.for_concern(k) for k in range(len(CONCERNS))]  # by the contact's concern
+        self.after_decision = after_decision
         self.trace = trace
+        self._note = Notes(env, trace)
         # the flow's stages (mashsim.model.stages), resolved once: the loop reads lists by a stage's index
         self.stage_roles = [roles[s.role] for s in STAGES]
         self.screening = self.stage_roles[SCREEN_AT]
@@ -155,17 +150,13 @@ class Hub:
         self._start(c, k)
 
     def _start(self, c: Contact, k: int) -> None:
-        """Submit ``c``'s task at stage ``k`` to its role."""
-        self._submit(self.stage_roles[k], c, c.urgent if self.flagged[k] else c.rag == RED, c.stage_hours[k],
-                     self.done[k])
+        """Submit ``c``'s task at stage ``k`` to its role, with the keys the role's order may need."""
+        urgent = c.urgent if self.flagged[k] else c.rag == RED
+        self.stage_roles[k].submit(c, urgent, c.stage_hours[k], self.done[k], queue_rank(c, urgent), queue_deadline(c))
 
     def _passed(self, k: int, c: Contact) -> None:
         """``c`` is through plain stage ``k``: on to the next."""
         self._queue(c, self.after[k])
-
-    def _submit(self, role: Role, c: Contact, urgent: bool, hours: float, done: Callable[[Any], None]) -> Job | None:
-        """Queue ``c``'s task at ``role``, with the keys the role's order may need."""
-        return role.submit(c, urgent, hours, done, queue_rank(c, urgent), queue_deadline(c))
 
     def _set_due(self, c: Contact) -> None:
         """The provisional deadline before screening (see :func:`queue_deadline`): the Red deadline
@@ -180,17 +171,12 @@ class Hub:
         """Start (+1) or end (-1) an outage in "fail" mode at ``agency``'s desk."""
         next(d for d in self.desks if d.name == agency).failing += change
 
-    def _note(self, kind: str, contact: Contact, **detail) -> None:
-        trace = self.trace
-        if trace is not None:
-            trace(self.env.now, kind, contact, detail)
-
     def _note_queued(self, k: int, c: Contact) -> None:
         """Trace the event after which ``c`` waits for stage ``k`` (its ``queued_on``), then "closed"
         if the stage's role is off duty for it."""
         stage = STAGES[k]
         self._note(stage.queued_on, c)
-        self._note_closed(c, self.stage_roles[k], stage.role, False,
+        self._note.closed(c, self.stage_roles[k], stage.role, False,
                           urgent_task(stage, bool(c.urgent), c.rag == RED), self.env.now)
 
     def _note_desk_state(self, c: Contact, desk: Desk) -> None:
@@ -200,12 +186,7 @@ class Hub:
         for start, end, mode in desk.outages:
             if start <= reaches < end:
                 self._note("desk down", c, agency=desk.name, until_hours=end, mode=mode)
-        self._note_closed(c, desk.role, desk.name, True, c.rag == RED, reaches)
-
-    def _note_closed(self, c: Contact, role: Role, name: str, desk: bool, urgent: bool, at: float) -> None:
-        until = role.duty_hours.off_duty_until(at, urgent)
-        if until is not None:
-            self._note("closed", c, role=name, desk=desk, until_hours=until)
+        self._note.closed(c, desk.role, desk.name, True, c.rag == RED, reaches)
 
     # ------------------------------------------------------------------ flow
     def arrive(self, c: Contact) -> None:
@@ -214,7 +195,7 @@ class Hub:
         c.arrived = self.env._now
         if self.children is not None:
             self.children.arrived(c)
-        self.observer.arrived(c)
+        self.observers[c.concern].arrived(c)
         if self.trace:
             self._note_queued(0, c)
         if self.provisional:
@@ -278,7 +259,7 @@ class Hub:
         """Start ``c`` at time 0 waiting for ``role``: the scenario's initial backlog."""
         if self.children is not None:
             self.children.arrived(c)
-        self.observer.arrived(c)
+        self.observers[c.concern].arrived(c)
         if self.provisional:
             self._set_due(c)
         k = self.stage_of_role.get(role, -1)
@@ -344,7 +325,9 @@ class Hub:
             c.failed = (*c.failed, desk.index)
             self._send_back(c, desk)
             return
-        job = self._submit(desk.role, c, c.rag == RED, c.research_hours[desk.index], desk.answered)
+        urgent = c.rag == RED
+        job = desk.role.submit(c, urgent, c.research_hours[desk.index], desk.answered, queue_rank(c, urgent),
+                               queue_deadline(c))
         if job is not None:
             c.jobs.append(job)
 
@@ -406,7 +389,9 @@ class Hub:
             self._note("decided", c, rag=RAGS[decided_rag], outcome=OUTCOMES[c.outcome])
         if self.children is not None:
             self.children.closed(c, fates)
-        self.observer.decided(c)
+        self.observers[c.concern].decided(c)
+        if self.after_decision is not None:
+            self.after_decision(c)
 
 
 def _drawn(cdf: list[float], u: float) -> int:

@@ -13,8 +13,8 @@ around a hub, each a staffed :class:`Role` like the hub's own:
   source) needs a joint visit, due ``cait.joint_visit_deadline_hours`` after the MASH decision.
 
 The MASH police researchers are the hub's ``agencies.police`` desk, as before.  The pipeline sits
-between the arrivals and the hub (``deliver``) and between the hub and its collector (it is the
-hub's observer), so the hub's flow is unchanged and a scenario without ``[police]`` builds none of
+between the arrivals and the hub (``deliver``) and hears each decision after the hub's collector
+(``decided``, the hub's ``after_decision``), so the hub's flow is unchanged and a scenario without ``[police]`` builds none of
 it.  Every task time comes from the contact's own police draws (mashsim.model.arrivals), so
 staffing changes never change a contact.
 """
@@ -22,22 +22,16 @@ staffing changes never change a contact.
 from __future__ import annotations
 
 from functools import partial
-from typing import Any, Callable, Protocol
+from typing import Callable, Protocol
 
 import simpy
 
 from mashsim.model.contact import Contact, queue_deadline, queue_rank
-from mashsim.model.hub import TraceHook
 from mashsim.model.roles import Role
+from mashsim.model.tracing import Notes, TraceHook
 from mashsim.scenario.schema import OUTCOMES, Police
 
 S47 = OUTCOMES.index("s47")
-
-
-class Observer(Protocol):
-    def arrived(self, contact: Contact) -> None: ...
-
-    def decided(self, contact: Contact) -> None: ...
 
 
 class PoliceObserver(Protocol):
@@ -63,7 +57,7 @@ class PolicePipeline:
     """
 
     def __init__(self, env: simpy.Environment, police: Police, source: int, ppd: Role, cait: Role,
-                 arrive: Callable[[Contact], None], observer: Observer, tally: PoliceObserver,
+                 arrive: Callable[[Contact], None], tally: PoliceObserver,
                  trace: TraceHook | None = None) -> None:
         self.env = env
         self.source = source  # the index of the notifying source
@@ -72,9 +66,9 @@ class PolicePipeline:
         self.ppd = ppd
         self.cait = cait
         self.arrive = arrive  # the hub's: the contact reaches the MASH
-        self.observer = observer
         self.tally = tally
         self.trace = trace
+        self._note = Notes(env, trace)
 
     def deliver(self, c: Contact) -> None:
         """A contact arrives: a notification goes to the PPD first, anything else straight to the MASH."""
@@ -83,7 +77,7 @@ class PolicePipeline:
             self.tally.notified(c)
             if self.trace is not None:
                 self._note("incident", c, team=self.ppd.name)
-                self._note_closed(c, self.ppd, bool(c.urgent))
+                self._note.closed(c, self.ppd, self.ppd.name, False, bool(c.urgent), self.env.now)
             self.ppd.submit(c, c.urgent, c.ppd_hours, self._reviewed, queue_rank(c, c.urgent), queue_deadline(c))
         else:
             self.arrive(c)
@@ -95,18 +89,14 @@ class PolicePipeline:
             self._note("reviewed", c, team=self.ppd.name, incident_hours=c.incident, wait_hours=now - c.incident)
         self.arrive(c)
 
-    # the hub's observer: passes everything on, and sends each s47 outcome to the CAIT
-    def arrived(self, c: Contact) -> None:
-        self.observer.arrived(c)
-
     def decided(self, c: Contact) -> None:
-        self.observer.decided(c)
+        """The hub decided ``c`` (told after its metrics): an s47 enquiry goes to the CAIT."""
         if c.outcome == S47:
             due = c.decided_at + self.visit_hours
             self.tally.visit_due(c, due)
             if self.trace is not None:
                 self._note("visit due", c, team=self.cait.name, due_hours=due)
-                self._note_closed(c, self.cait, True)
+                self._note.closed(c, self.cait, self.cait.name, False, True, self.env.now)
             self.cait.submit(c, True, c.cait_hours, partial(self._visited, due=due), 0, due)
 
     def _visited(self, c: Contact, due: float) -> None:
@@ -114,14 +104,3 @@ class PolicePipeline:
         self.tally.visited(c, due, now)
         if self.trace is not None:
             self._note("visited", c, team=self.cait.name, due_hours=due, late_hours=max(now - due, 0.0))
-
-    # traces (as the hub's: mashsim.model.hub.Hub._note)
-    def _note(self, kind: str, c: Contact, **detail: Any) -> None:
-        trace = self.trace
-        if trace is not None:
-            trace(self.env._now, kind, c, detail)
-
-    def _note_closed(self, c: Contact, role: Role, urgent: bool) -> None:
-        until = role.duty_hours.off_duty_until(self.env._now, urgent)
-        if until is not None:
-            self._note("closed", c, role=role.name, desk=False, until_hours=until)

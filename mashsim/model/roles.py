@@ -40,10 +40,22 @@ from typing import Any, Callable
 import simpy
 
 from mashsim.model.events import call_at
+from mashsim.scenario.schema import Policy
 
 QUEUED, RUNNING, DONE, CANCELLED = range(4)
 ONE_QUEUE, RED_FIRST, BY_RAG, BY_DEADLINE = range(4)
 ORDERS = ("one_queue", "red_first", "by_rag", "by_deadline")
+_BY_DISCIPLINE = {"fifo": RED_FIRST, "rag": BY_RAG, "deadline": BY_DEADLINE}  # policy.queue_discipline's
+
+
+def queue_order(policy: Policy) -> int:
+    """The order every queue of a hub keeps under ``policy``.
+
+    ``red_priority = false`` (the older switch) turns every priority off: one
+    first-come-first-served queue, whatever the discipline; so ``fifo`` with
+    ``red_priority`` is the order mashsim always had, Red first.
+    """
+    return _BY_DISCIPLINE[policy.queue_discipline] if policy.red_priority else ONE_QUEUE
 
 
 class Job:
