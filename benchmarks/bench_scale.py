@@ -20,7 +20,10 @@ Prints, in one run:
   against Erlang C), in a minimal hand-written SimPy M/M/c, and in Ciw: customers/s and
   the ratios side by side;
 * an overloaded borough (its staff at 32x its load, and halved screeners): the same run at
-  horizons 1x, 2x, 4x, with seconds per contact, which stays flat when cost is linear.
+  horizons 1x, 2x, 4x, with seconds per contact, which stays flat when cost is linear;
+* ``london-borough`` with children and the police pipeline against the same borough without
+  either (the configuration before them), and with ``--against DIR`` against another checkout's
+  borough-year (``git worktree add /tmp/then REV``: the code as it was), timed in turn.
 
 The machine may be shared: every figure is the median of ``--repeat`` timed runs, each in a
 fresh process; rates and ratios use CPU seconds (``time.process_time``), steadier than wall
@@ -40,6 +43,7 @@ import subprocess
 import sys
 import time
 import tracemalloc
+from pathlib import Path
 from typing import Any, Callable
 
 import simpy
@@ -135,11 +139,13 @@ def run_ciw_mmc(customers: int) -> float:
 def one_case(case: str, arg: str) -> dict[str, Any]:
     """Run one case once (in this process) and return what it measured."""
     mashsim.replication.simpy.Environment = CountingEnvironment
-    if case in ("scenario", "no-children", "police"):  # arg: "name|days"
+    if case in ("scenario", "no-children", "before-children", "police"):  # arg: "name|days"
         name, days = arg.split("|")
         scenario = load_scenario(name, [f"run.horizon_days={days}", "run.warmup_days=0"])
-        if case == "no-children":  # the configuration before children: every contact a first contact
+        if case in ("no-children", "before-children"):  # before children: every contact a first contact
             scenario = scenario.model_copy(update={"children": None})
+        if case == "before-children":  # and before the police pipeline (none in london-borough: made sure)
+            scenario = scenario.model_copy(update={"police": None})
         if case == "police":  # with the police pipeline: london-met's [police] (its default borough's teams)
             scenario = with_police(scenario)
         return clocked(lambda: simulate(scenario, seed=1).metrics["contacts_arrived"], events=True)
@@ -196,10 +202,16 @@ def memory_case(case: str, arg: str, traced: bool) -> dict[str, Any]:
     return result
 
 
-def in_subprocess(case: str, arg: str, memory: str = "", pure: bool = False) -> dict[str, Any]:
+def in_subprocess(case: str, arg: str, memory: str = "", pure: bool = False, tree: Path | None = None) -> dict[str, Any]:
+    """One case in a fresh process; ``tree``: another checkout's, run by its own copy of this script."""
     flags = ["--case", case, arg] if not memory else [f"--{memory}-case", case, arg]
     env = {**os.environ, "PYTHONHASHSEED": "0", "MASHSIM_PURE": "1" if pure else ""}
-    out = subprocess.run([sys.executable, __file__, *flags], check=True, capture_output=True, text=True, env=env)
+    script = __file__
+    if tree is not None:
+        script = str(tree / "benchmarks" / "bench_scale.py")
+        env["PYTHONPATH"] = str(tree)
+    out = subprocess.run([sys.executable, script, *flags], check=True, capture_output=True, text=True, env=env,
+                         cwd=tree)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -225,6 +237,20 @@ def timed_both(repeat: int, case: str, arg: str) -> tuple[dict[str, Any], dict[s
     return _median(runs[False]), _median(runs[True])
 
 
+def against(repeat: int, tree: Path) -> None:
+    """This checkout's borough-year with children and the police pipeline against ``tree``'s borough-year
+    (another checkout: the code on the day a speed bound was set), timed in turn, both pure Python."""
+    print(f"\nAgainst {tree} (its own london-borough year; timed in turn with this checkout's, pure Python):")
+    runs: dict[str, list[dict[str, Any]]] = {"there": [], "here": []}
+    for _ in range(repeat):
+        runs["there"].append(in_subprocess("scenario", "london-borough|365", pure=True, tree=tree))
+        runs["here"].append(in_subprocess("police", "london-borough|365", pure=True))
+    there, here = _median(runs["there"]), _median(runs["here"])
+    line("london-borough there", f"cpu {there['cpu']:6.2f} s  {there['count']:>9,.0f} contacts  runs {there['all_seconds']}")
+    line("here, with children and police", f"cpu {here['cpu']:6.2f} s  {here['count']:>9,.0f} contacts  "
+                                           f"x{here['cpu'] / there['cpu']:.2f} there's cpu  runs {here['all_seconds']}")
+
+
 # ------------------------------------------------------------------------ report
 SECTIONS = ["years", "idle", "memory", "mmc", "overload"]
 
@@ -239,6 +265,9 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="smaller M/M/c and overload runs, one repeat")
     parser.add_argument("--only", choices=SECTIONS, nargs="+", default=SECTIONS, metavar="SECTION",
                         help=f"run only these sections (of {', '.join(SECTIONS)})")
+    parser.add_argument("--against", type=Path, metavar="DIR",
+                        help="also time another checkout's london-borough year (e.g. a git worktree of an "
+                             "older commit) in turn with this one's, with children and the police pipeline")
     parser.add_argument("--case", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--rss-case", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--traced-case", nargs=2, help=argparse.SUPPRESS)
@@ -266,6 +295,8 @@ def main() -> None:
         mmc(repeat, customers, core.kind == "compiled")
     if "overload" in args.only:
         overload(repeat, args.quick)
+    if args.against is not None:
+        against(repeat, args.against.resolve())
 
 
 def years(repeat: int, both: bool) -> None:
@@ -296,6 +327,9 @@ def years(repeat: int, both: bool) -> None:
             line("  with the police pipeline (london-met's)", f"{police['seconds']:7.2f} s  cpu {police['cpu']:6.2f} s  "
                  f"{police['count']:>9,.0f} contacts  x{police['cpu'] / r['cpu']:.2f} the borough's cpu  "
                  f"runs {police['all_seconds']}")
+            before = timed(repeat, "before-children", f"{name}|365")
+            line("  children and police against neither", f"x{police['cpu'] / before['cpu']:.2f} the cpu of the "
+                 f"borough before children and the police pipeline ({before['cpu']:.2f} s; the bound: x1.5)")
 
 
 
