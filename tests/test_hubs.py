@@ -176,3 +176,36 @@ def test_hubs_sharing_a_pool_must_agree_on_the_queue_discipline():
     assert problem.path == "hubs.b.policy.queue_discipline" and "a has deadline" in problem.message
     raw["hubs"]["b"] = {"policy": {"queue_discipline": "deadline"}}
     assert build(raw).hubs["b"].policy.queue_discipline == "deadline"
+
+
+def test_a_finished_group_of_hubs_is_freed_before_the_replication_ends(monkeypatch):
+    """A network runs its independent groups one after another; once a group is censored, nothing of
+    its simulation (environment, hubs, the contacts made ahead) may stay alive: 32 boroughs' worth
+    would otherwise pile up (the collector once kept the hub through its deadline function)."""
+    import gc
+    import weakref
+
+    import mashsim.replication as replication
+    from mashsim.scenario import load_scenario
+
+    made: list[weakref.ref] = []
+
+    class Remembered(replication.simpy.Environment):
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            made.append(weakref.ref(self))
+
+    alive_at_result: list[int] = []
+    result = replication._Run.result
+
+    def checked_result(self, seed, replication_index):
+        gc.collect()
+        alive_at_result.append(sum(ref() is not None for ref in made))
+        return result(self, seed, replication_index)
+
+    monkeypatch.setattr(replication.simpy, "Environment", Remembered)
+    monkeypatch.setattr(replication._Run, "result", checked_result)
+    scenario = load_scenario("london-wide", ["run.horizon_days=7", "run.warmup_days=0"])
+    simulate(scenario, seed=1)
+    assert len(made) == 32  # a group per borough (each has its own desks)
+    assert alive_at_result == [0]

@@ -265,12 +265,15 @@ class Collector(RegisteredCounts):
 
     def censor(self, now: float) -> None:
         """Count the contacts still open at ``now`` (the run-out's cap) as censored: each enters the
-        delays at its delay so far (a lower bound) and breaches every deadline it has passed."""
+        delays at its delay so far (a lower bound) and breaches every deadline it has passed. The
+        hub's deadline function is let go after: it holds the hub, and through it the finished run's
+        environment and the contacts made ahead of it, which a network's later groups need not keep."""
         self.censored_at = now
         if self.by_concern:
             for part in self.by_concern:
                 part.censor(now)
             self.children.count(now)
+            self.deadlines_if_screened = None
             return
         concern = self._concern
         for c in self._open.values():
@@ -294,6 +297,7 @@ class Collector(RegisteredCounts):
             self.censored_by_rag[c.rag] += 1
             self._count_breaches(c, c.rag, now)
         self.children.count(now)
+        self.deadlines_if_screened = None
 
     # -------------------------------------------------------------- results
     def overall_delay(self) -> DelayHistogram:
