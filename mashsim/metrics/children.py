@@ -87,10 +87,11 @@ class ChildCounts:
         self.hours = DelayHistogram()  # a high/critical-risk child's first contact to referral
 
     def count(self, now: float) -> None:
-        """Count the tally as at ``now`` (the run-out's cap)."""
+        """Count the tally as at ``now`` (the run-out's cap), once: the tally is let go after."""
         if self.tally is None:
             return
         contacted, repeat, unreferred, hours, never = self.tally.totals(now, len(self.never_decided))
+        self.tally = None  # counted once: its arrays (a few bytes a child) are let go
         self.contacted += contacted
         self.repeat_unreferred += repeat
         self.hr_unreferred += unreferred

@@ -265,15 +265,16 @@ class Collector(RegisteredCounts):
 
     def censor(self, now: float) -> None:
         """Count the contacts still open at ``now`` (the run-out's cap) as censored: each enters the
-        delays at its delay so far (a lower bound) and breaches every deadline it has passed. The
-        hub's deadline function is let go after: it holds the hub, and through it the finished run's
-        environment and the contacts made ahead of it, which a network's later groups need not keep."""
+        delays at its delay so far (a lower bound) and breaches every deadline it has passed. What
+        only censoring needs is let go after, so a network's later groups need not keep it: the hub's
+        deadline function (it holds the hub, and through it the finished run's environment and the
+        contacts made ahead) and the per-child tally (counted here, once)."""
         self.censored_at = now
         if self.by_concern:
             for part in self.by_concern:
                 part.censor(now)
             self.children.count(now)
-            self.deadlines_if_screened = None
+            self._let_go()
             return
         concern = self._concern
         for c in self._open.values():
@@ -297,7 +298,14 @@ class Collector(RegisteredCounts):
             self.censored_by_rag[c.rag] += 1
             self._count_breaches(c, c.rag, now)
         self.children.count(now)
-        self.deadlines_if_screened = None
+        self._let_go()
+
+    def _let_go(self) -> None:
+        """After censoring, nothing reaches this collector: its histograms' buffers are binned and what
+        only censoring needed is dropped (see censor)."""
+        self.deadlines_if_screened = self.tally = None
+        for histogram in (*self.delay_by_rag, self.delay_unscreened, self.children.hours):
+            histogram.settle()
 
     # -------------------------------------------------------------- results
     def overall_delay(self) -> DelayHistogram:

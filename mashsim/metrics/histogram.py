@@ -39,6 +39,11 @@ class DelayHistogram:
         if len(pending) >= _BUFFER:
             self._flush()
 
+    def settle(self) -> None:
+        """Bin the buffered values now: for a histogram no more values will reach (its buffer, up to
+        ``_BUFFER`` Python floats, is let go). The same batch a later read would bin: same results."""
+        self._flush()
+
     def _flush(self) -> None:
         if not self._pending:
             return
