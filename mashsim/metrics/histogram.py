@@ -25,7 +25,9 @@ class DelayHistogram:
     __slots__ = ("counts", "_n", "_total", "_minimum", "_maximum", "_zeros", "_pending")
 
     def __init__(self) -> None:
-        self.counts = np.zeros(_BINS, dtype=np.int64)
+        # the bins, made when the first delay above 0.001 h is binned: a network has hundreds of
+        # histograms (by hub, concern and RAG) and many never get one (12.8 KB each saved)
+        self.counts: np.ndarray | None = None
         self._n = 0
         self._total = 0.0
         self._minimum = float("nan")
@@ -55,7 +57,11 @@ class DelayHistogram:
         positive = values[values > 10.0 ** _LOW]
         self._zeros += values.size - positive.size
         index = ((np.log10(positive) - _LOW) * _PER_DECADE).astype(np.int64) + 1
-        self.counts += np.bincount(np.minimum(index, _BINS - 1), minlength=_BINS)
+        binned = np.bincount(np.minimum(index, _BINS - 1), minlength=_BINS).astype(np.int64, copy=False)
+        if self.counts is None:
+            self.counts = binned
+        else:
+            self.counts += binned
 
     def _take_extremes(self, low: float, high: float) -> None:
         if not high <= self._maximum:
@@ -93,7 +99,11 @@ class DelayHistogram:
         if not other.n:
             return
         self._flush()
-        self.counts += other.counts
+        if other.counts is not None:
+            if self.counts is None:
+                self.counts = other.counts.copy()
+            else:
+                self.counts += other.counts
         self._n += other._n
         self._total += other._total
         self._zeros += other._zeros
@@ -111,10 +121,11 @@ class DelayHistogram:
         rank = q * self._n
         if rank <= self._zeros:
             return 0.0
-        cumulative = np.cumsum(self.counts) + self._zeros
+        counts = self.counts if self.counts is not None else np.zeros(_BINS, dtype=np.int64)
+        cumulative = np.cumsum(counts) + self._zeros
         index = int(np.searchsorted(cumulative, rank))
         before = cumulative[index - 1] if index > 0 else self._zeros
-        inside = (rank - before) / max(self.counts[index], 1)
+        inside = (rank - before) / max(counts[index], 1)
         log_value = _LOW + (index - 1 + inside) / _PER_DECADE
         return min(max(10.0 ** log_value, self._minimum), self._maximum)
 
