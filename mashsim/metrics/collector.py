@@ -34,12 +34,10 @@ class Collector(RegisteredCounts):
     """Accumulates every metric of one replication as the model runs."""
 
     def __init__(self, agencies: list[str], sources: list[str], start: float, end: float,
-                 hub_clock: WorkingClock, record: bool = False, population: int = 0, by_concern: bool = True,
-                 concern: int = -1) -> None:
+                 hub_clock: WorkingClock, record: bool = False, population: int = 0, by_concern: bool = True) -> None:
         """With ``by_concern``, a collector per concern counts that concern's contacts (the hub sends each
         contact to its concern's, see :meth:`for_concern`); they share this one's per-child tally, records
-        and open contacts, so nothing is counted twice. ``concern``: the concern a concern's collector
-        counts (-1: every contact)."""
+        and open contacts, so nothing is counted twice."""
         self.agencies = agencies
         self.sources = sources
         self.start, self.end = start, end
@@ -91,7 +89,6 @@ class Collector(RegisteredCounts):
         # Operation Encompass school notices (concern pathways): sent, and sent after the school day began
         self.notices = self._count("notices")
         self.notices_late = self._count("notices_late")
-        self._concern = concern  # not a count (see add)
         self.record = record
         self.records: list[dict] = []
         self._open: dict[int, Contact] = {}
@@ -99,7 +96,7 @@ class Collector(RegisteredCounts):
         # feeds directly; each keeps its counts and writes into this one's tally, records and open contacts
         self.by_concern: list[Collector] = []
         for k in range(len(CONCERNS) if by_concern else 0):
-            concern_collector = Collector(agencies, sources, start, end, hub_clock, record, by_concern=False, concern=k)
+            concern_collector = Collector(agencies, sources, start, end, hub_clock, record, by_concern=False)
             concern_collector.tally, concern_collector.records, concern_collector._open = self.tally, self.records, self._open
             self.by_concern.append(concern_collector)
         # contacts in the hub (arrived, not decided), whenever they arrived, integrated over the
@@ -265,40 +262,38 @@ class Collector(RegisteredCounts):
 
     def censor(self, now: float) -> None:
         """Count the contacts still open at ``now`` (the run-out's cap) as censored: each enters the
-        delays at its delay so far (a lower bound) and breaches every deadline it has passed. What
-        only censoring needs is let go after, so a network's later groups need not keep it: the hub's
-        deadline function (it holds the hub, and through it the finished run's environment and the
-        contacts made ahead) and the per-child tally (counted here, once)."""
-        self.censored_at = now
-        if self.by_concern:
-            for part in self.by_concern:
-                part.censor(now)
-            self.children.count(now)
-            self._let_go()
-            return
-        concern = self._concern
+        delays at its delay so far (a lower bound) and breaches every deadline it has passed, in its
+        concern's collector (the open contacts are this one's, shared with them). What only censoring
+        needs is let go after, so a network's later groups need not keep it: the hub's deadline function
+        (it holds the hub, and through it the finished run's environment and the contacts made ahead)
+        and the per-child tally (counted here, once)."""
+        parts = (self, *self.by_concern)
+        for part in parts:
+            part.censored_at = now
         for c in self._open.values():
-            if concern >= 0 and c.concern != concern:  # the open contacts are shared: another concern's
-                continue
-            self.censored_n += 1
-            if c.notify_by is not None:
-                self._notice(c, now if c.screened_at is None else c.screened_at)
-            if c.rag is None:  # never screened: no RAG, but a deadline by its screening draw (see rate_unscreened)
-                self.delay_unscreened.add(now - c.arrived)
-                self.unscreened_day_breaches += self._breaches_at(c, now)[1]
-                deadlines = self.deadlines_if_screened(c) if self.deadlines_if_screened is not None else None
-                if deadlines is not None:  # kept on the contact: its record (open_records) shows it
-                    c.deadline, c.deadline_working, c.deadline_elapsed = deadlines
-                    self.unscreened_rated += 1
-                    self.unscreened_breaches += now > c.deadline
-                    self.unscreened_working += now > c.deadline_working
-                    self.unscreened_elapsed += now > c.deadline_elapsed
-                continue
-            self.delay_by_rag[c.rag].add(now - c.arrived)
-            self.censored_by_rag[c.rag] += 1
-            self._count_breaches(c, c.rag, now)
+            self.for_concern(c.concern)._censor_one(c, now)
         self.children.count(now)
-        self._let_go()
+        for part in parts:
+            part._let_go()
+
+    def _censor_one(self, c: Contact, now: float) -> None:
+        self.censored_n += 1
+        if c.notify_by is not None:
+            self._notice(c, now if c.screened_at is None else c.screened_at)
+        if c.rag is None:  # never screened: no RAG, but a deadline by its screening draw (see rate_unscreened)
+            self.delay_unscreened.add(now - c.arrived)
+            self.unscreened_day_breaches += self._breaches_at(c, now)[1]
+            deadlines = self.deadlines_if_screened(c) if self.deadlines_if_screened is not None else None
+            if deadlines is not None:  # kept on the contact: its record (open_records) shows it
+                c.deadline, c.deadline_working, c.deadline_elapsed = deadlines
+                self.unscreened_rated += 1
+                self.unscreened_breaches += now > c.deadline
+                self.unscreened_working += now > c.deadline_working
+                self.unscreened_elapsed += now > c.deadline_elapsed
+            return
+        self.delay_by_rag[c.rag].add(now - c.arrived)
+        self.censored_by_rag[c.rag] += 1
+        self._count_breaches(c, c.rag, now)
 
     def _let_go(self) -> None:
         """After censoring, nothing reaches this collector: its histograms' buffers are binned and what
