@@ -28,6 +28,24 @@ def _idle(page, expect) -> None:
     page.wait_for_timeout(300)
 
 
+def _hover_first_panel(page, chart, tooltip) -> None:
+    """Hover Wednesday 3 September over the queue chart's first panel until Vega shows its tooltip.
+
+    A late rerun can scroll the page back to the results after the chart is measured (seen on a
+    loaded machine: the hover then landed below the viewport), so each try scrolls to the chart and
+    measures it again, moving off between tries as a hover needs a move; about ten seconds in all.
+    """
+    for _ in range(8):
+        chart.scroll_into_view_if_needed()
+        box = chart.locator("canvas, svg").first.bounding_box()
+        for x in (0.79, 0.77, 0.81, 0.75):
+            page.mouse.move(box["x"] + x * box["width"], box["y"] + 0.15 * box["height"])
+            page.wait_for_timeout(300)
+            if tooltip.count() and tooltip.is_visible():
+                return
+        page.mouse.move(0, 0)
+
+
 def _hub_frame(page):
     """The frame that holds the animated hub (the page has other frames, of no height)."""
     for _ in range(100):
@@ -58,22 +76,7 @@ def test_the_queue_chart_answers_a_hover_and_the_hub_plays_and_pauses(playwright
         chart = page.get_by_test_id("stVegaLiteChart").first
         expect(chart.locator("canvas, svg").first).to_be_visible()
         tooltip = page.locator("#vg-tooltip-element")
-        # Wednesday 3 September, over the first panel. A late rerun can scroll the page back to the
-        # results after the chart is measured (seen on a loaded machine: the hover then landed below
-        # the viewport), so each try scrolls to the chart and measures it again, moving off between
-        # tries as a hover needs a move; up to about ten seconds before the check below
-        for _ in range(8):
-            chart.scroll_into_view_if_needed()
-            box = chart.locator("canvas, svg").first.bounding_box()
-            for x in (0.79, 0.77, 0.81, 0.75):
-                page.mouse.move(box["x"] + x * box["width"], box["y"] + 0.15 * box["height"])
-                page.wait_for_timeout(300)
-                if tooltip.count() and tooltip.is_visible():
-                    break
-            else:
-                page.mouse.move(0, 0)
-                continue
-            break
+        _hover_first_panel(page, chart, tooltip)
         expect(tooltip).to_be_visible()
         expect(tooltip).to_contain_text("screeners")
         expect(tooltip).to_contain_text(re.compile(r"(Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d\d (Aug|Sep)"))
