@@ -226,33 +226,27 @@ def timed(repeat: int, case: str, arg: str, pure: bool = False) -> dict[str, Any
     return _median([in_subprocess(case, arg, pure=pure) for _ in range(repeat)])
 
 
-def in_turn(repeat: int, cases: list[tuple[str, str]]) -> list[dict[str, Any]]:
-    """Each ``(case, arg)`` timed ``repeat`` times, one run of each in turn, so all see the same machine."""
+def in_turn(repeat: int, cases: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each case (:func:`in_subprocess`'s arguments) timed ``repeat`` times, one run of each in turn, so
+    all see the same machine; the medians, in the order given."""
     runs: list[list[dict[str, Any]]] = [[] for _ in cases]
     for _ in range(repeat):
-        for k, (case, arg) in enumerate(cases):
-            runs[k].append(in_subprocess(case, arg))
+        for k, case in enumerate(cases):
+            runs[k].append(in_subprocess(**case))
     return [_median(r) for r in runs]
 
 
-def timed_both(repeat: int, case: str, arg: str) -> tuple[dict[str, Any], dict[str, Any]]:
+def timed_both(repeat: int, case: str, arg: str) -> list[dict[str, Any]]:
     """Compiled and pure-Python runs of the same case, taken in turn so both see the same machine."""
-    runs: dict[bool, list[dict[str, Any]]] = {False: [], True: []}
-    for _ in range(repeat):
-        for pure in (False, True):
-            runs[pure].append(in_subprocess(case, arg, pure=pure))
-    return _median(runs[False]), _median(runs[True])
+    return in_turn(repeat, [{"case": case, "arg": arg}, {"case": case, "arg": arg, "pure": True}])
 
 
 def against(repeat: int, tree: Path) -> None:
     """This checkout's borough-year with children and the police pipeline against ``tree``'s borough-year
     (another checkout: the code on the day a speed bound was set), timed in turn, both pure Python."""
     print(f"\nAgainst {tree} (its own london-borough year; timed in turn with this checkout's, pure Python):")
-    runs: dict[str, list[dict[str, Any]]] = {"there": [], "here": []}
-    for _ in range(repeat):
-        runs["there"].append(in_subprocess("scenario", "london-borough|365", pure=True, tree=tree))
-        runs["here"].append(in_subprocess("police", "london-borough|365", pure=True))
-    there, here = _median(runs["there"]), _median(runs["here"])
+    there, here = in_turn(repeat, [{"case": "scenario", "arg": "london-borough|365", "pure": True, "tree": tree},
+                                   {"case": "police", "arg": "london-borough|365", "pure": True}])
     line("london-borough there", f"cpu {there['cpu']:6.2f} s  {there['count']:>9,.0f} contacts  runs {there['all_seconds']}")
     line("here, with children and police", f"cpu {here['cpu']:6.2f} s  {here['count']:>9,.0f} contacts  "
                                            f"x{here['cpu'] / there['cpu']:.2f} there's cpu  runs {here['all_seconds']}")
@@ -331,7 +325,8 @@ def years(repeat: int, both: bool) -> None:
                  f"runs {plain['all_seconds']}")
         if name == "london-borough" and _has_police():
             # timed in turn with the configuration before children and the pipeline: the bound's two sides
-            police, before = in_turn(repeat, [("police", f"{name}|365"), ("before-children", f"{name}|365")])
+            police, before = in_turn(repeat, [{"case": "police", "arg": f"{name}|365"},
+                                              {"case": "before-children", "arg": f"{name}|365"}])
             line("  with the police pipeline (london-met's)", f"{police['seconds']:7.2f} s  cpu {police['cpu']:6.2f} s  "
                  f"{police['count']:>9,.0f} contacts  x{police['cpu'] / r['cpu']:.2f} the borough's cpu  "
                  f"runs {police['all_seconds']}")
