@@ -49,7 +49,7 @@ MOST_RETURNS = 50  # a child's run of returns ends here (with chances below 1, f
 RETURN_IDS = 10**12  # returns are numbered from here, so first contacts keep their numbers at any staffing
 MOST_CONTACTS = 0xFFFF  # the contact counter saturates here
 TRACKED_AGENCIES = 64  # a child's missed bitmask has a bit per agency: at most this many
-MAKE_AHEAD_HOURS = 28 * 24.0  # returns are made four weeks' at a time (see Children._make)
+MAKE_AHEAD_HOURS = 91 * 24.0  # returns are made thirteen weeks' at a time (see Children._make)
 # returns of decisions made before the run are keyed from here: first contacts' keys (week x 2^24 + place)
 # stay below it for any run under 2^11 weeks (the longest allowed is about 1,100 with its run-out), and a
 # return's number (return_numbering) stays an exact integer in a browser (< 2^53) for London's 32 hubs
@@ -259,8 +259,10 @@ class Children:
         self.deliver(c)
 
     def _make(self, source: int) -> None:
-        """Make the source's returns due within four weeks, together: one call of the factory for several
-        (each costs some fixed numpy overhead), and never more than four weeks' returns held made."""
+        """Make the source's returns due within thirteen weeks, together: one call of the factory for
+        several (each call costs some fixed numpy overhead, which four weeks' batches of a dozen made
+        a measurable part of a borough-year), and never more than thirteen weeks' returns held made
+        (a few hundred contacts a borough: memory stays flat with the horizon)."""
         until = self.env._now + MAKE_AHEAD_HOURS
         waiting = self.unmade[source]
         now = [r for r in waiting if r.time <= until]

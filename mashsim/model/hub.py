@@ -19,12 +19,11 @@ import simpy
 from mashsim.model.calendar import WorkingClock
 from mashsim.model.children import Children
 from mashsim.model.concerns import ask_table, never_blue, school_notices
-from mashsim.model.contact import BLUE, GREEN, HIGH, REACHED, RED, Contact, miss_kinds, queue_deadline, queue_rank, \
-    signal_fates
+from mashsim.model.contact import BLUE, GREEN, HIGH, REACHED, RED, Contact, miss_kinds, signal_fates
 from mashsim.model.cutoffs import CutoffQueue
 from mashsim.model.events import call_later
 from mashsim.model.network import DECISION, hub_node, research_node
-from mashsim.model.roles import BY_DEADLINE, Job, Role, queue_order
+from mashsim.model.roles import BY_DEADLINE, Role, queue_order
 from mashsim.model.stages import DECIDE, FLAGGED, LOG, SCREEN, STAGES, next_index, urgent_task
 from mashsim.model.tracing import Notes, TraceHook
 from mashsim.scenario.schema import CONCERNS, OUTCOMES, RAGS, RESEARCHED_RAGS, HubSettings, Policy
@@ -151,16 +150,11 @@ class Hub:
 
     def _start(self, c: Contact, k: int) -> None:
         """Submit ``c``'s task at stage ``k`` to its role."""
-        self._submit(self.stage_roles[k], c, c.urgent if self.flagged[k] else c.rag == RED, c.stage_hours[k],
-                     self.done[k])
+        self.stage_roles[k].submit(c, c.urgent if self.flagged[k] else c.rag == RED, c.stage_hours[k], self.done[k])
 
     def _passed(self, k: int, c: Contact) -> None:
         """``c`` is through plain stage ``k``: on to the next."""
         self._queue(c, self.after[k])
-
-    def _submit(self, role: Role, c: Contact, urgent: bool, hours: float, done: Callable[[Any], None]) -> Job | None:
-        """Queue ``c``'s task at ``role``, with the keys the role's order may need."""
-        return role.submit(c, urgent, hours, done, queue_rank(c, urgent), queue_deadline(c))
 
     def _set_due(self, c: Contact) -> None:
         """The provisional deadline before screening (see :func:`queue_deadline`): the Red deadline
@@ -329,7 +323,7 @@ class Hub:
             c.failed = (*c.failed, desk.index)
             self._send_back(c, desk)
             return
-        job = self._submit(desk.role, c, c.rag == RED, c.research_hours[desk.index], desk.answered)
+        job = desk.role.submit(c, c.rag == RED, c.research_hours[desk.index], desk.answered)
         if job is not None:
             c.jobs.append(job)
 

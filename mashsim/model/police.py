@@ -26,7 +26,7 @@ from typing import Callable, Protocol
 
 import simpy
 
-from mashsim.model.contact import Contact, queue_deadline, queue_rank
+from mashsim.model.contact import Contact
 from mashsim.model.roles import Role
 from mashsim.model.tracing import Notes, TraceHook
 from mashsim.scenario.schema import OUTCOMES, Police
@@ -78,7 +78,7 @@ class PolicePipeline:
             if self.trace is not None:
                 self._note("incident", c, team=self.ppd.name)
                 self._note.closed(c, self.ppd, self.ppd.name, False, bool(c.urgent), self.env.now)
-            self.ppd.submit(c, c.urgent, c.ppd_hours, self._reviewed, queue_rank(c, c.urgent), queue_deadline(c))
+            self.ppd.submit(c, c.urgent, c.ppd_hours, self._reviewed)
         else:
             self.arrive(c)
 

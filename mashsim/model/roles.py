@@ -39,6 +39,7 @@ from typing import Any, Callable
 
 import simpy
 
+from mashsim.model.contact import queue_deadline, queue_rank
 from mashsim.model.events import call_at
 from mashsim.scenario.schema import Policy
 
@@ -138,12 +139,14 @@ class Role:
         self.duty_hours: Any = None  # when it is on duty, for traces (mashsim.model.duty.DutyHours)
 
     # ------------------------------------------------------------------ public
-    def submit(self, contact, urgent: bool, hours: float, done: Callable[[Any], None],
-               rank: int = 0, due: float = 0.0) -> Job | None:
+    def submit(self, contact: Any, urgent: bool, hours: float, done: Callable[[Any], None],
+               rank: int = -1, due: float | None = None) -> Job | None:
         """Queue a task; ``done(contact)`` is called when it is finished.
 
         ``rank`` (0 for urgent work, 1 Amber, 2 the rest) and ``due`` (its
-        deadline) place it in the ``BY_RAG`` and ``BY_DEADLINE`` orders.
+        deadline) place it in the ``BY_RAG`` and ``BY_DEADLINE`` orders; by
+        default the contact's own (:func:`queue_rank`, :func:`queue_deadline`),
+        worked out only if the task has to wait.
         Returns the job, to :meth:`cancel` it while it waits, or None for an
         instant task (no time) that was done at once.
         """
@@ -169,7 +172,8 @@ class Role:
         if now != stats.last:
             self._observe(now)
         self._seq += 1
-        job = Job(self, contact, urgent, hours, done, self._seq, now, QUEUED, rank, due)
+        job = Job(self, contact, urgent, hours, done, self._seq, now, QUEUED,
+                  queue_rank(contact, urgent) if rank < 0 else rank, queue_deadline(contact) if due is None else due)
         self.waiting += 1
         if self.rota_due != math.inf:  # work now waits for staff: the rota must make its changes on time
             self.rota.wake()
