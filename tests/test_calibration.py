@@ -55,7 +55,11 @@ def default_run():
     return run_replications(load_scenario("london-borough"), REPLICATIONS, workers=1)
 
 
-@pytest.mark.parametrize("target", TARGETS, ids=lambda t: t.name)
+CALIBRATED = tuple(t for t in TARGETS if t.calibrates)
+KEPT_BACK = tuple(t for t in TARGETS if not t.calibrates)
+
+
+@pytest.mark.parametrize("target", CALIBRATED, ids=lambda t: t.name)
 def test_the_default_scenario_holds_every_calibration_target_inside_its_band(default_run, target):
     [row] = calibrate(default_run, (target,))
     ci = row.simulated
@@ -71,8 +75,18 @@ def test_lower_need_is_decided_later_than_high_need_as_greenwich_found(default_r
     assert later.ci_low > 0.0, f"Green - Amber: {later.mean:.3f} d ({later.ci_low:.3f} - {later.ci_high:.3f})"
 
 
-def test_the_calibrated_targets_say_so():
-    # every target here was tuned to (see docs/validation.md): none is independent evidence yet
-    assert all(t.calibrated for t in TARGETS)
-    assert {t.use for t in TARGETS} == {"calibrate"}  # as calibration/targets.toml declares them
-    assert {t.evidence for t in TARGETS} == {"used to calibrate (not evidence)"}
+def test_each_target_says_whether_it_was_tuned_to():
+    # a target tuned to (see docs/validation.md) is no evidence; only the kept-back ones are
+    assert CALIBRATED and all(t.calibrated and t.use == "calibrate" for t in CALIBRATED)
+    assert {t.evidence for t in CALIBRATED} == {"used to calibrate (not evidence)"}
+    assert KEPT_BACK and all(t.calibrated is None and t.use == "validate" for t in KEPT_BACK)
+    assert {t.evidence for t in KEPT_BACK} == {"independent (evidence)"}
+
+
+@pytest.mark.parametrize("target", KEPT_BACK, ids=lambda t: t.name)
+def test_a_kept_back_target_is_measured_on_the_default_run_with_an_interval(default_run, target):
+    # measured, not asserted to agree: where it falls is the finding docs/validation.md reports
+    [row] = calibrate(default_run, (target,))
+    assert row.simulated.n == REPLICATIONS
+    assert 0.0 < row.simulated.ci_low <= row.simulated.mean <= row.simulated.ci_high < 1.0
+    assert row.simulated.ci_high - row.simulated.ci_low < 0.02  # 30 replications: a share to within a point

@@ -83,25 +83,26 @@ def test_every_metric_belongs_to_a_declared_family_with_a_unit_label_and_definit
 
 
 def test_a_family_the_collector_does_not_compute_or_does_not_declare_is_an_error_not_a_zero():
-    computed = {f.stem: {b: [0.0] * len(f.names(b, {"agency": ["police"]})) for b in f.breakdowns}
+    AXES_OF_ONE = {"agency": ["police"], "source": ["police"]}  # noqa: N806 - a constant of the test
+    computed = {f.stem: {b: [0.0] * len(f.names(b, AXES_OF_ONE)) for b in f.breakdowns}
                 for f in catalogue.CONTACT_FAMILIES}
-    assert len(flatten(computed, {"agency": ["police"]})) > 0
+    assert len(flatten(computed, AXES_OF_ONE)) > 0
     missing = dict(computed)
     del missing["referral_rate"]
     with pytest.raises(KeyError, match="referral_rate"):
-        flatten(missing, {"agency": ["police"]})
+        flatten(missing, AXES_OF_ONE)
     with pytest.raises(KeyError, match="undeclared"):
-        flatten({**computed, "new_rate": {(): [0.0]}}, {"agency": ["police"]})
+        flatten({**computed, "new_rate": {(): [0.0]}}, AXES_OF_ONE)
     short = {**computed, "all_signals_missed_rate": {**computed["all_signals_missed_rate"], ("agency",): []}}
     with pytest.raises(ValueError, match="all_signals_missed_rate"):
-        flatten(short, {"agency": ["police"]})
+        flatten(short, AXES_OF_ONE)
 
 
 # ------------------------------------------------------------------------- network sums
-def _collector(agencies: list[str]) -> Collector:
+def _collector(agencies: list[str], sources: tuple[str, ...] = ("police",)) -> Collector:
     calendar = mashsim.load_scenario("london-borough").calendar
     clock = CalendarView(calendar).clock(calendar.hours["office"])
-    return Collector(agencies, ["police"], 0.0, 100.0, clock)
+    return Collector(agencies, list(sources), 0.0, 100.0, clock)
 
 
 def _counters(c: Collector) -> dict[str, object]:
@@ -122,10 +123,11 @@ def test_every_count_the_collector_keeps_is_registered_for_the_network_sums():
     assert set(_counters(c)) - {"agencies", "sources"} == registered
 
 
-@given(st.integers(0, 2**31), st.permutations(["police", "health", "education"]))
-def test_the_network_sums_every_count_agencies_matched_by_name(seed, order):
+@given(st.integers(0, 2**31), st.permutations(["police", "health", "education"]),
+       st.permutations(["schools", "police", "public"]))
+def test_the_network_sums_every_count_agencies_and_sources_matched_by_name(seed, order, sources):
     rng = random.Random(seed)
-    first, second = _collector(["police", "health"]), _collector(list(order))
+    first, second = _collector(["police", "health"], ("police", "health")), _collector(list(order), sources)
     for c in (first, second):
         for name in c._scalars:
             setattr(c, name, rng.randrange(100))
@@ -135,13 +137,14 @@ def test_the_network_sums_every_count_agencies_matched_by_name(seed, order):
     total = combined([first, second])
     for name in first._scalars:
         assert getattr(total, name) == getattr(first, name) + getattr(second, name)
-    for (mine, by_agency), (a, _), (b, _) in zip(total._lists, first._lists, second._lists):
-        if not by_agency:
+    for (mine, axis), (a, _), (b, _) in zip(total._lists, first._lists, second._lists):
+        if axis is None:
             assert mine == [x + y for x, y in zip(a, b)]
             continue
-        for j, agency in enumerate(total.agencies):
-            parts = [counts[c.agencies.index(agency)] for c, counts in ((first, a), (second, b))
-                     if agency in c.agencies]
+        names = {"agency": "agencies", "source": "sources"}[axis]  # the collector's list of the axis's values
+        for j, value in enumerate(getattr(total, names)):
+            parts = [counts[getattr(c, names).index(value)] for c, counts in ((first, a), (second, b))
+                     if value in getattr(c, names)]
             expected = [sum(v) for v in zip(*parts)] if isinstance(mine[j], list) else sum(parts)
             assert mine[j] == expected
 

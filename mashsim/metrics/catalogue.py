@@ -41,7 +41,7 @@ READINGS = ("working", "elapsed")
 @dataclass(frozen=True)
 class Axis:
     """A breakdown axis: the word in the name (``by_rag``; none for a delay's statistic) and where
-    its values come from (fixed, or the scenario's agencies, roles and pools)."""
+    its values come from (fixed, or the scenario's agencies, sources, roles and pools)."""
 
     key: str
     word: str | None
@@ -53,6 +53,7 @@ class Axis:
 
 AXES = {axis.key: axis for axis in (
     Axis("agency", "by_agency"),
+    Axis("source", "by_source"),
     Axis("cause", "by_cause", CAUSES),
     Axis("risk", "by_risk", RISK_LEVELS),
     Axis("rag", "by_rag", RAGS),
@@ -284,6 +285,13 @@ FAMILIES: tuple[Family, ...] = (
     Family("school_notice_late_rate", SHARE, "School notices late", PATHWAYS,
            "School notices sent after the next school day had started (screened after it; a contact still "
            "unscreened at the run-out's cap, if it was past it then) ÷ school notices."),
+    Family("referral_source_share", SHARE, "Referrals by source", OUTCOMES_SECTION,
+           "Referrals (outcome `s17` or `s47`) of decided contacts from that source ÷ referrals of decided "
+           "contacts: where the hub's referrals come from, as DfE's *Characteristics of children in need* "
+           "publishes it for England (a figure kept back to validate, in `calibration/targets.toml`). A "
+           "child's return counts under its own source. Initial-backlog contacts (counted only when "
+           "`warmup_days = 0`) have no source: their referrals are in the denominator only.",
+           breakdowns=(("source",),)),
 )
 
 # The police pipeline's families (a scenario's [police]: mashsim.model.police, mashsim.metrics.police):
@@ -435,31 +443,30 @@ def by_hub(name: str, hub: str) -> str:
 
 
 # ------------------------------------------------------------------------------------ a scenario's names
-def run_names(agencies: Sequence[str], roles: Sequence[str], pools: Sequence[str],
-              by_concern: bool = True) -> list[str]:
+def run_names(axes: Mapping[str, Sequence[str]], by_concern: bool = True) -> list[str]:
     """The names of one hub's (or the whole network's) metrics: contacts (``by_concern``: and by
-    concern), then each role's, each pool's."""
-    scenario = {"agency": agencies, "role": roles, "pool": pools}
-    names = [name for family, b in _contact_breakdowns(by_concern) for name in family.names(b, scenario)]
-    names += [f"{f.stem}.by_role.{role}" for role in roles for f in STAFF_FAMILIES]
-    return names + [f"{f.stem}.by_pool.{pool}" for pool in pools for f in STAFF_FAMILIES]
+    concern), then each role's, each pool's. ``axes``: the scenario's values of each axis whose values
+    are the scenario's (its agencies, sources, the roles it staffs, its pools: see :data:`AXES`)."""
+    names = [name for family, b in _contact_breakdowns(by_concern) for name in family.names(b, axes)]
+    names += [f"{f.stem}.by_role.{role}" for role in axes["role"] for f in STAFF_FAMILIES]
+    return names + [f"{f.stem}.by_pool.{pool}" for pool in axes["pool"] for f in STAFF_FAMILIES]
 
 
-def scenario_names(hubs: Sequence[tuple[str | None, Sequence[str], Sequence[str]]],
+def scenario_names(hubs: Sequence[tuple[str | None, Mapping[str, Sequence[str]]]],
                    pools: Sequence[str]) -> list[str]:
-    """Every metric of a run, in the order a replication reports them: ``hubs`` lists ``(hub, agencies,
-    roles it staffs)`` (one ``None`` hub for a one-hub scenario). A network reports its totals (agencies
-    and roles in the order the hubs first name them), the pools, then each hub's under ``by_hub``."""
+    """Every metric of a run, in the order a replication reports them: ``hubs`` lists each hub's name
+    and its axes' values (as :func:`run_names`, without pools: its agencies, sources and the roles it
+    staffs; one ``None`` hub for a one-hub scenario). A network reports its totals (each axis's values
+    in the order the hubs first name them), the pools, then each hub's under ``by_hub``."""
     if len(hubs) == 1 and hubs[0][0] is None:
-        _, agencies, roles = hubs[0]
-        return run_names(agencies, roles, pools)
-    agencies = list(dict.fromkeys(a for _, hub_agencies, _ in hubs for a in hub_agencies))
-    roles = list(dict.fromkeys(r for _, _, hub_roles in hubs for r in hub_roles))
-    names = run_names(agencies, roles, pools)
-    for hub, hub_agencies, hub_roles in hubs:
+        return run_names({**hubs[0][1], "pool": pools})
+    keys = dict.fromkeys(key for _, axes in hubs for key in axes)
+    totals = {key: list(dict.fromkeys(v for _, axes in hubs for v in axes[key])) for key in keys}
+    names = run_names({**totals, "pool": pools})
+    for hub, axes in hubs:
         # each hub's by-concern figures are left out (the network's are kept): a borough's share of
         # a rare concern is a handful of contacts, and they would multiply a network's columns
-        names += [by_hub(name, str(hub)) for name in run_names(hub_agencies, hub_roles, (), by_concern=False)]
+        names += [by_hub(name, str(hub)) for name in run_names({**axes, "pool": ()}, by_concern=False)]
     return names
 
 

@@ -66,16 +66,17 @@ class Collector(RegisteredCounts):
         self.rag_breaches = self._counts(len(RAGS))
         self.day_breaches = self._counts(len(RAGS))
         self.outcomes = self._counts(len(OUTCOMES))
+        self.referrals_by_source = self._counts(len(sources), axis="source")
         self.held_by_risk = self._counts(len(RISK_LEVELS))
         self.missed_by_risk = self._counts(len(RISK_LEVELS))
-        self.held = self._counts(len(agencies), by_agency=True)
-        self.requests = self._counts(len(agencies), by_agency=True)
-        self.late_returns = self._counts(len(agencies), by_agency=True)
+        self.held = self._counts(len(agencies), axis="agency")
+        self.requests = self._counts(len(agencies), axis="agency")
+        self.late_returns = self._counts(len(agencies), axis="agency")
         self.missed: list[list[int]] = [[0] * len(CAUSES) for _ in agencies]
-        self._lists.append((self.missed, True))
+        self._lists.append((self.missed, "agency"))
         # signals about high/critical-risk children: held, and missed by kind, by cause, by agency
-        self.hr_held = self._counts(len(agencies), by_agency=True)
-        self.hr_missed = self._counts(len(agencies), by_agency=True)
+        self.hr_held = self._counts(len(agencies), axis="agency")
+        self.hr_missed = self._counts(len(agencies), axis="agency")
         self.hr_by_kind = self._counts(len(MISS_KINDS))
         self.hr_by_cause = self._counts(len(CAUSES))
         # RAG breaches under the working and the elapsed reading of the deadline hours, by RAG
@@ -114,7 +115,7 @@ class Collector(RegisteredCounts):
         hub of its own: its time-average is theirs, already brought up to the end of the window."""
         self.in_system_since = self.end
         where = [self.agencies.index(agency) for agency in other.agencies]
-        self._add_counts(other, where)
+        self._add_counts(other, {"agency": where, "source": [self.sources.index(s) for s in other.sources]})
         for histogram, their_histogram in zip(self.delay_by_rag, other.delay_by_rag):
             histogram.merge(their_histogram)
         self.delay_unscreened.merge(other.delay_unscreened)
@@ -177,6 +178,8 @@ class Collector(RegisteredCounts):
         self.by_rag[rag] += 1
         rag_breach, day_breach = self._count_breaches(c, rag, decided_at)
         self.outcomes[c.outcome] += 1
+        if c.outcome in _REFERRAL and not c.backlog:  # an initial-backlog contact has no source
+            self.referrals_by_source[c.source] += 1
         # against the correct RAG: the outcome its mix would have given with the same draw
         under_triaged = risk >= HIGH and c.outcome < c.correct_outcome
         if risk >= HIGH:
@@ -330,7 +333,7 @@ class Collector(RegisteredCounts):
                 # the breakdowns the catalogue declares by concern (none for a per-child family)
                 for breakdown in BY_STEM[stem].concern_breakdowns:
                     computed[breakdown] = [v for part in parts for v in part[stem][breakdown[1:]]]
-        m = flatten(values, {"agency": self.agencies}, by_concern)
+        m = flatten(values, {"agency": self.agencies, "source": self.sources}, by_concern)
         m.update(role_metrics(roles))
         return m
 
@@ -354,6 +357,7 @@ class Collector(RegisteredCounts):
         with_rag = [n + m for n, m in zip(self.by_rag, self.censored_by_rag)]
         researched = sum(with_rag) - with_rag[BLUE]
         hr_held = sum(self.hr_held)
+        referrals = sum(self.outcomes[k] for k in _REFERRAL)
         values: dict[str, dict[tuple[str, ...], list[float]]] = {
             "contacts_arrived": {(): [float(self.arrived_n)]},
             "contacts_decided": {(): [float(decided - self.runout_n)]},
@@ -387,7 +391,7 @@ class Collector(RegisteredCounts):
             },
             "rag_share": {("rag",): [_ratio(n, decided) for n in self.by_rag]},
             "outcome_share": {("outcome",): [_ratio(n, decided) for n in self.outcomes]},
-            "referral_rate": {(): [_ratio(sum(self.outcomes[k] for k in _REFERRAL), decided)]},
+            "referral_rate": {(): [_ratio(referrals, decided)]},
             "high_risk_missed_rate": {
                 (): [_ratio(sum(self.hr_missed), hr_held)],
                 ("kind",): [_ratio(n, hr_held) for n in self.hr_by_kind],
@@ -400,6 +404,7 @@ class Collector(RegisteredCounts):
             "unmatched_rate": {("match",): [_ratio(n, held) for n in self.unmatched_by]},
             "school_notices": {(): [float(self.notices)]},
             "school_notice_late_rate": {(): [_ratio(self.notices_late, self.notices)]},
+            "referral_source_share": {("source",): [_ratio(n, referrals) for n in self.referrals_by_source]},
         }
         return values
 

@@ -23,9 +23,10 @@ class UnknownMetric(ValueError):
 def metric_names(scenario: Scenario) -> list[str]:
     """Every metric a replication of ``scenario`` reports, in the order the collector reports them.
 
-    Named by the catalogue from the scenario's hubs, agencies, roles and pools: no simulation runs.
+    Named by the catalogue from the scenario's hubs, agencies, sources, roles and pools: no simulation runs.
     """
-    hubs = [(name, list(hub.agencies), list(hub.staffed_roles())) for name, hub in scenario.hub_list()]
+    hubs = [(name, {"agency": list(hub.agencies), "source": list(hub.arrivals.sources), "role": list(hub.staffed_roles())})
+            for name, hub in scenario.hub_list()]
     names = scenario_names(hubs, list(scenario.pools))
     if any(hub.police is not None for _, hub in scenario.hub_list()):  # the police pipeline's, after the rest
         names += list(POLICE_METRICS)

@@ -297,12 +297,15 @@ CALIBRATION_NOTES = [
     "start raised a borough-year's load to its annual_contacts), the busiest of the four desks Amber asks. Amber's turnaround "
     "is steep in the latter: one FTE answers for every school, so a few minutes more a request moves it by "
     "a tenth of a day. The managers are about 83% busy and the education desk 77%.",
-    "- **Every target here was used to calibrate**, so none of them is evidence that the model is right: it "
-    "agrees with them by construction. No independent published figure has a counterpart in the model yet: "
-    "re-referral within 12 months (22–23%) needs children who come back; conferences within 15 working days "
-    "(81.4%) and assessments within 45 (85.7%) happen after the MASH decision, where the model stops; "
-    "Greenwich's before-MASH turnarounds (2½ and 4½ days) would need a hub without co-located desks whose "
-    "delays are not estimates of their own.",
+    "- **Five targets were used to calibrate**, so they are no evidence that the model is right: it agrees "
+    "with them by construction. **Two are kept back**: DfE's referrals by source (police 28%, schools 21% of "
+    "England's referrals), against `referral_source_share`. Nothing was tuned to them, though the contact "
+    "shares by source (E) were weighted from the same DfE table; the per-source risk mixes (E), which decide "
+    "how often each source's contacts become referrals, never were. Other published figures have no "
+    "independent counterpart: re-referral within 12 months (22–23%) was tuned (children.returns); "
+    "conferences within 15 working days (81.4%) and assessments within 45 (85.7%) happen after the MASH "
+    "decision, where the model stops; Greenwich's before-MASH turnarounds (2½ and 4½ days) would need a hub "
+    "without co-located desks whose delays are not estimates of their own.",
     "- Greenwich's turnaround is read in calendar days (the report does not say working days); the model's "
     "is elapsed time from contact to decision, nights and weekends included.",
     "- DfE's shares are outcomes after assessment; the model stops at the MASH decision, so only the s47 share "
