@@ -18,11 +18,36 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from mashsim.metrics.catalogue import SECTIONS, markdown  # noqa: E402  (after the path is set)
+from mashsim.metrics.catalogue import AXES, FAMILIES, HEADLINE_SECTION, POLICE_FAMILIES, Family  # noqa: E402
 
 REFERENCE = ROOT / "docs" / "reference.md"
 START = "<!-- metric table: {} (written by tools/metric_tables.py from the catalogue) -->"
 END = "<!-- end metric table -->"
+# the catalogue's sections, the headline first: each has its table in the reference
+SECTIONS = tuple(dict.fromkeys((HEADLINE_SECTION, *(f.section for f in (*FAMILIES, *POLICE_FAMILIES)))))
+
+
+def markdown(section: str) -> str:
+    """The reference's table of one section's metrics: name pattern, unit, definition."""
+    lines = ["| metric | unit | definition |", "|---|---|---|"]
+    for family in (f for f in (*FAMILIES, *POLICE_FAMILIES) if f.section == section):
+        if isinstance(family.definition, str):
+            patterns = ", ".join(f"`{_pattern(family, b)}`" for b in family.breakdowns)
+            lines.append(f"| {patterns} | {family.unit} | {family.definition} |")
+        else:
+            lines += [f"| `{_pattern(family, b)}` | {family.unit} | {text} |"
+                      for b, text in zip(family.breakdowns, family.definition)]
+    return "\n".join(lines) + "\n"
+
+
+def _pattern(family: Family, breakdown: tuple[str, ...]) -> str:
+    """``rag_breach_rate.by_rag.<rag>``: a breakdown's names as a pattern."""
+    parts = [family.stem]
+    for key in breakdown:
+        axis = AXES[key]
+        placeholder = f"<{key.removeprefix('researched_')}>"
+        parts += [axis.word, placeholder] if axis.word else [placeholder]
+    return ".".join(parts)
 
 
 def updated(text: str) -> str:

@@ -1,4 +1,4 @@
-"""The metric catalogue: every metric family declared once, and the names a scenario's run reports.
+"""The metric catalogue: every metric family declared once, and how a run's values are named.
 
 A family is one stem (``rag_breach_rate``) with its unit, its label and table section, whether it is
 a headline, the breakdowns it is reported under (``rag_breach_rate`` alone and
@@ -398,7 +398,7 @@ def is_share(name: str) -> bool:
 
 
 # ------------------------------------------------------------------ naming what the collector computes
-def _contact_breakdowns(by_concern: bool) -> list[tuple[Family, tuple[str, ...]]]:
+def contact_breakdowns(by_concern: bool) -> list[tuple[Family, tuple[str, ...]]]:
     """Every contact family's breakdowns in the order they are reported: the totals, then (with
     ``by_concern``) each family's breakdowns by concern."""
     pairs = [(family, b) for family in CONTACT_FAMILIES for b in family.breakdowns]
@@ -418,7 +418,7 @@ def flatten(values: Mapping[str, Mapping[tuple[str, ...], Sequence[float]]],
         declared = set(family.breakdowns) | (set(family.concern_breakdowns) if by_concern else set())
         if set(values[family.stem]) != declared:
             raise KeyError(f"{family.stem}: computed {sorted(values[family.stem])}, declared {sorted(declared)}")
-    for family, breakdown in _contact_breakdowns(by_concern):
+    for family, breakdown in contact_breakdowns(by_concern):
         names = family.names(breakdown, scenario)
         numbers = values[family.stem][breakdown]
         if len(numbers) != len(names):
@@ -442,34 +442,7 @@ def by_hub(name: str, hub: str) -> str:
     return f"{head}.by_hub.{hub}" + (f".{rest}" if rest else "")
 
 
-# ------------------------------------------------------------------------------------ a scenario's names
-def run_names(axes: Mapping[str, Sequence[str]], by_concern: bool = True) -> list[str]:
-    """The names of one hub's (or the whole network's) metrics: contacts (``by_concern``: and by
-    concern), then each role's, each pool's. ``axes``: the scenario's values of each axis whose values
-    are the scenario's (its agencies, sources, the roles it staffs, its pools: see :data:`AXES`)."""
-    names = [name for family, b in _contact_breakdowns(by_concern) for name in family.names(b, axes)]
-    names += [f"{f.stem}.by_role.{role}" for role in axes["role"] for f in STAFF_FAMILIES]
-    return names + [f"{f.stem}.by_pool.{pool}" for pool in axes["pool"] for f in STAFF_FAMILIES]
-
-
-def scenario_names(hubs: Sequence[tuple[str | None, Mapping[str, Sequence[str]]]],
-                   pools: Sequence[str]) -> list[str]:
-    """Every metric of a run, in the order a replication reports them: ``hubs`` lists each hub's name
-    and its axes' values (as :func:`run_names`, without pools: its agencies, sources and the roles it
-    staffs; one ``None`` hub for a one-hub scenario). A network reports its totals (each axis's values
-    in the order the hubs first name them), the pools, then each hub's under ``by_hub``."""
-    if len(hubs) == 1 and hubs[0][0] is None:
-        return run_names({**hubs[0][1], "pool": pools})
-    keys = dict.fromkeys(key for _, axes in hubs for key in axes)
-    totals = {key: list(dict.fromkeys(v for _, axes in hubs for v in axes[key])) for key in keys}
-    names = run_names({**totals, "pool": pools})
-    for hub, axes in hubs:
-        # each hub's by-concern figures are left out (the network's are kept): a borough's share of
-        # a rare concern is a handful of contacts, and they would multiply a network's columns
-        names += [by_hub(name, str(hub)) for name in run_names({**axes, "pool": ()}, by_concern=False)]
-    return names
-
-
+# ------------------------------------------------------------------------------------ the terminal table
 def table_rows(agencies: Sequence[str], roles: Sequence[str], pools: Sequence[str]) -> list[tuple[str, str | None]]:
     """The terminal table's rows: ``(metric name, section heading where a section starts, else None)``."""
     scenario = {"agency": agencies, "role": roles, "pool": pools}
@@ -484,29 +457,3 @@ def table_rows(agencies: Sequence[str], roles: Sequence[str], pools: Sequence[st
             rows.append((name, family.section if family.section != section else None))
             section = family.section
     return rows
-
-
-# --------------------------------------------------------------------------------- the reference's tables
-def markdown(section: str) -> str:
-    """The reference's table of one section's metrics: name pattern, unit, definition."""
-    lines = ["| metric | unit | definition |", "|---|---|---|"]
-    for family in (f for f in (*FAMILIES, *POLICE_FAMILIES) if f.section == section):
-        if isinstance(family.definition, str):
-            patterns = ", ".join(f"`{_pattern(family, b)}`" for b in family.breakdowns)
-            lines.append(f"| {patterns} | {family.unit} | {family.definition} |")
-        else:
-            lines += [f"| `{_pattern(family, b)}` | {family.unit} | {text} |"
-                      for b, text in zip(family.breakdowns, family.definition)]
-    return "\n".join(lines) + "\n"
-
-
-SECTIONS = tuple(dict.fromkeys((HEADLINE_SECTION, *(f.section for f in (*FAMILIES, *POLICE_FAMILIES)))))
-
-
-def _pattern(family: Family, breakdown: tuple[str, ...]) -> str:
-    parts = [family.stem]
-    for key in breakdown:
-        axis = AXES[key]
-        placeholder = f"<{key.removeprefix('researched_')}>"
-        parts += [axis.word, placeholder] if axis.word else [placeholder]
-    return ".".join(parts)

@@ -92,7 +92,7 @@ def network_metrics(hubs: Mapping[str, tuple[Collector, dict[str, RoleTotal]]],
     metrics = combined([collector for collector, _ in hubs.values()]).metrics(totals)
     metrics.update(role_metrics(pools, "by_pool"))
     for hub, (collector, roles) in hubs.items():
-        # each hub's figures by concern are left out (see catalogue.scenario_names)
+        # each hub's figures by concern are left out (see mashsim.metrics.names.scenario_names)
         metrics.update({by_hub(name, hub): value
                         for name, value in collector.metrics(roles, by_concern=False).items()})
     return metrics

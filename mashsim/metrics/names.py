@@ -8,12 +8,40 @@ names (``rag_breach_rate.by_rag.red``).  A short form without the ``by_...`` par
 from __future__ import annotations
 
 import difflib
-from typing import Iterable, Sequence
+from typing import Iterable, Mapping, Sequence
 
-from mashsim.metrics.catalogue import AXIS_WORDS, scenario_names
+from mashsim.metrics.catalogue import AXIS_WORDS, STAFF_FAMILIES, by_hub, contact_breakdowns
 from mashsim.metrics.police import POLICE_METRICS
 from mashsim.scenario.errors import Problem, ScenarioError
 from mashsim.scenario.schema import Scenario
+
+
+def run_names(axes: Mapping[str, Sequence[str]], by_concern: bool = True) -> list[str]:
+    """The names of one hub's (or the whole network's) metrics: contacts (``by_concern``: and by
+    concern), then each role's, each pool's. ``axes``: the scenario's values of each axis whose values
+    are the scenario's (its agencies, sources, the roles it staffs, its pools: see ``catalogue.AXES``)."""
+    names = [name for family, b in contact_breakdowns(by_concern) for name in family.names(b, axes)]
+    names += [f"{f.stem}.by_role.{role}" for role in axes["role"] for f in STAFF_FAMILIES]
+    return names + [f"{f.stem}.by_pool.{pool}" for pool in axes["pool"] for f in STAFF_FAMILIES]
+
+
+def scenario_names(hubs: Sequence[tuple[str | None, Mapping[str, Sequence[str]]]],
+                   pools: Sequence[str]) -> list[str]:
+    """Every metric of a run but the police pipeline's, in the order a replication reports them:
+    ``hubs`` lists each hub's name and its axes' values (as :func:`run_names`, without pools: its
+    agencies, sources and the roles it staffs; one ``None`` hub for a one-hub scenario). A network
+    reports its totals (each axis's values in the order the hubs first name them), the pools, then
+    each hub's under ``by_hub``."""
+    if len(hubs) == 1 and hubs[0][0] is None:
+        return run_names({**hubs[0][1], "pool": pools})
+    keys = dict.fromkeys(key for _, axes in hubs for key in axes)
+    totals = {key: list(dict.fromkeys(v for _, axes in hubs for v in axes[key])) for key in keys}
+    names = run_names({**totals, "pool": pools})
+    for hub, axes in hubs:
+        # each hub's by-concern figures are left out (the network's are kept): a borough's share of
+        # a rare concern is a handful of contacts, and they would multiply a network's columns
+        names += [by_hub(name, str(hub)) for name in run_names({**axes, "pool": ()}, by_concern=False)]
+    return names
 
 
 class UnknownMetric(ValueError):
