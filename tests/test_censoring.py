@@ -17,7 +17,7 @@ from scipy import stats
 
 import mashsim
 from mashsim.experiment import run_replications
-from mashsim.experiment.stability import GROWTH_LIMIT, Growth, judge_stability
+from mashsim.experiment.stability import GROWTH_LIMIT, Growth, judge_stability, unstable_points
 
 HALF_YEAR = ["run.horizon_days=182", "run.warmup_days=28"]
 REPLICATIONS = 5
@@ -99,6 +99,16 @@ def test_stability_needs_the_growth_material_and_beyond_noise():
                            "backlog_growth.by_hub.barnet": [0.0, 0.001, -0.001]})
     assert not net.stable and [g.metric for g in net.growing] == ["backlog_growth.by_hub.camden"]
     assert "camden" in net.message()
+    assert net.hubs == ["camden"] and net.cell() == "NO: camden"  # which borough, where a table has room for a word
+    assert judge_stability({"backlog_growth": [0.05, 0.06, 0.055]}).cell() == "NO"  # one hub: no name to give
+    crowd = judge_stability({f"backlog_growth.by_hub.{h}": [0.05, 0.06, 0.055] for h in ("a", "b", "c")})
+    assert crowd.hubs == ["a", "b", "c"] and crowd.cell() == "NO: 3 hubs" and crowd.cell(most=3) == "NO: a, b, c"
+    assert judge_stability({"backlog_growth": [0.0, 0.001, -0.001]}).cell() == "yes"
+    # a sweep's points for a reader (its report's note, the sweep command's last line): which hubs grow
+    steady = judge_stability({"backlog_growth": [0.0, 0.001, -0.001]})
+    alone = judge_stability({"backlog_growth": [0.05, 0.06, 0.055]})
+    assert unstable_points({0: net, 1: steady, 2: alone, 3: crowd}) == "0 (camden), 2, 3 (a, b, c)"
+    assert unstable_points({1: steady}) == ""
     assert not Growth("backlog_growth", math.nan, math.nan, math.nan, 0).unstable
 
 

@@ -7,6 +7,7 @@ import json
 import shlex
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mashsim.commands.common import (EXIT_INTERRUPTED, EXIT_OK, Progress, positive_int, stop_on_sigterm,
                                      writable_folder)
@@ -14,6 +15,9 @@ from mashsim.commands.ensemble_options import add_ensemble_arguments, wanted
 from mashsim.commands.kinds import check_kind
 from mashsim.scenario import ScenarioError
 from mashsim.scenario.load import parse_assignment
+
+if TYPE_CHECKING:
+    from mashsim.experiment.stability import Stability
 
 NAME = "sweep"
 HELP = "run an experiment (design points x replications) into a results folder"
@@ -88,7 +92,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"interrupted: {summary.rows_stored} rows are stored in {out}, every file whole. "
               f"To go on: {_again(args, out)}", file=sys.stderr)
         return EXIT_INTERRUPTED
-    unstable = _unstable_points(out)
+    verdicts = _stability(out)
+    unstable = [point for point, verdict in verdicts.items() if not verdict.stable]
     if args.json:
         print(json.dumps({**summary.to_dict(), "experiment": plan.experiment.name,
                           "experiment_hash": plan.experiment_hash, "unstable_points": unstable,
@@ -97,21 +102,24 @@ def run(args: argparse.Namespace) -> int:
         _print_summary(err, summary, out)
         if unstable:
             # the console shows text as written (markup off): the colour goes on as a style
-            err.print(styled("unstable", "red"), f"design point(s) {', '.join(map(str, unstable))}: the backlog grows "
-                      "over the window, so their delays and breaches depend on the horizon (see `mashsim report`)")
+            from mashsim.experiment.stability import unstable_points
+
+            err.print(styled("unstable", "red"), f"design point(s) {unstable_points(verdicts)}: the backlog grows "
+                      "over the window (in brackets, the hubs whose own backlog grows), so their delays and breaches "
+                      "depend on the horizon (see `mashsim report`)")
     return EXIT_FAILURES if summary.failures else EXIT_OK
 
 
-def _unstable_points(out: Path) -> list[int]:
-    """The design points whose backlog grows (mashsim.experiment.stability), from the stored rows."""
+def _stability(out: Path) -> dict[int, Stability]:
+    """Each design point's stability verdict (mashsim.experiment.stability), from the stored rows."""
     from mashsim.report.analysis import point_stability
     from mashsim.report.sweep_data import load_sweep
 
     try:
         data = load_sweep(out)
     except ScenarioError:  # nothing readable stored (every task failed): nothing to judge
-        return []
-    return [point for point, verdict in point_stability(data).items() if not verdict.stable]
+        return {}
+    return point_stability(data)
 
 
 def _print_size(plan, out: Path, as_json: bool) -> None:

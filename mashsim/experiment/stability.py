@@ -73,13 +73,27 @@ class Stability:
     def growing(self) -> list[Growth]:
         return [g for g in self.growths if g.unstable]
 
+    @property
+    def hubs(self) -> list[str]:
+        """The hubs whose own backlog grows (a network's; none for a one-hub run, or when only the
+        network's total grows): one borough's backlog flags the whole run, and a reader needs to know which."""
+        return [hub for hub in map(_hub_of, self.growing) if hub]
+
+    def cell(self, most: int = 2) -> str:
+        """The verdict in a table cell: ``yes``, ``NO``, or ``NO: merton`` naming the growing hubs
+        (``NO: 5 hubs`` beyond ``most`` of them)."""
+        if self.stable:
+            return "yes"
+        hubs = self.hubs
+        return "NO" if not hubs else "NO: " + (", ".join(hubs) if len(hubs) <= most else f"{len(hubs)} hubs")
+
     def message(self) -> str:
         """One line for a reader: why the run is flagged, or that it is stable."""
         if self.stable:
             return "stable: the backlog does not grow over the window"
         parts = []
         for g in self.growing:
-            hub = g.metric.removeprefix(GROWTH_STEM).removeprefix(".by_hub.")
+            hub = _hub_of(g)
             interval = (f"{self.level:.0%} CI {g.ci_low:+.1%} to {g.ci_high:+.1%}" if g.n >= 2
                         else "one replication: no CI")
             parts.append(f"{hub + ' ' if hub else ''}{g.mean:+.1%} of the arrivals ({interval})")
@@ -89,6 +103,17 @@ class Stability:
     def to_dict(self) -> dict[str, Any]:
         return {"stable": self.stable, "growth_limit": GROWTH_LIMIT, "confidence_level": self.level,
                 "message": self.message(), "evidence": [g.to_dict() for g in self.growths]}
+
+
+def unstable_points(verdicts: Mapping[int, Stability]) -> str:
+    """The unstable design points of a sweep for a reader, each with the hubs whose own backlog grows:
+    ``0 (merton, waltham_forest), 3``; empty when every point is stable."""
+    return ", ".join(f"{p} ({', '.join(v.hubs)})" if v.hubs else str(p) for p, v in verdicts.items() if not v.stable)
+
+
+def _hub_of(growth: Growth) -> str:
+    """The hub a growth metric is about: ``backlog_growth.by_hub.merton`` -> ``merton``; the run's own, ""."""
+    return growth.metric.removeprefix(GROWTH_STEM).removeprefix(".by_hub.")
 
 
 def judge_stability(values: Mapping[str, Sequence[float]], level: float = 0.95) -> Stability:

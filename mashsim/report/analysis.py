@@ -8,7 +8,7 @@ from typing import Any, Iterable
 
 import pandas as pd
 
-from mashsim.experiment.stability import Stability, growth_metrics, judge_stability
+from mashsim.experiment.stability import Stability, growth_metrics, judge_stability, unstable_points
 from mashsim.metrics.catalogue import headline_metrics
 from mashsim.metrics.names import resolve_metrics
 from mashsim.report.paired import factor_comparisons, point_comparisons, two_level_factors, value_comparisons
@@ -63,10 +63,11 @@ def analyse(data: SweepData, metrics: Iterable[str] = (), compare: Iterable[tupl
     stability = point_stability(data, level)
     summary["stable"] = summary["point"].map(lambda p: stability[p].stable if p in stability else None)
     report = SweepReport(data, chosen, level, summary, comparisons, notes=list(data.notes), stability=stability)
-    unstable = [p for p, verdict in stability.items() if not verdict.stable]
+    unstable = unstable_points(stability)
     if unstable:
-        report.notes.append(f"Unstable design point(s) {', '.join(map(str, unstable))}: the backlog grows over the "
-                            f"window (backlog_growth), so their delays and breaches depend on the horizon.")
+        report.notes.append(f"Unstable design point(s) {unstable}: the backlog grows over the window "
+                            f"(backlog_growth; in brackets, the hubs whose own backlog grows), so their delays and "
+                            f"breaches depend on the horizon.")
     if data.failures:
         report.notes.append(f"{len(data.failures)} task(s) failed after a retry; their replications are missing "
                             f"(see Failures).")

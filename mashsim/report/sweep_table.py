@@ -50,7 +50,7 @@ def sweep_table(report: SweepReport) -> PlainTable:
         cells = [str(point), *(format_factor(factor_values.loc[point, f]) for f in data.factors), str(int(reps.get(point, 0)))]
         if report.stability:
             verdict = report.stability.get(int(point))
-            cells.append("-" if verdict is None else "yes" if verdict.stable else styled("NO", "bold red"))
+            cells.append("-" if verdict is None else "yes" if verdict.stable else styled(verdict.cell(), "bold red"))
         for metric in shown:
             r = wide.loc[(point, metric)]
             interval = format_interval(metric, r["ci_low"], r["ci_high"]).replace(" – ", "–")
