@@ -99,16 +99,19 @@ def test_stability_needs_the_growth_material_and_beyond_noise():
                            "backlog_growth.by_hub.barnet": [0.0, 0.001, -0.001]})
     assert not net.stable and [g.metric for g in net.growing] == ["backlog_growth.by_hub.camden"]
     assert "camden" in net.message()
-    assert net.hubs == ["camden"] and net.cell() == "NO: camden"  # which borough, where a table has room for a word
+    assert net.hubs == ["camden"] and net.cell() == "NO: 1 hub"  # not the whole network: which, the note says
     assert judge_stability({"backlog_growth": [0.05, 0.06, 0.055]}).cell() == "NO"  # one hub: no name to give
     crowd = judge_stability({f"backlog_growth.by_hub.{h}": [0.05, 0.06, 0.055] for h in ("a", "b", "c")})
-    assert crowd.hubs == ["a", "b", "c"] and crowd.cell() == "NO: 3 hubs" and crowd.cell(most=3) == "NO: a, b, c"
+    assert crowd.hubs == ["a", "b", "c"] and crowd.cell() == "NO: 3 hubs"
     assert judge_stability({"backlog_growth": [0.0, 0.001, -0.001]}).cell() == "yes"
     # a sweep's points for a reader (its report's note, the sweep command's last line): which hubs grow
     steady = judge_stability({"backlog_growth": [0.0, 0.001, -0.001]})
     alone = judge_stability({"backlog_growth": [0.05, 0.06, 0.055]})
-    assert unstable_points({0: net, 1: steady, 2: alone, 3: crowd}) == "0 (camden), 2, 3 (a, b, c)"
+    assert unstable_points({0: net, 1: steady, 2: alone, 3: crowd}) == "0 (camden); 2; 3 (a, b, c)"
     assert unstable_points({1: steady}) == ""
+    # a big sweep: points grouped by the hubs that grow, three or more in a row as a range
+    many = {p: net if p in (0, 1, 2, 3, 5, 7, 8) else crowd if p == 6 else steady for p in range(10)}
+    assert unstable_points(many) == "0–3, 5, 7, 8 (camden); 6 (a, b, c)"
     assert not Growth("backlog_growth", math.nan, math.nan, math.nan, 0).unstable
 
 

@@ -79,13 +79,14 @@ class Stability:
         network's total grows): one borough's backlog flags the whole run, and a reader needs to know which."""
         return [hub for hub in map(_hub_of, self.growing) if hub]
 
-    def cell(self, most: int = 2) -> str:
-        """The verdict in a table cell: ``yes``, ``NO``, or ``NO: merton`` naming the growing hubs
-        (``NO: 5 hubs`` beyond ``most`` of them)."""
+    def cell(self) -> str:
+        """The verdict in a table cell: ``yes``, ``NO``, or ``NO: 2 hubs`` when some of a network's hubs'
+        own backlogs grow (which ones: :attr:`hubs`, named in the sweep report's note; borough names
+        are too long for a cell)."""
         if self.stable:
             return "yes"
-        hubs = self.hubs
-        return "NO" if not hubs else "NO: " + (", ".join(hubs) if len(hubs) <= most else f"{len(hubs)} hubs")
+        n = len(self.hubs)
+        return f"NO: {n} hub{'s' if n > 1 else ''}" if n else "NO"
 
     def message(self) -> str:
         """One line for a reader: why the run is flagged, or that it is stable."""
@@ -106,9 +107,26 @@ class Stability:
 
 
 def unstable_points(verdicts: Mapping[int, Stability]) -> str:
-    """The unstable design points of a sweep for a reader, each with the hubs whose own backlog grows:
-    ``0 (merton, waltham_forest), 3``; empty when every point is stable."""
-    return ", ".join(f"{p} ({', '.join(v.hubs)})" if v.hubs else str(p) for p, v in verdicts.items() if not v.stable)
+    """The unstable design points of a sweep for a reader, grouped by the hubs whose own backlog grows:
+    ``0–11, 14, 15 (merton, waltham_forest); 12, 13 (camden, merton, waltham_forest)``; empty when every
+    point is stable."""
+    groups: dict[tuple[str, ...], list[int]] = {}
+    for point, verdict in verdicts.items():
+        if not verdict.stable:
+            groups.setdefault(tuple(verdict.hubs), []).append(point)
+    return "; ".join(_runs(points) + (f" ({', '.join(hubs)})" if hubs else "") for hubs, points in groups.items())
+
+
+def _runs(points: list[int]) -> str:
+    """``[0, 1, 2, 3, 5, 7, 8]`` -> ``0–3, 5, 7, 8``: three or more in a row as a range."""
+    parts: list[str] = []
+    start = 0
+    for k in range(1, len(points) + 1):
+        if k == len(points) or points[k] != points[k - 1] + 1:
+            run = points[start:k]
+            parts.append(f"{run[0]}–{run[-1]}" if len(run) >= 3 else ", ".join(map(str, run)))
+            start = k
+    return ", ".join(parts)
 
 
 def _hub_of(growth: Growth) -> str:
