@@ -32,8 +32,8 @@ from mashsim.model.calendar import CalendarView
 from mashsim.model.children import first_contact_share
 from mashsim.model.concerns import draw_risk, holds_table, risk_table
 from mashsim.model.contact import CRITICAL, Contact
-from mashsim.model.durations import hours_at
-from mashsim.model.matching import search_outcomes
+from mashsim.model.durations import TaskTimes, hours_at
+from mashsim.model.matching import RecordSearch
 from mashsim.model.events import call_at
 from mashsim.model.stages import STAGES
 from mashsim.model.streams import Streams
@@ -136,7 +136,10 @@ class ContactFactory:
         self._concern = np.array([getattr(concern_mix, c) for c in CONCERNS])
         self._agencies = list(scenario.agencies.items())
         self._holds = holds_table(scenario)  # per agency, concern and risk
-        self._matching = [a.match_shares(scenario.policy.shared_identifier) for _, a in self._agencies]
+        self._search = RecordSearch([a.match_shares(scenario.policy.shared_identifier) for _, a in self._agencies])
+        # each hub stage's task time, from its role's task_minutes; each desk's research time
+        self._stage_times = TaskTimes([getattr(scenario.roles, stage.role).task_minutes for stage in STAGES])
+        self._research_times = TaskTimes([agency.research_minutes for _, agency in self._agencies])
         self._loss = np.array([scenario.channel_for(n).loss for n, _ in self._agencies])
         self._rngs = [streams.rng("contact", name)] + [streams.rng("contact", name, "agency", n)
                                                        for n, _ in self._agencies]
@@ -190,27 +193,17 @@ class ContactFactory:
         else:  # a child's return keeps the child's risk and concern (its pathway's holds and route follow)
             risk, concern = child[1], child[2]
         urgent = (risk == CRITICAL) & (u[:, URGENT] < self._scenario.arrivals.urgent_flag)
-        roles = self._scenario.roles
-        # each hub stage's task time, from its role's task_minutes: a row per contact, a column per stage
-        stage_h = np.column_stack([hours_at(getattr(roles, stage.role).task_minutes, u[:, TASKS + i])
-                                   for i, stage in enumerate(STAGES)]).tolist()
-        k = len(self._agencies)
-        holds = np.empty((k, n), dtype=bool)
-        unmatched = np.empty((k, n), dtype=bool)
-        matching = np.empty((k, n), dtype=np.int64)
-        lost = np.empty((k, n), dtype=bool)
-        research = np.empty((k, n))
-        for i, (_, agency) in enumerate(self._agencies):
-            a = u[:, OWN_DRAWS + AGENCY_DRAWS * i:OWN_DRAWS + AGENCY_DRAWS * (i + 1)]
-            holds[i] = a[:, HOLDS] < self._holds[i][concern, risk]
-            matching[i], unmatched[i], extra = search_outcomes(a[:, MATCH], self._matching[i])
-            lost[i] = a[:, CHANNEL] < self._loss[i]
-            research[i] = hours_at(agency.research_minutes, a[:, RESEARCH]) + extra
+        # a row per contact: each hub stage's task time, and each desk's draws (a column per desk)
+        stage_h = self._stage_times.hours(u[:, TASKS:TASKS + len(STAGES)]).tolist()
+        a = u[:, OWN_DRAWS:self._child_at].reshape(n, len(self._agencies), AGENCY_DRAWS)
+        holds = a[:, :, HOLDS] < self._holds[:, concern, risk].T
+        matching, unmatched, extra = self._search.outcomes(a[:, :, MATCH])
+        lost = a[:, :, CHANNEL] < self._loss
+        research = self._research_times.hours(a[:, :, RESEARCH]) + extra
 
         contacts = []
-        as_list = lambda a: a.T.tolist() if k else [[]] * n  # noqa: E731
-        holds_l, unmatched_l, lost_l, research_l = as_list(holds), as_list(unmatched), as_list(lost), as_list(research)
-        matching_l = as_list(matching)
+        holds_l, unmatched_l, lost_l, research_l = holds.tolist(), unmatched.tolist(), lost.tolist(), research.tolist()
+        matching_l = matching.tolist()
         for j, (t, rk, cn, ug, us, ur, uo, sh) in enumerate(zip(
             times.tolist(), risk.tolist(), concern.tolist(), urgent.tolist(), u[:, SCREEN].tolist(),
             u[:, REVEAL].tolist(), u[:, OUTCOME].tolist(), stage_h,

@@ -8,6 +8,7 @@ are fixed by its own uniforms, whatever else the run draws.
 from __future__ import annotations
 
 import math
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -37,6 +38,32 @@ def hours_at(duration, u: np.ndarray) -> np.ndarray:
     else:  # pragma: no cover - the schema admits no other kind
         raise TypeError(f"unknown duration {duration!r}")
     return minutes / MINUTES_PER_HOUR
+
+
+class TaskTimes:
+    """Several task times at once: column ``j`` of a draw array through ``durations[j]``, as
+    :func:`hours_at` would give it column by column (the same arithmetic, element by element, so the
+    same numbers bit for bit), in one set of array operations when all are triangular (the usual
+    kind): a contact factory's handful of stages and desks cost one call, not one each."""
+
+    def __init__(self, durations: Sequence[Any]) -> None:
+        self.durations = list(durations)
+        self.triangular = all(type(d) is Triangular for d in self.durations)
+        if self.triangular:  # the parameters of each column, and hours_at's differences of them
+            low, mode, high = (np.array([getattr(d, k) for d in self.durations], dtype=float)
+                               for k in ("min", "mode", "max"))
+            self.low, self.high = low, high
+            self.span, self.rise, self.fall = high - low, mode - low, high - mode
+            self.below = self.rise / self.span
+
+    def hours(self, u: np.ndarray) -> np.ndarray:
+        """The task times in hours at the quantiles ``u``, shape ``(n, len(durations))``."""
+        if self.triangular:
+            minutes = np.where(u < self.below, self.low + np.sqrt(u * self.span * self.rise),
+                               self.high - np.sqrt((1.0 - u) * self.span * self.fall))
+            return minutes / MINUTES_PER_HOUR
+        columns = [hours_at(d, u[:, j]) for j, d in enumerate(self.durations)]
+        return np.column_stack(columns) if columns else np.empty((u.shape[0], 0))
 
 
 def mean_hours(duration) -> float:

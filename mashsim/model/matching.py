@@ -9,22 +9,39 @@ no new draw, and a scenario with only ``match_failure`` draws exactly as before.
 
 from __future__ import annotations
 
+from typing import Sequence
+
 import numpy as np
 
 from mashsim.model.durations import MINUTES_PER_HOUR
 from mashsim.scenario.children import MATCHED, NO_MATCH, POSSIBLE, SEVERAL, Matching
 
 
+class RecordSearch:
+    """Several desks' record searches at once: column ``j`` of a draw array is desk ``j``'s match
+    draw, read against ``shares[j]``."""
+
+    def __init__(self, shares: Sequence[Matching]) -> None:
+        cumulative = [m.cumulative() for m in shares]
+        self.no, self.several, self.possible = (np.array([c[k] for c in cumulative], dtype=float) for k in range(3))
+        # where in the possible-match band a draw falls is uniform: its first share is confirmed
+        self.confirmed = np.array([m.possible_resolved * (c[2] - c[1]) for m, c in zip(shares, cumulative)],
+                                  dtype=float)
+        self.extra = np.array([m.resolve_minutes / MINUTES_PER_HOUR for m in shares], dtype=float)
+
+    def outcomes(self, u: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """For each match draw in ``u`` (a row per contact, a column per desk): the search's outcome
+        (an index of MATCH_OUTCOMES), whether the desk ends up without the child's records
+        (unmatched), and the extra research hours it cost."""
+        outcome = np.where(u < self.no, NO_MATCH,
+                           np.where(u < self.several, SEVERAL, np.where(u < self.possible, POSSIBLE, MATCHED)))
+        is_possible = outcome == POSSIBLE
+        confirmed = is_possible & (u - self.several < self.confirmed)
+        unmatched = (outcome != MATCHED) & ~confirmed
+        return outcome, unmatched, np.where(is_possible, self.extra, 0.0)
+
+
 def search_outcomes(u: np.ndarray, shares: Matching) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """For each match draw in ``u``: the search's outcome (an index of MATCH_OUTCOMES), whether the
-    desk ends up without the child's records (unmatched), and the extra research hours it cost."""
-    no, several, possible = shares.cumulative()
-    if possible == no:  # only matches and no matches (match_failure): the cheap way, the same answer
-        unmatched = u < no
-        return np.where(unmatched, NO_MATCH, MATCHED), unmatched, np.zeros(u.shape)
-    outcome = np.where(u < no, NO_MATCH, np.where(u < several, SEVERAL, np.where(u < possible, POSSIBLE, MATCHED)))
-    is_possible = outcome == POSSIBLE
-    confirmed = is_possible & (u - several < shares.possible_resolved * (possible - several))
-    unmatched = (outcome != MATCHED) & ~confirmed
-    extra = np.where(is_possible, shares.resolve_minutes / MINUTES_PER_HOUR, 0.0)
-    return outcome, unmatched, extra
+    """One desk's :meth:`RecordSearch.outcomes` for its match draws ``u`` (one a contact)."""
+    outcome, unmatched, extra = RecordSearch([shares]).outcomes(u[:, None])
+    return outcome[:, 0], unmatched[:, 0], extra[:, 0]
