@@ -20,10 +20,7 @@ MINUTES_PER_HOUR = 60.0
 def hours_at(duration, u: np.ndarray) -> np.ndarray:
     """The task times in hours at the quantiles ``u`` (uniforms in [0, 1)) of a scenario duration."""
     if isinstance(duration, Triangular):
-        low, mode, high = duration.min, duration.mode, duration.max
-        below = (mode - low) / (high - low)  # the chance of a time below the mode
-        minutes = np.where(u < below, low + np.sqrt(u * (high - low) * (mode - low)),
-                           high - np.sqrt((1.0 - u) * (high - low) * (high - mode)))
+        minutes = triangular_minutes(u, duration.min, duration.mode, duration.max)
     elif isinstance(duration, Exponential):
         minutes = -duration.mean * np.log1p(-u)
     elif isinstance(duration, Constant):
@@ -40,6 +37,14 @@ def hours_at(duration, u: np.ndarray) -> np.ndarray:
     return minutes / MINUTES_PER_HOUR
 
 
+def triangular_minutes(u: np.ndarray, low: Any, mode: Any, high: Any) -> np.ndarray:
+    """The triangular distribution's inverse CDF at ``u``; ``low``, ``mode`` and ``high`` are numbers, or
+    arrays of one per column of ``u`` (the same arithmetic either way, element by element)."""
+    below = (mode - low) / (high - low)  # the chance of a time below the mode
+    return np.where(u < below, low + np.sqrt(u * (high - low) * (mode - low)),
+                    high - np.sqrt((1.0 - u) * (high - low) * (high - mode)))
+
+
 class TaskTimes:
     """Several task times at once: column ``j`` of a draw array through ``durations[j]``, as
     :func:`hours_at` would give it column by column (the same arithmetic, element by element, so the
@@ -49,19 +54,14 @@ class TaskTimes:
     def __init__(self, durations: Sequence[Any]) -> None:
         self.durations = list(durations)
         self.triangular = all(type(d) is Triangular for d in self.durations)
-        if self.triangular:  # the parameters of each column, and hours_at's differences of them
-            low, mode, high = (np.array([getattr(d, k) for d in self.durations], dtype=float)
-                               for k in ("min", "mode", "max"))
-            self.low, self.high = low, high
-            self.span, self.rise, self.fall = high - low, mode - low, high - mode
-            self.below = self.rise / self.span
+        if self.triangular:  # each column's parameters
+            self.low, self.mode, self.high = (np.array([getattr(d, k) for d in self.durations], dtype=float)
+                                              for k in ("min", "mode", "max"))
 
     def hours(self, u: np.ndarray) -> np.ndarray:
         """The task times in hours at the quantiles ``u``, shape ``(n, len(durations))``."""
         if self.triangular:
-            minutes = np.where(u < self.below, self.low + np.sqrt(u * self.span * self.rise),
-                               self.high - np.sqrt((1.0 - u) * self.span * self.fall))
-            return minutes / MINUTES_PER_HOUR
+            return triangular_minutes(u, self.low, self.mode, self.high) / MINUTES_PER_HOUR
         columns = [hours_at(d, u[:, j]) for j, d in enumerate(self.durations)]
         return np.column_stack(columns) if columns else np.empty((u.shape[0], 0))
 
