@@ -11,13 +11,18 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mashsim.model.matching import search_outcomes
+from mashsim.model.matching import RecordSearch
 from mashsim.replication import simulate
 from mashsim.scenario.children import MATCH_OUTCOMES, MATCHED, POSSIBLE, Matching
 from mashsim.scenario.errors import ScenarioError
 from support import assert_same_metrics, build, small_scenario_dict
 
 SHARES = Matching(no_match=0.05, several=0.03, possible=0.12, possible_resolved=0.25, resolve_minutes=30.0)
+
+
+def search_outcomes(u: np.ndarray, shares: Matching) -> tuple[np.ndarray, ...]:
+    """One desk's searches: its draws ``u`` as the one column of :meth:`RecordSearch.outcomes`."""
+    return tuple(x[:, 0] for x in RecordSearch([shares]).outcomes(u[:, None]))
 
 
 def test_the_outcome_shares_are_reproduced():

@@ -40,8 +40,3 @@ class RecordSearch:
         unmatched = (outcome != MATCHED) & ~confirmed
         return outcome, unmatched, np.where(is_possible, self.extra, 0.0)
 
-
-def search_outcomes(u: np.ndarray, shares: Matching) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """One desk's :meth:`RecordSearch.outcomes` for its match draws ``u`` (one a contact)."""
-    outcome, unmatched, extra = RecordSearch([shares]).outcomes(u[:, None])
-    return outcome[:, 0], unmatched[:, 0], extra[:, 0]
