@@ -114,12 +114,13 @@ class Collector(RegisteredCounts):
         every registered count, whatever it is. A collector others are added to keeps no time in the
         hub of its own: its time-average is theirs, already brought up to the end of the window."""
         self.in_system_since = self.end
-        where = [self.agencies.index(agency) for agency in other.agencies]
-        self._add_counts(other, {"agency": where, "source": [self.sources.index(s) for s in other.sources]})
+        where = {"agency": [self.agencies.index(a) for a in other.agencies],
+                 "source": [self.sources.index(s) for s in other.sources]}
+        self._add_counts(other, where)
         for histogram, their_histogram in zip(self.delay_by_rag, other.delay_by_rag):
             histogram.merge(their_histogram)
         self.delay_unscreened.merge(other.delay_unscreened)
-        self.children.add(other.children, where)  # the hub's own (per child), not its concerns'
+        self.children.add(other.children, where["agency"])  # the hub's own (per child), not its concerns'
         self.in_system += other.contacts_in_hub()
         if other.by_concern:  # its counts and time in the hub are its concerns' collectors'
             for concern, their_concern in zip(self.by_concern, other.by_concern):
